@@ -1,0 +1,213 @@
+//! Path building: from the server certificate up to a trust anchor, verifying every link's signature.
+//!
+//! Input order is not trusted (bundles come in any order); the path is built by issuer/subject names and
+//! confirmed by signatures, then compared with the order given so that ordering mistakes become findings.
+
+use x509_parser::prelude::X509Certificate;
+
+use super::anchors::Anchor;
+use super::crypto::{KeyError, PublicKey, SignatureAlgorithm, VerifyError, verify_signature};
+use super::input::Block;
+
+/// Longest path considered; real chains are 2-4 certificates.
+const MAX_PATH: usize = 8;
+
+/// A supplied certificate, parsed.
+pub(crate) struct Cert<'a> {
+    /// Position among all supplied certificates, in input order.
+    pub(crate) index: usize,
+    /// The block it came from.
+    pub(crate) block: &'a Block,
+    /// The DER bytes.
+    pub(crate) der: &'a [u8],
+    /// Parsed certificate.
+    pub(crate) x509: X509Certificate<'a>,
+    /// Its public key.
+    pub(crate) key: Result<PublicKey, KeyError>,
+    /// Its signature algorithm.
+    pub(crate) sig_alg: SignatureAlgorithm,
+}
+
+impl Cert<'_> {
+    /// `#2 CN=cam.example`: how summaries name a certificate (its position among all supplied ones).
+    pub(crate) fn label(&self) -> String {
+        format!("#{} {}", self.index + 1, self.subject())
+    }
+
+    /// `#2 CN=cam.example (cam.pem block 1 (CERTIFICATE) at byte 0)`: the label plus where it came from.
+    pub(crate) fn located(&self) -> String {
+        format!("{} ({})", self.label(), self.block.describe())
+    }
+
+    pub(crate) fn subject(&self) -> String {
+        let s = self.x509.subject().to_string();
+        if s.is_empty() { "(empty subject)".to_owned() } else { s }
+    }
+
+    pub(crate) fn issuer(&self) -> String {
+        self.x509.issuer().to_string()
+    }
+
+    /// Subject and issuer names are the same bytes.
+    pub(crate) fn self_issued(&self) -> bool {
+        self.x509.subject().as_raw() == self.x509.issuer().as_raw()
+    }
+
+    /// Whether `self` names `other` as its issuer.
+    pub(crate) fn issued_by_name(&self, other: &Cert<'_>) -> bool {
+        self.x509.issuer().as_raw() == other.x509.subject().as_raw()
+    }
+
+    pub(crate) fn is_ca(&self) -> bool {
+        matches!(self.x509.basic_constraints(), Ok(Some(bc)) if bc.value.ca)
+    }
+
+    /// Verifies this certificate's signature with `key`.
+    pub(crate) fn verify_with(&self, key: &Result<PublicKey, KeyError>) -> Result<(), VerifyError> {
+        match key {
+            Ok(key) => verify_signature(
+                &self.sig_alg,
+                key,
+                self.x509.tbs_certificate.as_ref(),
+                &self.x509.signature_value.data,
+            ),
+            Err(e) => Err(VerifyError::Unsupported(format!("issuer key unreadable: {e}"))),
+        }
+    }
+}
+
+/// Who issued a certificate on the path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Issuer {
+    /// Another supplied certificate (index into the certificate list).
+    Cert(usize),
+    /// Itself.
+    SelfSigned,
+    /// A trust anchor (index into the anchor list).
+    Anchor(usize),
+    /// Nobody we have.
+    Missing,
+}
+
+/// One link: `subject` (index) issued by `issuer`, and whether the signature verified.
+#[derive(Debug, Clone)]
+pub(crate) struct Link {
+    pub(crate) subject: usize,
+    pub(crate) issuer: Issuer,
+    pub(crate) verified: Result<(), VerifyError>,
+}
+
+/// How the path ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum End {
+    /// The top certificate was issued by this anchor (index).
+    IssuedByAnchor(usize),
+    /// The top certificate is itself an anchor (index).
+    IsAnchor(usize),
+    /// The top certificate is self-signed but not an anchor.
+    UntrustedRoot,
+    /// The top certificate's issuer is nowhere to be found.
+    Incomplete,
+}
+
+/// The path from the leaf upwards.
+#[derive(Debug, Clone)]
+pub(crate) struct Path {
+    /// Leaf first: indices into the certificate list.
+    pub(crate) certs: Vec<usize>,
+    /// One link per certificate on the path.
+    pub(crate) links: Vec<Link>,
+    pub(crate) end: End,
+}
+
+impl Path {
+    pub(crate) fn leaf(&self) -> usize {
+        self.certs[0]
+    }
+}
+
+/// Picks the server certificate: one that issues no other supplied certificate, preferring non-CA
+/// certificates and then input order.
+pub(crate) fn pick_leaf(certs: &[Cert<'_>]) -> usize {
+    let issues_another =
+        |c: &Cert<'_>| certs.iter().any(|o| o.index != c.index && !o.self_issued() && o.issued_by_name(c));
+    let candidates: Vec<&Cert<'_>> = certs.iter().filter(|c| !issues_another(c)).collect();
+    candidates.iter().find(|c| !c.is_ca()).or_else(|| candidates.first()).map(|c| c.index).unwrap_or(0)
+}
+
+/// Builds the path from `leaf`, verifying each link.
+pub(crate) fn build(certs: &[Cert<'_>], anchors: &[Anchor<'_>], leaf: usize) -> Path {
+    let mut path = Path { certs: vec![leaf], links: Vec::new(), end: End::Incomplete };
+    let mut current = leaf;
+    loop {
+        let cert = &certs[current];
+        // An anchor itself (e.g. a self-signed certificate the user trusts, or a root also in the store).
+        let is_anchor = anchors.iter().position(|a| {
+            a.has_subject(cert.x509.subject().as_raw()) && a.has_spki(cert.x509.public_key().raw)
+        });
+        if cert.self_issued() {
+            let verified = cert.verify_with(&cert.key);
+            let genuine_self_signed = verified.is_ok();
+            path.links.push(Link { subject: current, issuer: Issuer::SelfSigned, verified });
+            path.end = match is_anchor {
+                Some(a) => End::IsAnchor(a),
+                None if genuine_self_signed => End::UntrustedRoot,
+                None => End::Incomplete,
+            };
+            return path;
+        }
+        if path.certs.len() >= MAX_PATH {
+            path.links.push(Link { subject: current, issuer: Issuer::Missing, verified: Ok(()) });
+            path.end = End::Incomplete;
+            return path;
+        }
+        // Supplied issuers first (the chain the server would send), preferring one whose key verifies.
+        let named: Vec<&Cert<'_>> =
+            certs.iter().filter(|c| !path.certs.contains(&c.index) && cert.issued_by_name(c)).collect();
+        let verified_issuer =
+            named.iter().map(|c| (c.index, cert.verify_with(&c.key))).find(|(_, v)| v.is_ok());
+        let supplied = verified_issuer.or_else(|| named.first().map(|c| (c.index, cert.verify_with(&c.key))));
+        if let Some((issuer, verified)) = supplied {
+            // A link to a supplied certificate that is also an anchor ends the path there as trusted once the
+            // loop reaches it; keep walking.
+            path.links.push(Link { subject: current, issuer: Issuer::Cert(issuer), verified });
+            path.certs.push(issuer);
+            current = issuer;
+            continue;
+        }
+        // Then the trust anchors.
+        let anchor_candidates: Vec<usize> = anchors
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.has_subject(cert.x509.issuer().as_raw()))
+            .map(|(i, _)| i)
+            .collect();
+        let mut first_failure = None;
+        for &i in &anchor_candidates {
+            let verified = cert.verify_with(&anchors[i].public_key());
+            if verified.is_ok() {
+                path.links.push(Link { subject: current, issuer: Issuer::Anchor(i), verified });
+                path.end = End::IssuedByAnchor(i);
+                return path;
+            }
+            first_failure.get_or_insert((i, verified));
+        }
+        if let Some(a) = is_anchor {
+            // A non-self-issued certificate the user trusts directly (an intermediate given as --ca).
+            path.links.push(Link { subject: current, issuer: Issuer::Missing, verified: Ok(()) });
+            path.end = End::IsAnchor(a);
+            return path;
+        }
+        match first_failure {
+            Some((i, verified)) => {
+                path.links.push(Link { subject: current, issuer: Issuer::Anchor(i), verified });
+                path.end = End::IssuedByAnchor(i);
+            }
+            None => {
+                path.links.push(Link { subject: current, issuer: Issuer::Missing, verified: Ok(()) });
+                path.end = End::Incomplete;
+            }
+        }
+        return path;
+    }
+}

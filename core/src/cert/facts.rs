@@ -1,0 +1,85 @@
+//! Certificate facts for the report, present even when nothing is wrong (so users can pin a fingerprint or
+//! read a SAN list without openssl).
+
+use serde::{Deserialize, Serialize};
+
+/// The role a certificate plays in the chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertRole {
+    /// The server (end-entity) certificate.
+    Leaf,
+    /// An intermediate CA certificate.
+    Intermediate,
+    /// A self-signed root at the top of the chain.
+    Root,
+    /// Supplied but not on the path from the leaf to its root.
+    Unused,
+}
+
+/// One certificate, summarised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateSummary {
+    /// Its role.
+    pub role: CertRole,
+    /// Where it came from: `file block N at byte M`.
+    pub source: String,
+    /// Subject distinguished name (RFC 4514 style).
+    pub subject: String,
+    /// Issuer distinguished name.
+    pub issuer: String,
+    /// Serial number, colon-separated hex.
+    pub serial: String,
+    /// notBefore, RFC 3339.
+    pub not_before: String,
+    /// notAfter, RFC 3339.
+    pub not_after: String,
+    /// subjectAltName DNS entries.
+    pub san_dns: Vec<String>,
+    /// subjectAltName iPAddress entries.
+    pub san_ip: Vec<String>,
+    /// Public key: `RSA 2048`, `EC P-256`, `Ed25519`.
+    pub key: String,
+    /// Signature algorithm: `sha256WithRSAEncryption`, `ecdsa-with-SHA256`...
+    pub signature_algorithm: String,
+    /// SHA-256 of the DER certificate, colon-separated uppercase hex (what certificate pinning uses).
+    pub sha256_fingerprint: String,
+    /// X.509 version (1 or 3).
+    pub version: u32,
+    /// basicConstraints CA:TRUE.
+    pub is_ca: bool,
+    /// Issued and signed by itself.
+    pub self_signed: bool,
+}
+
+/// The private key, summarised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyFacts {
+    /// Where it came from.
+    pub source: String,
+    /// Container format: `pkcs1`, `pkcs8`, `sec1`; empty when unreadable.
+    pub format: String,
+    /// Key algorithm and size, when readable.
+    pub key: Option<String>,
+    /// Whether it is the leaf certificate's key (None when it could not be checked).
+    pub matches_leaf: Option<bool>,
+}
+
+/// Everything learned about the certificates.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateFacts {
+    /// The host names were checked against, as normalised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The path from the leaf upwards (leaf first), as far as it could be built from the input.
+    pub chain: Vec<CertificateSummary>,
+    /// Supplied certificates that are not on the path.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unused: Vec<CertificateSummary>,
+    /// The anchor the path ends at (subject), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anchor: Option<String>,
+    /// The private key, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<KeyFacts>,
+}

@@ -1,0 +1,198 @@
+//! The catalogue of finding codes: public API, stable, never renamed casually.
+//!
+//! Every code is declared once here, with its layer, default severity, meaning and remediation. Tests check that
+//! `docs/findings.md` is this catalogue rendered, that no other code-shaped string is used in the code base, and
+//! that each code is produced by at least one test.
+
+use super::finding::{Layer, Severity};
+
+/// One catalogue entry.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CodeInfo {
+    /// The stable dotted code, `layer.subject.problem`.
+    pub code: &'static str,
+    /// The layer findings with this code belong to.
+    pub layer: Layer,
+    /// Default severity (a finding may override it with a reason).
+    pub severity: Severity,
+    /// Short title.
+    pub title: &'static str,
+    /// What it means.
+    pub meaning: &'static str,
+    /// What to do about it.
+    pub remediation: &'static str,
+}
+
+macro_rules! catalogue {
+    ($(
+        $(#[doc = $doc:literal])+
+        $ident:ident = $code:literal, $layer:ident, $severity:ident, $title:literal,
+            fix: $remediation:literal;
+    )*) => {
+        $(
+            $(#[doc = $doc])+
+            pub const $ident: &CodeInfo = &CodeInfo {
+                code: $code,
+                layer: Layer::$layer,
+                severity: Severity::$severity,
+                title: $title,
+                meaning: concat!($($doc, "\n"),+),
+                remediation: $remediation,
+            };
+        )*
+        /// Every catalogue entry, in declaration order.
+        pub const ALL: &[&CodeInfo] = &[$($ident),*];
+    };
+}
+
+catalogue! {
+    /// A certificate block could not be decoded (bad base64, truncated DER, or not X.509). The evidence names
+    /// the file, the block and the byte offset.
+    CERT_PARSE_ERROR = "cert.parse_error", Certificate, Error, "Certificate cannot be parsed",
+        fix: "Re-export the certificate from its source (PEM, `-----BEGIN CERTIFICATE-----`), or check with `openssl x509 -in FILE -noout -text` which block is damaged.";
+    /// The input holds a PEM block that is not a certificate (a private key, a CSR, parameters...). It is
+    /// ignored for the chain; a private key in a certificate bundle is worth a warning because bundles get copied.
+    CERT_NON_CERTIFICATE_BLOCK = "cert.non_certificate_block", Certificate, Info, "Block that is not a certificate",
+        fix: "Keep certificates and private keys in separate files; give the key with `--key`.";
+    /// The certificate's notAfter date has passed: every client rejects it.
+    CERT_EXPIRED = "cert.expired", Certificate, Error, "Certificate expired",
+        fix: "Issue and install a new certificate; automate renewal (ACME or the camera's certificate management) so it does not lapse again.";
+    /// The certificate's notBefore date is in the future, usually because the device clock is wrong or the
+    /// certificate was generated on a machine with a wrong clock.
+    CERT_NOT_YET_VALID = "cert.not_yet_valid", Certificate, Error, "Certificate not yet valid",
+        fix: "Check the clocks of the camera and of the client (NTP); reissue the certificate if it was dated in the future.";
+    /// The certificate expires within 30 days.
+    CERT_EXPIRING_SOON = "cert.expiring_soon", Certificate, Warning, "Certificate expires soon",
+        fix: "Renew the certificate before it expires.";
+    /// The validity period is longer than 398 days, which browsers and public CAs no longer accept for server
+    /// certificates. Private PKI and RTSP clients usually do not enforce it.
+    CERT_VALIDITY_TOO_LONG = "cert.validity_too_long", Certificate, Info, "Validity period over 398 days",
+        fix: "Prefer certificates valid for at most 398 days with automated renewal.";
+    /// The host the client connects to is a DNS name that no subjectAltName DNS entry matches (RFC 9525).
+    CERT_NAME_MISMATCH = "cert.name_mismatch", Certificate, Error, "Host name not in certificate",
+        fix: "Connect with a name the certificate lists, or reissue the certificate with the name in subjectAltName (`-addext subjectAltName=DNS:name`).";
+    /// The client connects to an IP address and the certificate has no matching subjectAltName iPAddress entry.
+    /// The most common camera mistake: certificates made for a host name, or with the IP in the CN or in a DNS
+    /// entry, where clients never look for it.
+    CERT_IP_NOT_IN_SAN = "cert.ip_not_in_san", Certificate, Error, "IP address not in subjectAltName",
+        fix: "Reissue the certificate with the address as an IP entry (`-addext subjectAltName=IP:192.0.2.10`), or connect by a DNS name the certificate lists.";
+    /// The certificate has no subjectAltName extension. RFC 9525 clients (rustls, browsers, modern OpenSSL
+    /// callers) never fall back to the Common Name, so they reject it whatever the CN says.
+    CERT_CN_ONLY = "cert.cn_only", Certificate, Error, "No subjectAltName (CN only)",
+        fix: "Reissue the certificate with every name and IP in subjectAltName; the CN alone is ignored by strict clients.";
+    /// A subjectAltName DNS entry has a wildcard that is not the whole leftmost label (`f*.example.com`,
+    /// `*.*.example.com`, `*.com`), which RFC 9525 clients ignore.
+    CERT_WILDCARD_INVALID = "cert.wildcard_invalid", Certificate, Warning, "Wildcard that clients ignore",
+        fix: "Use a wildcard only as the entire leftmost label under a registrable domain (`*.cams.example.com`), or list names explicitly.";
+    /// An IP address is written as a subjectAltName DNS entry. Clients compare IP hosts only with iPAddress
+    /// entries, so it never matches.
+    CERT_IP_IN_DNS_SAN = "cert.ip_in_dns_san", Certificate, Warning, "IP address written as a DNS name",
+        fix: "Put addresses in iPAddress entries (`IP:192.0.2.10`), not `DNS:192.0.2.10`.";
+    /// No host was given, so name matching was not checked.
+    CERT_HOST_NOT_GIVEN = "cert.host_not_given", Certificate, Info, "Names not checked",
+        fix: "Pass the host clients use in the URL (`--host NAME` or `--host IP`) to check name matching.";
+    /// The server certificate is self-signed: no client trusts it unless that exact certificate is installed as
+    /// trusted.
+    CERT_SELF_SIGNED = "cert.self_signed", Certificate, Error, "Self-signed certificate",
+        fix: "Issue the server certificate from a CA the clients trust (a private CA is fine: install its root on the clients), or distribute this certificate to the clients as trusted (`--ca FILE`).";
+    /// The certificates are not in leaf-to-root order. TLS 1.2 requires that order; many clients tolerate other
+    /// orders, some (embedded players, older NVRs) do not.
+    CERT_CHAIN_ORDER = "cert.chain_order", Certificate, Warning, "Chain out of order",
+        fix: "Put the server certificate first, then each intermediate, each followed by its issuer.";
+    /// The chain stops at a certificate whose issuer is neither supplied nor a trust anchor: an intermediate
+    /// certificate is missing (or the private root is not trusted).
+    CERT_CHAIN_INCOMPLETE = "cert.chain_incomplete", Certificate, Error, "Intermediate certificate missing",
+        fix: "Append the missing intermediate certificate(s) to the server's certificate file, after the leaf.";
+    /// A certificate is followed by one that did not issue it, and its real issuer is not supplied: the wrong
+    /// intermediate was bundled.
+    CERT_ISSUER_MISMATCH = "cert.issuer_mismatch", Certificate, Error, "Wrong issuer certificate",
+        fix: "Replace the bundled intermediate with the one named in the certificate's Issuer field.";
+    /// A supplied certificate is not on the path from the server certificate to its root.
+    CERT_UNUSED_CERTIFICATE = "cert.unused_certificate", Certificate, Warning, "Certificate not in the chain",
+        fix: "Remove certificates that do not belong to this server's chain; servers send them to every client.";
+    /// A signature in the chain does not verify with the issuer's public key: the certificate was altered, or
+    /// the issuer certificate is a different one with the same name.
+    CERT_BAD_SIGNATURE = "cert.bad_signature", Certificate, Error, "Signature does not verify",
+        fix: "Get the certificate and its issuer again from the CA; a same-named but different issuer certificate (re-keyed CA) is a common cause.";
+    /// A signature uses an algorithm rtspeek cannot verify, so that link is unverified.
+    CERT_SIGNATURE_UNSUPPORTED = "cert.signature_unsupported", Certificate, Warning, "Signature algorithm not verifiable",
+        fix: "Use RSA (PKCS#1 v1.5 or PSS) with SHA-256+, ECDSA P-256/P-384, or Ed25519.";
+    /// The chain is complete but ends at a root that is not trusted (not in the public web PKI, or not among
+    /// the anchors given with `--ca`).
+    CERT_UNTRUSTED_ISSUER = "cert.untrusted_issuer", Certificate, Error, "Issuer not trusted",
+        fix: "Install the root CA on the clients (for rtspeek: `--ca root.pem`), or use a certificate from a CA the clients already trust.";
+    /// The public key is too small: RSA under 2048 bits or elliptic curves under 256 bits.
+    CERT_WEAK_KEY = "cert.weak_key", Certificate, Error, "Weak key",
+        fix: "Reissue with RSA 2048+ (3072 recommended) or ECDSA P-256.";
+    /// The certificate is signed with MD5 or SHA-1, which modern clients reject.
+    CERT_WEAK_SIGNATURE = "cert.weak_signature", Certificate, Error, "Weak signature algorithm",
+        fix: "Reissue the certificate signed with SHA-256 or better (`openssl x509 -req -sha256`).";
+    /// An X.509 version 1 certificate: it cannot carry extensions (no subjectAltName, no basicConstraints),
+    /// and rustls/webpki reject it.
+    CERT_VERSION_1 = "cert.version_1", Certificate, Error, "X.509 version 1 certificate",
+        fix: "Reissue as a version 3 certificate with extensions (OpenSSL does this when given `-extfile` or `-addext`).";
+    /// The server certificate has basicConstraints CA:TRUE. Strict clients (rustls/webpki) refuse a CA
+    /// certificate as a server certificate.
+    CERT_LEAF_IS_CA = "cert.leaf_is_ca", Certificate, Error, "Server certificate is a CA",
+        fix: "Issue a separate end-entity certificate (CA:FALSE) for the server, signed by the CA.";
+    /// keyUsage is present but lacks the bits TLS servers need (digitalSignature; keyEncipherment for RSA key
+    /// exchange).
+    CERT_KEY_USAGE = "cert.key_usage", Certificate, Error, "keyUsage does not allow TLS server use",
+        fix: "Reissue with `keyUsage = digitalSignature, keyEncipherment` (or drop keyUsage).";
+    /// extendedKeyUsage is present but does not include serverAuth, so clients refuse it for a server.
+    CERT_EKU_NO_SERVER_AUTH = "cert.eku_no_server_auth", Certificate, Error, "extendedKeyUsage lacks serverAuth",
+        fix: "Reissue with `extendedKeyUsage = serverAuth` (add clientAuth too if the device also uses it as a client).";
+    /// extendedKeyUsage allows only clientAuth: this is a client certificate, installed where a server
+    /// certificate belongs.
+    CERT_CLIENT_ONLY = "cert.client_only", Certificate, Error, "Client certificate used as server certificate",
+        fix: "Install the server certificate (extendedKeyUsage serverAuth); keep this one for client authentication.";
+    /// A certificate that issues another one is not a CA (no basicConstraints CA:TRUE, or keyUsage without
+    /// keyCertSign).
+    CERT_ISSUER_NOT_CA = "cert.issuer_not_ca", Certificate, Error, "Issuer is not a CA",
+        fix: "Sign server certificates with a real CA certificate (basicConstraints CA:TRUE, keyUsage keyCertSign).";
+    /// The private key does not belong to the server certificate: a server configured with this pair fails to
+    /// start or fails every handshake.
+    CERT_KEY_MISMATCH = "cert.key_mismatch", Certificate, Error, "Private key does not match certificate",
+        fix: "Find the key the certificate was issued for (compare `openssl x509 -noout -pubkey` with `openssl pkey -pubout`), or issue a new certificate for this key.";
+    /// The private key is encrypted and no passphrase was given, so the key pair could not be checked.
+    CERT_KEY_ENCRYPTED = "cert.key_encrypted", Certificate, Warning, "Private key is encrypted",
+        fix: "Give the passphrase (`--key-passphrase-env VAR`) to check the pair, or decrypt a copy with `openssl pkey -in key.pem -out plain.pem`. Most RTSP servers need an unencrypted key.";
+    /// The private key could not be read (not a PKCS#1, PKCS#8 or SEC1 key, damaged, or an unsupported
+    /// algorithm), so the key pair could not be checked.
+    CERT_KEY_PARSE_ERROR = "cert.key_parse_error", Certificate, Error, "Private key cannot be read",
+        fix: "Export the key as PEM PKCS#8 (`openssl pkey -in KEY -out key.pem`) and check it is the key file, not the certificate.";
+}
+
+/// Looks a code up in the catalogue.
+pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
+    ALL.iter().copied().find(|c| c.code == code)
+}
+
+/// Renders the catalogue as the Markdown kept in `docs/findings.md`.
+pub fn catalogue_markdown() -> String {
+    let mut out = String::from(
+        "# Finding codes\n\n\
+         <!-- Generated from core/src/diagnose/codes.rs by `cargo xtask docs`; a test checks it is current. -->\n\n\
+         Codes are stable public API: dotted `layer.subject.problem`, never renamed casually. The severity is the \
+         default; a finding may carry another one with a reason in its detail.\n",
+    );
+    for layer in Layer::ALL {
+        let entries: Vec<_> = ALL.iter().filter(|c| c.layer == layer).collect();
+        if entries.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n## {layer}\n"));
+        for c in entries {
+            let meaning = c.meaning.split_whitespace().collect::<Vec<_>>().join(" ");
+            out.push_str(&format!(
+                "\n### `{}`: {}\n\n- severity: {}\n- meaning: {}\n- remediation: {}\n",
+                c.code,
+                c.title,
+                c.severity.as_str(),
+                meaning,
+                c.remediation
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,42 @@
+//! rtspeek-core: the sans-IO heart of rtspeek.
+//!
+//! Nothing in this crate touches a socket, a file, a thread or a clock. Drivers (the native CLI and bridge, the
+//! browser page) hand it bytes and the current time, and it hands back what it found. The same inputs therefore
+//! give the same findings on every platform, including `wasm32-unknown-unknown`.
+//!
+//! - [`diagnose`]: the report model shared by every output: [`Layer`], [`Severity`], [`Finding`], [`Report`], and
+//!   the catalogue of stable finding codes.
+//! - [`cert`]: offline certificate analysis (chain, signatures, names, dates, strength, purpose, key pair).
+//!
+//! Time is an input everywhere: functions that judge dates take a [`UnixTime`].
+#![forbid(unsafe_code)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod cert;
+pub mod diagnose;
+
+pub use diagnose::{
+    Evidence, Facts, Finding, Layer, LayerResult, LayerStatus, Report, Severity, TrustOutcome, TrustStatus,
+    TrustStore, Verdict,
+};
+
+/// A point in time, in whole seconds since the Unix epoch (UTC). Supplied by the caller: core reads no clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnixTime(pub i64);
+
+impl UnixTime {
+    /// Seconds since the Unix epoch.
+    pub const fn secs(self) -> i64 {
+        self.0
+    }
+
+    /// Formats the time as RFC 3339 (`2026-11-21T12:00:00Z`); out-of-range values fall back to the raw seconds.
+    pub fn to_rfc3339(self) -> String {
+        match time::OffsetDateTime::from_unix_timestamp(self.0) {
+            Ok(t) => t
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_else(|_| format!("@{}", self.0)),
+            Err(_) => format!("@{}", self.0),
+        }
+    }
+}

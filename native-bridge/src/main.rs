@@ -1,0 +1,53 @@
+//! `rtspeek`: the rtspeek command-line tool. Drives rtspeek-core against files (and, later, sockets).
+//!
+//! Exit status: 0 healthy, 1 degraded (warnings), 2 broken, 64 usage or input error.
+
+mod cert_cmd;
+mod demo;
+mod demo_pki;
+mod render;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit status for usage and input errors (BSD `EX_USAGE`).
+pub(crate) const EXIT_USAGE: u8 = 64;
+
+#[derive(Debug, Parser)]
+#[command(name = "rtspeek", version, about = "RTSPS / RTSP-over-TLS diagnostics: find the first broken link")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Offline certificate checks.
+    #[command(subcommand)]
+    Cert(cert_cmd::CertCommand),
+    /// Run the built-in demonstration.
+    Demo(demo::DemoArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let usage_error = e.use_stderr();
+            let _ = e.print();
+            return if usage_error { ExitCode::from(EXIT_USAGE) } else { ExitCode::SUCCESS };
+        }
+    };
+    let result = match cli.command {
+        Command::Cert(cmd) => cert_cmd::run(cmd),
+        Command::Demo(args) => demo::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("rtspeek: {e}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! rtspeek-tests: test support shared by the workspace's tests.
