@@ -10,6 +10,7 @@
 //!
 //! Time is an input everywhere: functions that judge dates take a [`UnixTime`].
 #![forbid(unsafe_code)]
+// A library reports through return values, never by printing (the binaries own the terminal).
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cert;

@@ -354,13 +354,9 @@ fn check_order(certs: &[Cert<'_>], path: &Path, out: &mut Vec<Finding>) {
     let mut named_wrong = Vec::new();
     for pair in certs.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
-        let real_issuer_supplied = certs.iter().any(|c| c.index != a.index && a.issued_by_name(c));
-        if on_path(a.index)
-            && !a.self_issued()
-            && !b.self_issued()
-            && !a.issued_by_name(b)
-            && !real_issuer_supplied
-        {
+        // Only where the path breaks: `a`'s issuer is nowhere, and what follows it is another CA certificate.
+        let path_breaks_at_a = path.end == End::Incomplete && path.certs.last() == Some(&a.index);
+        if path_breaks_at_a && !b.self_issued() && !a.issued_by_name(b) {
             named_wrong.push(b.index);
             out.push(
                 Finding::new(
@@ -671,7 +667,8 @@ fn check_names(leaf: &Cert<'_>, host: Option<&Host>, out: &mut Vec<Finding>) {
             let matched = dns.iter().any(|d| names::dns_matches(d, name));
             let cn_matches = cns.iter().any(|cn| names::dns_matches(cn, name));
             // CN-only certificates whose CN matches are explained by cert.cn_only already.
-            if !matched && !(san.is_none() && cn_matches) {
+            let explained_by_cn_only = san.is_none() && cn_matches;
+            if !matched && !explained_by_cn_only {
                 out.push(
                     Finding::new(
                         c::CERT_NAME_MISMATCH,
@@ -771,6 +768,12 @@ fn check_key(
                 ),
             )
             .with_evidence("block", block.describe()),
+        ),
+        Err(e @ super::crypto::KeyError::WrongPassphrase { .. }) => out.push(
+            Finding::new(c::CERT_KEY_ENCRYPTED, format!("{}: {e}", block.describe()))
+                .with_severity(Severity::Error)
+                .with_remediation("Check the passphrase (the variable named by --key-passphrase-env), or decrypt the key with the tool that made it.")
+                .with_evidence("block", block.describe()),
         ),
         Err(e) => out.push(
             Finding::new(c::CERT_KEY_PARSE_ERROR, format!("{}: {e}", block.describe()))

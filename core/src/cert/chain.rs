@@ -147,12 +147,12 @@ pub(crate) fn build(certs: &[Cert<'_>], anchors: &[Anchor<'_>], leaf: usize) -> 
         });
         if cert.self_issued() {
             let verified = cert.verify_with(&cert.key);
-            let genuine_self_signed = verified.is_ok();
             path.links.push(Link { subject: current, issuer: Issuer::SelfSigned, verified });
+            // A self-issued certificate whose self-signature fails is reported through its link
+            // (cert.bad_signature); it is still the top of what was supplied.
             path.end = match is_anchor {
                 Some(a) => End::IsAnchor(a),
-                None if genuine_self_signed => End::UntrustedRoot,
-                None => End::Incomplete,
+                None => End::UntrustedRoot,
             };
             return path;
         }

@@ -264,11 +264,11 @@ pub(crate) fn der_structure_error(der: &[u8]) -> Option<(usize, String)> {
                     format!("element of {cl} bytes runs {over} bytes past its container"),
                 ));
             }
-            // Constructed elements (and BIT STRINGs are not walked: they hold arbitrary bytes).
-            if der[pos] & 0x20 != 0 {
-                if let Some(e) = walk(&der[pos + hl..end], base + pos + hl, depth + 1) {
-                    return Some(e);
-                }
+            // Only constructed elements are walked: primitive contents (BIT STRING, OCTET STRING) are opaque.
+            if der[pos] & 0x20 != 0
+                && let Some(e) = walk(&der[pos + hl..end], base + pos + hl, depth + 1)
+            {
+                return Some(e);
             }
             pos = end;
         }

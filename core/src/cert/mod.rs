@@ -1,7 +1,7 @@
 //! Offline certificate analysis: everything wrong with an RTSPS server certificate, at once.
 //!
 //! Feed [`analyze`] the certificate files (PEM or DER, any order), optionally the private key, the host a client
-//! would connect to, trust anchors, and the current time. It returns a [`Report`] restricted to the certificate
+//! would connect to, trust anchors, and the current time. It returns a [`Report`](crate::Report) restricted to the certificate
 //! layer with every defect found (not only the first), the trust status stated explicitly, and the facts
 //! (subject, issuer, SANs, dates, key, fingerprint) even when nothing is wrong.
 //!
