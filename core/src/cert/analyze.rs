@@ -63,7 +63,10 @@ pub fn analyze(check: &CertCheck<'_>) -> Result<Report, InputError> {
     let key_facts = check.key.map(|k| check_key(k, check.key_passphrase, &certs[leaf], &mut out));
     report.extend(out);
 
-    let trust = trust_status(&path, &anchors, store, &report_has_errors_in_links(&path));
+    // A strict client accepts the path only if every signature verifies and every issuer is a CA.
+    let path_valid = path.links.iter().all(|l| l.verified.is_ok())
+        && path.certs.iter().skip(1).all(|&i| path.ends_at_anchor_cert(i) || issuer_may_sign(&certs[i]));
+    let trust = trust_status(&path, &anchors, store, path_valid);
     let anchor_name = trust.anchor.clone();
     report.trust(trust);
     report.facts_mut().certificate = Some(CertificateFacts {
@@ -72,12 +75,14 @@ pub fn analyze(check: &CertCheck<'_>) -> Result<Report, InputError> {
             .certs
             .iter()
             .enumerate()
-            .map(|(pos, &i)| summary(&certs[i], role(&certs[i], pos)))
+            .map(|(pos, &i)| summary(&certs[i], role(&certs[i], pos), path.self_signed(i)))
             .collect(),
         unused: certs
             .iter()
             .filter(|cert| !path.certs.contains(&cert.index))
-            .map(|cert| summary(cert, CertRole::Unused))
+            .map(|cert| {
+                summary(cert, CertRole::Unused, cert.self_issued() && cert.verify_with(&cert.key).is_ok())
+            })
             .collect(),
         anchor: anchor_name,
         key: key_facts,
@@ -296,11 +301,7 @@ fn check_path(certs: &[Cert<'_>], anchors: &[Anchor<'_>], path: &Path, out: &mut
     }
 }
 
-fn report_has_errors_in_links(path: &Path) -> bool {
-    path.links.iter().any(|l| l.verified.is_err())
-}
-
-fn trust_status(path: &Path, anchors: &[Anchor<'_>], store: TrustStore, link_errors: &bool) -> TrustStatus {
+fn trust_status(path: &Path, anchors: &[Anchor<'_>], store: TrustStore, path_valid: bool) -> TrustStatus {
     let store_text = match &store {
         TrustStore::WebPki { anchors } => {
             format!("the public web PKI (Mozilla roots via webpki-roots, {anchors} roots)")
@@ -311,7 +312,7 @@ fn trust_status(path: &Path, anchors: &[Anchor<'_>], store: TrustStore, link_err
     };
     let unsupported = path.links.iter().any(|l| matches!(l.verified, Err(VerifyError::Unsupported(_))));
     let (outcome, anchor) = match path.end {
-        End::IssuedByAnchor(a) | End::IsAnchor(a) if !*link_errors => {
+        End::IssuedByAnchor(a) | End::IsAnchor(a) if path_valid => {
             (TrustOutcome::Trusted, Some(anchors[a].name()))
         }
         End::IssuedByAnchor(_) | End::IsAnchor(_) if unsupported => (TrustOutcome::NotEvaluated, None),
@@ -499,24 +500,20 @@ fn check_certificate(cert: &Cert<'_>, pos: usize, path: &Path, now: UnixTime, ou
         );
     }
 
-    if pos > 0 {
-        let ku = cert.x509.key_usage().ok().flatten();
-        let lacks_cert_sign = ku.as_ref().is_some_and(|k| !k.value.key_cert_sign());
-        if !cert.is_ca() || lacks_cert_sign {
-            let why = if cert.is_ca() {
-                "its keyUsage lacks keyCertSign"
-            } else {
-                "it lacks basicConstraints CA:TRUE"
-            };
-            out.push(
-                Finding::new(
-                    c::CERT_ISSUER_NOT_CA,
-                    format!("{} issues certificates but {why}", cert.label()),
-                )
+    if pos > 0 && !path.ends_at_anchor_cert(cert.index) && !issuer_may_sign(cert) {
+        let why =
+            if cert.is_ca() { "its keyUsage lacks keyCertSign" } else { "it lacks basicConstraints CA:TRUE" };
+        out.push(
+            Finding::new(c::CERT_ISSUER_NOT_CA, format!("{} issues certificates but {why}", cert.label()))
                 .with_evidence("certificate", cert.located()),
-            );
-        }
+        );
     }
+}
+
+/// Whether `cert` may issue certificates: basicConstraints CA:TRUE and, when keyUsage is present, keyCertSign.
+fn issuer_may_sign(cert: &Cert<'_>) -> bool {
+    let ku = cert.x509.key_usage().ok().flatten();
+    cert.is_ca() && ku.is_none_or(|k| k.value.key_cert_sign())
 }
 
 /// Whether the leaf may be used as a TLS server certificate.
@@ -839,7 +836,7 @@ fn role(cert: &Cert<'_>, pos: usize) -> CertRole {
     }
 }
 
-fn summary(cert: &Cert<'_>, role: CertRole) -> CertificateSummary {
+fn summary(cert: &Cert<'_>, role: CertRole, self_signed: bool) -> CertificateSummary {
     let v = cert.x509.validity();
     let (mut san_dns, mut san_ip) = (Vec::new(), Vec::new());
     if let Ok(Some(san)) = cert.x509.subject_alternative_name() {
@@ -872,6 +869,6 @@ fn summary(cert: &Cert<'_>, role: CertRole) -> CertificateSummary {
         sha256_fingerprint: fingerprint(cert.der),
         version: cert.x509.version().0 + 1,
         is_ca: cert.is_ca(),
-        self_signed: cert.self_issued() && cert.verify_with(&cert.key).is_ok(),
+        self_signed,
     }
 }

@@ -124,6 +124,17 @@ impl Path {
     pub(crate) fn leaf(&self) -> usize {
         self.certs[0]
     }
+
+    /// Whether certificate `index` is the trust anchor the path ends at (anchors are trusted as they are:
+    /// their CA flags and self-signatures are not judged, as clients do not judge them).
+    pub(crate) fn ends_at_anchor_cert(&self, index: usize) -> bool {
+        matches!(self.end, End::IsAnchor(_)) && self.certs.last() == Some(&index)
+    }
+
+    /// Whether certificate `index` is on the path as a self-signed certificate (an anchor, or verified).
+    pub(crate) fn self_signed(&self, index: usize) -> bool {
+        self.links.iter().any(|l| l.subject == index && l.issuer == Issuer::SelfSigned && l.verified.is_ok())
+    }
 }
 
 /// Picks the server certificate: one that issues no other supplied certificate, preferring non-CA
@@ -146,7 +157,10 @@ pub(crate) fn build(certs: &[Cert<'_>], anchors: &[Anchor<'_>], leaf: usize) -> 
             a.has_subject(cert.x509.subject().as_raw()) && a.has_spki(cert.x509.public_key().raw)
         });
         if cert.self_issued() {
-            let verified = cert.verify_with(&cert.key);
+            // An anchor is trusted by identity, not by its self-signature (clients never check it), so
+            // that verification is skipped; an untrusted self-issued certificate is checked to tell a
+            // genuine self-signed certificate from a damaged one.
+            let verified = if is_anchor.is_some() { Ok(()) } else { cert.verify_with(&cert.key) };
             path.links.push(Link { subject: current, issuer: Issuer::SelfSigned, verified });
             // A self-issued certificate whose self-signature fails is reported through its link
             // (cert.bad_signature); it is still the top of what was supplied.
