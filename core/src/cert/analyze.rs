@@ -174,8 +174,9 @@ fn parse_certificates<'a>(blocks: &'a [Block], report: &mut ReportBuilder) -> Ve
                 ));
             }
             Err(e) => {
-                let (offset, why) =
-                    der_structure_error(der).unwrap_or((0, format!("not an X.509 certificate: {e}")));
+                let (offset, why) = der_structure_error(der)
+                    .or_else(|| super::shape::first_shape_error(der))
+                    .unwrap_or((0, format!("not an X.509 certificate: {e}")));
                 report.push(parse_error(block, offset, &why));
             }
         }
@@ -184,12 +185,17 @@ fn parse_certificates<'a>(blocks: &'a [Block], report: &mut ReportBuilder) -> Ve
 }
 
 fn parse_error(block: &Block, offset_in_der: usize, why: &str) -> Finding {
-    Finding::new(
+    let finding = Finding::new(
         c::CERT_PARSE_ERROR,
         format!("{}: {why} (byte {offset_in_der} of the DER)", block.describe()),
     )
     .with_evidence("block", block.describe())
-    .with_evidence("byte_offset_in_der", offset_in_der.to_string())
+    .with_evidence("byte_offset_in_der", offset_in_der.to_string());
+    // In a DER file the DER offset maps straight to the file; in PEM it is inside the base64 body.
+    match block.label {
+        None => finding.with_evidence("byte_offset", (block.offset + offset_in_der).to_string()),
+        Some(_) => finding,
+    }
 }
 
 fn custom_anchors<'a>(
@@ -661,15 +667,18 @@ fn check_names(leaf: &Cert<'_>, host: Option<&Host>, out: &mut Vec<Finding>) {
             }
         }
         Some(Host::Dns(name)) => {
-            let matched = dns.iter().any(|d| names::dns_matches(d, name));
-            let cn_matches = cns.iter().any(|cn| names::dns_matches(cn, name));
-            // CN-only certificates whose CN matches are explained by cert.cn_only already.
-            let explained_by_cn_only = san.is_none() && cn_matches;
-            if !matched && !explained_by_cn_only {
+            // Matched per RFC 9525, exactly as for IP hosts: the Common Name never counts, even when it is
+            // the only name (then cert.cn_only says why, and this finding which host fails).
+            if !dns.iter().any(|d| names::dns_matches(d, name)) {
+                let hint = if cns.iter().any(|cn| names::dns_matches(cn, name)) {
+                    " (it is in the Common Name, which clients ignore)"
+                } else {
+                    ""
+                };
                 out.push(
                     Finding::new(
                         c::CERT_NAME_MISMATCH,
-                        format!("{name} is not among the certificate's names"),
+                        format!("{name} is not among the certificate's names{hint}"),
                     )
                     .with_evidence("host", name.clone())
                     .with_evidence("subject_alt_names", listed())

@@ -143,10 +143,10 @@ fn split_pem(file: &str, bytes: &[u8]) -> Vec<Block> {
             let text = text.trim();
             if let Some((name, value)) = text.split_once(':') {
                 headers.push((name.trim().to_owned(), value.trim().to_owned()));
-                next = after;
+                next = after.min(end);
             } else {
                 if text.is_empty() && !headers.is_empty() {
-                    next = after;
+                    next = after.min(end);
                 }
                 break;
             }
@@ -160,6 +160,7 @@ fn split_pem(file: &str, bytes: &[u8]) -> Vec<Block> {
 
 /// Decodes the base64 body in `bytes[start..end]`, reporting the file offset of the first bad character.
 fn decode_base64(bytes: &[u8], start: usize, end: usize) -> Result<Vec<u8>, BlockError> {
+    let start = start.min(end);
     let mut text = Vec::with_capacity(end.saturating_sub(start));
     let mut offsets = Vec::with_capacity(end.saturating_sub(start));
     for (i, &b) in bytes[start..end].iter().enumerate() {
@@ -317,6 +318,13 @@ mod tests {
         let err = blocks[0].der.as_ref().unwrap_err();
         assert_eq!(err.offset, 28 + 4);
         assert!(err.reason.contains('!'));
+    }
+
+    #[test]
+    fn a_header_line_holding_the_end_marker_is_not_a_panic() {
+        // Found by the fuzz corpus: the END marker on the same line as an RFC 1421 header.
+        let blocks = split("f.pem", b"-----BEGIN X-----\nProc-Type: 4-----END X-----\n").unwrap();
+        assert!(blocks[0].der.is_err());
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod facts;
 pub mod input;
 pub mod key;
 mod names;
+mod shape;
 
 pub use analyze::analyze;
 pub use facts::{CertRole, CertificateFacts, CertificateSummary, KeyFacts};

@@ -91,7 +91,8 @@ pub enum TrustOutcome {
     Trusted,
     /// No verified path reaches an anchor of the store.
     Untrusted,
-    /// Trust could not be evaluated (no certificate to evaluate).
+    /// Trust could not be evaluated: a signature on the path uses an algorithm rtspeek cannot verify (or there
+    /// was no certificate to evaluate).
     NotEvaluated,
 }
 
