@@ -4,6 +4,9 @@
 
 use super::input::der_header;
 
+/// Where an element sits in the certificate: (start offset, total length including its header).
+type Span = (usize, usize);
+
 /// One expected element: acceptable tags, whether it may be absent, and its name for the message.
 struct Expect {
     tags: &'static [u8],
@@ -86,7 +89,7 @@ fn sequence(
     base: usize,
     expected: &[Expect],
     what: &str,
-) -> Result<Vec<Option<(usize, usize)>>, (usize, String)> {
+) -> Result<Vec<Option<Span>>, (usize, String)> {
     let mut found = Vec::with_capacity(expected.len());
     let mut pos = 0;
     for e in expected {
