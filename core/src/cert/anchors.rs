@@ -95,6 +95,9 @@ fn wrap_sequence(contents: &[u8]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
     #[test]

@@ -225,6 +225,9 @@ fn split_der(file: &str, bytes: &[u8]) -> Vec<Block> {
     blocks
 }
 
+/// Largest DER element length accepted.
+const MAX_DER_LEN: u64 = 1 << 28;
+
 /// Reads a DER tag+length header: (header length, content length).
 pub(crate) fn der_header(bytes: &[u8]) -> Result<(usize, usize), String> {
     let (&tag, rest) = bytes.split_first().ok_or("missing tag")?;
@@ -240,8 +243,13 @@ pub(crate) fn der_header(bytes: &[u8]) -> Result<(usize, usize), String> {
         return Err(format!("unsupported length encoding 0x{first:02x}"));
     }
     let len_bytes = rest.get(..n).ok_or("truncated length")?;
-    let len = len_bytes.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-    Ok((2 + n, len))
+    let len = len_bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+    // Nothing rtspeek reads is anywhere near 256 MiB; refusing larger lengths keeps every offset sum far
+    // from overflow, also where usize is 32 bits (wasm32).
+    if len > MAX_DER_LEN {
+        return Err(format!("length {len} is implausibly large"));
+    }
+    Ok((2 + n, len as usize))
 }
 
 /// Walks a DER structure and returns the offset (within `der`) and a description of the first place where it
@@ -289,6 +297,9 @@ pub(crate) fn der_structure_error(der: &[u8]) -> Option<(usize, String)> {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
     #[test]

@@ -406,6 +406,9 @@ fn describe_encryption(algorithm: &AlgorithmIdentifierRef<'_>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
     #[test]

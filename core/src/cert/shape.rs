@@ -126,6 +126,9 @@ fn sequence(
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
     /// A minimal well-shaped certificate: SEQ { SEQ { INT, SEQ, SEQ, SEQ { UTCTime, UTCTime }, SEQ, SEQ }, SEQ, BIT STRING }.
