@@ -14,7 +14,12 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cert;
+pub mod codec;
 pub mod diagnose;
+pub mod rtcp;
+pub mod rtp;
+pub mod rtsp;
+pub mod sdp;
 
 pub use diagnose::{
     Evidence, Facts, Finding, Layer, LayerResult, LayerStatus, Report, Severity, TrustOutcome, TrustStatus,

@@ -47,12 +47,22 @@ macro_rules! catalogue {
     };
 }
 
+mod auth;
 mod cert;
+mod codec;
+mod rtp;
+mod rtsp;
+mod sdp;
 
+pub use auth::*;
 pub use cert::*;
+pub use codec::*;
+pub use rtp::*;
+pub use rtsp::*;
+pub use sdp::*;
 
 /// The code families, in chain order of their layers.
-const FAMILIES: &[&[&CodeInfo]] = &[CERT_CODES];
+const FAMILIES: &[&[&CodeInfo]] = &[CERT_CODES, RTSP_CODES, AUTH_CODES, SDP_CODES, RTP_CODES, CODEC_CODES];
 
 /// Every catalogue entry.
 pub fn all() -> impl Iterator<Item = &'static CodeInfo> {

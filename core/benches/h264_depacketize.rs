@@ -1,0 +1,2 @@
+//! Placeholder: the h264_depacketize benchmark is being written.
+fn main() {}

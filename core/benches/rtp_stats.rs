@@ -1,0 +1,2 @@
+//! Placeholder: the rtp_stats benchmark is being written.
+fn main() {}

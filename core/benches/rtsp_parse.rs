@@ -1,0 +1,2 @@
+//! Placeholder: the rtsp_parse benchmark is being written.
+fn main() {}

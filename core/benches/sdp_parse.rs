@@ -1,0 +1,2 @@
+//! Placeholder: the sdp_parse benchmark is being written.
+fn main() {}
