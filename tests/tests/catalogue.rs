@@ -40,7 +40,7 @@ fn codes_are_unique_dotted_and_prefixed_by_their_layer() {
 }
 
 #[test]
-fn docs_findings_md_is_the_rendered_catalogue() {
+fn bless_docs_findings_md_is_the_rendered_catalogue() {
     let path = repo_root().join("docs/findings.md");
     let rendered = codes::catalogue_markdown();
     if std::env::var_os("RTSPEEK_BLESS").is_some() {
