@@ -2,6 +2,12 @@
 //! read a SAN list without openssl).
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use x509_parser::prelude::{GeneralName, X509Certificate};
+
+use super::chain::Cert;
+use super::names;
+use crate::UnixTime;
 
 /// The role a certificate plays in the chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,4 +88,73 @@ pub struct CertificateFacts {
     /// The private key, when one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<KeyFacts>,
+}
+
+pub(crate) fn authority_key_id(x509: &X509Certificate<'_>) -> Option<String> {
+    x509.iter_extensions().find_map(|ext| match ext.parsed_extension() {
+        x509_parser::extensions::ParsedExtension::AuthorityKeyIdentifier(aki) => {
+            aki.key_identifier.as_ref().map(|k| hex(k.0, ":"))
+        }
+        _ => None,
+    })
+}
+
+pub(crate) fn display_name(name: &str) -> String {
+    if name.is_empty() { "(empty name)".to_owned() } else { name.to_owned() }
+}
+
+pub(crate) fn hex(bytes: &[u8], sep: &str) -> String {
+    let parts: Vec<String> = bytes.iter().map(|b| format!("{b:02X}")).collect();
+    parts.join(sep)
+}
+
+pub(crate) fn fingerprint(der: &[u8]) -> String {
+    hex(&Sha256::digest(der), ":")
+}
+
+pub(crate) fn role(cert: &Cert<'_>, pos: usize) -> CertRole {
+    if pos == 0 {
+        CertRole::Leaf
+    } else if cert.self_issued() {
+        CertRole::Root
+    } else {
+        CertRole::Intermediate
+    }
+}
+
+pub(crate) fn summary(cert: &Cert<'_>, role: CertRole, self_signed: bool) -> CertificateSummary {
+    let v = cert.x509.validity();
+    let (mut san_dns, mut san_ip) = (Vec::new(), Vec::new());
+    if let Ok(Some(san)) = cert.x509.subject_alternative_name() {
+        for name in &san.value.general_names {
+            match name {
+                GeneralName::DNSName(d) => san_dns.push(d.to_string()),
+                GeneralName::IPAddress(b) => san_ip.push(match names::ip_from_san(b) {
+                    Some(ip) => ip.to_string(),
+                    None => format!("(malformed: {})", hex(b, ":")),
+                }),
+                _ => {}
+            }
+        }
+    }
+    CertificateSummary {
+        role,
+        source: cert.block.describe(),
+        subject: cert.subject(),
+        issuer: display_name(&cert.issuer()),
+        serial: hex(cert.x509.raw_serial(), ":"),
+        not_before: UnixTime(v.not_before.timestamp()).to_rfc3339(),
+        not_after: UnixTime(v.not_after.timestamp()).to_rfc3339(),
+        san_dns,
+        san_ip,
+        key: match &cert.key {
+            Ok(k) => k.describe(),
+            Err(e) => format!("unreadable: {e}"),
+        },
+        signature_algorithm: cert.sig_alg.name(),
+        sha256_fingerprint: fingerprint(cert.der),
+        version: cert.x509.version().0 + 1,
+        is_ca: cert.is_ca(),
+        self_signed,
+    }
 }

@@ -22,7 +22,10 @@ mod facts;
 pub mod input;
 pub mod key;
 mod names;
+mod pair;
+mod profile;
 mod shape;
+mod trust;
 
 pub use analyze::analyze;
 pub use facts::{CertRole, CertificateFacts, CertificateSummary, KeyFacts};

@@ -3,7 +3,12 @@
 
 use core::net::IpAddr;
 
+use x509_parser::prelude::GeneralName;
+
+use super::chain::Cert;
 use super::input::InputError;
+use crate::diagnose::Finding;
+use crate::diagnose::codes::{self as c};
 
 /// The host a client takes from the URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +111,104 @@ pub(crate) fn ip_from_san(bytes: &[u8]) -> Option<IpAddr> {
         4 => <[u8; 4]>::try_from(bytes).ok().map(IpAddr::from),
         16 => <[u8; 16]>::try_from(bytes).ok().map(IpAddr::from),
         _ => None,
+    }
+}
+
+/// RFC 9525 name checks on the leaf.
+pub(crate) fn check_names(leaf: &Cert<'_>, host: Option<&Host>, out: &mut Vec<Finding>) {
+    let san = leaf.x509.subject_alternative_name().ok().flatten();
+    let (mut dns, mut ips) = (Vec::new(), Vec::new());
+    if let Some(san) = &san {
+        for name in &san.value.general_names {
+            match name {
+                GeneralName::DNSName(d) => dns.push(d.to_string()),
+                GeneralName::IPAddress(b) => ips.push(ip_from_san(b)),
+                _ => {}
+            }
+        }
+    }
+    let cns: Vec<String> =
+        leaf.x509.subject().iter_common_name().filter_map(|cn| cn.as_str().ok()).map(str::to_owned).collect();
+    for entry in &dns {
+        match classify_dns_entry(entry) {
+            DnsEntryKind::InvalidWildcard(why) => out.push(
+                Finding::new(
+                    c::CERT_WILDCARD_INVALID,
+                    format!("subjectAltName DNS:{entry} is ignored by clients: {why}"),
+                )
+                .with_evidence("san_entry", format!("DNS:{entry}")),
+            ),
+            DnsEntryKind::IpLiteral => out.push(
+                Finding::new(
+                    c::CERT_IP_IN_DNS_SAN,
+                    format!(
+                        "subjectAltName DNS:{entry} is an IP address written as a DNS name; it never matches"
+                    ),
+                )
+                .with_evidence("san_entry", format!("DNS:{entry}")),
+            ),
+            DnsEntryKind::Exact | DnsEntryKind::Wildcard => {}
+        }
+    }
+    if san.is_none() {
+        let cn_text = if cns.is_empty() {
+            "and no Common Name".to_owned()
+        } else {
+            format!("only CN={}", cns.join(", CN="))
+        };
+        out.push(
+            Finding::new(c::CERT_CN_ONLY, format!("{} has no subjectAltName, {cn_text}", leaf.label()))
+                .with_evidence("subject", leaf.subject()),
+        );
+    }
+    let listed = || {
+        let mut all: Vec<String> = dns.iter().map(|d| format!("DNS:{d}")).collect();
+        all.extend(ips.iter().map(|ip| match ip {
+            Some(ip) => format!("IP:{ip}"),
+            None => "IP:(malformed)".to_owned(),
+        }));
+        if all.is_empty() { "(none)".to_owned() } else { all.join(", ") }
+    };
+    match host {
+        None => out.push(Finding::new(c::CERT_HOST_NOT_GIVEN, "no host given: name matching not checked")),
+        Some(Host::Ip(ip)) => {
+            if !ips.iter().any(|e| e.as_ref() == Some(ip)) {
+                let mut hints = Vec::new();
+                if cns.iter().any(|cn| cn.parse::<core::net::IpAddr>().ok() == Some(*ip)) {
+                    hints.push("it is in the Common Name, which clients ignore");
+                }
+                if dns.iter().any(|d| d.parse::<core::net::IpAddr>().ok() == Some(*ip)) {
+                    hints.push("it is written as a DNS entry, which clients never compare with an IP");
+                }
+                let hint = if hints.is_empty() { String::new() } else { format!(" ({})", hints.join("; ")) };
+                out.push(
+                    Finding::new(c::CERT_IP_NOT_IN_SAN, format!("no subjectAltName IP entry for {ip}{hint}"))
+                        .with_evidence("host", ip.to_string())
+                        .with_evidence("subject_alt_names", listed())
+                        .with_evidence("common_name", cns.join(", ")),
+                );
+            }
+        }
+        Some(Host::Dns(name)) => {
+            // Matched per RFC 9525, exactly as for IP hosts: the Common Name never counts, even when it is
+            // the only name (then cert.cn_only says why, and this finding which host fails).
+            if !dns.iter().any(|d| dns_matches(d, name)) {
+                let hint = if cns.iter().any(|cn| dns_matches(cn, name)) {
+                    " (it is in the Common Name, which clients ignore)"
+                } else {
+                    ""
+                };
+                out.push(
+                    Finding::new(
+                        c::CERT_NAME_MISMATCH,
+                        format!("{name} is not among the certificate's names{hint}"),
+                    )
+                    .with_evidence("host", name.clone())
+                    .with_evidence("subject_alt_names", listed())
+                    .with_evidence("common_name", cns.join(", ")),
+                );
+            }
+        }
     }
 }
 
