@@ -20,6 +20,7 @@ pub mod rtcp;
 pub mod rtp;
 pub mod rtsp;
 pub mod sdp;
+pub mod tls;
 
 pub use diagnose::{
     Evidence, Facts, Finding, Layer, LayerResult, LayerStatus, Report, Severity, TrustOutcome, TrustStatus,

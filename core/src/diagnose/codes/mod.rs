@@ -53,6 +53,7 @@ mod codec;
 mod rtp;
 mod rtsp;
 mod sdp;
+mod tls;
 
 pub use auth::*;
 pub use cert::*;
@@ -60,9 +61,10 @@ pub use codec::*;
 pub use rtp::*;
 pub use rtsp::*;
 pub use sdp::*;
+pub use tls::*;
 
 /// The code families, in chain order of their layers.
-const FAMILIES: &[&[&CodeInfo]] = &[CERT_CODES, RTSP_CODES, AUTH_CODES, SDP_CODES, RTP_CODES, CODEC_CODES];
+const FAMILIES: &[&[&CodeInfo]] = &[TLS_CODES, CERT_CODES, RTSP_CODES, AUTH_CODES, SDP_CODES, RTP_CODES, CODEC_CODES];
 
 /// Every catalogue entry.
 pub fn all() -> impl Iterator<Item = &'static CodeInfo> {
