@@ -1,0 +1,8 @@
+//! rtspeek-bridge: the native drivers of rtspeek-core. They own the sockets, the clock and the TLS library
+//! (tokio, rustls), feed core with bytes and time, and hand its results to the `rtspeek` binary (and later to
+//! the browser bridge).
+//!
+//! - [`tls`]: TLS client connections with rustls that always record the peer chain and the verification
+//!   outcome ([`tls::danger`] holds the one custom verifier, which delegates to webpki).
+
+pub mod tls;

@@ -1,0 +1,187 @@
+//! TLS client connections for the probe: rustls 0.23 over any `AsyncRead + AsyncWrite` stream, with the peer
+//! chain and the verification outcome always recorded (see [`danger`]) and failures classified instead of
+//! echoed.
+
+pub mod danger;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rustls::client::WebPkiServerVerifier;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::{ClientConfig, RootCertStore};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+
+use danger::{Recorded, RecordingVerifier};
+
+/// How to connect.
+#[derive(Debug)]
+pub struct TlsOptions {
+    /// Trust anchors (DER CA certificates); `None` trusts the public web PKI (webpki-roots).
+    pub anchors: Option<Vec<CertificateDer<'static>>>,
+    /// Continue past a certificate that fails verification (recorded, and reported as a failure anyway).
+    pub insecure: bool,
+    /// Client certificate chain and key, for servers that require one.
+    pub client_auth: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
+    /// Bound on the whole handshake.
+    pub handshake_timeout: Duration,
+}
+
+impl Default for TlsOptions {
+    fn default() -> Self {
+        TlsOptions {
+            anchors: None,
+            insecure: false,
+            client_auth: None,
+            handshake_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What was learned about the TLS layer, whether or not the handshake succeeded.
+#[derive(Debug, Clone, Default)]
+pub struct TlsFacts {
+    /// Negotiated protocol version (`TLSv1_3`), when the handshake completed.
+    pub version: Option<String>,
+    /// Negotiated cipher suite (IANA name), when the handshake completed.
+    pub cipher_suite: Option<String>,
+    /// The SNI sent (none for IP literals, per RFC 6066).
+    pub sni: Option<String>,
+    /// The certificate verifier's record: chain and outcome.
+    pub verification: Option<Recorded>,
+}
+
+/// Why a TLS handshake did not complete, classified.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TlsFailure {
+    /// No handshake within the bound.
+    #[error("no TLS handshake within {0:?}")]
+    Timeout(Duration),
+    /// The server reset the connection during the handshake.
+    #[error("connection reset by the server during the TLS handshake")]
+    Reset,
+    /// The server closed the connection during the handshake.
+    #[error("the server closed the connection during the TLS handshake")]
+    Closed,
+    /// The server sent a fatal alert (its name).
+    #[error("the server sent the TLS alert {0}")]
+    Alert(String),
+    /// The certificate failed verification (and `insecure` was not set).
+    #[error("certificate verification failed: {0}")]
+    Certificate(String),
+    /// No common protocol version or cipher suite, or another incompatibility.
+    #[error("incompatible TLS peer: {0}")]
+    Incompatible(String),
+    /// The server sent something that is not valid TLS.
+    #[error("the server did not answer with TLS: {0}")]
+    NotTls(String),
+    /// Another I/O error.
+    #[error("I/O error during the TLS handshake: {0}")]
+    Io(String),
+}
+
+/// Invalid options (unreadable anchors or client certificate).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("TLS configuration: {0}")]
+pub struct ConfigError(String);
+
+/// A client configuration plus the handle to its verifier's record.
+#[derive(Debug, Clone)]
+pub struct Connector {
+    config: Arc<ClientConfig>,
+    record: Arc<Mutex<Option<Recorded>>>,
+    handshake_timeout: Duration,
+}
+
+impl Connector {
+    /// Builds the rustls configuration (ring provider, TLS 1.2 and 1.3).
+    pub fn new(options: &TlsOptions) -> Result<Connector, ConfigError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut roots = RootCertStore::empty();
+        match &options.anchors {
+            Some(anchors) => {
+                for der in anchors {
+                    roots
+                        .add(der.clone())
+                        .map_err(|e| ConfigError(format!("CA certificate rejected: {e}")))?;
+                }
+            }
+            None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        }
+        let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
+            .build()
+            .map_err(|e| ConfigError(e.to_string()))?;
+        let verifier = RecordingVerifier::new(webpki, options.insecure);
+        let record = verifier.record();
+        let builder = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| ConfigError(e.to_string()))?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier));
+        let config = match &options.client_auth {
+            Some((chain, key)) => builder
+                .with_client_auth_cert(chain.clone(), key.clone_key())
+                .map_err(|e| ConfigError(format!("client certificate: {e}")))?,
+            None => builder.with_no_client_auth(),
+        };
+        Ok(Connector { config: Arc::new(config), record, handshake_timeout: options.handshake_timeout })
+    }
+
+    /// Runs the handshake over `io` for `host` (a DNS name, or an IP literal, with or without brackets).
+    /// The facts are returned in every case, including the recorded chain of a failed verification.
+    pub async fn connect<S>(&self, io: S, host: &str) -> (Result<TlsStream<S>, TlsFailure>, TlsFacts)
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+    {
+        let bare = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+        let mut facts = TlsFacts::default();
+        let name = match ServerName::try_from(bare.to_owned()) {
+            Ok(name) => name,
+            Err(e) => return (Err(TlsFailure::Io(format!("invalid server name {host:?}: {e}"))), facts),
+        };
+        if let ServerName::DnsName(dns) = &name {
+            facts.sni = Some(dns.as_ref().to_owned());
+        }
+        if let Ok(mut slot) = self.record.lock() {
+            *slot = None;
+        }
+        let connector = TlsConnector::from(Arc::clone(&self.config));
+        let result = match tokio::time::timeout(self.handshake_timeout, connector.connect(name, io)).await {
+            Err(_) => Err(TlsFailure::Timeout(self.handshake_timeout)),
+            Ok(Err(e)) => Err(classify(&e)),
+            Ok(Ok(stream)) => {
+                let (_, conn) = stream.get_ref();
+                facts.version = conn.protocol_version().map(|v| format!("{v:?}"));
+                facts.cipher_suite = conn.negotiated_cipher_suite().map(|s| format!("{:?}", s.suite()));
+                Ok(stream)
+            }
+        };
+        facts.verification = self.record.lock().ok().and_then(|r| r.clone());
+        (result, facts)
+    }
+}
+
+/// Turns the I/O error tokio-rustls reports into a [`TlsFailure`].
+pub fn classify(e: &std::io::Error) -> TlsFailure {
+    use std::io::ErrorKind;
+    if let Some(tls) = e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+        return match tls {
+            rustls::Error::AlertReceived(alert) => TlsFailure::Alert(format!("{alert:?}")),
+            rustls::Error::InvalidCertificate(c) => TlsFailure::Certificate(format!("{c:?}")),
+            rustls::Error::PeerIncompatible(p) => TlsFailure::Incompatible(format!("{p:?}")),
+            rustls::Error::InvalidMessage(m) => TlsFailure::NotTls(format!("{m:?}")),
+            rustls::Error::InappropriateMessage { .. }
+            | rustls::Error::InappropriateHandshakeMessage { .. } => TlsFailure::NotTls(tls.to_string()),
+            other => TlsFailure::Io(other.to_string()),
+        };
+    }
+    match e.kind() {
+        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => {
+            TlsFailure::Reset
+        }
+        ErrorKind::UnexpectedEof => TlsFailure::Closed,
+        _ => TlsFailure::Io(e.to_string()),
+    }
+}
