@@ -1,5 +1,33 @@
 //! Codec inspection: H.264 (RFC 6184) and H.265 (RFC 7798) depacketization into access units, parameter
 //! set parsing (SPS/PPS/VPS), keyframe and GOP statistics, and WebCodecs codec strings.
+//!
+//! - [`Depacketizer`]: RTP payloads in, [`AccessUnit`]s out (single NAL unit packets, STAP-A, FU-A; AP, FU,
+//!   PACI), with every fragmentation, loss and marker problem recorded as an [`Issue`].
+//! - [`h264::parse_sps`], [`h265::parse_sps`]: the [`SpsInfo`] summary; [`h264::Sps`], [`h265::Sps`],
+//!   [`h265::Vps`] and the PPS types for the details.
+//! - [`StreamAnalyzer`]: keyframes, GOP length, in-band vs SDP parameter sets, and the `codec.*` findings.
+//! - [`codec_string`]: `avc1.PPCCLL`, `hvc1`/`hev1` strings for WebCodecs.
+//!
+//! The parameter set parsers are our own rather than `h264-reader` (which covers H.264 only): one bit reader
+//! serves both codecs, errors carry the bit offset and the syntax element's name (which `codec.bad_parameter_set`
+//! needs as evidence), every loop bound is checked against the specification's limits before it runs, and no
+//! dependency is added to the wasm build.
+
+pub mod access_unit;
+pub mod analyze;
+pub mod annexb;
+pub mod bitreader;
+pub mod codec_string;
+pub mod depacketize;
+pub mod gop;
+pub mod h264;
+pub mod h265;
+pub mod param_sets;
+
+pub use access_unit::{AccessUnit, AuEnd};
+pub use analyze::{CodecSummary, StreamAnalyzer};
+pub use depacketize::{Codec, DepacketizeStats, Depacketizer, FuProblem, Issue, IssueCounts};
+pub use param_sets::{Comparison, ParamSetKind, ParameterSets};
 
 /// What a sequence parameter set says about the stream (H.264 or H.265).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
