@@ -6,6 +6,7 @@ mod cert_cmd;
 mod demo;
 mod demo_pki;
 mod render;
+mod sdp_cmd;
 
 use std::process::ExitCode;
 
@@ -26,6 +27,9 @@ enum Command {
     /// Offline certificate checks.
     #[command(subcommand)]
     Cert(cert_cmd::CertCommand),
+    /// Offline session description (SDP) checks.
+    #[command(subcommand)]
+    Sdp(sdp_cmd::SdpCommand),
     /// Run the built-in demonstration.
     Demo(demo::DemoArgs),
 }
@@ -41,6 +45,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Cert(cmd) => cert_cmd::run(cmd),
+        Command::Sdp(cmd) => sdp_cmd::run(cmd),
         Command::Demo(args) => demo::run(args),
     };
     match result {

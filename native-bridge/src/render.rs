@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::io::{IsTerminal as _, Write as _};
 
 use rtspeek_core::cert::{CertRole, CertificateFacts};
+use rtspeek_core::sdp::{CodecFacts, SdpFacts};
 use rtspeek_core::{Finding, LayerStatus, Report, Severity, TrustOutcome, Verdict};
 
 /// `--color auto|always|never`.
@@ -136,6 +137,9 @@ pub(crate) fn report_text(report: &Report, color: bool) -> String {
     if let Some(cert) = &report.facts.certificate {
         certificate_text(&mut out, cert, &p);
     }
+    if let Some(sdp) = &report.facts.sdp {
+        sdp_text(&mut out, sdp, &p);
+    }
     out
 }
 
@@ -202,4 +206,62 @@ fn certificate_text(out: &mut String, facts: &CertificateFacts, p: &Paint) {
             key.source
         );
     }
+}
+
+/// The `facts.sdp` section: the session, then each media with its payload types and what their SPS says.
+fn sdp_text(out: &mut String, facts: &SdpFacts, p: &Paint) {
+    let _ = writeln!(out, "\n{}", p.bold("session description"));
+    let session = [("name", &facts.session_name), ("control", &facts.control), ("range", &facts.range)];
+    for (label, value) in session {
+        if let Some(value) = value {
+            let _ = writeln!(out, "  {label:<9}{}", printable(value));
+        }
+    }
+    for m in &facts.media {
+        let mut parts = vec![format!("line {}", m.line), m.proto.clone()];
+        parts.push(match &m.control {
+            Some(c) => format!("control {c}"),
+            None => "no control".to_owned(),
+        });
+        parts.push(m.direction.clone());
+        parts.extend(m.bandwidth.iter().cloned());
+        parts.extend(m.dimensions.clone());
+        parts.extend(m.framerate.as_ref().map(|f| format!("{f} fps")));
+        let _ = writeln!(
+            out,
+            "  {} {}",
+            p.bold(&format!("{:<8}", printable(&m.media))),
+            printable(&parts.join("  "))
+        );
+        for codec in &m.codecs {
+            let _ = writeln!(out, "    {}", printable(&codec_line(codec)));
+        }
+    }
+}
+
+/// Text from the description with control characters escaped: a description must not drive the terminal.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+        .collect()
+}
+
+/// `96  H264/90000  High 4.1, 1920x1080, 25 fps  avc1.640029`
+fn codec_line(c: &CodecFacts) -> String {
+    let mut rtpmap = if c.encoding.is_empty() { "?".to_owned() } else { c.encoding.clone() };
+    if let Some(rate) = c.clock_rate {
+        rtpmap.push_str(&format!("/{rate}"));
+    }
+    if let Some(channels) = c.channels {
+        rtpmap.push_str(&format!("/{channels}"));
+    }
+    let mut line = format!("{:<4}{rtpmap}", c.payload_type);
+    if let Some(sps) = &c.sps {
+        let rate = sps.frame_rate.as_ref().map(|r| format!(", {r} fps")).unwrap_or_default();
+        line.push_str(&format!(
+            "  {} {}, {}x{}{rate}  {}",
+            sps.profile, sps.level, sps.width, sps.height, sps.codec_string
+        ));
+    }
+    line
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::finding::{Finding, Layer, Severity};
 use crate::cert::CertificateFacts;
+use crate::sdp::SdpFacts;
 
 /// Version of the JSON report schema (`docs/report-schema.md`). Bumped only on incompatible changes; adding an
 /// optional field or a new finding code is not one.
@@ -120,6 +121,9 @@ pub struct Facts {
     /// Certificate chain, key and name facts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<CertificateFacts>,
+    /// Session description facts: media, codecs, control URLs, picture size from the SPS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdp: Option<SdpFacts>,
 }
 
 /// A complete diagnosis. See `docs/report-schema.md` for the JSON form.

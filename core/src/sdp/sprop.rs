@@ -1,0 +1,182 @@
+//! Parameter sets carried in the description: H.264 `sprop-parameter-sets` (RFC 6184 8.1) and H.265
+//! `sprop-vps`/`sprop-sps`/`sprop-pps` (RFC 7798 7.1), each a comma-separated list of base64 NAL units.
+
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+use crate::codec::{h264, h265};
+
+/// Base64 as cameras write it: the standard alphabet, with or without padding, non-zero trailing bits
+/// accepted (harmless, and common).
+const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// The two codecs whose parameter sets travel in the description.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum H26x {
+    /// H.264 / AVC: 1-byte NAL header.
+    H264,
+    /// H.265 / HEVC: 2-byte NAL header.
+    H265,
+}
+
+/// The kinds of parameter set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParamSetKind {
+    /// Video parameter set (H.265).
+    Vps,
+    /// Sequence parameter set (H.264 also: subset SPS, SPS extension).
+    Sps,
+    /// Picture parameter set.
+    Pps,
+}
+
+/// Why a parameter set cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SpropError {
+    /// Nothing between the commas.
+    #[error("empty parameter set")]
+    Empty,
+    /// Not base64.
+    #[error("not base64: {0}")]
+    Base64(String),
+    /// Shorter than the NAL header.
+    #[error("{len} byte(s), shorter than the NAL unit header")]
+    Short {
+        /// Decoded length.
+        len: usize,
+    },
+    /// The NAL header's forbidden_zero_bit is set: these bytes are not a NAL unit.
+    #[error("forbidden_zero_bit is set: not a NAL unit")]
+    ForbiddenBit,
+    /// A NAL unit that is not a parameter set (or not the one the parameter names).
+    #[error("NAL unit type {nal_type} ({name}) is not {expected}")]
+    WrongType {
+        /// The NAL unit type.
+        nal_type: u8,
+        /// Its name.
+        name: &'static str,
+        /// What was expected.
+        expected: &'static str,
+    },
+}
+
+/// Decodes one base64 parameter set (surrounding whitespace ignored).
+pub fn decode(item: &str) -> Result<Vec<u8>, SpropError> {
+    let item = item.trim();
+    if item.is_empty() {
+        return Err(SpropError::Empty);
+    }
+    LENIENT_BASE64.decode(item).map_err(|e| SpropError::Base64(e.to_string()))
+}
+
+/// The items of a comma-separated sprop value, as written and decoded.
+pub fn decode_list(value: &str) -> impl Iterator<Item = (&str, Result<Vec<u8>, SpropError>)> {
+    value.split(',').map(|item| (item.trim(), decode(item)))
+}
+
+/// Checks a decoded NAL unit's header and says which parameter set it is. `expected` restricts the kind (H.265
+/// names it in the fmtp key); H.264 accepts any parameter set.
+pub fn classify(codec: H26x, nal: &[u8], expected: Option<ParamSetKind>) -> Result<ParamSetKind, SpropError> {
+    let header_len = match codec {
+        H26x::H264 => 1,
+        H26x::H265 => 2,
+    };
+    if nal.len() < header_len {
+        return Err(SpropError::Short { len: nal.len() });
+    }
+    if nal[0] & 0x80 != 0 {
+        return Err(SpropError::ForbiddenBit);
+    }
+    let (nal_type, kind, name) = match codec {
+        H26x::H264 => {
+            let t = nal[0] & 0x1F;
+            // Subset SPS (15) and SPS extension (13) belong with the SPS (RFC 6184 8.1 allows them).
+            let kind = match t {
+                7 | 13 | 15 => Some(ParamSetKind::Sps),
+                8 => Some(ParamSetKind::Pps),
+                _ => None,
+            };
+            (t, kind, h264::nal_type_name(t))
+        }
+        H26x::H265 => {
+            let t = (nal[0] >> 1) & 0x3F;
+            let kind = match t {
+                32 => Some(ParamSetKind::Vps),
+                33 => Some(ParamSetKind::Sps),
+                34 => Some(ParamSetKind::Pps),
+                _ => None,
+            };
+            (t, kind, h265::nal_type_name(t))
+        }
+    };
+    match (kind, expected) {
+        (Some(k), None) => Ok(k),
+        (Some(k), Some(e)) if k == e => Ok(k),
+        (_, e) => Err(SpropError::WrongType {
+            nal_type,
+            name,
+            expected: match (codec, e) {
+                (_, Some(ParamSetKind::Vps)) => "a VPS (32)",
+                (H26x::H265, Some(ParamSetKind::Sps)) => "an SPS (33)",
+                (H26x::H265, Some(ParamSetKind::Pps)) => "a PPS (34)",
+                (H26x::H264, Some(ParamSetKind::Sps)) => "an SPS (7)",
+                (H26x::H264, Some(ParamSetKind::Pps)) => "a PPS (8)",
+                (H26x::H264, None) => "an SPS (7) or PPS (8)",
+                (H26x::H265, None) => "a VPS, SPS or PPS (32-34)",
+            },
+        }),
+    }
+}
+
+/// Reads an SPS NAL unit (header included, emulation prevention present) with the codec module.
+pub(crate) fn read_sps(codec: H26x, nal: &[u8]) -> Result<crate::codec::SpsInfo, crate::codec::CodecError> {
+    match codec {
+        H26x::H264 => h264::parse_sps(nal),
+        H26x::H265 => h265::parse_sps(nal),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn base64_with_or_without_padding() {
+        assert_eq!(decode("aM48gA=="), Ok(vec![0x68, 0xce, 0x3c, 0x80]));
+        assert_eq!(decode(" aM48gA "), Ok(vec![0x68, 0xce, 0x3c, 0x80]));
+        assert_eq!(decode(""), Err(SpropError::Empty));
+        assert!(matches!(decode("aM4*gA=="), Err(SpropError::Base64(_))));
+        let items: Vec<_> =
+            decode_list("Z0IACpZTBYmI,aMljiA==,").map(|(text, r)| (text, r.is_ok())).collect();
+        assert_eq!(items, [("Z0IACpZTBYmI", true), ("aMljiA==", true), ("", false)]);
+    }
+
+    #[test]
+    fn nal_headers() {
+        assert_eq!(classify(H26x::H264, &[0x67, 0x42], None), Ok(ParamSetKind::Sps));
+        assert_eq!(classify(H26x::H264, &[0x6f], None), Ok(ParamSetKind::Sps), "subset SPS");
+        assert_eq!(classify(H26x::H264, &[0x68], None), Ok(ParamSetKind::Pps));
+        assert_eq!(classify(H26x::H264, &[], None), Err(SpropError::Short { len: 0 }));
+        assert_eq!(classify(H26x::H264, &[0xe7], None), Err(SpropError::ForbiddenBit));
+        assert_eq!(
+            classify(H26x::H264, &[0x65, 0x88], None).map_err(|e| e.to_string()),
+            Err("NAL unit type 5 (IDR slice) is not an SPS (7) or PPS (8)".to_owned())
+        );
+        assert_eq!(classify(H26x::H265, &[0x40, 0x01], Some(ParamSetKind::Vps)), Ok(ParamSetKind::Vps));
+        assert_eq!(classify(H26x::H265, &[0x42, 0x01], None), Ok(ParamSetKind::Sps));
+        assert_eq!(classify(H26x::H265, &[0x44], None), Err(SpropError::Short { len: 1 }));
+        assert!(matches!(
+            classify(H26x::H265, &[0x42, 0x01], Some(ParamSetKind::Pps)),
+            Err(SpropError::WrongType { nal_type: 33, expected: "a PPS (34)", .. })
+        ));
+    }
+}
