@@ -64,7 +64,8 @@ pub use sdp::*;
 pub use tls::*;
 
 /// The code families, in chain order of their layers.
-const FAMILIES: &[&[&CodeInfo]] = &[TLS_CODES, CERT_CODES, RTSP_CODES, AUTH_CODES, SDP_CODES, RTP_CODES, CODEC_CODES];
+const FAMILIES: &[&[&CodeInfo]] =
+    &[TLS_CODES, CERT_CODES, RTSP_CODES, AUTH_CODES, SDP_CODES, RTP_CODES, CODEC_CODES];
 
 /// Every catalogue entry.
 pub fn all() -> impl Iterator<Item = &'static CodeInfo> {

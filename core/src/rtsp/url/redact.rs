@@ -1,0 +1,89 @@
+//! Keeping secrets out of sight: the [`Secret`] wrapper and [`redact_text`] for free text.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// A value that must never be shown: `Debug` and `Display` print `***`. Read it with [`expose`](Self::expose).
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    /// Wraps a value.
+    pub const fn new(value: T) -> Self {
+        Secret(value)
+    }
+
+    /// The hidden value, for the one place that needs it (building an Authorization header).
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl<T> fmt::Display for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Masks the password of every `scheme://user:password@` in free text (a header value, a line of a
+/// message) with `***`, for evidence. Text without such a password is returned as is.
+pub fn redact_text(text: &str) -> Cow<'_, str> {
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut search = 0;
+    while let Some(found) = text[search..].find("://") {
+        let start = search + found + 3;
+        let end = text[start..]
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | '"' | '\'' | '<' | '>' | ',' | ';') || c.is_whitespace()
+            })
+            .map_or(text.len(), |i| start + i);
+        let authority = &text[start..end];
+        if let Some(at) = authority.rfind('@')
+            && let Some(colon) = authority[..at].find(':')
+        {
+            out.push_str(&text[copied..start + colon + 1]);
+            out.push_str("***");
+            copied = start + at;
+        }
+        search = end;
+    }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn redact_text_masks_every_password() {
+        assert_eq!(redact_text("no url here"), Cow::Borrowed("no url here"));
+        assert_eq!(
+            redact_text("url=rtsp://admin:12345@192.0.2.1/a;seq=1,url=rtsps://u:p@[::1]:322/b"),
+            "url=rtsp://admin:***@192.0.2.1/a;seq=1,url=rtsps://u:***@[::1]:322/b"
+        );
+        assert_eq!(redact_text("rtsp://viewer@cam/"), "rtsp://viewer@cam/");
+        assert_eq!(redact_text("x://a:b@c"), "x://a:***@c");
+        assert_eq!(redact_text("://"), "://");
+    }
+
+    #[test]
+    fn secret_hides_its_value() {
+        let s = Secret::new("hunter2".to_owned());
+        assert_eq!(format!("{s} {s:?}"), "*** ***");
+        assert_eq!(s.expose(), "hunter2");
+    }
+}
