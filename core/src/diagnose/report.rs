@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::finding::{Finding, Layer, Severity};
 use crate::cert::CertificateFacts;
+use crate::probe::facts::{AuthFacts, ConnectionFacts, PortFacts, RtspFacts, TlsSessionFacts, TrackFacts};
 use crate::sdp::SdpFacts;
 
 /// Version of the JSON report schema (`docs/report-schema.md`). Bumped only on incompatible changes; adding an
@@ -116,18 +117,39 @@ pub struct TrustStatus {
 }
 
 /// Observed facts, even when nothing is wrong. One optional section per layer family.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Facts {
+    /// Ports tried by port discovery (`rtspeek probe HOST`) and what each answered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<PortFacts>,
+    /// Where a live probe connected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<ConnectionFacts>,
+    /// The TLS session (version, cipher suite, SNI) and the TLS scan, if one ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsSessionFacts>,
     /// Certificate chain, key and name facts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate: Option<CertificateFacts>,
+    /// The RTSP conversation: server, methods, exchanges, session timeout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rtsp: Option<RtspFacts>,
+    /// Authentication: challenges offered, what was answered, how common clients fare.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<AuthFacts>,
     /// Session description facts: media, codecs, control URLs, picture size from the SPS.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sdp: Option<SdpFacts>,
+    /// The media tracks set up: transport, RTP statistics, codec facts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tracks: Vec<TrackFacts>,
+    /// Whether the user interrupted the probe (what follows the interruption was not assessed).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 /// A complete diagnosis. See `docs/report-schema.md` for the JSON form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// [`REPORT_SCHEMA_VERSION`].
     pub schema_version: u32,

@@ -120,4 +120,8 @@ catalogue! {
     /// algorithm), so the key pair could not be checked.
     CERT_KEY_PARSE_ERROR = "cert.key_parse_error", Certificate, Error, "Private key cannot be read",
         fix: "Export the key as PEM PKCS#8 (`openssl pkey -in KEY -out key.pem`) and check it is the key file, not the certificate.";
+    /// The TLS client's verifier (rustls with webpki) rejected the certificate for a reason the analysis
+    /// did not otherwise name (the evidence gives the verifier's error). Strict clients refuse it the same way.
+    CERT_VERIFICATION_FAILED = "cert.verification_failed", Certificate, Error, "Rejected by the TLS verifier",
+        fix: "Read the verifier's error in the evidence; re-issue the certificate from a CA clients trust, for the name or address in the URL, with serverAuth usage.";
 }

@@ -53,7 +53,9 @@ mod codec;
 mod rtp;
 mod rtsp;
 mod sdp;
+mod tcp;
 mod tls;
+mod transport;
 
 pub use auth::*;
 pub use cert::*;
@@ -61,11 +63,36 @@ pub use codec::*;
 pub use rtp::*;
 pub use rtsp::*;
 pub use sdp::*;
+pub use tcp::*;
 pub use tls::*;
+pub use transport::*;
 
 /// The code families, in chain order of their layers.
-const FAMILIES: &[&[&CodeInfo]] =
-    &[TLS_CODES, CERT_CODES, RTSP_CODES, AUTH_CODES, SDP_CODES, RTP_CODES, CODEC_CODES];
+const FAMILIES: &[&[&CodeInfo]] = &[
+    TCP_CODES,
+    TLS_CODES,
+    CERT_CODES,
+    RTSP_CODES,
+    AUTH_CODES,
+    SDP_CODES,
+    TRANSPORT_CODES,
+    RTP_CODES,
+    CODEC_CODES,
+];
+
+/// Codes of the rtsp, sdp and certificate families that only a live session shows (a connection closing, a
+/// request unanswered, a redirect loop, a DESCRIBE without SDP, the TLS client's own refusal): the families'
+/// tests, which work on single messages, descriptions and chains, leave them to the probe's scenarios
+/// (`core/tests/probe_codes.rs`), as they do the whole `tcp.*` and `transport.*` families.
+pub const SESSION_LEVEL: &[&CodeInfo] = &[
+    RTSP_CONNECTION_CLOSED,
+    RTSP_NO_RESPONSE,
+    RTSP_REDIRECT_LOOP,
+    RTSP_RTP_INFO_MISSING,
+    RTSP_KEEPALIVE_FAILED,
+    SDP_NOT_SDP,
+    CERT_VERIFICATION_FAILED,
+];
 
 /// Every catalogue entry.
 pub fn all() -> impl Iterator<Item = &'static CodeInfo> {

@@ -95,4 +95,23 @@ catalogue! {
     /// connection, or fails to match the URL and stops.
     RTSP_SCHEME_DOWNGRADE = "rtsp.scheme_downgrade", Rtsp, Warning, "rtsp:// URLs inside RTSPS",
         fix: "Configure or patch the server so that the URLs it sends use the scheme of the request (rtsps://); until then clients must keep using the connection they opened rather than follow those URLs.";
+    /// The server closed the connection (or reset it) instead of answering a request. Cameras do this when
+    /// they reach their client limit, dislike a request, or crash.
+    RTSP_CONNECTION_CLOSED = "rtsp.connection_closed", Rtsp, Error, "Connection closed by the server",
+        fix: "Check how many clients are connected (cameras allow few streams), try the stream path the vendor documents, and look at the camera's log; reboot it if it persists.";
+    /// No response to a request before the timeout: the connection is open (and TLS, if any, completed) but
+    /// the server says nothing. Typical of a port that expects another protocol, or of a hung RTSP service.
+    RTSP_NO_RESPONSE = "rtsp.no_response", Rtsp, Error, "No response to a request",
+        fix: "Check that the port serves RTSP on this path; restart the camera's RTSP service (or the camera) if it used to work.";
+    /// The server redirected more times than rtspeek follows, or back to a URL already visited (a loop).
+    RTSP_REDIRECT_LOOP = "rtsp.redirect_loop", Rtsp, Error, "Redirect loop",
+        fix: "Fix the redirect configuration on the server (or the load balancer in front of it); use the final URL directly.";
+    /// PLAY succeeded without an RTP-Info header: clients cannot map the first RTP sequence number and
+    /// timestamp to the play range, so lip sync and seeking are approximate.
+    RTSP_RTP_INFO_MISSING = "rtsp.rtp_info_missing", Rtsp, Info, "PLAY without RTP-Info",
+        fix: "Nothing to do for live viewing; for synchronised recording ask the vendor to send RTP-Info (RFC 2326 section 12.33).";
+    /// A keep-alive request (GET_PARAMETER or OPTIONS with the Session) failed: the server will likely end the
+    /// session at its timeout, and clients relying on that keep-alive get cut off.
+    RTSP_KEEPALIVE_FAILED = "rtsp.keepalive_failed", Rtsp, Warning, "Keep-alive refused",
+        fix: "Configure clients to keep the session alive with the method this server accepts (OPTIONS or GET_PARAMETER), or rely on RTCP receiver reports if the server honours them.";
 }

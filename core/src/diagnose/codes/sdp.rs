@@ -5,6 +5,10 @@ use crate::diagnose::finding::{Layer, Severity};
 
 catalogue! {
     SDP_CODES;
+    /// The DESCRIBE response carries no session description: an empty body, or a body that is not SDP
+    /// (an HTML error page, binary data). The evidence gives the Content-Type and why the body is not SDP.
+    SDP_NOT_SDP = "sdp.not_sdp", Sdp, Error, "No session description",
+        fix: "Check the stream path (a wrong path can be answered with an error page) and that the camera's stream is enabled; update the firmware if a valid path still answers so.";
     /// The description has no `m=` line: there is nothing to set up or play.
     SDP_NO_MEDIA = "sdp.no_media", Sdp, Error, "No media in the description",
         fix: "Check the stream path in the URL: cameras answer DESCRIBE for a wrong or disabled profile with an empty description. Enable the stream (or pick another profile) in the camera's settings.";
