@@ -7,6 +7,9 @@
 //! - [`diagnose`]: the report model shared by every output: [`Layer`], [`Severity`], [`Finding`], [`Report`], and
 //!   the catalogue of stable finding codes.
 //! - [`cert`]: offline certificate analysis (chain, signatures, names, dates, strength, purpose, key pair).
+//! - [`probe`]: the live probe as a sans-IO state machine: a driver feeds it socket events and time, it walks
+//!   the chain from TCP to codec and returns the report.
+//! - [`tls`], [`rtsp`], [`sdp`], [`rtp`], [`rtcp`], [`codec`]: the protocol layer the probe stands on.
 //!
 //! Time is an input everywhere: functions that judge dates take a [`UnixTime`].
 #![forbid(unsafe_code)]
@@ -16,6 +19,7 @@
 pub mod cert;
 pub mod codec;
 pub mod diagnose;
+pub mod probe;
 pub mod rtcp;
 pub mod rtp;
 pub mod rtsp;

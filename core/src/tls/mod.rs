@@ -80,6 +80,7 @@ pub use server_messages::{
     parse_server_key_exchange,
 };
 pub use sniff::{LooksLike, escape_bytes};
+pub(crate) use sniff::{Sniff, sniff};
 pub use suite_info::{Authentication, CipherAlgorithm, CipherMode, KeyExchange, MacAlgorithm, SuiteInfo};
 pub use suites::{CipherSuite, LEGACY_SUITES, MODERN_SUITES, Weakness, known_suites};
 pub use version::ProtocolVersion;

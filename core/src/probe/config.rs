@@ -1,0 +1,132 @@
+//! What to probe and how: the URL, credentials, transport preference, time bounds, trust and TLS scan.
+
+use std::time::Duration;
+
+use crate::UnixTime;
+use crate::rtsp::auth::Credentials;
+use crate::rtsp::url::Url;
+
+/// Which lower transport to ask for in SETUP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransportChoice {
+    /// rtsps://: TCP interleaved only (media stays inside TLS). rtsp://: TCP interleaved first, then UDP if
+    /// the server refuses TCP (461).
+    #[default]
+    Auto,
+    /// RTP interleaved in the RTSP connection (`RTP/AVP/TCP`).
+    Tcp,
+    /// RTP over UDP unicast (`RTP/AVP;unicast;client_port=...`).
+    Udp,
+}
+
+/// When to run the TLS scan (several ClientHellos of our own: versions and cipher suites accepted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TlsScan {
+    /// Only when the handshake with a modern client (rustls) fails: the scan then says why, and reads the
+    /// certificate from a TLS <= 1.2 handshake, which is in clear.
+    #[default]
+    OnFailure,
+    /// Always (`--tls-scan`), after the main probe.
+    Always,
+}
+
+/// An owned input file (CA certificates): a display name and its bytes (PEM or DER).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedBytes {
+    /// Shown in the report (a file name).
+    pub name: String,
+    /// The content.
+    pub bytes: Vec<u8>,
+}
+
+/// Where the probe connects, when it was not told a URL but only a host (`rtspeek probe HOST`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Discovery {
+    /// Ports to try, in order of preference.
+    pub ports: Vec<u16>,
+    /// Bound on each port's check (connect and first answer).
+    pub per_port_timeout: Duration,
+}
+
+/// The usual RTSPS and RTSP ports, in the order a camera most likely uses them for RTSPS.
+pub const DEFAULT_DISCOVERY_PORTS: [u16; 10] = [322, 554, 8322, 8554, 7441, 443, 8443, 10554, 7447, 88];
+
+impl Default for Discovery {
+    fn default() -> Self {
+        Discovery { ports: DEFAULT_DISCOVERY_PORTS.to_vec(), per_port_timeout: Duration::from_millis(2500) }
+    }
+}
+
+/// Everything a probe needs to know before it starts. Core reads no clock and draws no random numbers: the
+/// wall-clock time and a random seed are part of the configuration.
+#[derive(Debug, Clone)]
+pub struct ProbeConfig {
+    /// The stream URL. Credentials in it are used (and never shown); `credentials` takes precedence. With
+    /// `discovery`, only the host and path count: the scheme and port are found by trying ports.
+    pub url: Url,
+    /// User name and password (`--user`, `--password`, `RTSPEEK_PASSWORD`).
+    pub credentials: Option<Credentials>,
+    /// Try the usual ports first (`rtspeek probe HOST`).
+    pub discovery: Option<Discovery>,
+    /// Transport to ask for.
+    pub transport: TransportChoice,
+    /// How long to watch the media after PLAY. Zero: until every video track has shown its parameter sets
+    /// and first keyframe (bounded by `step_timeout`), the fastest full verdict.
+    pub media_window: Duration,
+    /// Bound on each network step: connecting, the TLS handshake, each RTSP response.
+    pub step_timeout: Duration,
+    /// When to run the TLS scan.
+    pub tls_scan: TlsScan,
+    /// CA certificates to trust instead of the public web PKI (`--ca`).
+    pub anchors: Option<Vec<NamedBytes>>,
+    /// Continue past an untrusted certificate (`--insecure`); the certificate layer still fails.
+    pub insecure: bool,
+    /// Whether the driver presents a client certificate (`--client-cert`), for the explanations.
+    pub client_certificate: bool,
+    /// Wall-clock time at the start, for certificate dates.
+    pub now: UnixTime,
+    /// Random bytes: client nonces, TLS randoms, SSRC. Give fresh ones on every run.
+    pub seed: [u8; 32],
+    /// `User-Agent` of our requests.
+    pub user_agent: String,
+    /// Redirects followed before `rtsp.redirect_loop`.
+    pub max_redirects: u8,
+    /// Hand every access unit of the video tracks to the driver ([`Output::Media`](super::Output::Media)),
+    /// for a live preview.
+    pub deliver_media: bool,
+}
+
+impl ProbeConfig {
+    /// A configuration with the defaults: automatic transport, a 5 s media window, 5 s per step, the public
+    /// web PKI, TLS scan on failure.
+    pub fn new(url: Url, now: UnixTime, seed: [u8; 32]) -> Self {
+        ProbeConfig {
+            url,
+            credentials: None,
+            discovery: None,
+            transport: TransportChoice::Auto,
+            media_window: Duration::from_secs(5),
+            step_timeout: Duration::from_secs(5),
+            tls_scan: TlsScan::OnFailure,
+            anchors: None,
+            insecure: false,
+            client_certificate: false,
+            now,
+            seed,
+            user_agent: concat!("rtspeek/", env!("CARGO_PKG_VERSION")).to_owned(),
+            max_redirects: 5,
+            deliver_media: false,
+        }
+    }
+
+    /// The bound on the whole probe: every step once, the media window, a TLS scan, and teardown. A probe
+    /// that reaches it stops and reports what it learned.
+    pub fn overall_bound(&self) -> Duration {
+        let steps = self.step_timeout * 16;
+        let discovery = self.discovery.as_ref().map_or(Duration::ZERO, |d| d.per_port_timeout * 2);
+        let window = if self.media_window.is_zero() { self.step_timeout } else { self.media_window };
+        steps + discovery + window + Duration::from_secs(5)
+    }
+}

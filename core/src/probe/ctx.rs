@@ -1,0 +1,107 @@
+//! The context every stage of the probe works in: configuration, the clock reading of the current input,
+//! the output queue, the record, and the random stream.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use super::config::ProbeConfig;
+use super::event::ProbeEvent;
+use super::io::{ConnId, ConnectTls, Output, UdpChannel, UdpId};
+use super::record::Record;
+use super::rng::SeededRng;
+use crate::{Finding, Layer};
+
+/// Shared by the stages; owned by [`Probe`](super::Probe).
+#[derive(Debug)]
+pub(crate) struct Ctx {
+    pub(crate) config: ProbeConfig,
+    /// Time of the input being handled, since the start.
+    pub(crate) now: Duration,
+    pub(crate) out: VecDeque<Output>,
+    pub(crate) record: Record,
+    pub(crate) rng: SeededRng,
+    next_conn: u32,
+    next_udp: u32,
+}
+
+impl Ctx {
+    pub(crate) fn new(config: ProbeConfig) -> Self {
+        let rng = SeededRng::new(config.seed);
+        Ctx {
+            config,
+            now: Duration::ZERO,
+            out: VecDeque::new(),
+            record: Record::default(),
+            rng,
+            next_conn: 0,
+            next_udp: 0,
+        }
+    }
+
+    /// Milliseconds since the start, for events.
+    pub(crate) fn ms(&self) -> f64 {
+        millis(self.now)
+    }
+
+    pub(crate) fn connect(&mut self, host: &str, port: u16, tls: ConnectTls) -> ConnId {
+        self.next_conn += 1;
+        let conn = ConnId(self.next_conn);
+        self.out.push_back(Output::Connect { conn, host: host.to_owned(), port, tls });
+        conn
+    }
+
+    pub(crate) fn transmit(&mut self, conn: ConnId, data: Vec<u8>) {
+        self.out.push_back(Output::Transmit { conn, data });
+    }
+
+    pub(crate) fn close(&mut self, conn: ConnId) {
+        self.out.push_back(Output::Close { conn });
+    }
+
+    pub(crate) fn bind_udp(&mut self) -> UdpId {
+        self.next_udp += 1;
+        let udp = UdpId(self.next_udp);
+        self.out.push_back(Output::BindUdp { udp });
+        udp
+    }
+
+    pub(crate) fn send_udp(&mut self, udp: UdpId, channel: UdpChannel, port: u16, data: Vec<u8>) {
+        self.out.push_back(Output::SendUdp { udp, channel, port, data });
+    }
+
+    pub(crate) fn event(&mut self, event: ProbeEvent) {
+        self.out.push_back(Output::Event(event));
+    }
+
+    /// A progress line.
+    pub(crate) fn step(&mut self, layer: Layer, text: impl Into<String>) {
+        let at_ms = self.ms();
+        self.event(ProbeEvent::Step { at_ms, layer, text: text.into() });
+    }
+
+    /// Records a finding and announces it.
+    pub(crate) fn finding(&mut self, finding: Finding) {
+        self.event(ProbeEvent::Finding { finding: finding.clone() });
+        self.record.push(finding);
+    }
+
+    pub(crate) fn findings(&mut self, findings: impl IntoIterator<Item = Finding>) {
+        for f in findings {
+            self.finding(f);
+        }
+    }
+
+    /// Marks `layer` assessed and announces its status, with `passed` as the line when nothing is wrong.
+    pub(crate) fn layer_done(&mut self, layer: Layer, passed: impl Into<String>) {
+        self.record.reach(layer);
+        let status = self.record.status(layer);
+        let summary = self.record.worst_summary(layer).map_or_else(|| passed.into(), str::to_owned);
+        let at_ms = self.ms();
+        self.event(ProbeEvent::Layer { at_ms, layer, status, summary });
+    }
+}
+
+/// A duration in milliseconds with microsecond precision, for facts and events.
+pub(crate) fn millis(d: Duration) -> f64 {
+    d.as_micros() as f64 / 1000.0
+}

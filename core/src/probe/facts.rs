@@ -1,0 +1,178 @@
+//! The facts a live probe gathers for the report (`facts.connection`, `facts.tls`, `facts.rtsp`,
+//! `facts.auth`, `facts.tracks`, `facts.ports`), even when nothing is wrong.
+
+use serde::{Deserialize, Serialize};
+
+use crate::codec::CodecSummary;
+use crate::rtp::StreamSummary;
+use crate::tls::TlsFacts as TlsScanFacts;
+
+/// Where the probe connected.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionFacts {
+    /// The URL probed last (after redirects), credentials redacted.
+    pub url: String,
+    /// Host as in the URL.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// The address connected to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<String>,
+    /// Milliseconds from the connection attempt to the TCP connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_ms: Option<f64>,
+}
+
+/// The TLS session, and the scan if one ran.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TlsSessionFacts {
+    /// Negotiated version (`TLSv1.3`), when the handshake with rustls completed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Negotiated cipher suite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cipher_suite: Option<String>,
+    /// SNI sent (none for IP literals).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sni: Option<String>,
+    /// ALPN protocol, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpn: Option<String>,
+    /// Handshake time in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handshake_ms: Option<f64>,
+    /// How the handshake with rustls ended, when it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+    /// Whether the client presented a certificate.
+    pub client_certificate: bool,
+    /// What the TLS scan found (versions and suites accepted), when it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan: Option<TlsScanFacts>,
+}
+
+/// One request/response exchange, summarised.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExchangeFacts {
+    /// `METHOD url` (redacted).
+    pub request: String,
+    /// Status code, when a response came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Reason phrase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Round-trip time in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rtt_ms: Option<f64>,
+}
+
+/// The RTSP conversation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RtspFacts {
+    /// `Server` header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// Methods from OPTIONS' `Public` header.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub methods: Vec<String>,
+    /// Content-Base of the description (redacted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_base: Option<String>,
+    /// Session timeout announced in SETUP, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_timeout_s: Option<u64>,
+    /// Redirects followed (redacted URLs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redirects: Vec<String>,
+    /// Keep-alive requests sent and how they were answered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keepalives: Vec<ExchangeFacts>,
+    /// Every exchange, in order.
+    pub exchanges: Vec<ExchangeFacts>,
+}
+
+/// A challenge offered in a 401.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChallengeFacts {
+    /// `Basic`, `Digest`, or the scheme as written.
+    pub scheme: String,
+    /// Digest algorithm, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<String>,
+    /// The challenge as sent (no secrets in a challenge).
+    pub text: String,
+}
+
+/// A common client's chances with the challenges.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientFacts {
+    /// FFmpeg, GStreamer, VLC/live555.
+    pub client: String,
+    /// `works`, `risky` or `fails`.
+    pub verdict: String,
+    /// Why, when not `works`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Authentication.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthFacts {
+    /// The challenges of the first 401.
+    pub challenges: Vec<ChallengeFacts>,
+    /// What rtspeek answered (`Digest SHA-256, qop=auth`), or why it could not.
+    pub chosen: String,
+    /// `accepted`, `rejected`, `no_credentials`, `unanswerable`.
+    pub outcome: String,
+    /// How common clients fare with these challenges.
+    pub clients: Vec<ClientFacts>,
+}
+
+/// One media track: what was set up and what arrived.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackFacts {
+    /// `video`, `audio`...
+    pub media: String,
+    /// Control URL (redacted).
+    pub control: String,
+    /// Encoding name (`H264`), payload type and clock rate.
+    pub encoding: String,
+    /// RTP payload type.
+    pub payload_type: u8,
+    /// RTP clock rate.
+    pub clock_rate: u32,
+    /// The transport the server accepted (`RTP/AVP/TCP;unicast;interleaved=0-1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transport: Option<String>,
+    /// Whether media travels inside the RTSP connection (`tcp`), over UDP (`udp`), or was not set up.
+    pub carried_over: String,
+    /// RTP-Info seq and rtptime for this track, as the server announced them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rtp_info: Option<String>,
+    /// Milliseconds from PLAY to the first RTP packet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_packet_ms: Option<f64>,
+    /// Milliseconds from PLAY to the first complete keyframe (video).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_keyframe_ms: Option<f64>,
+    /// RTP statistics over the window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rtp: Option<StreamSummary>,
+    /// Codec facts (H.264 / H.265): profile, level, resolution, frame rate, GOP, parameter sets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codec: Option<CodecSummary>,
+}
+
+/// What one port answered during port discovery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortFacts {
+    /// The port.
+    pub port: u16,
+    /// `tls`, `rtsp`, `http`, `other`, `silent`, `refused`, `timeout`, `unreachable`, `error`.
+    pub answer: String,
+    /// A short description (the TLS version chosen, the RTSP status line, the error).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+}

@@ -1,0 +1,272 @@
+//! The probe's inputs (what the driver observed) and outputs (what the driver must do).
+
+use std::time::Duration;
+
+use crate::Report;
+use crate::codec::Codec;
+
+use super::event::ProbeEvent;
+
+/// Names one TCP connection the probe asked for. Inputs about a connection the probe has closed are ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnId(pub u32);
+
+/// Names one pair of UDP sockets (RTP and RTCP) the probe asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UdpId(pub u32);
+
+/// Whether the driver runs a TLS handshake (with its modern TLS client, rustls) on a new connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectTls {
+    /// Plain TCP: the probe speaks RTSP, or writes its own raw ClientHellos (TLS scan).
+    None,
+    /// Run the TLS handshake for the host, with SNI for names (not IP literals), then report
+    /// [`Input::TlsEstablished`] or [`Input::TlsFailed`].
+    Handshake,
+}
+
+/// Why a TCP connection could not be made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectErrorKind {
+    /// The name did not resolve.
+    Dns,
+    /// Connection refused (RST).
+    Refused,
+    /// The operating system gave up (its own timeout); the probe's own bound is a timer.
+    TimedOut,
+    /// Network or host unreachable.
+    Unreachable,
+    /// Anything else.
+    Other,
+}
+
+/// A failed connection attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectError {
+    /// Classified.
+    pub kind: ConnectErrorKind,
+    /// The operating system's message, for evidence.
+    pub message: String,
+}
+
+/// Why a TLS handshake did not complete, as the driver's TLS client saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandshakeFailure {
+    /// The server closed the connection cleanly during the handshake.
+    Closed,
+    /// The connection was reset during the handshake.
+    Reset,
+    /// The server sent this fatal alert (TLS AlertDescription code).
+    Alert(u8),
+    /// The certificate failed verification and the handshake was aborted (not `--insecure`).
+    Certificate,
+    /// No version or cipher suite in common, or another incompatibility (the TLS library's words).
+    Incompatible(String),
+    /// The server's bytes were not TLS (the TLS library's words).
+    NotTls(String),
+    /// Another error (I/O, configuration), in the TLS library's words.
+    Other(String),
+}
+
+/// What the driver's certificate verifier (rustls + webpki, recording) saw and decided.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct VerifierRecord {
+    /// The chain as presented, DER, end entity first. Empty if the server sent none.
+    pub chain: Vec<Vec<u8>>,
+    /// The verifier's error, `None` when it accepted the chain.
+    pub error: Option<String>,
+    /// Whether the handshake went on despite the error (`--insecure`).
+    pub overridden: bool,
+}
+
+/// A completed TLS handshake.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TlsEstablished {
+    /// Negotiated version, IANA style (`TLSv1.3`).
+    pub version: String,
+    /// Negotiated cipher suite, IANA name.
+    pub cipher_suite: String,
+    /// The SNI sent, if any (none for IP literals).
+    pub sni: Option<String>,
+    /// ALPN protocol, if negotiated.
+    pub alpn: Option<String>,
+    /// The verifier's record.
+    pub verifier: VerifierRecord,
+}
+
+/// Why an established connection ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CloseReason {
+    /// Clean end of stream (FIN, or TLS close_notify).
+    Eof,
+    /// Reset by the peer.
+    Reset,
+    /// A TLS alert arrived after the handshake (TLS 1.3 servers refuse a missing client certificate this way:
+    /// alert 116 `certificate_required`), with its code.
+    TlsAlert(u8),
+    /// Another error, in the driver's words.
+    Error(String),
+}
+
+/// Which socket of a UDP pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UdpChannel {
+    /// The even port: RTP.
+    Rtp,
+    /// The odd port: RTCP.
+    Rtcp,
+}
+
+/// What the driver observed. `now` accompanies every input (time since the probe started).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input<'a> {
+    /// The TCP connection is up (for [`ConnectTls::Handshake`], the handshake starts now).
+    Connected {
+        /// Which connection.
+        conn: ConnId,
+        /// The peer address it reached (`127.0.0.1:8554`, `[::1]:322`).
+        peer: String,
+    },
+    /// The TCP connection could not be made.
+    ConnectFailed {
+        /// Which connection.
+        conn: ConnId,
+        /// Why.
+        error: ConnectError,
+    },
+    /// The TLS handshake completed.
+    TlsEstablished {
+        /// Which connection.
+        conn: ConnId,
+        /// What was negotiated and verified.
+        tls: TlsEstablished,
+    },
+    /// The TLS handshake failed.
+    TlsFailed {
+        /// Which connection.
+        conn: ConnId,
+        /// Why.
+        failure: HandshakeFailure,
+        /// The verifier's record, if the server got as far as sending its certificate.
+        verifier: Option<VerifierRecord>,
+    },
+    /// Bytes arrived (decrypted, on a TLS connection).
+    Data {
+        /// Which connection.
+        conn: ConnId,
+        /// The bytes.
+        bytes: &'a [u8],
+    },
+    /// The connection ended (the driver has closed its side too).
+    Closed {
+        /// Which connection.
+        conn: ConnId,
+        /// Why.
+        reason: CloseReason,
+    },
+    /// The UDP pair is bound.
+    UdpBound {
+        /// Which pair.
+        udp: UdpId,
+        /// Local RTP port (even).
+        rtp_port: u16,
+        /// Local RTCP port (`rtp_port + 1`).
+        rtcp_port: u16,
+    },
+    /// The UDP pair could not be bound.
+    UdpFailed {
+        /// Which pair.
+        udp: UdpId,
+        /// The operating system's message.
+        message: String,
+    },
+    /// A datagram arrived on a UDP pair.
+    Datagram {
+        /// Which pair.
+        udp: UdpId,
+        /// On which socket.
+        channel: UdpChannel,
+        /// The bytes.
+        bytes: &'a [u8],
+    },
+    /// The user asked to stop (Ctrl-C): tear down and report what was learned.
+    Interrupt,
+}
+
+/// One access unit of a video track, for a live preview (only with
+/// [`ProbeConfig::deliver_media`](super::ProbeConfig::deliver_media)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaFrame {
+    /// Index of the track in the report's `facts.tracks`.
+    pub track: usize,
+    /// The codec.
+    pub codec: Codec,
+    /// The WebCodecs codec string, once known.
+    pub codec_string: Option<String>,
+    /// RTP timestamp, extended to 64 bits, in the track's clock (90 kHz).
+    pub timestamp: u64,
+    /// Whether it is a keyframe (IDR / IRAP).
+    pub keyframe: bool,
+    /// Whether packets of it were lost.
+    pub damaged: bool,
+    /// The access unit in Annex B form (start codes), parameter sets included when they travel in band.
+    pub data: Vec<u8>,
+}
+
+/// What the driver must do, drained with [`Probe::poll_output`](super::Probe::poll_output).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Output {
+    /// Open a TCP connection to `host:port` (resolving `host`), optionally with a TLS handshake.
+    Connect {
+        /// The new connection's name.
+        conn: ConnId,
+        /// Host name or IP literal (no brackets).
+        host: String,
+        /// TCP port.
+        port: u16,
+        /// Whether to run the TLS handshake.
+        tls: ConnectTls,
+    },
+    /// Write bytes on a connection.
+    Transmit {
+        /// Which connection.
+        conn: ConnId,
+        /// The bytes.
+        data: Vec<u8>,
+    },
+    /// Close a connection (or abandon the attempt to open it). No more inputs are expected for it.
+    Close {
+        /// Which connection.
+        conn: ConnId,
+    },
+    /// Bind a UDP pair (an even port and the next one) on the address family of the server's address.
+    BindUdp {
+        /// The new pair's name.
+        udp: UdpId,
+    },
+    /// Send a datagram from a UDP pair to the server's address at `port`.
+    SendUdp {
+        /// Which pair.
+        udp: UdpId,
+        /// From which socket.
+        channel: UdpChannel,
+        /// The server's port.
+        port: u16,
+        /// The bytes.
+        data: Vec<u8>,
+    },
+    /// Close a UDP pair.
+    CloseUdp {
+        /// Which pair.
+        udp: UdpId,
+    },
+    /// Something to show.
+    Event(ProbeEvent),
+    /// An access unit for the preview.
+    Media(MediaFrame),
+    /// Nothing more to do until this time (since the start) or the next input: call
+    /// [`Probe::handle_timeout`](super::Probe::handle_timeout) then.
+    Timeout(Duration),
+    /// The probe is over; the report is final. Nothing follows.
+    Done(Box<Report>),
+}

@@ -1,0 +1,484 @@
+//! One scenario per finding the live probe itself produces (`tcp.*`, `transport.*`, the session-level `rtsp.*`
+//! codes, `sdp.not_sdp`, `cert.verification_failed`), plus the TLS, certificate and auth failures as the probe
+//! meets them, each against the scripted camera of `probe_support` in virtual time.
+
+mod probe_support;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use probe_support::{
+    Camera, Connect, EXPIRED, Pair, Raw, Reply, SELF_SIGNED, Tls, codes, config, der_chain, response,
+};
+use rtspeek_core::diagnose::codes::{self as c, CodeInfo};
+use rtspeek_core::probe::{
+    CloseReason, ConnectErrorKind, DiscoveryConfig, HandshakeFailure, ProbeConfig, TransportChoice,
+    VerifierRecord,
+};
+use rtspeek_core::rtsp::Method;
+use rtspeek_core::{Layer, Report, Severity, Verdict};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+const RTSPS: &str = "rtsps://192.0.2.10:322/live";
+const RTSP: &str = "rtsp://192.0.2.10/live";
+
+fn tls_camera() -> Camera {
+    Camera { port: 322, ..Camera::default() }
+}
+
+struct Scenario {
+    code: &'static CodeInfo,
+    /// The layer that must be the first broken one (`None`: the report may be healthy or degraded).
+    broken: Option<Layer>,
+    setup: fn() -> (ProbeConfig, Camera),
+}
+
+fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            code: c::TCP_REFUSED,
+            broken: Some(Layer::Tcp),
+            setup: || {
+                (config(RTSPS), Camera { connect: Connect::Fail(ConnectErrorKind::Refused), ..tls_camera() })
+            },
+        },
+        Scenario {
+            code: c::TCP_DNS_FAILED,
+            broken: Some(Layer::Tcp),
+            setup: || {
+                (
+                    config("rtsps://cam.invalid/live"),
+                    Camera { connect: Connect::Fail(ConnectErrorKind::Dns), ..tls_camera() },
+                )
+            },
+        },
+        Scenario {
+            code: c::TCP_UNREACHABLE,
+            broken: Some(Layer::Tcp),
+            setup: || {
+                (
+                    config(RTSPS),
+                    Camera { connect: Connect::Fail(ConnectErrorKind::Unreachable), ..tls_camera() },
+                )
+            },
+        },
+        Scenario {
+            code: c::TCP_CONNECT_FAILED,
+            broken: Some(Layer::Tcp),
+            setup: || {
+                (config(RTSPS), Camera { connect: Connect::Fail(ConnectErrorKind::Other), ..tls_camera() })
+            },
+        },
+        Scenario {
+            code: c::TCP_TIMEOUT,
+            broken: Some(Layer::Tcp),
+            setup: || (config(RTSPS), Camera { connect: Connect::Silent, ..tls_camera() }),
+        },
+        Scenario {
+            code: c::TCP_NO_SERVICE,
+            broken: Some(Layer::Tcp),
+            setup: || {
+                let mut cfg = config("rtsp://192.0.2.10/live");
+                cfg.discovery =
+                    Some(DiscoveryConfig { ports: vec![322, 554], per_port_timeout: Duration::from_secs(1) });
+                (cfg, Camera { port: 9, ..Camera::default() })
+            },
+        },
+        Scenario {
+            code: c::TLS_NO_ANSWER,
+            broken: Some(Layer::Tls),
+            setup: || (config(RTSPS), Camera { tls: Tls::Silent, raw: Raw::Silent, ..tls_camera() }),
+        },
+        Scenario {
+            code: c::TLS_NOT_TLS,
+            broken: Some(Layer::Tls),
+            setup: || {
+                let tls = Tls::Failed {
+                    failure: HandshakeFailure::NotTls("InvalidContentType".into()),
+                    verifier: None,
+                };
+                (config(RTSPS), Camera { tls, raw: Raw::PlainRtsp, ..tls_camera() })
+            },
+        },
+        Scenario {
+            code: c::TLS_CONNECTION_RESET,
+            broken: Some(Layer::Tls),
+            setup: || {
+                let tls = Tls::Failed { failure: HandshakeFailure::Reset, verifier: None };
+                (config(RTSPS), Camera { tls, raw: Raw::Close, ..tls_camera() })
+            },
+        },
+        Scenario {
+            code: c::TLS_VERSION_LEGACY_ONLY,
+            broken: Some(Layer::Tls),
+            setup: || {
+                let tls = Tls::Failed { failure: HandshakeFailure::Alert(70), verifier: None };
+                (config(RTSPS), Camera { tls, raw: Raw::Tls10, ..tls_camera() })
+            },
+        },
+        Scenario {
+            code: c::TLS_CLIENT_CERT_REQUIRED,
+            broken: Some(Layer::Tls),
+            setup: || {
+                // TLS 1.3: the handshake completes, then alert 116 arrives instead of the first answer.
+                let camera =
+                    tls_camera().on(Method::Options, |_| Some(Reply::Close(CloseReason::TlsAlert(116))));
+                (config(RTSPS), camera)
+            },
+        },
+        Scenario {
+            code: c::TLS_HANDSHAKE_ALERT,
+            broken: Some(Layer::Tls),
+            setup: || {
+                let tls = Tls::Failed { failure: HandshakeFailure::Alert(112), verifier: None };
+                let alert = vec![0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 112];
+                (config(RTSPS), Camera { tls, raw: Raw::TlsAnswer(alert), ..tls_camera() })
+            },
+        },
+        Scenario {
+            code: c::CERT_SELF_SIGNED,
+            broken: Some(Layer::Certificate),
+            setup: || {
+                let verifier = VerifierRecord {
+                    chain: der_chain(&[SELF_SIGNED]),
+                    error: Some("invalid peer certificate: UnknownIssuer".into()),
+                    overridden: false,
+                };
+                (
+                    config(RTSPS),
+                    Camera {
+                        tls: Tls::Failed { failure: HandshakeFailure::Certificate, verifier: Some(verifier) },
+                        ..tls_camera()
+                    },
+                )
+            },
+        },
+        Scenario {
+            code: c::CERT_EXPIRED,
+            broken: Some(Layer::Certificate),
+            setup: || {
+                let chain = der_chain(&[EXPIRED, probe_support::INTERMEDIATE]);
+                let verifier = VerifierRecord {
+                    chain,
+                    error: Some("invalid peer certificate: Expired".into()),
+                    overridden: false,
+                };
+                (
+                    config(RTSPS),
+                    Camera {
+                        tls: Tls::Failed { failure: HandshakeFailure::Certificate, verifier: Some(verifier) },
+                        ..tls_camera()
+                    },
+                )
+            },
+        },
+        Scenario {
+            code: c::CERT_VERIFICATION_FAILED,
+            broken: Some(Layer::Certificate),
+            setup: || {
+                // A chain the analysis finds sound, refused by the verifier for its own reason.
+                let verifier = VerifierRecord {
+                    chain: der_chain(&[probe_support::LEAF, probe_support::INTERMEDIATE]),
+                    error: Some("invalid peer certificate: UnsupportedCriticalExtension".into()),
+                    overridden: false,
+                };
+                (
+                    config(RTSPS),
+                    Camera {
+                        tls: Tls::Failed { failure: HandshakeFailure::Certificate, verifier: Some(verifier) },
+                        ..tls_camera()
+                    },
+                )
+            },
+        },
+        Scenario {
+            code: c::AUTH_REQUIRED,
+            broken: Some(Layer::Auth),
+            setup: || (config(RTSPS), Camera { auth: Some("digest"), ..tls_camera() }),
+        },
+        Scenario {
+            code: c::AUTH_REJECTED,
+            broken: Some(Layer::Auth),
+            setup: || {
+                (
+                    config("rtsps://admin:wrong@192.0.2.10:322/live"),
+                    Camera { auth: Some("digest"), ..tls_camera() },
+                )
+            },
+        },
+        Scenario {
+            code: c::AUTH_BASIC_CLEARTEXT,
+            broken: None,
+            setup: || {
+                (
+                    config("rtsp://admin:secret@192.0.2.10/live"),
+                    Camera { auth: Some("basic"), ..Camera::default() },
+                )
+            },
+        },
+        Scenario {
+            code: c::RTSP_STATUS_NOT_FOUND,
+            broken: Some(Layer::Rtsp),
+            setup: || (config(RTSPS), tls_camera().status(Method::Describe, 404)),
+        },
+        Scenario {
+            code: c::RTSP_CONNECTION_CLOSED,
+            broken: Some(Layer::Rtsp),
+            setup: || {
+                (config(RTSPS), tls_camera().on(Method::Describe, |_| Some(Reply::Close(CloseReason::Eof))))
+            },
+        },
+        Scenario {
+            code: c::RTSP_NO_RESPONSE,
+            broken: Some(Layer::Rtsp),
+            setup: || (config(RTSPS), tls_camera().on(Method::Options, |_| Some(Reply::Silence))),
+        },
+        Scenario {
+            code: c::RTSP_REDIRECT_LOOP,
+            broken: Some(Layer::Rtsp),
+            setup: || {
+                let camera = tls_camera().on(Method::Describe, |req| {
+                    Some(Reply::Respond(response(req, 302).with_header("Location", req.uri.to_string())))
+                });
+                (config(RTSPS), camera)
+            },
+        },
+        Scenario {
+            code: c::RTSP_RTP_INFO_MISSING,
+            broken: None,
+            setup: || (config(RTSPS), Camera { rtp_info: false, ..tls_camera() }),
+        },
+        Scenario {
+            code: c::RTSP_KEEPALIVE_FAILED,
+            broken: None,
+            setup: || {
+                let mut cfg = config(RTSPS);
+                cfg.media_window = Duration::from_secs(12);
+                (cfg, Camera { session_timeout: 10, ..tls_camera() }.status(Method::GetParameter, 405))
+            },
+        },
+        Scenario {
+            code: c::SDP_NOT_SDP,
+            broken: Some(Layer::Sdp),
+            setup: || (config(RTSPS), Camera { sdp: String::new(), ..tls_camera() }),
+        },
+        // The description's missing control URLs break the SDP layer first; nothing can be set up after it.
+        Scenario {
+            code: c::TRANSPORT_NO_TRACKS,
+            broken: Some(Layer::Sdp),
+            setup: || {
+                let sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\nm=audio 0 RTP/AVP 0\r\n".to_owned();
+                (config(RTSPS), Camera { sdp, ..tls_camera() })
+            },
+        },
+        Scenario {
+            code: c::TRANSPORT_TCP_REFUSED,
+            broken: Some(Layer::Transport),
+            setup: || (config(RTSPS), Camera { refuse_tcp: true, ..tls_camera() }),
+        },
+        Scenario {
+            code: c::TRANSPORT_UDP_REFUSED,
+            broken: Some(Layer::Transport),
+            setup: || {
+                let mut cfg = config(RTSP);
+                cfg.transport = TransportChoice::Udp;
+                (cfg, Camera { refuse_udp: true, ..Camera::default() })
+            },
+        },
+        Scenario {
+            code: c::TRANSPORT_FALLBACK,
+            broken: None,
+            setup: || (config(RTSP), Camera { refuse_tcp: true, ..Camera::default() }),
+        },
+        Scenario {
+            code: c::TRANSPORT_UDP_BLOCKED,
+            broken: Some(Layer::Transport),
+            setup: || {
+                let mut cfg = config(RTSP);
+                cfg.transport = TransportChoice::Udp;
+                (cfg, Camera { udp_delivery: false, ..Camera::default() })
+            },
+        },
+        Scenario {
+            code: c::TRANSPORT_CHANNEL_CHANGED,
+            broken: None,
+            setup: || (config(RTSPS), Camera { move_channels: true, ..tls_camera() }),
+        },
+        Scenario {
+            code: c::TRANSPORT_CLEARTEXT_MEDIA,
+            broken: None,
+            setup: || {
+                let mut cfg = config(RTSPS);
+                cfg.transport = TransportChoice::Udp;
+                (cfg, tls_camera())
+            },
+        },
+        Scenario {
+            code: c::TRANSPORT_UNENCRYPTED,
+            broken: None,
+            setup: || (config(RTSP), Camera::default()),
+        },
+        Scenario {
+            code: c::RTP_LOSS,
+            broken: None,
+            setup: || (config(RTSPS), Camera { drop_every: 20, ..tls_camera() }),
+        },
+        Scenario {
+            code: c::RTP_NO_PACKETS,
+            broken: Some(Layer::Rtp),
+            setup: || (config(RTSPS), Camera { media: false, ..tls_camera() }),
+        },
+        Scenario {
+            code: c::RTCP_ABSENT,
+            broken: None,
+            setup: || {
+                let mut cfg = config(RTSPS);
+                cfg.media_window = Duration::from_secs(9);
+                (cfg, Camera { rtcp: false, ..tls_camera() })
+            },
+        },
+    ]
+}
+
+fn run(s: &Scenario) -> (Report, Pair) {
+    let (config, camera) = (s.setup)();
+    let mut pair = Pair::new(config, camera);
+    (pair.run(), pair)
+}
+
+#[test]
+fn every_scenario_produces_its_code_and_breaks_the_right_layer() {
+    for s in scenarios() {
+        let (report, _) = run(&s);
+        assert!(report.has(s.code.code), "{}: got {:?}", s.code.code, codes(&report));
+        assert_eq!(report.first_broken_layer, s.broken, "{}: {:?}", s.code.code, codes(&report));
+        if s.broken.is_some() {
+            assert_eq!(report.verdict, Verdict::Broken, "{}", s.code.code);
+        }
+    }
+}
+
+/// The codes only the live probe produces: each needs a scenario here.
+#[test]
+fn every_probe_level_code_has_a_scenario() {
+    let produced: BTreeSet<&str> = scenarios().iter().map(|s| s.code.code).collect();
+    let probe_level = c::TCP_CODES.iter().chain(c::TRANSPORT_CODES).chain(c::SESSION_LEVEL).copied();
+    let missing: Vec<&str> = probe_level.map(|c| c.code).filter(|c| !produced.contains(c)).collect();
+    assert!(missing.is_empty(), "no scenario for {missing:?}");
+}
+
+#[test]
+fn after_the_first_broken_layer_nothing_is_reached_unless_insecure() {
+    let s = scenarios().into_iter().find(|s| s.code == c::CERT_SELF_SIGNED).expect("scenario");
+    let (report, pair) = run(&s);
+    for layer in [Layer::Rtsp, Layer::Auth, Layer::Sdp, Layer::Rtp, Layer::Codec] {
+        assert_eq!(report.layer_status(layer), Some(rtspeek_core::LayerStatus::NotReached), "{layer}");
+    }
+    assert!(pair.seen.requests.is_empty(), "a strict client sends nothing after an untrusted certificate");
+}
+
+#[test]
+fn insecure_continues_but_the_certificate_layer_still_fails() {
+    let verifier = Tls::Established {
+        chain: der_chain(&[SELF_SIGNED]),
+        error: Some("invalid peer certificate: UnknownIssuer".into()),
+        overridden: true,
+    };
+    let mut cfg = config(RTSPS);
+    cfg.insecure = true;
+    let mut pair = Pair::new(cfg, Camera { tls: verifier, ..tls_camera() });
+    let report = pair.run();
+    assert_eq!(report.first_broken_layer, Some(Layer::Certificate));
+    assert_eq!(report.verdict, Verdict::Broken);
+    assert!(report.trust.as_ref().is_some_and(|t| t.overridden));
+    assert_eq!(
+        report.layer_status(Layer::Codec),
+        Some(rtspeek_core::LayerStatus::Pass),
+        "{:?}",
+        codes(&report)
+    );
+}
+
+#[test]
+fn digest_auth_with_the_right_password_passes_and_the_password_never_shows() {
+    let mut pair = Pair::new(
+        config("rtsps://admin:secret@192.0.2.10:322/live"),
+        Camera { auth: Some("digest"), ..tls_camera() },
+    );
+    let report = pair.run();
+    assert_eq!(report.verdict, Verdict::Healthy, "{:?}", codes(&report));
+    assert_eq!(report.facts.auth.as_ref().map(|a| a.outcome.as_str()), Some("accepted"));
+    let json = serde_json::to_string(&report).expect("json");
+    assert!(!json.contains("secret"), "the password leaked into the report");
+    let events = serde_json::to_string(&pair.events).expect("json");
+    assert!(!events.contains("secret"), "the password leaked into an event");
+    assert!(
+        events.contains("Authorization: Digest (redacted)"),
+        "the transcript shows that credentials were sent"
+    );
+}
+
+#[test]
+fn a_redirect_is_followed() {
+    let camera = tls_camera().on(Method::Describe, |req| {
+        req.uri.ends_with("/old").then(|| {
+            Reply::Respond(response(req, 301).with_header("Location", "rtsps://192.0.2.10:322/live"))
+        })
+    });
+    let mut pair = Pair::new(config("rtsps://192.0.2.10:322/old"), camera);
+    let report = pair.run();
+    assert_eq!(report.verdict, Verdict::Healthy, "{:?}", codes(&report));
+    assert!(report.has("rtsp.redirect"));
+    assert_eq!(report.facts.rtsp.as_ref().map(|r| r.redirects.len()), Some(1));
+}
+
+#[test]
+fn a_plain_rtsp_port_named_as_the_cause_when_rtsps_is_off() {
+    let s = scenarios().into_iter().find(|s| s.code == c::TLS_NOT_TLS).expect("scenario");
+    let (report, _) = run(&s);
+    let f = report.findings.iter().find(|f| f.code == "tls.not_tls").expect("finding");
+    assert!(
+        f.evidence.iter().any(|e| e.label == "plain_options_answer" && e.value.starts_with("RTSP/1.0")),
+        "{f:#?}"
+    );
+}
+
+#[test]
+fn legacy_only_camera_certificate_is_analysed_from_the_scan() {
+    let s = scenarios().into_iter().find(|s| s.code == c::TLS_VERSION_LEGACY_ONLY).expect("scenario");
+    let (report, _) = run(&s);
+    let facts = report.facts.certificate.as_ref().expect("the certificate was read in clear");
+    assert!(facts.chain[0].subject.contains("cam.example"), "{:?}", facts.chain[0].subject);
+    let scan = report.facts.tls.as_ref().and_then(|t| t.scan.as_ref()).expect("scan facts");
+    assert_eq!(scan.versions, ["TLS 1.0"]);
+}
+
+#[test]
+fn discovery_finds_the_rtsps_port_and_probes_it() {
+    let mut cfg = config("rtsp://192.0.2.10/live");
+    cfg.discovery =
+        Some(DiscoveryConfig { ports: vec![554, 322, 8554], per_port_timeout: Duration::from_secs(1) });
+    let mut pair = Pair::new(cfg, Camera { port: 322, raw: Raw::Tls10, ..Camera::default() });
+    let report = pair.run();
+    let answers: Vec<(u16, &str)> = report.facts.ports.iter().map(|p| (p.port, p.answer.as_str())).collect();
+    assert_eq!(answers, [(554, "refused"), (322, "tls"), (8554, "refused")]);
+    assert!(report.target.contains("rtsps://192.0.2.10:322/live"), "{}", report.target);
+}
+
+#[test]
+fn udp_fallback_reports_and_still_gets_media() {
+    let s = scenarios().into_iter().find(|s| s.code == c::TRANSPORT_FALLBACK).expect("scenario");
+    let (report, pair) = run(&s);
+    assert_eq!(report.facts.tracks[0].carried_over, "udp");
+    assert!(report.facts.tracks[0].rtp.as_ref().is_some_and(|r| r.rtp_packets > 50), "{:?}", codes(&report));
+    assert!(pair.seen.rtcp_from_client > 0);
+    assert!(report.findings.iter().all(|f| f.severity < Severity::Error), "{:?}", codes(&report));
+}
+
+#[test]
+fn keepalives_are_sent_for_long_windows() {
+    let s = scenarios().into_iter().find(|s| s.code == c::RTSP_KEEPALIVE_FAILED).expect("scenario");
+    let (_, pair) = run(&s);
+    assert!(pair.seen.methods().contains(&"GET_PARAMETER"), "{:?}", pair.seen.methods());
+}
