@@ -2,7 +2,9 @@
 //! (tokio, rustls), feed core with bytes and time, and hand its results to the `rtspeek` binary (and later to
 //! the browser bridge).
 //!
+//! - [`probe`]: the driver of core's sans-IO probe over tokio sockets, rustls and UDP pairs.
 //! - [`tls`]: TLS client connections with rustls that always record the peer chain and the verification
 //!   outcome ([`tls::danger`] holds the one custom verifier, which delegates to webpki).
 
+pub mod probe;
 pub mod tls;

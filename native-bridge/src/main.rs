@@ -5,6 +5,7 @@
 mod cert_cmd;
 mod demo;
 mod demo_pki;
+mod probe_cmd;
 mod render;
 mod sdp_cmd;
 
@@ -30,6 +31,8 @@ enum Command {
     /// Offline session description (SDP) checks.
     #[command(subcommand)]
     Sdp(sdp_cmd::SdpCommand),
+    /// Probe a live camera: TCP, TLS, certificate, RTSP, auth, SDP, transport, RTP, RTCP, codec.
+    Probe(probe_cmd::ProbeArgs),
     /// Run the built-in demonstration.
     Demo(demo::DemoArgs),
 }
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Cert(cmd) => cert_cmd::run(cmd),
         Command::Sdp(cmd) => sdp_cmd::run(cmd),
+        Command::Probe(args) => probe_cmd::run_cmd(args),
         Command::Demo(args) => demo::run(args),
     };
     match result {

@@ -1,6 +1,8 @@
 //! Human-readable reports: the first broken link on top, then every layer with its findings, the trust
 //! statement and the facts. Colour only on a terminal (or when asked).
 
+mod probe;
+
 use std::fmt::Write as _;
 use std::io::{IsTerminal as _, Write as _};
 
@@ -36,25 +38,25 @@ pub(crate) fn print_stdout(text: &str) {
 }
 
 /// ANSI styling that disappears when colour is off.
-struct Paint(bool);
+pub(crate) struct Paint(pub(crate) bool);
 
 impl Paint {
     fn wrap(&self, code: &str, text: &str) -> String {
         if self.0 { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
     }
-    fn red(&self, t: &str) -> String {
+    pub(crate) fn red(&self, t: &str) -> String {
         self.wrap("1;31", t)
     }
-    fn yellow(&self, t: &str) -> String {
+    pub(crate) fn yellow(&self, t: &str) -> String {
         self.wrap("33", t)
     }
-    fn green(&self, t: &str) -> String {
+    pub(crate) fn green(&self, t: &str) -> String {
         self.wrap("32", t)
     }
-    fn dim(&self, t: &str) -> String {
+    pub(crate) fn dim(&self, t: &str) -> String {
         self.wrap("2", t)
     }
-    fn bold(&self, t: &str) -> String {
+    pub(crate) fn bold(&self, t: &str) -> String {
         self.wrap("1", t)
     }
 
@@ -66,7 +68,7 @@ impl Paint {
         }
     }
 
-    fn status(&self, s: LayerStatus) -> String {
+    pub(crate) fn status(&self, s: LayerStatus) -> String {
         match s {
             LayerStatus::Pass => self.green("pass"),
             LayerStatus::Warn => self.yellow("warn"),
@@ -134,12 +136,15 @@ pub(crate) fn report_text(report: &Report, color: bool) -> String {
             );
         }
     }
+    probe::connection_text(&mut out, &report.facts, &p);
     if let Some(cert) = &report.facts.certificate {
         certificate_text(&mut out, cert, &p);
     }
+    probe::rtsp_text(&mut out, &report.facts, &p);
     if let Some(sdp) = &report.facts.sdp {
         sdp_text(&mut out, sdp, &p);
     }
+    probe::tracks_text(&mut out, &report.facts, &p);
     out
 }
 
@@ -240,7 +245,7 @@ fn sdp_text(out: &mut String, facts: &SdpFacts, p: &Paint) {
 }
 
 /// Text from the description with control characters escaped: a description must not drive the terminal.
-fn printable(text: &str) -> String {
+pub(crate) fn printable(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
         .collect()

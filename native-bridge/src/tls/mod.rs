@@ -65,9 +65,14 @@ pub enum TlsFailure {
     /// The server closed the connection during the handshake.
     #[error("the server closed the connection during the TLS handshake")]
     Closed,
-    /// The server sent a fatal alert (its name).
-    #[error("the server sent the TLS alert {0}")]
-    Alert(String),
+    /// The server sent a fatal alert.
+    #[error("the server sent the TLS alert {name} ({code})")]
+    Alert {
+        /// The AlertDescription code.
+        code: u8,
+        /// rustls' name for it.
+        name: String,
+    },
     /// The certificate failed verification (and `insecure` was not set).
     #[error("certificate verification failed: {0}")]
     Certificate(String),
@@ -129,6 +134,13 @@ impl Connector {
         Ok(Connector { config: Arc::new(config), record, handshake_timeout: options.handshake_timeout })
     }
 
+    /// The same connector with another bound on the handshake.
+    #[must_use]
+    pub fn with_handshake_timeout(mut self, timeout: Duration) -> Connector {
+        self.handshake_timeout = timeout;
+        self
+    }
+
     /// Runs the handshake over `io` for `host` (a DNS name, or an IP literal, with or without brackets).
     /// The facts are returned in every case, including the recorded chain of a failed verification.
     pub async fn connect<S>(&self, io: S, host: &str) -> (Result<TlsStream<S>, TlsFailure>, TlsFacts)
@@ -168,7 +180,9 @@ pub fn classify(e: &std::io::Error) -> TlsFailure {
     use std::io::ErrorKind;
     if let Some(tls) = e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
         return match tls {
-            rustls::Error::AlertReceived(alert) => TlsFailure::Alert(format!("{alert:?}")),
+            rustls::Error::AlertReceived(alert) => {
+                TlsFailure::Alert { code: u8::from(*alert), name: format!("{alert:?}") }
+            }
             rustls::Error::InvalidCertificate(c) => TlsFailure::Certificate(format!("{c:?}")),
             rustls::Error::PeerIncompatible(p) => TlsFailure::Incompatible(format!("{p:?}")),
             rustls::Error::InvalidMessage(m) => TlsFailure::NotTls(format!("{m:?}")),

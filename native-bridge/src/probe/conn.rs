@@ -1,0 +1,187 @@
+//! One TCP connection of the probe, as a task: resolve, connect, optionally run the TLS handshake, then
+//! pump bytes both ways. Everything it observes goes to the driver loop as [`Observed`] messages; the task
+//! is aborted when the probe closes the connection.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use rtspeek_core::probe::{
+    CloseReason, ConnId, ConnectError, ConnectErrorKind, HandshakeFailure, TlsEstablished, VerifierRecord,
+};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+
+use super::Observed;
+use crate::tls::{Connector, TlsFacts, TlsFailure, danger::Recorded};
+
+/// Read buffer per connection: large enough for a burst of interleaved video packets.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// Runs one connection until it ends or the task is aborted.
+pub(super) async fn run(
+    conn: ConnId,
+    host: String,
+    port: u16,
+    tls: Option<Arc<Connector>>,
+    mut writes: mpsc::UnboundedReceiver<Vec<u8>>,
+    events: mpsc::UnboundedSender<Observed>,
+) {
+    let tcp = match connect(&host, port).await {
+        Ok(tcp) => tcp,
+        Err(error) => {
+            let _ = events.send(Observed::ConnectFailed { conn, error });
+            return;
+        }
+    };
+    let _ = tcp.set_nodelay(true);
+    let peer = tcp.peer_addr().map_or_else(|_| format!("{host}:{port}"), |a| a.to_string());
+    let peer_ip = tcp.peer_addr().ok().map(|a| a.ip());
+    let _ = events.send(Observed::Connected { conn, peer, peer_ip });
+    match tls {
+        None => pump(conn, tcp, &mut writes, &events).await,
+        Some(connector) => {
+            let (result, facts) = connector.connect(tcp, &host).await;
+            match result {
+                Ok(stream) => {
+                    let _ = events.send(Observed::TlsEstablished { conn, tls: established(&facts) });
+                    pump(conn, stream, &mut writes, &events).await;
+                }
+                Err(failure) => {
+                    let _ = events.send(Observed::TlsFailed {
+                        conn,
+                        failure: handshake_failure(&failure),
+                        verifier: facts.verification.as_ref().map(verifier_record),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Resolves and connects, classifying the failure the way the report needs it.
+async fn connect(host: &str, port: u16) -> Result<TcpStream, ConnectError> {
+    let addrs: Vec<SocketAddr> = match tokio::net::lookup_host((host, port)).await {
+        Ok(addrs) => addrs.collect(),
+        Err(e) => return Err(ConnectError { kind: ConnectErrorKind::Dns, message: e.to_string() }),
+    };
+    if addrs.is_empty() {
+        return Err(ConnectError { kind: ConnectErrorKind::Dns, message: format!("{host} has no address") });
+    }
+    let mut last = None;
+    for addr in addrs {
+        match TcpStream::connect(addr).await {
+            Ok(stream) => return Ok(stream),
+            Err(e) => last = Some(e),
+        }
+    }
+    let e = last.expect("at least one address was tried");
+    Err(ConnectError { kind: connect_error_kind(&e), message: e.to_string() })
+}
+
+fn connect_error_kind(e: &std::io::Error) -> ConnectErrorKind {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::ConnectionRefused => ConnectErrorKind::Refused,
+        ErrorKind::TimedOut => ConnectErrorKind::TimedOut,
+        ErrorKind::HostUnreachable | ErrorKind::NetworkUnreachable | ErrorKind::AddrNotAvailable => {
+            ConnectErrorKind::Unreachable
+        }
+        _ => ConnectErrorKind::Other,
+    }
+}
+
+/// Copies bytes both ways until the peer closes, an error, or the probe drops the write side.
+async fn pump<S>(
+    conn: ConnId,
+    stream: S,
+    writes: &mut mpsc::UnboundedReceiver<Vec<u8>>,
+    events: &mpsc::UnboundedSender<Observed>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let (mut reader, mut writer) = tokio::io::split(stream);
+    let mut buf = vec![0u8; READ_CHUNK];
+    loop {
+        tokio::select! {
+            read = reader.read(&mut buf) => match read {
+                Ok(0) => {
+                    let _ = events.send(Observed::Closed { conn, reason: CloseReason::Eof });
+                    return;
+                }
+                Ok(n) => {
+                    if events.send(Observed::Data { conn, bytes: buf[..n].to_vec() }).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    let _ = events.send(Observed::Closed { conn, reason: close_reason(&e) });
+                    return;
+                }
+            },
+            write = writes.recv() => match write {
+                Some(data) => {
+                    if let Err(e) = writer.write_all(&data).await {
+                        let _ = events.send(Observed::Closed { conn, reason: close_reason(&e) });
+                        return;
+                    }
+                }
+                None => {
+                    let _ = writer.shutdown().await;
+                    return;
+                }
+            },
+        }
+    }
+}
+
+/// How a read or write error ends the connection. A TLS alert after the handshake is kept apart: TLS 1.3
+/// servers refuse a missing client certificate that way.
+fn close_reason(e: &std::io::Error) -> CloseReason {
+    use std::io::ErrorKind;
+    if let Some(rustls::Error::AlertReceived(alert)) =
+        e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>())
+    {
+        return CloseReason::TlsAlert(u8::from(*alert));
+    }
+    match e.kind() {
+        // A peer that closes without close_notify: for the probe, an end of stream.
+        ErrorKind::UnexpectedEof => CloseReason::Eof,
+        ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => {
+            CloseReason::Reset
+        }
+        _ => CloseReason::Error(e.to_string()),
+    }
+}
+
+fn established(facts: &TlsFacts) -> TlsEstablished {
+    TlsEstablished {
+        // rustls writes `TLSv1_3`; reports say `TLSv1.3`.
+        version: facts.version.clone().unwrap_or_default().replace('_', "."),
+        cipher_suite: facts.cipher_suite.clone().unwrap_or_default(),
+        sni: facts.sni.clone(),
+        alpn: None,
+        verifier: facts.verification.as_ref().map(verifier_record).unwrap_or_default(),
+    }
+}
+
+fn verifier_record(r: &Recorded) -> VerifierRecord {
+    VerifierRecord {
+        chain: r.chain.iter().map(|c| c.as_ref().to_vec()).collect(),
+        error: r.outcome.as_ref().err().map(ToString::to_string),
+        overridden: r.overridden,
+    }
+}
+
+fn handshake_failure(failure: &TlsFailure) -> HandshakeFailure {
+    match failure {
+        TlsFailure::Timeout(d) => HandshakeFailure::Other(format!("no handshake within {d:?}")),
+        TlsFailure::Reset => HandshakeFailure::Reset,
+        TlsFailure::Closed => HandshakeFailure::Closed,
+        TlsFailure::Alert { code, .. } => HandshakeFailure::Alert(*code),
+        TlsFailure::Certificate(_) => HandshakeFailure::Certificate,
+        TlsFailure::Incompatible(why) => HandshakeFailure::Incompatible(why.clone()),
+        TlsFailure::NotTls(why) => HandshakeFailure::NotTls(why.clone()),
+        TlsFailure::Io(why) => HandshakeFailure::Other(why.clone()),
+    }
+}

@@ -1,0 +1,179 @@
+//! The native driver of the sans-IO [`Probe`]: tokio sockets, rustls with the recording verifier, UDP pairs
+//! and the clock. The CLI (`rtspeek probe`) and the bridge's WebSocket both run probes through [`run`], so
+//! they see the same events and the same report.
+
+mod conn;
+mod udp;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use rtspeek_core::Report;
+use rtspeek_core::probe::{
+    CloseReason, ConnId, ConnectError, ConnectTls, HandshakeFailure, Input, MediaFrame, Output, Probe,
+    ProbeConfig, ProbeEvent, TlsEstablished, UdpChannel, UdpId, VerifierRecord,
+};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::tls::{ConfigError, Connector, TlsOptions};
+use udp::UdpPair;
+
+/// Where a probe's events and media frames go.
+pub trait ProbeSink {
+    /// An event, as it happens.
+    fn event(&mut self, event: &ProbeEvent);
+    /// An access unit for a preview (only with `deliver_media`).
+    fn media(&mut self, _frame: MediaFrame) {}
+}
+
+impl<F: FnMut(&ProbeEvent)> ProbeSink for F {
+    fn event(&mut self, event: &ProbeEvent) {
+        self(event);
+    }
+}
+
+/// What a connection or UDP task observed, owned, for the driver loop.
+#[derive(Debug)]
+pub(crate) enum Observed {
+    Connected { conn: ConnId, peer: String, peer_ip: Option<IpAddr> },
+    ConnectFailed { conn: ConnId, error: ConnectError },
+    TlsEstablished { conn: ConnId, tls: TlsEstablished },
+    TlsFailed { conn: ConnId, failure: HandshakeFailure, verifier: Option<VerifierRecord> },
+    Data { conn: ConnId, bytes: Vec<u8> },
+    Closed { conn: ConnId, reason: CloseReason },
+    Datagram { udp: UdpId, channel: UdpChannel, bytes: Vec<u8> },
+}
+
+impl Observed {
+    fn as_input(&self) -> Input<'_> {
+        match self {
+            Observed::Connected { conn, peer, .. } => Input::Connected { conn: *conn, peer: peer.clone() },
+            Observed::ConnectFailed { conn, error } => {
+                Input::ConnectFailed { conn: *conn, error: error.clone() }
+            }
+            Observed::TlsEstablished { conn, tls } => Input::TlsEstablished { conn: *conn, tls: tls.clone() },
+            Observed::TlsFailed { conn, failure, verifier } => {
+                Input::TlsFailed { conn: *conn, failure: failure.clone(), verifier: verifier.clone() }
+            }
+            Observed::Data { conn, bytes } => Input::Data { conn: *conn, bytes },
+            Observed::Closed { conn, reason } => Input::Closed { conn: *conn, reason: reason.clone() },
+            Observed::Datagram { udp, channel, bytes } => {
+                Input::Datagram { udp: *udp, channel: *channel, bytes }
+            }
+        }
+    }
+}
+
+/// A live connection task and the way to write to it.
+struct ConnTask {
+    writes: mpsc::UnboundedSender<Vec<u8>>,
+    task: JoinHandle<()>,
+}
+
+/// Runs a probe to the end: the report. `tls` configures the TLS client (trust anchors, `--insecure`, client
+/// certificate); the probe's own timers bound every step, and `stop` (Ctrl-C, a WebSocket's stop command)
+/// makes it tear down and report early.
+pub async fn run(
+    config: ProbeConfig,
+    tls: &TlsOptions,
+    sink: &mut dyn ProbeSink,
+    stop: impl Future<Output = ()>,
+) -> Result<Report, ConfigError> {
+    // The probe's own timer bounds the handshake; the connector's bound is only a backstop.
+    let connector =
+        Arc::new(Connector::new(tls)?.with_handshake_timeout(config.step_timeout + Duration::from_secs(1)));
+    let mut probe = Probe::new(config);
+    let start = Instant::now();
+    let (events_tx, mut events) = mpsc::unbounded_channel::<Observed>();
+    let mut conns: HashMap<ConnId, ConnTask> = HashMap::new();
+    let mut udps: HashMap<UdpId, UdpPair> = HashMap::new();
+    let mut peer_ip: Option<IpAddr> = None;
+    tokio::pin!(stop);
+    let mut stopped = false;
+    let report = 'drive: loop {
+        let mut wake = None;
+        while let Some(output) = probe.poll_output() {
+            match output {
+                Output::Connect { conn, host, port, tls } => {
+                    let (writes, rx) = mpsc::unbounded_channel();
+                    let tls = (tls == ConnectTls::Handshake).then(|| Arc::clone(&connector));
+                    let task = tokio::spawn(conn::run(conn, host, port, tls, rx, events_tx.clone()));
+                    conns.insert(conn, ConnTask { writes, task });
+                }
+                Output::Transmit { conn, data } => {
+                    if let Some(c) = conns.get(&conn) {
+                        let _ = c.writes.send(data);
+                    }
+                }
+                Output::Close { conn } => {
+                    if let Some(c) = conns.remove(&conn) {
+                        c.task.abort();
+                    }
+                }
+                Output::BindUdp { udp } => {
+                    let now = start.elapsed();
+                    let Some(ip) = peer_ip else {
+                        probe.handle_input(
+                            now,
+                            Input::UdpFailed { udp, message: "no server address yet".into() },
+                        );
+                        continue;
+                    };
+                    match UdpPair::bind(udp, ip, events_tx.clone()).await {
+                        Ok((pair, rtp_port, rtcp_port)) => {
+                            udps.insert(udp, pair);
+                            probe.handle_input(start.elapsed(), Input::UdpBound { udp, rtp_port, rtcp_port });
+                        }
+                        Err(message) => {
+                            probe.handle_input(start.elapsed(), Input::UdpFailed { udp, message })
+                        }
+                    }
+                }
+                Output::SendUdp { udp, channel, port, data } => {
+                    if let (Some(pair), Some(ip)) = (udps.get(&udp), peer_ip) {
+                        pair.send(channel, SocketAddr::new(ip, port), &data).await;
+                    }
+                }
+                Output::CloseUdp { udp } => {
+                    if let Some(pair) = udps.remove(&udp) {
+                        pair.close();
+                    }
+                }
+                Output::Event(event) => sink.event(&event),
+                Output::Media(frame) => sink.media(frame),
+                Output::Timeout(at) => {
+                    wake = Some(at);
+                    break;
+                }
+                Output::Done(report) => break 'drive *report,
+            }
+        }
+        let deadline = start + wake.unwrap_or(Duration::from_millis(10));
+        tokio::select! {
+            observed = events.recv() => {
+                let Some(observed) = observed else { continue };
+                if let Observed::Connected { peer_ip: Some(ip), .. } = &observed {
+                    peer_ip = Some(*ip);
+                }
+                probe.handle_input(start.elapsed(), observed.as_input());
+            }
+            () = tokio::time::sleep_until(deadline) => probe.handle_timeout(start.elapsed()),
+            () = &mut stop, if !stopped => {
+                stopped = true;
+                probe.handle_input(start.elapsed(), Input::Interrupt);
+            }
+        }
+    };
+    for (_, c) in conns {
+        c.task.abort();
+    }
+    for (_, pair) in udps {
+        pair.close();
+    }
+    Ok(report)
+}
