@@ -15,8 +15,29 @@ pub(crate) fn for_test(sh: &Sh) -> Result<(), String> {
     rustup_components(sh, &["rustfmt", "clippy"])?;
     // wasm-bindgen-test-runner runs core's wasm32 tests in Node.
     tool_or_apt(sh, "node", &["--version"], "nodejs")?;
-    // Tests generate certificates with the openssl CLI.
+    // Tests generate certificates with the openssl CLI, and run `openssl s_server` as a TLS peer.
     tool_or_apt(sh, "openssl", &["version"], "openssl")?;
+    // The third-party peers of the loopback tests (tests/src/peers/): gst-rtsp-server through
+    // tests/peers/gst_rtsp_server.py (Debian's python3 with the GObject bindings; x264enc is in -ugly,
+    // x265enc in -bad, TLS in glib-networking), ffprobe/ffmpeg as clients, and procps's `kill`, which stops a
+    // peer's whole process group.
+    apt(
+        sh,
+        &[
+            "ffmpeg",
+            "gstreamer1.0-tools",
+            "gstreamer1.0-plugins-good",
+            "gstreamer1.0-plugins-bad",
+            "gstreamer1.0-plugins-ugly",
+            "gstreamer1.0-rtsp",
+            "gir1.2-gst-rtsp-server-1.0",
+            "python3-gst-1.0",
+            "python3-gi",
+            "glib-networking",
+            "gstreamer1.0-libav",
+            "procps",
+        ],
+    )?;
     // libfuzzer-sys's build script compiles libFuzzer (C++), even for `cargo check` of fuzz/.
     tool_or_apt(sh, "c++", &["--version"], "g++")?;
     wasm_bindgen_cli(sh)

@@ -34,7 +34,9 @@ COMMANDS:
               The test command for developers and CI (.ci/run calls it). First installs what is missing,
               idempotently: the wasm32-unknown-unknown target, rustfmt and clippy, wasm-bindgen-cli at
               exactly the version pinned for the `wasm-bindgen` crate in Cargo.toml, and the Debian packages
-              the tests use (nodejs, openssl, g++). Then runs every check, stopping at the first failure:
+              the tests use (nodejs, openssl, g++, and the third-party peers of the loopback tests:
+              gst-rtsp-server with its Python bindings and GStreamer plugins, ffmpeg/ffprobe, procps for
+              `kill`). Then runs every check, stopping at the first failure:
               fmt, clippy (native and wasm32), the native tests including doc tests, rtspeek-core's tests on
               wasm32 (in Node, through wasm-bindgen-test-runner), the release build of rtspeek-web for wasm32
               with a check that it imports nothing from `env` (native code), and a check that the fuzz
