@@ -455,6 +455,26 @@ fn legacy_only_camera_certificate_is_analysed_from_the_scan() {
 }
 
 #[test]
+fn a_tls13_server_dropping_a_client_without_certificate_is_named() {
+    // It asked for a certificate in the handshake, then drops the connection instead of answering OPTIONS.
+    let camera = Camera { cert_requested: true, ..tls_camera() }
+        .on(Method::Options, |_| Some(Reply::Close(CloseReason::Reset)));
+    let mut pair = Pair::new(config(RTSPS), camera);
+    let report = pair.run();
+    assert!(report.has("tls.client_cert_required"), "{:?}", codes(&report));
+    assert_eq!(report.first_broken_layer, Some(Layer::Tls));
+    assert!(!report.has("rtsp.connection_closed"));
+}
+
+#[test]
+fn layers_before_a_failure_that_were_answered_are_reached() {
+    // Auth fails after OPTIONS was answered: the rtsp layer is assessed (passed), not "not reached".
+    let s = scenarios().into_iter().find(|s| s.code == c::AUTH_REQUIRED).expect("scenario");
+    let (report, _) = run(&s);
+    assert_eq!(report.layer_status(Layer::Rtsp), Some(rtspeek_core::LayerStatus::Pass));
+}
+
+#[test]
 fn discovery_finds_the_rtsps_port_and_probes_it() {
     let mut cfg = config("rtsp://192.0.2.10/live");
     cfg.discovery =

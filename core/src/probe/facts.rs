@@ -47,6 +47,9 @@ pub struct TlsSessionFacts {
     pub failure: Option<String>,
     /// Whether the client presented a certificate.
     pub client_certificate: bool,
+    /// Whether the server asked for one (CertificateRequest).
+    #[serde(default)]
+    pub client_certificate_requested: bool,
     /// What the TLS scan found (versions and suites accepted), when it ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scan: Option<TlsScanFacts>,

@@ -90,6 +90,8 @@ pub struct TlsEstablished {
     pub sni: Option<String>,
     /// ALPN protocol, if negotiated.
     pub alpn: Option<String>,
+    /// Whether the server asked for a client certificate during the handshake (sent or not).
+    pub client_cert_requested: bool,
     /// The verifier's record.
     pub verifier: VerifierRecord,
 }

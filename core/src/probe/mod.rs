@@ -297,7 +297,7 @@ impl Probe {
                     self.stage =
                         Stage::Connect { conn, phase: ConnectPhase::Tls, started: self.ctx.now, deadline };
                 } else {
-                    self.start_session(conn, false);
+                    self.start_session(conn, false, false);
                 }
             }
             Input::ConnectFailed { conn: c, error } if c == conn => {
@@ -421,13 +421,15 @@ impl Probe {
             handshake_ms: Some(handshake_ms),
             failure: None,
             client_certificate: self.ctx.config.client_certificate,
+            client_certificate_requested: tls.client_cert_requested,
             scan: None,
         });
         self.ctx.layer_done(Layer::Tls, format!("{} {}", tls.version, tls.cipher_suite));
         let host = self.url.host().to_string();
         certificate::assess(&mut self.ctx, &tls.verifier, &host, ChainSource::Handshake);
         self.certificate_layer_done();
-        self.start_session(conn, true);
+        let without_cert = tls.client_cert_requested && !self.ctx.config.client_certificate;
+        self.start_session(conn, true, without_cert);
     }
 
     fn certificate_layer_done(&mut self) {
@@ -498,6 +500,19 @@ impl Probe {
             self.ctx.step(Layer::Tls, format!("TLS scan incomplete: {why}"));
         }
         self.ctx.record.facts.tls.get_or_insert_with(TlsSessionFacts::default).scan = Some(facts);
+        // The scan sees a TLS 1.2 CertificateRequest but not whether a missing certificate is fatal; the
+        // modern client's failed handshake, without a certificate, shows that it is.
+        let handshake_failed = self.pending_tls_finding.is_some();
+        if handshake_failed
+            && !self.ctx.config.client_certificate
+            && let Some(f) = findings.iter_mut().find(|f| f.code == codes::TLS_CLIENT_CERT_REQUIRED.code)
+        {
+            f.severity = Severity::Error;
+            f.detail =
+                "The server asked for a client certificate, and the handshake of a client without one \
+                        failed: the certificate is required."
+                    .to_owned();
+        }
         // The modern client's own failure, unless the scan explains the TLS layer's failure better.
         if let Some(f) = self.pending_tls_finding.take() {
             let explained = findings.iter().any(|s| s.severity == Severity::Error);
@@ -559,9 +574,10 @@ impl Probe {
         self.ctx.layer_done(Layer::Tls, "");
     }
 
-    fn start_session(&mut self, conn: ConnId, tls: bool) {
+    fn start_session(&mut self, conn: ConnId, tls: bool, cert_requested_without_cert: bool) {
         let auth = self.credentials.clone().map(|c| ClientAuth::new(c, tls));
-        let session = Session::start(&mut self.ctx, conn, self.url.clone(), tls, auth);
+        let url = self.url.clone();
+        let session = Session::start(&mut self.ctx, conn, url, tls, auth, cert_requested_without_cert);
         self.stage = Stage::Session(Box::new(session));
     }
 
@@ -583,6 +599,18 @@ impl Probe {
             SessionEnd::TlsAlert(code) => {
                 let f = connect::alert_finding(AlertDescription(code), self.ctx.config.client_certificate)
                     .with_detail("The alert came after the handshake: TLS 1.3 servers refuse a client certificate this way.");
+                self.ctx.finding(f);
+                self.ctx.layer_done(Layer::Tls, "");
+                self.finish();
+            }
+            SessionEnd::ClientCertMissing => {
+                let f = Finding::new(
+                    codes::TLS_CLIENT_CERT_REQUIRED,
+                    "the server asked for a client certificate during the handshake and dropped the connection \
+                     without answering when none was sent",
+                )
+                .with_evidence("certificate_request", "received during the TLS handshake")
+                .with_evidence("client_certificate", "none given");
                 self.ctx.finding(f);
                 self.ctx.layer_done(Layer::Tls, "");
                 self.finish();

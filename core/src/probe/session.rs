@@ -60,6 +60,9 @@ pub(crate) enum SessionEnd {
     Redirect(Url),
     /// A TLS alert ended the connection after the handshake (TLS 1.3 refusing a missing client certificate).
     TlsAlert(u8),
+    /// The server asked for a client certificate during the handshake, got none, and dropped the connection
+    /// before answering anything (TLS 1.3 servers that do not bother with alert 116).
+    ClientCertMissing,
 }
 
 /// Which lower transport the next SETUP asks for.
@@ -91,6 +94,8 @@ pub(crate) struct Session {
     next_keepalive: Option<Duration>,
     next_progress: Option<Duration>,
     facts: RtspFacts,
+    /// The handshake had a CertificateRequest and no certificate was sent.
+    cert_requested_without_cert: bool,
     end: Option<SessionEnd>,
 }
 
@@ -102,6 +107,7 @@ impl Session {
         url: Url,
         tls: bool,
         auth: Option<ClientAuth>,
+        cert_requested_without_cert: bool,
     ) -> Session {
         let lower = match ctx.config.transport {
             super::TransportChoice::Udp => Lower::Udp,
@@ -127,6 +133,7 @@ impl Session {
             next_keepalive: None,
             next_progress: None,
             facts: RtspFacts::default(),
+            cert_requested_without_cert,
             end: None,
         };
         let url = session.url.to_string();
@@ -238,6 +245,10 @@ impl Session {
         }
         if let CloseReason::TlsAlert(code) = reason {
             self.end = Some(SessionEnd::TlsAlert(*code));
+            return;
+        }
+        if self.cert_requested_without_cert && self.facts.exchanges.is_empty() {
+            self.end = Some(SessionEnd::ClientCertMissing);
             return;
         }
         let how = match reason {
@@ -561,6 +572,8 @@ impl Session {
             );
             return;
         };
+        // The server speaks RTSP: the layer is assessed from here, whatever comes next.
+        ctx.record.reach(Layer::Rtsp);
         let rtt = ctx.now.saturating_sub(flight.sent_at);
         let exchange = ExchangeFacts {
             request: flight.line.clone(),

@@ -137,6 +137,8 @@ pub(crate) struct Camera {
     pub(crate) overrides: Vec<(Method<'static>, Override)>,
     /// A server-side channel pair different from the one asked for.
     pub(crate) move_channels: bool,
+    /// The handshake carries a CertificateRequest (the driver's TLS client saw one).
+    pub(crate) cert_requested: bool,
 }
 
 impl Default for Camera {
@@ -158,6 +160,7 @@ impl Default for Camera {
             auth: None,
             overrides: Vec::new(),
             move_channels: false,
+            cert_requested: false,
         }
     }
 }
@@ -377,6 +380,7 @@ impl Pair {
                     cipher_suite: "TLS13_AES_128_GCM_SHA256".into(),
                     sni: None,
                     alpn: None,
+                    client_cert_requested: self.camera.cert_requested,
                     verifier: VerifierRecord { chain, error, overridden },
                 };
                 self.probe.handle_input(now, Input::TlsEstablished { conn, tls });

@@ -161,6 +161,7 @@ fn established(facts: &TlsFacts) -> TlsEstablished {
         cipher_suite: facts.cipher_suite.clone().unwrap_or_default(),
         sni: facts.sni.clone(),
         alpn: None,
+        client_cert_requested: facts.client_cert_requested,
         verifier: facts.verification.as_ref().map(verifier_record).unwrap_or_default(),
     }
 }

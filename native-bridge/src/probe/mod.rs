@@ -81,7 +81,7 @@ struct ConnTask {
 pub async fn run(
     config: ProbeConfig,
     tls: &TlsOptions,
-    sink: &mut dyn ProbeSink,
+    sink: &mut (dyn ProbeSink + Send),
     stop: impl Future<Output = ()>,
 ) -> Result<Report, ConfigError> {
     // The probe's own timer bounds the handshake; the connector's bound is only a backstop.

@@ -2,18 +2,22 @@
 //! chain and the verification outcome always recorded (see [`danger`]) and failures classified instead of
 //! echoed.
 
+mod client_auth;
 pub mod danger;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, RootCertStore};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
+use client_auth::RecordingClientAuth;
 use danger::{Recorded, RecordingVerifier};
 
 /// How to connect.
@@ -51,6 +55,8 @@ pub struct TlsFacts {
     pub sni: Option<String>,
     /// The certificate verifier's record: chain and outcome.
     pub verification: Option<Recorded>,
+    /// Whether the server asked for a client certificate (CertificateRequest), whether or not one was sent.
+    pub client_cert_requested: bool,
 }
 
 /// Why a TLS handshake did not complete, classified.
@@ -97,6 +103,7 @@ pub struct ConfigError(String);
 pub struct Connector {
     config: Arc<ClientConfig>,
     record: Arc<Mutex<Option<Recorded>>>,
+    client_cert_requested: Arc<AtomicBool>,
     handshake_timeout: Duration,
 }
 
@@ -120,18 +127,31 @@ impl Connector {
             .map_err(|e| ConfigError(e.to_string()))?;
         let verifier = RecordingVerifier::new(webpki, options.insecure);
         let record = verifier.record();
-        let builder = ClientConfig::builder_with_provider(provider)
+        let key = match &options.client_auth {
+            Some((chain, key)) => {
+                let signing = provider
+                    .key_provider
+                    .load_private_key(key.clone_key())
+                    .map_err(|e| ConfigError(format!("client certificate key: {e}")))?;
+                Some(Arc::new(CertifiedKey::new(chain.clone(), signing)))
+            }
+            None => None,
+        };
+        let client_auth = RecordingClientAuth::new(key);
+        let client_cert_requested = client_auth.requested();
+        let mut config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| ConfigError(e.to_string()))?
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(verifier));
-        let config = match &options.client_auth {
-            Some((chain, key)) => builder
-                .with_client_auth_cert(chain.clone(), key.clone_key())
-                .map_err(|e| ConfigError(format!("client certificate: {e}")))?,
-            None => builder.with_no_client_auth(),
-        };
-        Ok(Connector { config: Arc::new(config), record, handshake_timeout: options.handshake_timeout })
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth();
+        config.client_auth_cert_resolver = Arc::new(client_auth);
+        Ok(Connector {
+            config: Arc::new(config),
+            record,
+            client_cert_requested,
+            handshake_timeout: options.handshake_timeout,
+        })
     }
 
     /// The same connector with another bound on the handshake.
@@ -159,6 +179,7 @@ impl Connector {
         if let Ok(mut slot) = self.record.lock() {
             *slot = None;
         }
+        self.client_cert_requested.store(false, Ordering::SeqCst);
         let connector = TlsConnector::from(Arc::clone(&self.config));
         let result = match tokio::time::timeout(self.handshake_timeout, connector.connect(name, io)).await {
             Err(_) => Err(TlsFailure::Timeout(self.handshake_timeout)),
@@ -171,6 +192,7 @@ impl Connector {
             }
         };
         facts.verification = self.record.lock().ok().and_then(|r| r.clone());
+        facts.client_cert_requested = self.client_cert_requested.load(Ordering::SeqCst);
         (result, facts)
     }
 }
