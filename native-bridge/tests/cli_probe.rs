@@ -1,0 +1,162 @@
+//! `rtspeek probe` as a user runs it: the real binary against the fault camera on loopback. The CLI contract
+//! other tools rely on: exit statuses, the JSON report's keys, the layer lines, and credentials never printed.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rtspeek_core::UnixTime;
+use rtspeek_tests::fault_camera::{AuthScript, CameraConfig, FaultCamera, TlsSetup};
+use rtspeek_tests::pki::Cert;
+use serde_json::Value;
+
+const PASSWORD: &str = "hunter2-secret";
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_secs() as i64
+}
+
+/// A root in `dir/root.pem` and an RTSPS camera setup with a leaf for 127.0.0.1 it issued.
+fn pki(dir: &Path) -> (String, TlsSetup) {
+    let root = Cert::root("cli probe root");
+    let leaf = root
+        .leaf()
+        .ip(["127.0.0.1"])
+        .dns(["localhost"])
+        .valid(UnixTime(now() - 86_400), UnixTime(now() + 100 * 86_400))
+        .build();
+    let path = dir.join("root.pem");
+    std::fs::write(&path, root.cert_pem()).expect("write root");
+    (path.display().to_string(), TlsSetup::new(leaf.cert_pem(), leaf.key_pem()))
+}
+
+/// Runs `rtspeek ARGS` off the runtime's threads (the camera lives on them), bounded.
+async fn rtspeek(args: Vec<String>, env: Vec<(&'static str, String)>) -> Output {
+    let run = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_rtspeek")).args(&args).envs(env).output().expect("run rtspeek")
+    });
+    tokio::time::timeout(Duration::from_secs(60), run).await.expect("rtspeek finishes").expect("join")
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+fn all_output(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthy_camera_exits_0_and_the_json_report_has_the_contract_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (root, tls) = pki(dir.path());
+    let camera = FaultCamera::start(CameraConfig::default().tls(tls)).await.expect("camera");
+    let url = camera.url("/stream");
+    let out = rtspeek(args(&["probe", &url, "--ca", &root, "--duration", "1", "--json"]), vec![]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON report only");
+    assert_eq!(report["verdict"], "healthy");
+    assert!(report["first_broken_layer"].is_null());
+    let layers: Vec<(&str, &str)> = report["layers"]
+        .as_array()
+        .expect("layers")
+        .iter()
+        .map(|l| (l["name"].as_str().unwrap_or(""), l["status"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(layers.len(), 10, "{layers:?}");
+    assert!(layers.iter().all(|(_, s)| *s == "pass"), "{layers:?}");
+    assert!(report["findings"].is_array());
+    assert!(report["facts"]["tls"]["version"].as_str().is_some_and(|v| v.starts_with("TLSv1")));
+    assert_eq!(report["facts"]["rtsp"]["server"], "rtspeek-fault-camera");
+    assert!(report["facts"]["rtsp"]["methods"].as_array().is_some_and(|m| !m.is_empty()));
+    assert!(report["facts"]["sdp"]["media"].is_array());
+    let track = &report["facts"]["tracks"][0];
+    assert_eq!(track["codec"]["codec"], "h264");
+    assert!(track["codec"]["sps"]["width"].as_u64().is_some_and(|w| w > 0));
+    assert!(track["rtp"]["rtp_packets"].as_u64().is_some_and(|n| n > 0));
+    assert!(report["trust"]["statement"].as_str().is_some_and(|s| !s.is_empty()));
+    camera.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn untrusted_certificate_exits_2_and_names_the_certificate_as_first_broken_link() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, tls) = pki(dir.path());
+    let camera = FaultCamera::start(CameraConfig::default().tls(tls)).await.expect("camera");
+    let out = rtspeek(args(&["probe", &camera.url("/stream"), "--color", "never"]), vec![]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", all_output(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("first broken link: certificate"), "{text}");
+    assert!(text.contains("  certificate  FAIL"), "the layer line as it completes: {text}");
+    assert!(text.contains("rtsp         not reached"), "{text}");
+    assert!(!text.contains('\x1b'), "no colour with --color never");
+    camera.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passwords_from_the_url_the_flag_or_the_environment_are_never_printed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (root, tls) = pki(dir.path());
+    let camera =
+        FaultCamera::start(CameraConfig::default().tls(tls).auth(AuthScript::digest("admin", PASSWORD)))
+            .await
+            .expect("camera");
+    let port = camera.addr().port();
+    let with_userinfo = format!("rtsps://admin:{PASSWORD}@127.0.0.1:{port}/stream");
+    let plain = camera.url("/stream");
+    let runs = [
+        (args(&["probe", &with_userinfo, "--ca", &root, "--duration", "0"]), vec![]),
+        (args(&["probe", &with_userinfo, "--ca", &root, "--duration", "0", "--json"]), vec![]),
+        (
+            args(&[
+                "probe",
+                &plain,
+                "--ca",
+                &root,
+                "--duration",
+                "0",
+                "--user",
+                "admin",
+                "--password",
+                PASSWORD,
+            ]),
+            vec![],
+        ),
+        (
+            args(&["probe", &plain, "--ca", &root, "--duration", "0", "--user", "admin", "--json"]),
+            vec![("RTSPEEK_PASSWORD", PASSWORD.to_owned())],
+        ),
+    ];
+    for (argv, env) in runs {
+        let out = rtspeek(argv.clone(), env).await;
+        let shown = all_output(&out);
+        assert_eq!(out.status.code(), Some(0), "{argv:?}: {shown}");
+        assert!(!shown.contains(PASSWORD), "{argv:?} printed the password: {shown}");
+    }
+    // A wrong password from the URL is refused, and still not printed.
+    let wrong = format!("rtsps://admin:not-{PASSWORD}@127.0.0.1:{port}/stream");
+    let out = rtspeek(args(&["probe", &wrong, "--ca", &root, "--json"]), vec![]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let shown = all_output(&out);
+    assert!(!shown.contains(PASSWORD), "{shown}");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(report["first_broken_layer"], "auth");
+    assert!(report["target"].as_str().is_some_and(|t| t.contains("admin:***@")), "{}", report["target"]);
+    camera.shutdown().await;
+}
+
+#[tokio::test]
+async fn usage_errors_exit_64_with_one_clear_line() {
+    for argv in [
+        vec!["probe", "ftp://cam/stream"],
+        vec!["probe", "rtsps://cam/stream", "--duration", "-1"],
+        vec!["probe", "rtsps://cam/stream", "--ca", "/nonexistent/ca.pem"],
+        vec!["probe", "rtsps://cam/stream", "--client-cert", "/nonexistent/c.pem"],
+    ] {
+        let out = rtspeek(args(&argv), vec![]).await;
+        assert_eq!(out.status.code(), Some(64), "{argv:?}: {}", all_output(&out));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.trim().is_empty(), "{argv:?} says what is wrong");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
