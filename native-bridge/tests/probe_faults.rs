@@ -721,3 +721,36 @@ async fn a_client_certificate_gets_through() {
     assert_eq!(report.layer_status(Layer::Codec), Some(LayerStatus::Pass), "{:?}", codes(&report));
     camera.shutdown().await;
 }
+
+#[tokio::test]
+async fn video_and_audio_tracks_are_both_set_up_and_measured() {
+    let pki = Pki::new();
+    let camera = FaultCamera::start(tls_camera(&pki).with_audio()).await.expect("camera");
+    let mut config =
+        ProbeConfig::new(Url::parse(&camera.url("/stream")).expect("url"), UnixTime(now()), [8; 32]);
+    config.media_window = Duration::from_secs(2);
+    config.anchors =
+        Some(vec![NamedBytes { name: "root.pem".into(), bytes: pki.root.cert_pem().into_bytes() }]);
+    let tls = TlsOptions {
+        anchors: Some(vec![CertificateDer::from(pki.root.cert_der().to_vec())]),
+        ..TlsOptions::default()
+    };
+    let mut sink = |_: &ProbeEvent| {};
+    let report = timeout(Duration::from_secs(20), run(config, &tls, &mut sink, std::future::pending()))
+        .await
+        .expect("bounded")
+        .expect("options");
+    let tracks: Vec<(&str, &str, u64)> = report
+        .facts
+        .tracks
+        .iter()
+        .map(|t| (t.media.as_str(), t.encoding.as_str(), t.rtp.as_ref().map_or(0, |r| r.rtp_packets)))
+        .collect();
+    assert_eq!(tracks.len(), 2, "{tracks:?}");
+    assert!(tracks.iter().any(|(m, _, n)| *m == "video" && *n > 0), "{tracks:?}");
+    assert!(tracks.iter().any(|(m, e, n)| *m == "audio" && *e == "PCMU" && *n > 50), "{tracks:?}");
+    let setups = camera.requests().into_iter().filter(|r| r.method == "SETUP").count();
+    assert_eq!(setups, 2);
+    assert_eq!(report.first_broken_layer, None, "{:?}", codes(&report));
+    camera.shutdown().await;
+}
