@@ -7,19 +7,16 @@
 //! BENCHMARKS.md.
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use rtspeek_core::UnixTime;
 use rtspeek_tests::peers::gst::{GstOptions, GstRtspServer};
 use rtspeek_tests::pki::Cert;
 
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument selects nothing here.
     let runs: usize = std::env::var("PROBE_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(15);
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_secs() as i64;
     let root = Cert::root("bench root");
-    let leaf =
-        root.leaf().ip(["127.0.0.1"]).valid(UnixTime(now - 86_400), UnixTime(now + 30 * 86_400)).build();
+    let leaf = root.leaf().ip(["127.0.0.1"]).valid_now().build();
     let dir = tempfile::tempdir().expect("tempdir");
     let ca = dir.path().join("root.pem");
     std::fs::write(&ca, root.cert_pem()).expect("write root");

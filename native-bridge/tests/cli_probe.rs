@@ -3,28 +3,19 @@
 
 use std::path::Path;
 use std::process::{Command, Output};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use rtspeek_core::UnixTime;
 use rtspeek_tests::fault_camera::{AuthScript, CameraConfig, FaultCamera, TlsSetup};
-use rtspeek_tests::pki::Cert;
+use rtspeek_tests::pki::{Cert, days_from_now};
 use serde_json::Value;
 
 const PASSWORD: &str = "hunter2-secret";
 
-fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_secs() as i64
-}
-
 /// A root in `dir/root.pem` and an RTSPS camera setup with a leaf for 127.0.0.1 it issued.
 fn pki(dir: &Path) -> (String, TlsSetup) {
     let root = Cert::root("cli probe root");
-    let leaf = root
-        .leaf()
-        .ip(["127.0.0.1"])
-        .dns(["localhost"])
-        .valid(UnixTime(now() - 86_400), UnixTime(now() + 100 * 86_400))
-        .build();
+    let leaf =
+        root.leaf().ip(["127.0.0.1"]).dns(["localhost"]).valid(days_from_now(-1), days_from_now(100)).build();
     let path = dir.join("root.pem");
     std::fs::write(&path, root.cert_pem()).expect("write root");
     (path.display().to_string(), TlsSetup::new(leaf.cert_pem(), leaf.key_pem()))

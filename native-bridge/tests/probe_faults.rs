@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use rtspeek_bridge::probe::run;
 use rtspeek_bridge::tls::TlsOptions;
@@ -14,22 +14,15 @@ use rtspeek_core::probe::{NamedBytes, ProbeConfig, ProbeEvent, TlsScan, Transpor
 use rtspeek_core::rtsp::Method;
 use rtspeek_core::rtsp::auth::Algorithm;
 use rtspeek_core::rtsp::url::Url;
-use rtspeek_core::{Layer, LayerStatus, Report, Severity, UnixTime, Verdict};
+use rtspeek_core::{Layer, LayerStatus, Report, Severity, Verdict};
 use rtspeek_tests::fault_camera::{
     AuthScript, CameraConfig, FaultCamera, Jitter, Offer, Override, SsrcChange, TlsFault, TlsSetup,
     TlsVersions,
 };
-use rtspeek_tests::pki::{Cert, Eku};
+use rtspeek_tests::pki::{Cert, Eku, days_from_now, wall_clock};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::sync::Semaphore;
 use tokio::time::timeout;
-
-const DAY: i64 = 86_400;
-
-/// The real clock: rustls and the camera judge certificate dates against it.
-fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_secs() as i64
-}
 
 /// A root and a leaf for 127.0.0.1 and localhost, valid now.
 struct Pki {
@@ -44,7 +37,7 @@ impl Pki {
             .leaf()
             .dns(["localhost"])
             .ip(["127.0.0.1"])
-            .valid(UnixTime(now() - DAY), UnixTime(now() + 200 * DAY))
+            .valid(days_from_now(-1), days_from_now(200))
             .build();
         Pki { root, leaf }
     }
@@ -204,11 +197,7 @@ fn scenarios() -> Vec<Scenario> {
             code: "cert.self_signed",
             broken: Some(Layer::Certificate),
             setup: |_| {
-                let cert = Cert::self_signed_leaf()
-                    .dns(["localhost"])
-                    .ip(["127.0.0.1"])
-                    .valid(UnixTime(now() - DAY), UnixTime(now() + 90 * DAY))
-                    .build();
+                let cert = Cert::self_signed_leaf().dns(["localhost"]).ip(["127.0.0.1"]).valid_now().build();
                 Setup::new(CameraConfig::default().tls(TlsSetup::new(cert.cert_pem(), cert.key_pem())))
                     .untrusted()
             },
@@ -218,12 +207,8 @@ fn scenarios() -> Vec<Scenario> {
             code: "cert.expired",
             broken: Some(Layer::Certificate),
             setup: |p| {
-                let leaf = p
-                    .root
-                    .leaf()
-                    .ip(["127.0.0.1"])
-                    .valid(UnixTime(now() - 90 * DAY), UnixTime(now() - DAY))
-                    .build();
+                let leaf =
+                    p.root.leaf().ip(["127.0.0.1"]).valid(days_from_now(-90), days_from_now(-1)).build();
                 Setup::new(CameraConfig::default().tls(TlsSetup::new(leaf.cert_pem(), leaf.key_pem())))
             },
         },
@@ -232,12 +217,7 @@ fn scenarios() -> Vec<Scenario> {
             code: "cert.not_yet_valid",
             broken: Some(Layer::Certificate),
             setup: |p| {
-                let leaf = p
-                    .root
-                    .leaf()
-                    .ip(["127.0.0.1"])
-                    .valid(UnixTime(now() + DAY), UnixTime(now() + 90 * DAY))
-                    .build();
+                let leaf = p.root.leaf().ip(["127.0.0.1"]).valid(days_from_now(1), days_from_now(90)).build();
                 Setup::new(CameraConfig::default().tls(TlsSetup::new(leaf.cert_pem(), leaf.key_pem())))
             },
         },
@@ -246,12 +226,7 @@ fn scenarios() -> Vec<Scenario> {
             code: "cert.ip_not_in_san",
             broken: Some(Layer::Certificate),
             setup: |p| {
-                let leaf = p
-                    .root
-                    .leaf()
-                    .dns(["cam.example"])
-                    .valid(UnixTime(now() - DAY), UnixTime(now() + 90 * DAY))
-                    .build();
+                let leaf = p.root.leaf().dns(["cam.example"]).valid_now().build();
                 Setup::new(CameraConfig::default().tls(TlsSetup::new(leaf.cert_pem(), leaf.key_pem())))
             },
         },
@@ -260,12 +235,7 @@ fn scenarios() -> Vec<Scenario> {
             code: "cert.name_mismatch",
             broken: Some(Layer::Certificate),
             setup: |p| {
-                let leaf = p
-                    .root
-                    .leaf()
-                    .dns(["cam.example"])
-                    .valid(UnixTime(now() - DAY), UnixTime(now() + 90 * DAY))
-                    .build();
+                let leaf = p.root.leaf().dns(["cam.example"]).valid_now().build();
                 let camera = CameraConfig::default().tls(TlsSetup::new(leaf.cert_pem(), leaf.key_pem()));
                 Setup { path: "/stream", ..Setup::new(camera) }.configure(|c, _| {
                     let port = c.url.port().unwrap_or(322);
@@ -279,11 +249,7 @@ fn scenarios() -> Vec<Scenario> {
             broken: Some(Layer::Certificate),
             setup: |p| {
                 let inter = p.root.intermediate("probe test intermediate");
-                let leaf = inter
-                    .leaf()
-                    .ip(["127.0.0.1"])
-                    .valid(UnixTime(now() - DAY), UnixTime(now() + 90 * DAY))
-                    .build();
+                let leaf = inter.leaf().ip(["127.0.0.1"]).valid_now().build();
                 Setup::new(CameraConfig::default().tls(TlsSetup::new(leaf.cert_pem(), leaf.key_pem())))
             },
         },
@@ -528,7 +494,7 @@ async fn run_scenario(pki: &Pki, s: &Scenario) -> Outcome {
         Some(scheme) => camera.url_with_scheme(scheme, setup.path),
         None => camera.url(setup.path),
     };
-    let mut config = ProbeConfig::new(Url::parse(&url).expect("camera URL"), UnixTime(now()), [3; 32]);
+    let mut config = ProbeConfig::new(Url::parse(&url).expect("camera URL"), wall_clock(), [3; 32]);
     config.step_timeout = Duration::from_millis(1500);
     config.media_window = Duration::from_millis(2500);
     let mut tls = TlsOptions::default();
@@ -649,7 +615,7 @@ async fn ctrl_c_tears_down_and_still_reports() {
     let pki = Pki::new();
     let camera = FaultCamera::start(CameraConfig::default().tls(pki.tls())).await.expect("camera");
     let mut config =
-        ProbeConfig::new(Url::parse(&camera.url("/stream")).expect("url"), UnixTime(now()), [5; 32]);
+        ProbeConfig::new(Url::parse(&camera.url("/stream")).expect("url"), wall_clock(), [5; 32]);
     config.media_window = Duration::from_secs(30);
     config.anchors =
         Some(vec![NamedBytes { name: "root.pem".into(), bytes: pki.root.cert_pem().into_bytes() }]);
@@ -676,7 +642,7 @@ async fn the_tls_scan_runs_after_a_good_handshake_when_asked() {
     let pki = Pki::new();
     let camera = FaultCamera::start(CameraConfig::default().tls(pki.tls())).await.expect("camera");
     let mut config =
-        ProbeConfig::new(Url::parse(&camera.url("/stream")).expect("url"), UnixTime(now()), [6; 32]);
+        ProbeConfig::new(Url::parse(&camera.url("/stream")).expect("url"), wall_clock(), [6; 32]);
     config.media_window = Duration::ZERO;
     config.tls_scan = TlsScan::Always;
     config.anchors =
@@ -702,7 +668,7 @@ async fn a_client_certificate_gets_through() {
     let setup = pki.tls().require_client_cert(pki.root.cert_pem());
     let camera = FaultCamera::start(CameraConfig::default().tls(setup)).await.expect("camera");
     let mut config =
-        ProbeConfig::new(Url::parse(&camera.url("/stream")).expect("url"), UnixTime(now()), [7; 32]);
+        ProbeConfig::new(Url::parse(&camera.url("/stream")).expect("url"), wall_clock(), [7; 32]);
     config.media_window = Duration::ZERO;
     config.client_certificate = true;
     config.anchors =
@@ -727,7 +693,7 @@ async fn video_and_audio_tracks_are_both_set_up_and_measured() {
     let pki = Pki::new();
     let camera = FaultCamera::start(tls_camera(&pki).with_audio()).await.expect("camera");
     let mut config =
-        ProbeConfig::new(Url::parse(&camera.url("/stream")).expect("url"), UnixTime(now()), [8; 32]);
+        ProbeConfig::new(Url::parse(&camera.url("/stream")).expect("url"), wall_clock(), [8; 32]);
     config.media_window = Duration::from_secs(2);
     config.anchors =
         Some(vec![NamedBytes { name: "root.pem".into(), bytes: pki.root.cert_pem().into_bytes() }]);

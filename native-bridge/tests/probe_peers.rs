@@ -10,7 +10,7 @@ mod live_probe;
 
 use std::time::Duration;
 
-use live_probe::{Run, block_on, config, der, insecure, key, loopback_leaf, probe, trust, valid_now};
+use live_probe::{Run, block_on, config, der, insecure, key, loopback_leaf, probe, trust};
 use rtspeek_bridge::tls::TlsOptions;
 use rtspeek_core::codec::Codec;
 use rtspeek_core::probe::{ProbeConfig, TransportChoice};
@@ -191,7 +191,7 @@ fn basic_auth_right_wrong_and_missing_password() {
 fn client_certificate_required_fails_without_one_and_plays_with_one() {
     let root = Cert::root("probe peers server root");
     let clients = Cert::root("probe peers client CA");
-    let client = valid_now(clients.leaf().cn("rtspeek probe client").eku(&[Eku::ClientAuth])).build();
+    let client = clients.leaf().cn("rtspeek probe client").eku(&[Eku::ClientAuth]).valid_now().build();
     let options = GstOptions { client_cert_ca_pem: Some(clients.cert_pem()), ..GstOptions::default() };
     let server = gst_rtsps(&loopback_leaf(Some(&root)), options);
     let url = server.url("/test");
@@ -277,7 +277,7 @@ fn h264_and_h265_codec_facts_come_from_the_stream() {
 /// `openssl s_server -tls1`: rustls cannot connect; the scan says why and reads the certificate in clear.
 fn tls10_only_case(key_alg: KeyAlg) {
     let root = Cert::root("probe peers legacy root");
-    let leaf = valid_now(root.leaf().dns(["localhost"]).ip(["127.0.0.1"]).key_alg(key_alg)).build();
+    let leaf = root.leaf().dns(["localhost"]).ip(["127.0.0.1"]).key_alg(key_alg).valid_now().build();
     let options = OpensslOptions {
         versions: TlsVersions::Tls10Only,
         ..OpensslOptions::new(leaf.cert_pem(), leaf.key_pem())

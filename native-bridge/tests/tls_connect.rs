@@ -3,23 +3,15 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use rtspeek_bridge::tls::{Connector, TlsFailure, TlsOptions};
-use rtspeek_core::UnixTime;
-use rtspeek_tests::pki::Cert;
+use rtspeek_tests::pki::{Cert, days_from_now};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
 use rustls::{RootCertStore, ServerConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-
-const DAY: i64 = 86_400;
-
-/// The real clock: rustls judges certificate dates against it.
-fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_secs() as i64
-}
 
 struct Pki {
     root: Cert,
@@ -28,12 +20,8 @@ struct Pki {
 
 fn pki() -> Pki {
     let root = Cert::root("tls test root");
-    let leaf = root
-        .leaf()
-        .dns(["localhost"])
-        .ip(["127.0.0.1"])
-        .valid(UnixTime(now() - DAY), UnixTime(now() + 30 * DAY))
-        .build();
+    let leaf =
+        root.leaf().dns(["localhost"]).ip(["127.0.0.1"]).valid(days_from_now(-1), days_from_now(30)).build();
     Pki { root, leaf }
 }
 

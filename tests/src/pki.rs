@@ -50,6 +50,21 @@ pub const fn day(n: i64) -> UnixTime {
     UnixTime(NOW.0 + n * DAY)
 }
 
+/// The real clock, for tests against live TLS stacks (rustls, OpenSSL, GnuTLS judge dates by it, not by
+/// [`NOW`]).
+pub fn wall_clock() -> UnixTime {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("the clock is after 1970")
+        .as_secs();
+    UnixTime(i64::try_from(secs).expect("the clock is before the year 292 billion"))
+}
+
+/// [`wall_clock`] plus `n` days (negative: before).
+pub fn days_from_now(n: i64) -> UnixTime {
+    UnixTime(wall_clock().0 + n * DAY)
+}
+
 /// The certificates' PEM blocks concatenated in the order given (leaf first for a well-formed chain).
 pub fn chain_pem(certs: &[&Cert]) -> String {
     certs.iter().map(|c| c.cert_pem()).collect()

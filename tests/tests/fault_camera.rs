@@ -4,9 +4,8 @@
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use rtspeek_core::UnixTime;
 use rtspeek_core::rtcp::{self, ReportBlock};
 use rtspeek_core::rtp::RtpPacket;
 use rtspeek_core::rtsp::auth::Algorithm;
@@ -17,7 +16,7 @@ use rtspeek_core::rtsp::{Message, Method, Parsed, Parser, Quirks, Response};
 use rtspeek_tests::fault_camera::{
     AuthScript, CameraConfig, FaultCamera, Offer, Override, SsrcChange, TlsFault, TlsSetup, TlsVersions,
 };
-use rtspeek_tests::pki::{Cert, Eku};
+use rtspeek_tests::pki::{Cert, Eku, days_from_now};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
@@ -329,18 +328,10 @@ async fn udp_setup_and_play_deliver_datagrams_and_record_rtcp() {
     .await;
 }
 
-fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
-}
-
 #[tokio::test]
 async fn tls_camera_serves_rtsps_and_can_write_plain_urls_inside() {
     let root = Cert::root("fault camera test root");
-    let leaf = root
-        .leaf()
-        .ip(["127.0.0.1"])
-        .valid(UnixTime(unix_now() - 86_400), UnixTime(unix_now() + 86_400))
-        .build();
+    let leaf = root.leaf().ip(["127.0.0.1"]).valid(days_from_now(-1), days_from_now(1)).build();
     let mut config = CameraConfig::default().tls(TlsSetup::new(leaf.cert_pem(), leaf.key_pem()));
     config.rtsp.plain_urls_in_tls = true;
     let cam = FaultCamera::start(config).await.unwrap();
@@ -549,7 +540,7 @@ async fn auth_offers_basic_several_digests_and_nonstandard_algorithms() {
 
 #[tokio::test]
 async fn tls12_only_with_a_required_client_certificate() {
-    let (from, to) = (UnixTime(unix_now() - 86_400), UnixTime(unix_now() + 86_400));
+    let (from, to) = (days_from_now(-1), days_from_now(1));
     let root = Cert::root("fault camera test root");
     let leaf = root.leaf().ip(["127.0.0.1"]).valid(from, to).build();
     let client_cert = root.leaf().cn("probe").eku(&[Eku::ClientAuth]).valid(from, to).build();

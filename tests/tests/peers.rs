@@ -8,35 +8,24 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use rtspeek_core::UnixTime;
 use rtspeek_tests::peers::ffmpeg::run_ffprobe;
 use rtspeek_tests::peers::gst::{GstOptions, GstRtspServer};
 use rtspeek_tests::peers::openssl::{OpensslOptions, OpensslServer, TlsVersions};
 use rtspeek_tests::peers::{PeerError, PeerProcess, require, run_bounded};
-use rtspeek_tests::pki::{Cert, Eku};
+use rtspeek_tests::pki::{Cert, Eku, days_from_now};
 use rustls::client::WantsClientCert;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
 use rustls::{ClientConfig, ClientConnection, ConfigBuilder, RootCertStore, StreamOwned};
 
-const DAY: i64 = 86_400;
 const IO_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// The real clock: the peers' TLS stacks judge certificate dates against it.
-fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_secs() as i64
-}
 
 /// A root and a leaf for localhost and 127.0.0.1, valid around the real time.
 fn pki() -> (Cert, Cert) {
     let root = Cert::root("peers test root");
-    let leaf = root
-        .leaf()
-        .dns(["localhost"])
-        .ip(["127.0.0.1"])
-        .valid(UnixTime(now() - DAY), UnixTime(now() + 30 * DAY))
-        .build();
+    let leaf =
+        root.leaf().dns(["localhost"]).ip(["127.0.0.1"]).valid(days_from_now(-1), days_from_now(30)).build();
     (root, leaf)
 }
 
@@ -173,7 +162,7 @@ fn gst_requires_and_accepts_a_client_certificate_from_its_ca() {
         .leaf()
         .cn("peers test client")
         .eku(&[Eku::ClientAuth])
-        .valid(UnixTime(now() - DAY), UnixTime(now() + 30 * DAY))
+        .valid(days_from_now(-1), days_from_now(30))
         .build();
     let server = GstRtspServer::start(GstOptions {
         cert_pem: Some(leaf.cert_pem()),

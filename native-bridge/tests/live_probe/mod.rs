@@ -3,15 +3,15 @@
 
 use std::fmt;
 use std::future::Future;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use rtspeek_bridge::probe;
 use rtspeek_bridge::tls::TlsOptions;
 use rtspeek_core::codec::{Codec, CodecSummary};
 use rtspeek_core::probe::{Direction, NamedBytes, ProbeConfig, ProbeEvent};
 use rtspeek_core::rtsp::Url;
-use rtspeek_core::{Layer, LayerStatus, Report, UnixTime};
-use rtspeek_tests::pki::{Cert, CertBuilder};
+use rtspeek_core::{Layer, LayerStatus, Report};
+use rtspeek_tests::pki::{Cert, wall_clock};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// Bound on each network step of a probe: loopback peers answer in milliseconds.
@@ -20,30 +20,13 @@ pub(crate) const STEP_TIMEOUT: Duration = Duration::from_secs(3);
 /// Bound on a whole probe, far below the probe's own overall bound: a probe that reaches it has hung.
 pub(crate) const PROBE_BOUND: Duration = Duration::from_secs(30);
 
-/// Seconds in a day.
-const DAY: i64 = 86_400;
-
-/// The real clock: the peers' TLS stacks and rustls judge certificate dates against it, not against the PKI
-/// module's fixed `NOW`.
-pub(crate) fn now() -> UnixTime {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_secs();
-    UnixTime(i64::try_from(secs).expect("clock before year 292 billion"))
-}
-
-/// Valid from yesterday for 90 days, by the real clock: far from `cert.expiring_soon` (30 days) and within the
-/// 398-day limit, so that the certificate layer of a trusted run passes.
-pub(crate) fn valid_now(builder: CertBuilder<'_>) -> CertBuilder<'_> {
-    let now = now().0;
-    builder.valid(UnixTime(now - DAY), UnixTime(now + 90 * DAY))
-}
-
 /// A server certificate for 127.0.0.1 and localhost, issued by `issuer` (self-signed without one).
 pub(crate) fn loopback_leaf(issuer: Option<&Cert>) -> Cert {
     let builder = match issuer {
         Some(issuer) => issuer.leaf(),
         None => Cert::self_signed_leaf(),
     };
-    valid_now(builder.dns(["localhost"]).ip(["127.0.0.1"])).build()
+    builder.dns(["localhost"]).ip(["127.0.0.1"]).valid_now().build()
 }
 
 /// The certificate in the form rustls takes.
@@ -65,7 +48,7 @@ pub(crate) fn config(url: &str) -> ProbeConfig {
         .secure_random
         .fill(&mut seed)
         .expect("the system random generator works");
-    let mut config = ProbeConfig::new(url, now(), seed);
+    let mut config = ProbeConfig::new(url, wall_clock(), seed);
     config.step_timeout = STEP_TIMEOUT;
     config.media_window = Duration::ZERO;
     config

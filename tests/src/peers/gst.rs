@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use super::{DEFAULT_READY_TIMEOUT, PeerError, PeerProcess, require};
+use super::{DEFAULT_READY_TIMEOUT, PeerError, PeerFiles, PeerProcess, require};
 
 /// The interpreter with the `gi` GStreamer bindings (a `python3` earlier on PATH may lack them).
 const PYTHON: &str = "/usr/bin/python3";
@@ -99,7 +99,7 @@ pub struct GstRtspServer {
     // Declared before `_dir`: the server dies before its files are deleted.
     process: PeerProcess,
     tls: bool,
-    _dir: tempfile::TempDir,
+    _dir: PeerFiles,
 }
 
 impl GstRtspServer {
@@ -120,18 +120,8 @@ impl GstRtspServer {
             "GstOptions: client_cert_ca_pem needs cert_pem (client certificates need TLS)"
         );
         require(PYTHON)?;
-        let dir = tempfile::Builder::new()
-            .prefix("rtspeek-gst-")
-            .tempdir()
-            .map_err(|source| PeerError::Io { what: "cannot create a temporary directory".into(), source })?;
-        let write = |name: &str, pem: &str| -> Result<PathBuf, PeerError> {
-            let path = dir.path().join(name);
-            std::fs::write(&path, pem).map_err(|source| PeerError::Io {
-                what: format!("cannot write {}", path.display()),
-                source,
-            })?;
-            Ok(path)
-        };
+        let dir = PeerFiles::new("gst")?;
+        let write = |name: &str, pem: &str| dir.write(name, pem);
 
         let (w, h) = options.size;
         let mut cmd = Command::new(PYTHON);

@@ -35,6 +35,29 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
+/// A temporary directory for the files a peer reads (certificates, keys), deleted with it.
+#[derive(Debug)]
+pub(crate) struct PeerFiles(tempfile::TempDir);
+
+impl PeerFiles {
+    /// A fresh directory named `rtspeek-<peer>-...`.
+    pub(crate) fn new(peer: &str) -> Result<PeerFiles, PeerError> {
+        tempfile::Builder::new()
+            .prefix(&format!("rtspeek-{peer}-"))
+            .tempdir()
+            .map(PeerFiles)
+            .map_err(|source| PeerError::Io { what: "cannot create a temporary directory".into(), source })
+    }
+
+    /// Writes `contents` to `name` in the directory; its path.
+    pub(crate) fn write(&self, name: &str, contents: &str) -> Result<PathBuf, PeerError> {
+        let path = self.0.path().join(name);
+        std::fs::write(&path, contents)
+            .map_err(|source| PeerError::Io { what: format!("cannot write {}", path.display()), source })?;
+        Ok(path)
+    }
+}
+
 /// How long a peer may take to print its readiness line by default. gst-rtsp-server needs about a second,
 /// more on the first run of a machine while GStreamer builds its plugin registry.
 pub const DEFAULT_READY_TIMEOUT: Duration = Duration::from_secs(20);

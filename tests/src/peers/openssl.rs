@@ -6,11 +6,10 @@
 //! until the first one closes.
 
 use std::net::{SocketAddr, TcpListener};
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use super::{DEFAULT_READY_TIMEOUT, PeerError, PeerProcess, require};
+use super::{DEFAULT_READY_TIMEOUT, PeerError, PeerFiles, PeerProcess, require};
 
 /// Attempts at a free port: another process may take the one we picked before s_server binds it.
 const PORT_ATTEMPTS: usize = 5;
@@ -77,7 +76,7 @@ impl OpensslOptions {
 pub struct OpensslServer {
     // Declared before `_dir`: the server dies before its files are deleted.
     process: PeerProcess,
-    _dir: tempfile::TempDir,
+    _dir: PeerFiles,
 }
 
 impl OpensslServer {
@@ -88,18 +87,8 @@ impl OpensslServer {
     pub fn start(options: OpensslOptions) -> Result<OpensslServer, PeerError> {
         require("openssl")?;
         require("timeout")?;
-        let dir = tempfile::Builder::new()
-            .prefix("rtspeek-openssl-")
-            .tempdir()
-            .map_err(|source| PeerError::Io { what: "cannot create a temporary directory".into(), source })?;
-        let write = |name: &str, pem: &str| -> Result<PathBuf, PeerError> {
-            let path = dir.path().join(name);
-            std::fs::write(&path, pem).map_err(|source| PeerError::Io {
-                what: format!("cannot write {}", path.display()),
-                source,
-            })?;
-            Ok(path)
-        };
+        let dir = PeerFiles::new("openssl")?;
+        let write = |name: &str, pem: &str| dir.write(name, pem);
         let cert = write("cert.pem", &options.cert_pem)?;
         let key = write("key.pem", &options.key_pem)?;
         let ca =

@@ -311,6 +311,12 @@ impl<'a> CertBuilder<'a> {
         self
     }
 
+    /// Valid from yesterday for 90 days by the real clock ([`wall_clock`](super::wall_clock)): for live TLS
+    /// peers, far from `cert.expiring_soon` (30 days) and within the 398-day limit.
+    pub fn valid_now(self) -> Self {
+        self.valid(super::days_from_now(-1), super::days_from_now(90))
+    }
+
     /// Generates a fresh key of this algorithm (default ECDSA P-256).
     pub fn key_alg(mut self, alg: KeyAlg) -> Self {
         self.key_alg = alg;
