@@ -27,6 +27,14 @@ fn tls_camera() -> Camera {
     Camera { port: 322, ..Camera::default() }
 }
 
+/// A camera whose chain the driver's verifier refused with `error`, aborting the handshake.
+fn refused_chain(pems: &[&[u8]], error: &str) -> (ProbeConfig, Camera) {
+    let verifier =
+        VerifierRecord { chain: der_chain(pems), error: Some(error.to_owned()), overridden: false };
+    let tls = Tls::Failed { failure: HandshakeFailure::Certificate, verifier: Some(verifier) };
+    (config(RTSPS), Camera { tls, ..tls_camera() })
+}
+
 struct Scenario {
     code: &'static CodeInfo,
     /// The layer that must be the first broken one (`None`: the report may be healthy or degraded).
@@ -139,38 +147,13 @@ fn scenarios() -> Vec<Scenario> {
         Scenario {
             code: c::CERT_SELF_SIGNED,
             broken: Some(Layer::Certificate),
-            setup: || {
-                let verifier = VerifierRecord {
-                    chain: der_chain(&[SELF_SIGNED]),
-                    error: Some("invalid peer certificate: UnknownIssuer".into()),
-                    overridden: false,
-                };
-                (
-                    config(RTSPS),
-                    Camera {
-                        tls: Tls::Failed { failure: HandshakeFailure::Certificate, verifier: Some(verifier) },
-                        ..tls_camera()
-                    },
-                )
-            },
+            setup: || refused_chain(&[SELF_SIGNED], "invalid peer certificate: UnknownIssuer"),
         },
         Scenario {
             code: c::CERT_EXPIRED,
             broken: Some(Layer::Certificate),
             setup: || {
-                let chain = der_chain(&[EXPIRED, probe_support::INTERMEDIATE]);
-                let verifier = VerifierRecord {
-                    chain,
-                    error: Some("invalid peer certificate: Expired".into()),
-                    overridden: false,
-                };
-                (
-                    config(RTSPS),
-                    Camera {
-                        tls: Tls::Failed { failure: HandshakeFailure::Certificate, verifier: Some(verifier) },
-                        ..tls_camera()
-                    },
-                )
+                refused_chain(&[EXPIRED, probe_support::INTERMEDIATE], "invalid peer certificate: Expired")
             },
         },
         Scenario {
@@ -178,17 +161,9 @@ fn scenarios() -> Vec<Scenario> {
             broken: Some(Layer::Certificate),
             setup: || {
                 // A chain the analysis finds sound, refused by the verifier for its own reason.
-                let verifier = VerifierRecord {
-                    chain: der_chain(&[probe_support::LEAF, probe_support::INTERMEDIATE]),
-                    error: Some("invalid peer certificate: UnsupportedCriticalExtension".into()),
-                    overridden: false,
-                };
-                (
-                    config(RTSPS),
-                    Camera {
-                        tls: Tls::Failed { failure: HandshakeFailure::Certificate, verifier: Some(verifier) },
-                        ..tls_camera()
-                    },
+                refused_chain(
+                    &[probe_support::LEAF, probe_support::INTERMEDIATE],
+                    "invalid peer certificate: UnsupportedCriticalExtension",
                 )
             },
         },

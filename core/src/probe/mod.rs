@@ -59,6 +59,7 @@ mod record;
 mod rng;
 mod scan;
 mod session;
+mod tls_stage;
 mod tracks;
 
 use std::collections::BTreeSet;
@@ -73,17 +74,16 @@ pub use io::{
     Output, TlsEstablished, UdpChannel, UdpId, VerifierRecord,
 };
 
-use certificate::ChainSource;
 use ctx::{Ctx, millis};
-use facts::{ConnectionFacts, TlsSessionFacts};
+use facts::ConnectionFacts;
 use ports::Discovery;
-use scan::{PlainAnswer, PlainCheck, ScanRun};
+use scan::{PlainCheck, ScanRun};
 use session::{Session, SessionEnd};
 
 use crate::diagnose::codes;
 use crate::rtsp::auth::{ClientAuth, Credentials};
 use crate::rtsp::url::Url;
-use crate::tls::{AlertDescription, TlsFacts as TlsScanFacts, scan_findings, server_certificates};
+use crate::tls::AlertDescription;
 use crate::{Finding, Layer, Severity};
 
 /// Where the main connection stands.
@@ -409,169 +409,6 @@ impl Probe {
                 true,
             ),
         }
-    }
-
-    fn tls_established(&mut self, conn: ConnId, tls: TlsEstablished, started: Duration) {
-        let handshake_ms = millis(self.ctx.now.saturating_sub(started));
-        self.ctx.record.facts.tls = Some(TlsSessionFacts {
-            version: Some(tls.version.clone()),
-            cipher_suite: Some(tls.cipher_suite.clone()),
-            sni: tls.sni.clone(),
-            alpn: tls.alpn.clone(),
-            handshake_ms: Some(handshake_ms),
-            failure: None,
-            client_certificate: self.ctx.config.client_certificate,
-            client_certificate_requested: tls.client_cert_requested,
-            scan: None,
-        });
-        self.ctx.layer_done(Layer::Tls, format!("{} {}", tls.version, tls.cipher_suite));
-        let host = self.url.host().to_string();
-        certificate::assess(&mut self.ctx, &tls.verifier, &host, ChainSource::Handshake);
-        self.certificate_layer_done();
-        let without_cert = tls.client_cert_requested && !self.ctx.config.client_certificate;
-        self.start_session(conn, true, without_cert);
-    }
-
-    fn certificate_layer_done(&mut self) {
-        let passed = self
-            .ctx
-            .record
-            .trust
-            .as_ref()
-            .map_or_else(|| "certificate checked".to_owned(), |t| t.statement.clone());
-        self.ctx.layer_done(Layer::Certificate, passed);
-    }
-
-    fn tls_failed(&mut self, failure: HandshakeFailure, verifier: Option<VerifierRecord>) {
-        let host = self.url.host().to_string();
-        if let Some(record) = &verifier {
-            certificate::assess(&mut self.ctx, record, &host, ChainSource::Handshake);
-        }
-        if failure == HandshakeFailure::Certificate {
-            let facts = self.ctx.record.facts.tls.get_or_insert_with(TlsSessionFacts::default);
-            facts.failure = Some("the certificate failed verification; the handshake was aborted".to_owned());
-            facts.client_certificate = self.ctx.config.client_certificate;
-            self.ctx.layer_done(Layer::Tls, "handshake completed up to the certificate check");
-            self.certificate_layer_done();
-            match self.ctx.config.tls_scan {
-                TlsScan::Always => self.start_scan(AfterScan::Finish),
-                TlsScan::OnFailure => self.finish(),
-            }
-            return;
-        }
-        let plain_check = matches!(
-            failure,
-            HandshakeFailure::Closed
-                | HandshakeFailure::Reset
-                | HandshakeFailure::NotTls(_)
-                | HandshakeFailure::Other(_)
-        );
-        let finding = connect::handshake_failed(&failure, self.ctx.config.client_certificate);
-        self.tls_failed_with(finding, failure, plain_check);
-    }
-
-    fn tls_failed_with(&mut self, finding: Option<Finding>, failure: HandshakeFailure, plain_check: bool) {
-        let facts = self.ctx.record.facts.tls.get_or_insert_with(TlsSessionFacts::default);
-        facts.failure = Some(finding.as_ref().map_or_else(|| format!("{failure:?}"), |f| f.summary.clone()));
-        facts.client_certificate = self.ctx.config.client_certificate;
-        self.pending_tls_finding = finding;
-        self.start_scan(if plain_check { AfterScan::PlainCheck } else { AfterScan::Finish });
-    }
-
-    fn start_scan(&mut self, then: AfterScan) {
-        self.ctx.step(Layer::Tls, "scanning which TLS versions and cipher suites the server accepts");
-        let (host, port) = (self.url.host().to_string(), self.port());
-        let run = ScanRun::start(&mut self.ctx, &host, port);
-        self.stage = Stage::Scan { run: Box::new(run), then };
-    }
-
-    fn scan_done(&mut self, then: AfterScan) {
-        let Stage::Scan { run, .. } = std::mem::replace(&mut self.stage, Stage::Finished) else { return };
-        let attempts = run.plan().attempts();
-        let mut findings = scan_findings(attempts);
-        let facts = TlsScanFacts::from_attempts(attempts);
-        let summary = if facts.versions.is_empty() {
-            "the scan found no TLS version the server accepts".to_owned()
-        } else {
-            format!("the server accepts {}", facts.versions.join(", "))
-        };
-        self.ctx.step(Layer::Tls, summary);
-        if let Some(why) = run.aborted() {
-            self.ctx.step(Layer::Tls, format!("TLS scan incomplete: {why}"));
-        }
-        self.ctx.record.facts.tls.get_or_insert_with(TlsSessionFacts::default).scan = Some(facts);
-        // The scan sees a TLS 1.2 CertificateRequest but not whether a missing certificate is fatal; the
-        // modern client's failed handshake, without a certificate, shows that it is.
-        let handshake_failed = self.pending_tls_finding.is_some();
-        if handshake_failed
-            && !self.ctx.config.client_certificate
-            && let Some(f) = findings.iter_mut().find(|f| f.code == codes::TLS_CLIENT_CERT_REQUIRED.code)
-        {
-            f.severity = Severity::Error;
-            f.detail =
-                "The server asked for a client certificate, and the handshake of a client without one \
-                        failed: the certificate is required."
-                    .to_owned();
-        }
-        // The modern client's own failure, unless the scan explains the TLS layer's failure better.
-        if let Some(f) = self.pending_tls_finding.take() {
-            let explained = findings.iter().any(|s| s.severity == Severity::Error);
-            let same = findings.iter().any(|s| s.code == f.code);
-            if !explained && !same {
-                findings.push(f);
-            }
-        }
-        self.ctx.findings(findings);
-        if !self.ctx.record.is_reached(Layer::Certificate)
-            && let Some(chain) = server_certificates(attempts)
-        {
-            let record = VerifierRecord { chain: chain.to_vec(), error: None, overridden: false };
-            let host = self.url.host().to_string();
-            certificate::assess(&mut self.ctx, &record, &host, ChainSource::Scan);
-            self.certificate_layer_done();
-        }
-        self.ctx.layer_done(Layer::Tls, "");
-        match then {
-            AfterScan::PlainCheck => {
-                self.ctx.step(Layer::Tls, "checking whether the port answers plain RTSP");
-                let (host, port) = (self.url.host().to_string(), self.port());
-                let check = PlainCheck::start(&mut self.ctx, &host, port);
-                self.stage = Stage::PlainCheck(check);
-            }
-            AfterScan::Finish => self.finish(),
-        }
-    }
-
-    /// The plain-RTSP check's answer: the port speaking plain RTSP is the diagnosis.
-    fn plain_checked(&mut self, answer: &PlainAnswer) {
-        let (evidence, what) = match answer {
-            PlainAnswer::Rtsp(line) => (line.clone(), "plain RTSP"),
-            PlainAnswer::Http(line) => (line.clone(), "HTTP"),
-            PlainAnswer::Other(_) | PlainAnswer::Nothing => {
-                self.ctx.step(Layer::Tls, "the port does not answer plain RTSP either");
-                return;
-            }
-        };
-        let summary = format!(
-            "port {} speaks {what}, not TLS: a fresh connection's OPTIONS was answered in clear",
-            self.port()
-        );
-        let evidence = crate::rtsp::url::redact_text(&evidence).into_owned();
-        match self.ctx.record.find_mut(codes::TLS_NOT_TLS.code) {
-            Some(existing) => {
-                existing
-                    .evidence
-                    .push(crate::Evidence { label: "plain_options_answer".into(), value: evidence });
-            }
-            None => {
-                let f = Finding::new(codes::TLS_NOT_TLS, summary)
-                    .with_evidence("plain_options_answer", evidence)
-                    .with_detail("RTSPS is likely switched off on the camera while the URL says rtsps://.");
-                self.ctx.finding(f);
-            }
-        }
-        // The TLS failure's other findings (reset, silence) are the symptom; this is the cause.
-        self.ctx.layer_done(Layer::Tls, "");
     }
 
     fn start_session(&mut self, conn: ConnId, tls: bool, cert_requested_without_cert: bool) {
