@@ -110,14 +110,6 @@ impl Media {
         }
     }
 
-    pub(crate) fn udp_bound(&mut self, udp: UdpId, index: usize) {
-        if let Some(Some(offer)) = self.offers.get_mut(index) {
-            offer.udp = Some(udp);
-        } else if let Some(slot) = self.offers.get_mut(index) {
-            *slot = Some(Offer { spec: TransportSpec::new("RTP", "AVP"), udp: Some(udp) });
-        }
-    }
-
     /// The server's Transport for track `index`: where its media will travel.
     pub(crate) fn accepted(&mut self, ctx: &mut Ctx, index: usize, chosen: &TransportSpec, raw: &str) {
         let Some(Some(offer)) = self.offers.get(index).cloned() else { return };
@@ -407,7 +399,7 @@ impl Media {
                 ctx.findings(track.assess(now, true));
             }
         }
-        let packets: u64 = self.tracks.iter().map(Track::packets).sum();
+        let packets: u64 = self.tracks.iter().map(|t| t.packets(now)).sum();
         ctx.layer_done(Layer::Rtp, format!("{packets} RTP packets in {}", seconds(window)));
         let reports: u64 = self.tracks.iter().map(|t| t.sender_reports(now)).sum();
         let rtcp = if reports > 0 {

@@ -102,10 +102,6 @@ impl Track {
         tracks
     }
 
-    pub(crate) fn is_video(&self) -> bool {
-        self.media == "video"
-    }
-
     /// PLAY succeeded at `now`: the observation window starts.
     pub(crate) fn start(&mut self, now: Duration) {
         self.play_at = now;
@@ -175,14 +171,14 @@ impl Track {
     /// Whether the track has shown everything a decoder needs to start: a packet and, for video, the
     /// parameter sets and a complete keyframe.
     pub(crate) fn ready(&self) -> bool {
-        match (&self.analyzer, self.is_video()) {
-            (Some(analyzer), _) => self.first_keyframe.is_some() && analyzer.parameter_sets().sps().is_some(),
-            (None, _) => self.first_packet.is_some(),
+        match &self.analyzer {
+            Some(analyzer) => self.first_keyframe.is_some() && analyzer.parameter_sets().sps().is_some(),
+            None => self.first_packet.is_some(),
         }
     }
 
-    pub(crate) fn packets(&self) -> u64 {
-        self.receiver.summary(self.play_at).rtp_packets
+    pub(crate) fn packets(&self, now: Duration) -> u64 {
+        self.receiver.summary(now).rtp_packets
     }
 
     /// RTCP sender reports received in the window.

@@ -65,18 +65,15 @@ async fn connect(host: &str, port: u16) -> Result<TcpStream, ConnectError> {
         Ok(addrs) => addrs.collect(),
         Err(e) => return Err(ConnectError { kind: ConnectErrorKind::Dns, message: e.to_string() }),
     };
-    if addrs.is_empty() {
-        return Err(ConnectError { kind: ConnectErrorKind::Dns, message: format!("{host} has no address") });
-    }
-    let mut last = None;
+    // Every address in turn (IPv6 and IPv4 for a name); the last error is the one reported.
+    let mut last = ConnectError { kind: ConnectErrorKind::Dns, message: format!("{host} has no address") };
     for addr in addrs {
         match TcpStream::connect(addr).await {
             Ok(stream) => return Ok(stream),
-            Err(e) => last = Some(e),
+            Err(e) => last = ConnectError { kind: connect_error_kind(&e), message: e.to_string() },
         }
     }
-    let e = last.expect("at least one address was tried");
-    Err(ConnectError { kind: connect_error_kind(&e), message: e.to_string() })
+    Err(last)
 }
 
 fn connect_error_kind(e: &std::io::Error) -> ConnectErrorKind {

@@ -301,7 +301,6 @@ impl Session {
     pub(crate) fn on_udp_bound(&mut self, ctx: &mut Ctx, udp: UdpId, rtp_port: u16, rtcp_port: u16) {
         if let Some((waiting, index)) = self.waiting_udp.filter(|(u, _)| *u == udp) {
             self.waiting_udp = None;
-            self.media.udp_bound(udp, index);
             self.send_setup(ctx, index, TransportSpec::udp_unicast(rtp_port, rtcp_port), Some(waiting));
         }
     }
