@@ -123,13 +123,13 @@ impl Discovery {
     }
 
     pub(crate) fn on_data(&mut self, ctx: &mut Ctx, conn: ConnId, bytes: &[u8]) {
-        let per_port = self.per_port;
+        let (per_port, host) = (self.per_port, self.host.clone());
         let Some(probe) = self.probe(conn) else { return };
         match &mut probe.state {
             State::Hello { reader, .. } => {
                 if reader.push(bytes) == Progress::Done {
                     ctx.close(conn);
-                    probe.hello_answered(ctx, FlightEnd::Closed, per_port);
+                    probe.hello_answered(ctx, FlightEnd::Closed, &host, per_port);
                 }
             }
             State::Plain(check) => {
@@ -141,12 +141,12 @@ impl Discovery {
     }
 
     pub(crate) fn on_closed(&mut self, ctx: &mut Ctx, conn: ConnId, reset: bool) {
-        let per_port = self.per_port;
+        let (per_port, host) = (self.per_port, self.host.clone());
         let Some(probe) = self.probe(conn) else { return };
         match &mut probe.state {
             State::Hello { .. } => {
                 let end = if reset { FlightEnd::Reset } else { FlightEnd::Closed };
-                probe.hello_answered(ctx, end, per_port);
+                probe.hello_answered(ctx, end, &host, per_port);
             }
             State::Plain(check) => {
                 check.on_gone(ctx, conn);
@@ -157,7 +157,7 @@ impl Discovery {
     }
 
     pub(crate) fn on_timeout(&mut self, ctx: &mut Ctx) {
-        let per_port = self.per_port;
+        let (per_port, host) = (self.per_port, self.host.clone());
         for probe in &mut self.probes {
             if ctx.now < probe.deadline {
                 continue;
@@ -169,7 +169,7 @@ impl Discovery {
                 }
                 State::Hello { conn, .. } => {
                     ctx.close(*conn);
-                    probe.hello_answered(ctx, FlightEnd::Timeout, per_port);
+                    probe.hello_answered(ctx, FlightEnd::Timeout, &host, per_port);
                 }
                 State::Plain(check) => {
                     check.on_timeout(ctx);
@@ -204,7 +204,7 @@ impl PortProbe {
     }
 
     /// The port's answer to the ClientHello; silence or a hang-up lead to the plain-RTSP check.
-    fn hello_answered(&mut self, ctx: &mut Ctx, end: FlightEnd, per_port: Duration) {
+    fn hello_answered(&mut self, ctx: &mut Ctx, end: FlightEnd, host: &str, per_port: Duration) {
         let State::Hello { reader, .. } = std::mem::replace(&mut self.state, State::Done) else { return };
         match reader.finish(end) {
             ServerFlight::ServerHello(flight) => {
@@ -228,8 +228,7 @@ impl PortProbe {
             }
             ServerFlight::Truncated { .. } | ServerFlight::Empty { .. } => {
                 self.deadline = ctx.now + per_port;
-                let host = ctx_host(ctx);
-                self.state = State::Plain(PlainCheck::start(ctx, &host, self.port));
+                self.state = State::Plain(PlainCheck::start(ctx, host, self.port));
             }
         }
     }
@@ -248,9 +247,4 @@ impl PortProbe {
             ),
         }
     }
-}
-
-/// The host being probed (the discovery's target is the configured URL's host).
-fn ctx_host(ctx: &Ctx) -> String {
-    ctx.config.url.host().to_string()
 }

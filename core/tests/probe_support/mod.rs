@@ -37,19 +37,13 @@ pub(crate) const SELF_SIGNED: &[u8] = include_bytes!("../data/pki/self-signed.pe
 const GST_H264: &[u8] = include_bytes!("../../../tests/fixtures/rtp/gst-h264.interleaved");
 const GST_SDP: &str = include_str!("../../../tests/fixtures/sdp/gst-h264.sdp");
 
-/// The DER certificates of a PEM file.
+/// The DER certificates of PEM files, decoded by core's own input reader.
 pub(crate) fn der_chain(pems: &[&[u8]]) -> Vec<Vec<u8>> {
-    use base64::Engine as _;
-    let mut out = Vec::new();
-    for pem in pems {
-        let text = std::str::from_utf8(pem).expect("PEM is text");
-        for block in text.split("-----BEGIN CERTIFICATE-----").skip(1) {
-            let body: String =
-                block.split("-----END").next().unwrap_or_default().split_whitespace().collect();
-            out.push(base64::engine::general_purpose::STANDARD.decode(body).expect("base64"));
-        }
-    }
-    out
+    pems.iter()
+        .flat_map(|pem| rtspeek_core::cert::input::split("fixture", pem).expect("PEM fixture"))
+        .filter(|block| block.is_certificate())
+        .map(|block| block.der.expect("decodable fixture"))
+        .collect()
 }
 
 /// How a TCP connection attempt to the camera ends.
@@ -182,30 +176,13 @@ impl Camera {
     }
 }
 
-/// A response with the request's CSeq.
+/// A response with the request's CSeq (and the status's canonical reason phrase).
 pub(crate) fn response(req: &Request<'_>, code: u16) -> Response<'static> {
     let mut resp = Response::new(StatusCode::new(code).expect("valid status"));
-    resp.reason = reason(code).into();
     if let Some(cseq) = req.headers.get(names::CSEQ) {
         resp = resp.with_header(names::CSEQ, cseq.to_owned());
     }
     resp.with_header("Server", "harness camera")
-}
-
-fn reason(code: u16) -> &'static str {
-    match code {
-        200 => "OK",
-        301 => "Moved Permanently",
-        302 => "Found",
-        401 => "Unauthorized",
-        404 => "Not Found",
-        454 => "Session Not Found",
-        455 => "Method Not Valid in This State",
-        461 => "Unsupported Transport",
-        500 => "Internal Server Error",
-        503 => "Service Unavailable",
-        _ => "Status",
-    }
 }
 
 /// What the camera saw.
