@@ -19,6 +19,7 @@ pub mod annexb;
 pub mod bitreader;
 pub mod codec_string;
 pub mod depacketize;
+pub mod frame;
 pub mod gop;
 pub mod h264;
 pub mod h265;
@@ -27,6 +28,7 @@ pub mod param_sets;
 pub use access_unit::{AccessUnit, AuEnd};
 pub use analyze::{CodecSummary, StreamAnalyzer};
 pub use depacketize::{Codec, DepacketizeStats, Depacketizer, FuProblem, Issue, IssueCounts};
+pub use frame::{Frame, StreamInfo, VIDEO_CLOCK_RATE};
 pub use param_sets::{Comparison, ParamSetKind, ParameterSets};
 
 /// What a sequence parameter set says about the stream (H.264 or H.265).
