@@ -9,6 +9,8 @@
 //! - [`cert`]: offline certificate analysis (chain, signatures, names, dates, strength, purpose, key pair).
 //! - [`probe`]: the live probe as a sans-IO state machine: a driver feeds it socket events and time, it walks
 //!   the chain from TCP to codec and returns the report.
+//! - [`serve`]: the RTSP server session as a sans-IO state machine: requests in, responses and media commands
+//!   out.
 //! - [`tls`], [`rtsp`], [`sdp`], [`rtp`], [`rtcp`], [`codec`]: the protocol layer the probe stands on.
 //!
 //! Time is an input everywhere: functions that judge dates take a [`UnixTime`].
@@ -24,6 +26,7 @@ pub mod rtcp;
 pub mod rtp;
 pub mod rtsp;
 pub mod sdp;
+pub mod serve;
 pub mod tls;
 
 pub use diagnose::{

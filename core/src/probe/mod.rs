@@ -56,7 +56,7 @@ mod io;
 mod media;
 mod ports;
 mod record;
-mod rng;
+pub(crate) mod rng;
 mod scan;
 mod session;
 mod tls_stage;

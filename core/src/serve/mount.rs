@@ -1,0 +1,69 @@
+//! What the server offers: mounts (a path, a stream, who may watch it), and the catalogue the session looks
+//! them up in.
+
+use crate::codec::StreamInfo;
+use crate::rtsp::auth::{Algorithm, UserTable};
+
+/// One stream the server offers at a path.
+#[derive(Debug, Clone)]
+pub struct Mount {
+    /// The path without its leading `/` (`cam1`, `site/front`).
+    pub path: String,
+    /// Shown as the SDP session name (`s=`).
+    pub title: String,
+    /// The codec and parameter sets of the video track.
+    pub info: StreamInfo,
+    /// The RTP payload type of the video track (dynamic, 96..=127).
+    pub payload_type: u8,
+    /// Who may watch; `None` lets anyone in.
+    pub auth: Option<AuthPolicy>,
+}
+
+/// The credentials a mount requires.
+#[derive(Debug, Clone)]
+pub struct AuthPolicy {
+    /// The protection space shown to users (also part of every Digest HA1).
+    pub realm: String,
+    /// Offer Basic (only sensible inside TLS: the password travels in clear otherwise).
+    pub basic: bool,
+    /// Offer Digest with these algorithms (one challenge each, in this order); empty disables Digest.
+    pub digest: Vec<Algorithm>,
+    /// The users and their passwords or HA1s.
+    pub users: UserTable,
+}
+
+/// Where the shared RTP stream of a mount stands: what a client that starts playing now receives first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RtpPosition {
+    /// The SSRC of the stream (the same for every client of the mount).
+    pub ssrc: u32,
+    /// The sequence number of the next packet.
+    pub seq: u16,
+    /// The RTP timestamp of the next frame.
+    pub rtptime: u32,
+}
+
+/// The driver's view of its mounts, consulted on every request (so reloads apply to the next request).
+pub trait Catalog {
+    /// The mount at `path` (without leading `/`).
+    fn mount(&self, path: &str) -> Option<&Mount>;
+    /// Where the mount's stream stands, `None` while its source has produced nothing (PLAY then answers 503).
+    fn position(&self, path: &str) -> Option<RtpPosition>;
+}
+
+/// The track control URL suffix of the (single) video track of every mount.
+pub const VIDEO_CONTROL: &str = "trackID=0";
+
+/// A request path split into the mount and the track, when the mount exists: `/cam1` and `/cam1/` are the
+/// aggregate, `/cam1/trackID=0` the video track. Mount paths may contain `/` themselves.
+pub(crate) fn split_path<'c>(catalog: &'c dyn Catalog, path: &str) -> Option<(&'c Mount, bool)> {
+    let path = path.trim_start_matches('/').trim_end_matches('/');
+    if let Some(mount) = catalog.mount(path) {
+        return Some((mount, false));
+    }
+    let (base, control) = path.rsplit_once('/')?;
+    if control == VIDEO_CONTROL {
+        return catalog.mount(base).map(|m| (m, true));
+    }
+    None
+}

@@ -1,0 +1,104 @@
+//! Transport negotiation: which of the client's `Transport` alternatives the server accepts, and what it
+//! answers.
+
+use crate::rtsp::headers::{Cast, ChannelRange, PortRange, TransportSpec};
+
+/// How media reaches one client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// `$`-framed inside the RTSP connection (and so inside TLS on an RTSPS connection).
+    Interleaved {
+        /// Channel of RTP.
+        rtp_channel: u8,
+        /// Channel of RTCP (sender reports out, receiver reports in).
+        rtcp_channel: u8,
+    },
+    /// UDP unicast to the client's address at these ports (plain RTSP only).
+    Udp {
+        /// The client's RTP port.
+        rtp_port: u16,
+        /// The client's RTCP port.
+        rtcp_port: u16,
+    },
+}
+
+/// What the connection allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransportPolicy {
+    /// The connection is RTSPS: media must stay inside TLS, so UDP (cleartext RTP) is refused.
+    pub tls: bool,
+    /// The server's RTP and RTCP UDP ports, when it offers UDP on plain connections.
+    pub udp_server_ports: Option<(u16, u16)>,
+}
+
+/// Why no alternative was accepted (the 461 answer's explanation, for logs and the response body).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refusal(pub(crate) String);
+
+/// Picks the first acceptable alternative, in the client's order of preference (RFC 2326 12.39), and returns
+/// the delivery with the spec to echo in the answer.
+pub(crate) fn negotiate(
+    offers: &[TransportSpec],
+    policy: TransportPolicy,
+    ssrc: u32,
+) -> Result<(Delivery, TransportSpec), Refusal> {
+    let mut reasons = Vec::new();
+    for offer in offers {
+        match accept(offer, policy, ssrc) {
+            Ok(found) => return Ok(found),
+            Err(why) => reasons.push(why),
+        }
+    }
+    Err(Refusal(if reasons.is_empty() { "no Transport alternatives".to_owned() } else { reasons.join("; ") }))
+}
+
+fn accept(
+    offer: &TransportSpec,
+    policy: TransportPolicy,
+    ssrc: u32,
+) -> Result<(Delivery, TransportSpec), String> {
+    let name = format!("{}/{}", offer.protocol, offer.profile);
+    if !offer.protocol.eq_ignore_ascii_case("RTP") || !offer.profile.eq_ignore_ascii_case("AVP") {
+        return Err(format!("{name}: only RTP/AVP is served (no SRTP: RTSPS protects media inside TLS)"));
+    }
+    if offer.cast == Some(Cast::Multicast) {
+        return Err(format!("{name}: multicast is not served"));
+    }
+    if offer.mode.iter().any(|m| !m.trim_matches('"').eq_ignore_ascii_case("PLAY")) {
+        return Err(format!("{name}: only mode=PLAY is served"));
+    }
+    if offer.is_tcp() {
+        // Channels the client asked for, else the first pair: one track per mount, so no clash is possible.
+        let (rtp, rtcp) = match offer.interleaved {
+            Some(ChannelRange { start, end }) => (start, end.unwrap_or(start.saturating_add(1))),
+            None => (0, 1),
+        };
+        if rtp == rtcp {
+            return Err(format!("{name}: interleaved RTP and RTCP channels are both {rtp}"));
+        }
+        let mut answer = TransportSpec::tcp_interleaved(rtp, rtcp);
+        answer.ssrc = vec![ssrc];
+        answer.mode = vec!["PLAY".to_owned()];
+        return Ok((Delivery::Interleaved { rtp_channel: rtp, rtcp_channel: rtcp }, answer));
+    }
+    if policy.tls {
+        return Err(format!(
+            "{name} over UDP: media would leave the TLS connection in clear; use RTP/AVP/TCP"
+        ));
+    }
+    let Some((server_rtp, server_rtcp)) = policy.udp_server_ports else {
+        return Err(format!("{name} over UDP: UDP is not enabled on this listener"));
+    };
+    let Some(PortRange { start, end }) = offer.client_port else {
+        return Err(format!("{name} over UDP without client_port"));
+    };
+    if start == 0 {
+        return Err(format!("{name}: client_port 0"));
+    }
+    let rtcp = end.unwrap_or(start.saturating_add(1));
+    let mut answer = TransportSpec::udp_unicast(start, rtcp);
+    answer.server_port = Some(PortRange { start: server_rtp, end: Some(server_rtcp) });
+    answer.ssrc = vec![ssrc];
+    answer.mode = vec!["PLAY".to_owned()];
+    Ok((Delivery::Udp { rtp_port: start, rtcp_port: rtcp }, answer))
+}

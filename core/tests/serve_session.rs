@@ -1,0 +1,404 @@
+//! The sans-IO server session: every method, auth, transport negotiation, bad input and the timeouts.
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use rtspeek_core::UnixTime;
+use rtspeek_core::codec::{Codec, StreamInfo};
+use rtspeek_core::rtsp::auth::digest::Cnonce;
+use rtspeek_core::rtsp::auth::{Algorithm, ClientAuth, Credentials, ServerKey, UserTable};
+use rtspeek_core::rtsp::headers::{RtpInfo, Session, Transport};
+use rtspeek_core::rtsp::{Message, Parsed, Parser, Response};
+use rtspeek_core::serve::{
+    AuthPolicy, Catalog, CloseReason, ConnectionInfo, Delivery, Mount, RtpPosition, ServerSession,
+    SessionConfig, SessionOutput, TransportPolicy,
+};
+
+const UNIX: UnixTime = UnixTime(1_800_000_000);
+
+fn sps_pps() -> Vec<Vec<u8>> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    vec![b64.decode("Z01AHuygUBf8uAiAAAADAIAAAA8HixbL").unwrap(), b64.decode("aOvjyyA=").unwrap()]
+}
+
+struct Cat {
+    mounts: Vec<Mount>,
+    position: Option<RtpPosition>,
+}
+
+impl Catalog for Cat {
+    fn mount(&self, path: &str) -> Option<&Mount> {
+        self.mounts.iter().find(|m| m.path == path)
+    }
+    fn position(&self, _path: &str) -> Option<RtpPosition> {
+        self.position
+    }
+}
+
+fn mount(path: &str, auth: Option<AuthPolicy>) -> Mount {
+    Mount {
+        path: path.into(),
+        title: "test".into(),
+        info: StreamInfo { codec: Codec::H264, parameter_sets: sps_pps(), frame_rate: 25.0 },
+        payload_type: 96,
+        auth,
+    }
+}
+
+fn catalog() -> Cat {
+    let policy = AuthPolicy {
+        realm: "rtspeek".into(),
+        basic: true,
+        digest: vec![Algorithm::SHA256, Algorithm::MD5],
+        users: UserTable::new().with_password("viewer", "s3cret"),
+    };
+    Cat {
+        mounts: vec![mount("cam", None), mount("site/front", None), mount("locked", Some(policy))],
+        position: Some(RtpPosition { ssrc: 0x1234_5678, seq: 4242, rtptime: 90_000 }),
+    }
+}
+
+/// A session and the client side of its byte stream.
+struct Conn {
+    session: ServerSession,
+    now: Duration,
+    cseq: u32,
+    parser: Parser,
+    outputs: Vec<SessionOutput>,
+}
+
+impl Conn {
+    fn new(tls: bool) -> Conn {
+        let transport = TransportPolicy { tls, udp_server_ports: (!tls).then_some((6970, 6971)) };
+        let config = SessionConfig::new("rtspeek-test", ServerKey::new(vec![7; 32]));
+        let conn = ConnectionInfo { transport, local_ip: "127.0.0.1".into() };
+        Conn {
+            session: ServerSession::new(config, conn, Duration::ZERO, [9; 32]),
+            now: Duration::ZERO,
+            cseq: 0,
+            parser: Parser::default(),
+            outputs: Vec::new(),
+        }
+    }
+
+    fn send_raw(&mut self, bytes: &[u8], cat: &Cat) -> Vec<Response<'static>> {
+        self.session.handle_data(self.now, UNIX, bytes, cat);
+        self.drain()
+    }
+
+    fn drain(&mut self) -> Vec<Response<'static>> {
+        let mut responses = Vec::new();
+        while let Some(out) = self.session.poll_output() {
+            match out {
+                SessionOutput::Transmit(bytes) => {
+                    let mut rest = &bytes[..];
+                    while !rest.is_empty() {
+                        match self.parser.feed(&mut rest).expect("server output parses") {
+                            Parsed::Message(Message::Response(r), _) => responses.push(r.into_owned()),
+                            other => panic!("unexpected {other:?}"),
+                        }
+                    }
+                }
+                other => self.outputs.push(other),
+            }
+        }
+        responses
+    }
+
+    fn request(&mut self, method: &str, uri: &str, headers: &[(&str, &str)], cat: &Cat) -> Response<'static> {
+        self.cseq += 1;
+        let mut text = format!("{method} {uri} RTSP/1.0\r\nCSeq: {}\r\n", self.cseq);
+        for (name, value) in headers {
+            text.push_str(&format!("{name}: {value}\r\n"));
+        }
+        text.push_str("\r\n");
+        let mut responses = self.send_raw(text.as_bytes(), cat);
+        assert_eq!(responses.len(), 1, "{method}: {responses:?}");
+        let response = responses.remove(0);
+        assert_eq!(response.headers.get("CSeq"), Some(self.cseq.to_string().as_str()));
+        response
+    }
+}
+
+fn status(r: &Response<'_>) -> u16 {
+    r.status.as_u16()
+}
+
+fn body(r: &Response<'_>) -> String {
+    String::from_utf8_lossy(&r.body).into_owned()
+}
+
+#[test]
+fn options_lists_methods() {
+    let cat = catalog();
+    let mut c = Conn::new(true);
+    let r = c.request("OPTIONS", "rtsps://127.0.0.1:8322/cam", &[], &cat);
+    assert_eq!(status(&r), 200);
+    let public = r.headers.get("Public").unwrap();
+    for m in ["DESCRIBE", "SETUP", "PLAY", "PAUSE", "TEARDOWN", "GET_PARAMETER", "SET_PARAMETER"] {
+        assert!(public.contains(m), "{public}");
+    }
+    assert_eq!(r.headers.get("Server"), Some("rtspeek-test"));
+}
+
+#[test]
+fn describe_gives_lint_clean_sdp_and_a_tls_content_base() {
+    let cat = catalog();
+    let mut c = Conn::new(true);
+    // A client that writes rtsp:// on a TLS connection still gets rtsps:// URLs back.
+    let r = c.request("DESCRIBE", "rtsp://127.0.0.1:8322/site/front", &[("Accept", "application/sdp")], &cat);
+    assert_eq!(status(&r), 200, "{}", body(&r));
+    assert_eq!(r.headers.get("Content-Base"), Some("rtsps://127.0.0.1:8322/site/front/"));
+    assert_eq!(r.headers.get("Content-Type"), Some("application/sdp"));
+    let check = rtspeek_core::sdp::check(&r.body).unwrap();
+    let problems: Vec<_> =
+        check.findings.iter().filter(|f| f.severity > rtspeek_core::Severity::Info).collect();
+    assert!(problems.is_empty(), "{problems:#?}\n{}", body(&r));
+    let text = body(&r);
+    assert!(text.contains("a=control:trackID=0"), "{text}");
+    assert!(text.contains("sprop-parameter-sets=Z01AHuygUBf8uAiAAAADAIAAAA8HixbL,aOvjyyA="), "{text}");
+    assert!(text.contains("profile-level-id=4d401e"), "{text}");
+
+    let mut plain = Conn::new(false);
+    let r = plain.request("DESCRIBE", "rtsp://[::1]:8554/cam/", &[], &cat);
+    assert_eq!(r.headers.get("Content-Base"), Some("rtsp://[::1]:8554/cam/"));
+}
+
+#[test]
+fn describe_errors() {
+    let cat = catalog();
+    let mut c = Conn::new(true);
+    assert_eq!(status(&c.request("DESCRIBE", "rtsps://h/nope", &[], &cat)), 404);
+    assert_eq!(status(&c.request("DESCRIBE", "rtsps://h/cam", &[("Accept", "text/html")], &cat)), 406);
+    assert_eq!(status(&c.request("DESCRIBE", "http://h/cam", &[], &cat)), 400);
+}
+
+#[test]
+fn digest_sha256_md5_and_basic_are_verified() {
+    let cat = catalog();
+    let uri = "rtsps://127.0.0.1:8322/locked";
+    for wanted in ["SHA-256", "MD5", "Basic"] {
+        let mut c = Conn::new(true);
+        let r = c.request("DESCRIBE", uri, &[], &cat);
+        assert_eq!(status(&r), 401);
+        let mut values: Vec<&str> = r.headers.get_all("WWW-Authenticate").collect();
+        assert_eq!(values.len(), 3, "{values:?}");
+        // Offer the client only the challenge under test.
+        values.retain(|v| if wanted == "Basic" { v.starts_with("Basic") } else { v.contains(wanted) });
+        for (password, expect) in [("wrong", 401), ("s3cret", 200)] {
+            let mut client = ClientAuth::new(Credentials::new("viewer", password), true);
+            assert!(client.on_unauthorized(values.iter().copied()).retry);
+            let cnonce = Cnonce::new("0a4f113b").unwrap();
+            let authorization = client.authorization("DESCRIBE", uri, &cnonce).unwrap();
+            let r = c.request("DESCRIBE", uri, &[("Authorization", authorization.expose())], &cat);
+            assert_eq!(status(&r), expect, "{wanted} with {password}: {}", body(&r));
+        }
+        assert_eq!(c.session.stats().user.as_deref(), Some("viewer"));
+    }
+}
+
+#[test]
+fn interleaved_setup_play_pause_teardown() {
+    let cat = catalog();
+    let mut c = Conn::new(true);
+    let r = c.request(
+        "SETUP",
+        "rtsps://127.0.0.1:8322/cam/trackID=0",
+        &[("Transport", "RTP/AVP/TCP;unicast;interleaved=4-5")],
+        &cat,
+    );
+    assert_eq!(status(&r), 200, "{}", body(&r));
+    let session: Session = r.headers.typed().unwrap().unwrap();
+    assert_eq!(session.timeout, Some(60));
+    let Transport(specs) = r.headers.typed().unwrap().unwrap();
+    assert_eq!(specs[0].interleaved.unwrap().start, 4);
+    assert_eq!(specs[0].ssrc, vec![0x1234_5678]);
+
+    let s = session.id.as_str();
+    let r =
+        c.request("PLAY", "rtsps://127.0.0.1:8322/cam/", &[("Session", s), ("Range", "npt=0.000-")], &cat);
+    assert_eq!(status(&r), 200, "{}", body(&r));
+    let RtpInfo(entries) = r.headers.typed().unwrap().unwrap();
+    assert_eq!(entries[0].url.as_str(), "rtsps://127.0.0.1:8322/cam/trackID=0");
+    assert_eq!((entries[0].seq, entries[0].rtptime), (Some(4242), Some(90_000)));
+    let Some(SessionOutput::Play(play)) = c.outputs.pop() else { panic!("{:?}", c.outputs) };
+    assert_eq!(play.delivery, Delivery::Interleaved { rtp_channel: 4, rtcp_channel: 5 });
+    assert_eq!(play.mount, "cam");
+
+    assert_eq!(
+        status(&c.request("GET_PARAMETER", "rtsps://127.0.0.1:8322/cam/", &[("Session", s)], &cat)),
+        200
+    );
+    let r = c.request(
+        "SETUP",
+        "rtsps://127.0.0.1:8322/cam/trackID=0",
+        &[("Session", s), ("Transport", "RTP/AVP/TCP")],
+        &cat,
+    );
+    assert_eq!(status(&r), 455, "no transport change while playing");
+    assert_eq!(status(&c.request("PAUSE", "rtsps://127.0.0.1:8322/cam/", &[("Session", s)], &cat)), 200);
+    assert_eq!(c.outputs.pop(), Some(SessionOutput::Pause));
+    assert_eq!(status(&c.request("TEARDOWN", "rtsps://127.0.0.1:8322/cam/", &[("Session", s)], &cat)), 200);
+    assert_eq!(c.outputs.pop(), Some(SessionOutput::Stop));
+    assert_eq!(status(&c.request("PLAY", "rtsps://127.0.0.1:8322/cam/", &[("Session", s)], &cat)), 454);
+}
+
+#[test]
+fn udp_is_refused_under_tls_and_offered_in_plain() {
+    let cat = catalog();
+    let udp = [("Transport", "RTP/AVP;unicast;client_port=5000-5001")];
+    let mut tls = Conn::new(true);
+    let r = tls.request("SETUP", "rtsps://h/cam/trackID=0", &udp, &cat);
+    assert_eq!(status(&r), 461);
+    assert!(body(&r).contains("in clear"), "{}", body(&r));
+    // The client's second choice is taken.
+    let both = [("Transport", "RTP/AVP;unicast;client_port=5000-5001,RTP/AVP/TCP;unicast;interleaved=0-1")];
+    assert_eq!(status(&tls.request("SETUP", "rtsps://h/cam/trackID=0", &both, &cat)), 200);
+
+    let mut plain = Conn::new(false);
+    let r = plain.request("SETUP", "rtsp://h/cam/trackID=0", &udp, &cat);
+    assert_eq!(status(&r), 200);
+    let Transport(specs) = r.headers.typed().unwrap().unwrap();
+    let server = specs[0].server_port.unwrap();
+    assert_eq!((server.start, server.end), (6970, Some(6971)));
+    for refused in ["RTP/SAVP;unicast;client_port=5000-5001", "RTP/AVP;multicast", "RTP/AVP;unicast"] {
+        let r = Conn::new(false).request("SETUP", "rtsp://h/cam/trackID=0", &[("Transport", refused)], &cat);
+        assert_eq!(status(&r), 461, "{refused}");
+    }
+}
+
+#[test]
+fn play_needs_a_session_and_a_producing_source() {
+    let mut cat = catalog();
+    let mut c = Conn::new(true);
+    assert_eq!(status(&c.request("PLAY", "rtsps://h/cam/", &[], &cat)), 454);
+    assert_eq!(status(&c.request("PLAY", "rtsps://h/cam/", &[("Session", "DEADBEEF")], &cat)), 454);
+    let r = c.request("SETUP", "rtsps://h/cam/trackID=0", &[("Transport", "RTP/AVP/TCP")], &cat);
+    let id = r.headers.typed::<Session>().unwrap().unwrap().id;
+    let r =
+        c.request("PLAY", "rtsps://h/cam/", &[("Session", &id), ("Range", "clock=20260101T000000Z-")], &cat);
+    assert_eq!(status(&r), 457);
+    cat.position = None;
+    let r = c.request("PLAY", "rtsps://h/cam/", &[("Session", &id)], &cat);
+    assert_eq!((status(&r), r.headers.get("Retry-After")), (503, Some("1")));
+    assert_eq!(
+        status(&c.request(
+            "SETUP",
+            "rtsps://h/site/front/trackID=0",
+            &[("Session", &id), ("Transport", "RTP/AVP/TCP")],
+            &cat
+        )),
+        459
+    );
+}
+
+#[test]
+fn protocol_errors_get_the_right_status() {
+    let cat = catalog();
+    let mut c = Conn::new(true);
+    let r = c.send_raw(b"OPTIONS * RTSP/1.0\r\n\r\n", &cat);
+    assert_eq!(status(&r[0]), 400);
+    let r = c.send_raw(b"OPTIONS * RTSP/2.0\r\nCSeq: 1\r\n\r\n", &cat);
+    assert_eq!(status(&r[0]), 505);
+    let r = c.request("ANNOUNCE", "rtsps://h/cam", &[], &cat);
+    assert_eq!(status(&r), 405);
+    assert!(r.headers.get("Allow").is_some());
+    assert_eq!(status(&c.request("FROBNICATE", "rtsps://h/cam", &[], &cat)), 501);
+    // A body that is late: nothing is answered until it is complete.
+    assert!(
+        c.send_raw(b"SET_PARAMETER * RTSP/1.0\r\nCSeq: 7\r\nContent-Length: 10\r\n\r\n", &cat).is_empty()
+    );
+    let r = c.send_raw(b"x: 1\r\ny: 2", &cat);
+    assert_eq!(status(&r[0]), 451, "parameters are not served");
+    let r = c.send_raw(b"GET_PARAMETER * RTSP/1.0\r\nCSeq: 8\r\nContent-Length: 2\r\n\r\n\r\n", &cat);
+    assert_eq!(status(&r[0]), 200, "an empty body is a keep-alive");
+    assert!(!c.session.is_closed());
+}
+
+#[test]
+fn pipelined_and_byte_at_a_time_requests() {
+    let cat = catalog();
+    let mut c = Conn::new(true);
+    let two = b"OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\nDESCRIBE rtsps://h/cam RTSP/1.0\r\nCSeq: 2\r\n\r\n";
+    let r = c.send_raw(two, &cat);
+    assert_eq!(r.iter().map(status).collect::<Vec<_>>(), vec![200, 200]);
+    let mut responses = Vec::new();
+    for b in b"OPTIONS * RTSP/1.0\r\nCSeq: 3\r\n\r\n" {
+        responses.extend(c.send_raw(&[*b], &cat));
+    }
+    assert_eq!(responses.len(), 1);
+}
+
+#[test]
+fn garbage_and_tls_on_a_plain_port_close_with_the_offset() {
+    let cat = catalog();
+    for (bytes, expected) in [
+        (&b"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03"[..], "byte 0"),
+        (&b"OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\nGARBAGE\x00\x01\r\n\r\n"[..], "byte"),
+    ] {
+        let mut c = Conn::new(false);
+        let r = c.send_raw(bytes, &cat);
+        assert_eq!(status(r.last().unwrap()), 400);
+        let Some(SessionOutput::Close(CloseReason::Unparseable(why))) = c.outputs.last() else {
+            panic!("{:?}", c.outputs)
+        };
+        assert!(why.contains(expected), "{why}");
+        assert!(c.session.is_closed());
+        assert!(c.send_raw(b"OPTIONS * RTSP/1.0\r\nCSeq: 9\r\n\r\n", &cat).is_empty());
+    }
+}
+
+#[test]
+fn slowloris_idle_and_session_timeouts() {
+    let cat = catalog();
+    // A request trickling in is cut at the request timeout, even though bytes keep arriving.
+    let mut c = Conn::new(true);
+    for i in 0..4u64 {
+        c.now = Duration::from_secs(i * 3);
+        c.send_raw(b"O", &cat);
+        if let Some(at) = c.session.poll_timeout()
+            && at <= c.now
+        {
+            c.session.handle_timeout(c.now);
+        }
+    }
+    assert_eq!(c.session.poll_timeout(), Some(Duration::from_secs(10)));
+    c.session.handle_timeout(Duration::from_secs(10));
+    c.drain();
+    assert_eq!(c.outputs, vec![SessionOutput::Close(CloseReason::RequestTimeout)]);
+
+    // A connection that never sends a request.
+    let mut c = Conn::new(true);
+    assert_eq!(c.session.poll_timeout(), Some(Duration::from_secs(30)));
+    c.session.handle_timeout(Duration::from_secs(30));
+    c.drain();
+    assert_eq!(c.outputs, vec![SessionOutput::Close(CloseReason::Idle)]);
+
+    // A session kept alive by RTCP receiver reports, then silent.
+    let mut c = Conn::new(true);
+    let r =
+        c.request("SETUP", "rtsps://h/cam/trackID=0", &[("Transport", "RTP/AVP/TCP;interleaved=0-1")], &cat);
+    let id = r.headers.typed::<Session>().unwrap().unwrap().id;
+    c.request("PLAY", "rtsps://h/cam/", &[("Session", &id)], &cat);
+    let mut rr = Vec::new();
+    rtspeek_core::rtcp::write_receiver_report(1, &[], &mut rr);
+    let mut frame = vec![b'$', 1, 0, rr.len() as u8];
+    frame.extend_from_slice(&rr);
+    for s in [40u64, 80, 120] {
+        c.now = Duration::from_secs(s);
+        c.session.handle_timeout(c.now);
+        c.send_raw(&frame, &cat);
+    }
+    assert!(!c.session.is_closed());
+    assert_eq!(c.session.stats().rtcp_packets, 3);
+    assert_eq!(c.session.poll_timeout(), Some(Duration::from_secs(185)));
+    c.session.handle_timeout(Duration::from_secs(185));
+    c.drain();
+    assert_eq!(
+        &c.outputs[c.outputs.len() - 2..],
+        &[SessionOutput::Stop, SessionOutput::Close(CloseReason::SessionTimeout)]
+    );
+}
