@@ -12,6 +12,7 @@
 //! - [`serve`]: the RTSP server session as a sans-IO state machine: requests in, responses and media commands
 //!   out.
 //! - [`tls`], [`rtsp`], [`sdp`], [`rtp`], [`rtcp`], [`codec`]: the protocol layer the probe stands on.
+//! - [`container`]: stored video (MP4/MOV, Annex B `.h264`/`.h265`) read into frames a server can packetize.
 //!
 //! Time is an input everywhere: functions that judge dates take a [`UnixTime`].
 #![forbid(unsafe_code)]
@@ -20,6 +21,7 @@
 
 pub mod cert;
 pub mod codec;
+pub mod container;
 pub mod diagnose;
 pub mod probe;
 pub mod rtcp;

@@ -7,6 +7,8 @@
 //!   (A.3), interarrival jitter (A.8), plus reordering, duplicates, frames, bitrate, silences and SSRC changes.
 //!   It reads the sender's RTCP, writes receiver reports, and turns an observation window into findings
 //!   ([`Receiver::assess`]).
+//! - A [`Packetizer`] turns H.264/H.265 frames into RTP packets (single NAL unit, aggregation and
+//!   fragmentation packets), the sending side of [`Depacketizer`](crate::codec::Depacketizer).
 //!
 //! Core has no clock: arrival times are `Duration`s since an origin the caller chooses.
 //!
@@ -18,6 +20,7 @@
 mod assess;
 mod extension;
 mod packet;
+pub mod packetize;
 mod receiver;
 mod sequence;
 mod stats;
@@ -29,6 +32,10 @@ pub use extension::{
     ExtensionElement, ExtensionElements, ExtensionForm, HeaderExtension, ONE_BYTE_PROFILE, TWO_BYTE_PROFILE,
 };
 pub use packet::{FIXED_HEADER_LEN, RtpError, RtpErrorReason, RtpPacket, parse};
+pub use packetize::{
+    DEFAULT_MAX_PAYLOAD, MAX_PAYLOAD_LIMIT, MIN_PAYLOAD_LIMIT, NalProblem, PacketBuf, PacketizeError,
+    Packetizer, Packets,
+};
 pub use receiver::{MAX_SOURCES, Receiver, ReceiverConfig, SsrcChange};
 pub use sequence::{MAX_DROPOUT, MAX_MISORDER, MIN_SEQUENTIAL};
 pub use stats::{MAX_CLOCK_RATE, SourceStats};
