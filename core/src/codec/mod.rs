@@ -7,6 +7,7 @@
 //!   [`h265::Vps`] and the PPS types for the details.
 //! - [`StreamAnalyzer`]: keyframes, GOP length, in-band vs SDP parameter sets, and the `codec.*` findings.
 //! - [`codec_string`]: `avc1.PPCCLL`, `hvc1`/`hev1` strings for WebCodecs.
+//! - [`FrameStamp`]: the frame counter and capture time the synthetic camera carries in an SEI message.
 //!
 //! The parameter set parsers are our own rather than `h264-reader` (which covers H.264 only): one bit reader
 //! serves both codecs, errors carry the bit offset and the syntax element's name (which `codec.bad_parameter_set`
@@ -24,12 +25,14 @@ pub mod gop;
 pub mod h264;
 pub mod h265;
 pub mod param_sets;
+pub mod stamp;
 
 pub use access_unit::{AccessUnit, AuEnd};
 pub use analyze::{CodecSummary, StreamAnalyzer};
 pub use depacketize::{Codec, DepacketizeStats, Depacketizer, FuProblem, Issue, IssueCounts};
 pub use frame::{Frame, StreamInfo, VIDEO_CLOCK_RATE};
 pub use param_sets::{Comparison, ParamSetKind, ParameterSets};
+pub use stamp::FrameStamp;
 
 /// What a sequence parameter set says about the stream (H.264 or H.265).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
