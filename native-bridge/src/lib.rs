@@ -3,8 +3,12 @@
 //! the browser bridge).
 //!
 //! - [`probe`]: the driver of core's sans-IO probe over tokio sockets, rustls and UDP pairs.
+//! - [`serve`]: the RTSPS server (`rtspeek serve`) around core's sans-IO server session.
+//! - [`player`]: a lean RTSP(S) player that counts loss and lateness, for load and abuse tests.
 //! - [`tls`]: TLS client connections with rustls that always record the peer chain and the verification
 //!   outcome ([`tls::danger`] holds the one custom verifier, which delegates to webpki).
 
+pub mod player;
 pub mod probe;
+pub mod serve;
 pub mod tls;

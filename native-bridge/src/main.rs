@@ -8,6 +8,7 @@ mod demo_pki;
 mod probe_cmd;
 mod render;
 mod sdp_cmd;
+mod serve_cmd;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,8 @@ enum Command {
     Sdp(sdp_cmd::SdpCommand),
     /// Probe a live camera: TCP, TLS, certificate, RTSP, auth, SDP, transport, RTP, RTCP, codec.
     Probe(probe_cmd::ProbeArgs),
+    /// Run the RTSPS server (per-stream certificates, hot reload, synthetic camera, files, relays).
+    Serve(serve_cmd::ServeArgs),
     /// Run the built-in demonstration.
     Demo(demo::DemoArgs),
 }
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Command::Cert(cmd) => cert_cmd::run(cmd),
         Command::Sdp(cmd) => sdp_cmd::run(cmd),
         Command::Probe(args) => probe_cmd::run_cmd(args),
+        Command::Serve(args) => serve_cmd::run(args),
         Command::Demo(args) => demo::run(args),
     };
     match result {

@@ -108,7 +108,9 @@ pub(crate) fn hex(bytes: &[u8], sep: &str) -> String {
     parts.join(sep)
 }
 
-pub(crate) fn fingerprint(der: &[u8]) -> String {
+/// The SHA-256 fingerprint of a DER certificate, as colon-separated uppercase hex (what `openssl x509
+/// -fingerprint -sha256` prints after the `=`).
+pub fn fingerprint(der: &[u8]) -> String {
     hex(&Sha256::digest(der), ":")
 }
 

@@ -28,7 +28,9 @@ mod shape;
 mod trust;
 
 pub use analyze::analyze;
-pub use facts::{CertRole, CertificateFacts, CertificateSummary, KeyFacts};
+pub use facts::{
+    CertRole, CertificateFacts, CertificateSummary, KeyFacts, fingerprint as fingerprint_sha256,
+};
 pub use input::InputError;
 
 use crate::UnixTime;

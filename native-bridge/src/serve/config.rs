@@ -1,0 +1,373 @@
+//! The `rtspeek serve` configuration file (TOML), read and checked before anything starts.
+//!
+//! Every error names the file and the place (`stream "cam1".auth.user[0]`), so `rtspeek serve --check` can be
+//! run by an installer before a restart. The documented example is `native-bridge/serve.example.toml`.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rtspeek_core::rtsp::auth::{Algorithm, HashAlgorithm, UserTable};
+use rtspeek_core::serve::AuthPolicy;
+use serde::Deserialize;
+
+use super::source::SourceConfig;
+
+/// The whole file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    /// Server-wide limits and timeouts.
+    #[serde(default)]
+    pub server: ServerSection,
+    /// The global certificate (used when no per-stream pair matches).
+    pub tls: Option<PairConfig>,
+    /// Where to listen.
+    #[serde(rename = "listener", default)]
+    pub listeners: Vec<ListenerConfig>,
+    /// What to serve.
+    #[serde(rename = "stream", default)]
+    pub streams: Vec<StreamConfig>,
+}
+
+/// `[server]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSection {
+    /// Connections held at once (TLS and plain together); more are refused at accept.
+    pub max_connections: usize,
+    /// The session timeout announced to clients (seconds).
+    pub session_timeout_secs: u64,
+    /// Time to finish a request once started, and to finish a TLS handshake (seconds).
+    pub request_timeout_secs: u64,
+    /// A connection that has no session and sends nothing is closed after this (seconds).
+    pub idle_timeout_secs: u64,
+    /// Refuse plain `rtsp://` listeners: every byte of every stream must be inside TLS.
+    pub require_tls: bool,
+    /// Seconds between checks of the certificate files for changes (0: only SIGHUP reloads).
+    pub watch_interval_secs: u64,
+    /// A client that cannot take its packets for this long (its socket stays full) is dropped (seconds).
+    pub slow_client_secs: u64,
+}
+
+impl Default for ServerSection {
+    fn default() -> Self {
+        ServerSection {
+            max_connections: 4096,
+            session_timeout_secs: 60,
+            request_timeout_secs: 10,
+            idle_timeout_secs: 30,
+            require_tls: false,
+            watch_interval_secs: 2,
+            slow_client_secs: 5,
+        }
+    }
+}
+
+impl ServerSection {
+    /// The request (and TLS handshake) timeout.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+}
+
+/// A certificate chain and its key, as files.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairConfig {
+    /// PEM chain, leaf first.
+    pub cert: PathBuf,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+    /// Names clients use to reach the server with this pair; each must be in the certificate (checked at start
+    /// and at every reload).
+    #[serde(default)]
+    pub names: Vec<String>,
+}
+
+/// `[[listener]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListenerConfig {
+    /// Address and port (`127.0.0.1:8322`, `[::1]:8554`).
+    pub bind: SocketAddr,
+    /// RTSPS (true) or plain RTSP.
+    #[serde(default = "yes")]
+    pub tls: bool,
+    /// Plain listeners only: also offer RTP over UDP unicast, sending from this port (RTCP on the next one).
+    pub udp_port: Option<u16>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `[[stream]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamConfig {
+    /// The URL path (`cam1` serves `rtsps://host:port/cam1`).
+    pub path: String,
+    /// Shown as the SDP session name.
+    pub title: Option<String>,
+    /// Where the pictures come from.
+    pub source: SourceConfig,
+    /// This stream's own certificate, chosen by SNI (its `names`) or by its own `listener`.
+    pub tls: Option<PairConfig>,
+    /// An RTSPS listener of this stream alone: connections to it get this stream's certificate whatever SNI.
+    pub listener: Option<SocketAddr>,
+    /// Who may watch.
+    pub auth: Option<AuthConfig>,
+}
+
+/// `[stream.auth]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// The realm (part of every Digest HA1: hashed passwords must be made with it).
+    #[serde(default = "default_realm")]
+    pub realm: String,
+    /// Schemes offered: `digest-sha256`, `digest-md5`, `basic`.
+    #[serde(default = "default_schemes")]
+    pub schemes: Vec<String>,
+    /// The users.
+    #[serde(rename = "user")]
+    pub users: Vec<UserConfig>,
+}
+
+fn default_realm() -> String {
+    "rtspeek".into()
+}
+
+fn default_schemes() -> Vec<String> {
+    vec!["digest-sha256".into(), "digest-md5".into()]
+}
+
+/// `[[stream.auth.user]]`: a password, or the Digest HA1s (`H(user:realm:password)`, hex) so that the file
+/// holds no password.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserConfig {
+    /// The user name.
+    pub name: String,
+    /// The password in clear.
+    pub password: Option<String>,
+    /// MD5 HA1.
+    pub ha1_md5: Option<String>,
+    /// SHA-256 HA1.
+    pub ha1_sha256: Option<String>,
+}
+
+impl std::fmt::Debug for UserConfig {
+    /// Never prints secrets.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserConfig").field("name", &self.name).finish_non_exhaustive()
+    }
+}
+
+/// A configuration that cannot be served, with where.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {place}: {problem}")]
+pub struct ConfigError {
+    /// The configuration file.
+    pub file: String,
+    /// Where in it.
+    pub place: String,
+    /// What is wrong.
+    pub problem: String,
+}
+
+impl ServeConfig {
+    /// Reads and checks `path`. Relative file names inside are resolved against the file's directory.
+    pub fn load(path: &Path) -> Result<ServeConfig, ConfigError> {
+        let file = path.display().to_string();
+        let err =
+            |place: &str, problem: String| ConfigError { file: file.clone(), place: place.into(), problem };
+        let text = std::fs::read_to_string(path).map_err(|e| err("file", e.to_string()))?;
+        let mut config: ServeConfig = toml::from_str(&text).map_err(|e| {
+            let place = e
+                .span()
+                .map(|span| {
+                    let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                    format!("line {line}")
+                })
+                .unwrap_or_else(|| "syntax".into());
+            err(&place, e.message().to_owned())
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        config.resolve_paths(base);
+        config.validate().map_err(|(place, problem)| err(&place, problem))?;
+        Ok(config)
+    }
+
+    fn resolve_paths(&mut self, base: &Path) {
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        let mut pairs: Vec<&mut PairConfig> = self.tls.iter_mut().collect();
+        pairs.extend(self.streams.iter_mut().filter_map(|s| s.tls.as_mut()));
+        for pair in pairs {
+            fix(&mut pair.cert);
+            fix(&mut pair.key);
+        }
+        for stream in &mut self.streams {
+            stream.source.resolve_paths(base);
+        }
+    }
+
+    /// Structural checks (the certificate files are checked by the certificate store).
+    fn validate(&self) -> Result<(), (String, String)> {
+        if self.listeners.is_empty() && self.streams.iter().all(|s| s.listener.is_none()) {
+            return Err(("listener".into(), "no [[listener]]: nothing to listen on".into()));
+        }
+        if self.streams.is_empty() {
+            return Err(("stream".into(), "no [[stream]]: nothing to serve".into()));
+        }
+        let mut binds = HashSet::new();
+        for (i, l) in self.listeners.iter().enumerate() {
+            let place = format!("listener[{i}] ({})", l.bind);
+            // Port 0 (a port the system picks) may appear on several listeners.
+            if l.bind.port() != 0 && !binds.insert(l.bind) {
+                return Err((place, "the same address is listed twice".into()));
+            }
+            if l.tls && l.udp_port.is_some() {
+                return Err((
+                    place,
+                    "udp_port on a TLS listener: RTP over UDP would leave TLS in clear".into(),
+                ));
+            }
+            if !l.tls && self.server.require_tls {
+                return Err((place, "plain RTSP listener while server.require_tls = true".into()));
+            }
+            if l.tls && self.tls.is_none() && !self.streams.iter().any(|s| s.tls.is_some()) {
+                return Err((
+                    place,
+                    "a TLS listener needs [tls] or a stream with its own [stream.tls]".into(),
+                ));
+            }
+        }
+        if self.server.max_connections == 0 {
+            return Err(("server.max_connections".into(), "must be at least 1".into()));
+        }
+        let mut paths = HashSet::new();
+        for s in &self.streams {
+            let place = format!("stream {:?}", s.path);
+            let valid = !s.path.is_empty()
+                && !s.path.starts_with('/')
+                && !s.path.ends_with('/')
+                && s.path.split('/').all(|seg| !seg.is_empty() && seg != "." && seg != "..")
+                && s.path.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./~".contains(&b));
+            if !valid {
+                return Err((
+                    place,
+                    "path must be like `cam1` or `site/front` (letters, digits, -_.~/)".into(),
+                ));
+            }
+            if s.path.rsplit('/').next() == Some(rtspeek_core::serve::VIDEO_CONTROL) {
+                return Err((place, "a path may not end with the track name trackID=0".into()));
+            }
+            if !paths.insert(s.path.as_str()) {
+                return Err((place, "the same path is listed twice".into()));
+            }
+            if let Some(bind) = s.listener {
+                if s.tls.is_none() {
+                    return Err((
+                        format!("{place}.listener"),
+                        "a stream's own listener needs its [stream.tls]".into(),
+                    ));
+                }
+                if bind.port() != 0 && !binds.insert(bind) {
+                    return Err((format!("{place}.listener"), format!("{bind} is already a listener")));
+                }
+            }
+            if let Some(pair) = &s.tls
+                && pair.names.is_empty()
+                && s.listener.is_none()
+            {
+                return Err((
+                    format!("{place}.tls"),
+                    "a per-stream certificate needs `names` (chosen by SNI) or the stream's own `listener`"
+                        .into(),
+                ));
+            }
+            if let Some(auth) = &s.auth {
+                auth.policy().map_err(|e| (format!("{place}.auth{}", e.0), e.1))?;
+            }
+            s.source.validate().map_err(|e| (format!("{place}.source"), e))?;
+        }
+        Ok(())
+    }
+}
+
+impl AuthConfig {
+    /// The core policy; `Err((place suffix, problem))`.
+    pub fn policy(&self) -> Result<AuthPolicy, (String, String)> {
+        let mut basic = false;
+        let mut digest = Vec::new();
+        for (i, scheme) in self.schemes.iter().enumerate() {
+            match scheme.to_ascii_lowercase().as_str() {
+                "basic" => basic = true,
+                "digest-sha256" => digest.push(Algorithm::SHA256),
+                "digest-md5" => digest.push(Algorithm::MD5),
+                other => {
+                    return Err((
+                        format!(".schemes[{i}]"),
+                        format!("unknown scheme {other:?} (basic, digest-sha256, digest-md5)"),
+                    ));
+                }
+            }
+        }
+        if !basic && digest.is_empty() {
+            return Err((".schemes".into(), "no scheme: nobody could log in".into()));
+        }
+        if self.users.is_empty() {
+            return Err((".user".into(), "no users: nobody could log in".into()));
+        }
+        let mut users = UserTable::new();
+        for (i, u) in self.users.iter().enumerate() {
+            let place = format!(".user[{i}] ({:?})", u.name);
+            if u.name.is_empty() || u.name.contains(':') {
+                return Err((place, "a user name must be non-empty and without ':'".into()));
+            }
+            let hex_ok = |h: &str, len: usize| h.len() == len && h.bytes().all(|b| b.is_ascii_hexdigit());
+            match (&u.password, &u.ha1_md5, &u.ha1_sha256) {
+                (Some(p), None, None) => users = users.with_password(u.name.clone(), p.clone()),
+                (None, md5, sha) if md5.is_some() || sha.is_some() => {
+                    for (hash, value, len, name) in [
+                        (HashAlgorithm::Md5, md5, 32, "ha1_md5"),
+                        (HashAlgorithm::Sha256, sha, 64, "ha1_sha256"),
+                    ] {
+                        if let Some(h) = value {
+                            if !hex_ok(h, len) {
+                                return Err((format!("{place}.{name}"), format!("must be {len} hex digits")));
+                            }
+                            users = users.with_ha1(&u.name, &self.realm, hash, h);
+                        }
+                    }
+                    if digest.contains(&Algorithm::SHA256)
+                        && sha.is_none()
+                        && !digest.contains(&Algorithm::MD5)
+                    {
+                        return Err((place, "digest-sha256 only, but no ha1_sha256".into()));
+                    }
+                    if digest.contains(&Algorithm::MD5)
+                        && md5.is_none()
+                        && !digest.contains(&Algorithm::SHA256)
+                    {
+                        return Err((place, "digest-md5 only, but no ha1_md5".into()));
+                    }
+                }
+                _ => {
+                    return Err((
+                        place,
+                        "give exactly one of `password`, or `ha1_md5` / `ha1_sha256`".into(),
+                    ));
+                }
+            }
+        }
+        Ok(AuthPolicy { realm: self.realm.clone(), basic, digest, users })
+    }
+}

@@ -1,0 +1,455 @@
+//! `rtspeek serve`: the RTSPS server. Core's sans-IO [`ServerSession`](rtspeek_core::serve::ServerSession)
+//! answers the requests; this module owns the sockets, TLS (rustls), the certificate store and the media.
+//!
+//! - [`config`]: the TOML file, checked before anything starts.
+//! - [`certs`]: pairs validated by core's certificate analysis, chosen by listener or SNI, hot-swapped.
+//! - [`media`]: one RTP stream per mount, packetized once and shared through a bounded ring.
+//! - [`source`]: the synthetic camera, files, relays.
+//! - `conn`: one client connection; `udp`: UDP unicast for plain clients.
+
+pub mod certs;
+pub mod config;
+mod conn;
+pub mod media;
+pub mod source;
+mod udp;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use rtspeek_core::UnixTime;
+use rtspeek_core::rtsp::auth::ServerKey;
+use rtspeek_core::serve::{Mount, SessionConfig};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
+
+use certs::{ReloadOutcome, Resolver, Slot};
+use config::{ListenerConfig, ServeConfig};
+use media::MediaBus;
+use source::SourceConfig;
+use udp::UdpPorts;
+
+/// The `Server` header and SDP tool.
+pub const SERVER_NAME: &str = concat!("rtspeek/", env!("CARGO_PKG_VERSION"));
+/// The RTP payload type of every stream.
+const PAYLOAD_TYPE: u8 = 96;
+
+/// A mount and its media.
+#[derive(Debug)]
+pub struct MountEntry {
+    /// What core's session sees.
+    pub mount: Mount,
+    /// The shared RTP stream.
+    pub bus: Arc<MediaBus>,
+}
+
+/// Counters of the whole server.
+#[derive(Debug, Default)]
+pub struct ServerStats {
+    /// Connections accepted.
+    pub accepted: AtomicU64,
+    /// Connections refused because `max_connections` were open.
+    pub refused_full: AtomicU64,
+    /// TLS handshakes that failed or timed out (garbage instead of a ClientHello, scanners...).
+    pub tls_failed: AtomicU64,
+    /// Clients dropped for being too slow to take their packets.
+    pub slow_dropped: AtomicU64,
+}
+
+/// A stream's own listener: the stream's path and its certificate.
+type OwnListener = (String, Arc<Slot>);
+
+/// What every connection task shares.
+#[derive(Debug)]
+pub struct Shared {
+    /// The streams by path.
+    pub mounts: HashMap<String, MountEntry>,
+    /// Streams with their own listener: served there only, so that a client always meets their certificate.
+    pub own_listener: Vec<String>,
+    session_config: SessionConfig,
+    started: Instant,
+    slow_client: Duration,
+    /// Counters.
+    pub stats: ServerStats,
+}
+
+impl Shared {
+    fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    fn instant_at(&self, at: Duration) -> tokio::time::Instant {
+        tokio::time::Instant::from_std(self.started + at)
+    }
+}
+
+/// A listening socket of the running server.
+#[derive(Debug, Clone)]
+pub struct BoundListener {
+    /// Where it listens (the real port when the configuration said 0).
+    pub addr: SocketAddr,
+    /// RTSPS.
+    pub tls: bool,
+    /// The stream whose own listener this is.
+    pub stream: Option<String>,
+}
+
+/// A started server. Dropping it does not stop it: call [`shutdown`](Self::shutdown).
+#[derive(Debug)]
+pub struct Server {
+    /// Streams, stats.
+    pub shared: Arc<Shared>,
+    /// The listeners, in configuration order (the streams' own ones last).
+    pub listeners: Vec<BoundListener>,
+    /// Every certificate pair in service.
+    pub slots: Vec<Arc<Slot>>,
+    stop: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+}
+
+/// Fresh random bytes from the TLS library's generator.
+pub(crate) fn random_seed() -> [u8; 32] {
+    let mut seed = [0u8; 32];
+    // The system generator does not fail on supported platforms; a zero seed would only make ids guessable.
+    let _ = rustls::crypto::ring::default_provider().secure_random.fill(&mut seed);
+    seed
+}
+
+/// The wall clock, for Digest nonces and certificate dates.
+pub fn unix_now() -> UnixTime {
+    UnixTime(SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64))
+}
+
+impl Server {
+    /// Validates every certificate, starts every source and binds every listener. Any failure stops the
+    /// start with a message naming what is wrong (nothing is left running).
+    pub async fn start(config: ServeConfig) -> Result<Server, String> {
+        let now = unix_now();
+        let global =
+            config.tls.clone().map(|p| Slot::load("global".into(), p, now)).transpose()?.map(Arc::new);
+        let mut slots: Vec<Arc<Slot>> = global.iter().cloned().collect();
+        let mut by_name = Vec::new();
+        let mut own_listeners = Vec::new();
+        for stream in &config.streams {
+            if let Some(pair) = &stream.tls {
+                let slot = Arc::new(Slot::load(format!("stream {:?}", stream.path), pair.clone(), now)?);
+                for name in &pair.names {
+                    by_name.push((name.to_ascii_lowercase(), slot.clone()));
+                }
+                if let Some(bind) = stream.listener {
+                    own_listeners.push((bind, stream.path.clone(), slot.clone()));
+                }
+                slots.push(slot);
+            }
+        }
+
+        let (stop, stop_rx) = watch::channel(false);
+        let mut mounts = HashMap::new();
+        let mut buses = Vec::new();
+        for stream in &config.streams {
+            let entry = start_stream(stream, config.server.request_timeout()).await;
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    buses.iter().for_each(|b: &Arc<MediaBus>| b.shut_down());
+                    return Err(format!("stream {:?}: {e}", stream.path));
+                }
+            };
+            buses.push(entry.bus.clone());
+            mounts.insert(stream.path.clone(), entry);
+        }
+        let digest_key = ServerKey::new(random_seed().to_vec());
+        let mut session_config = SessionConfig::new(SERVER_NAME, digest_key);
+        session_config.session_timeout = Duration::from_secs(config.server.session_timeout_secs);
+        session_config.request_timeout = config.server.request_timeout();
+        session_config.idle_timeout = Duration::from_secs(config.server.idle_timeout_secs);
+        let shared = Arc::new(Shared {
+            mounts,
+            own_listener: config
+                .streams
+                .iter()
+                .filter(|s| s.listener.is_some())
+                .map(|s| s.path.clone())
+                .collect(),
+            session_config,
+            started: Instant::now(),
+            slow_client: Duration::from_secs(config.server.slow_client_secs.max(1)),
+            stats: ServerStats::default(),
+        });
+
+        let limit = Arc::new(Semaphore::new(config.server.max_connections));
+        let mut tasks = JoinSet::new();
+        let mut listeners = Vec::new();
+        let mut plan: Vec<(ListenerConfig, Option<OwnListener>)> =
+            config.listeners.iter().map(|l| (l.clone(), None)).collect();
+        for (bind, path, slot) in own_listeners {
+            plan.push((ListenerConfig { bind, tls: true, udp_port: None }, Some((path, slot))));
+        }
+        for (listener_config, own) in plan {
+            let bound = async {
+                let tcp = TcpListener::bind(listener_config.bind).await?;
+                let udp = match listener_config.udp_port {
+                    Some(port) => Some(UdpPorts::bind(listener_config.bind.ip(), port).await?),
+                    None => None,
+                };
+                Ok::<_, std::io::Error>((tcp, udp))
+            }
+            .await;
+            let (tcp, udp) = match bound {
+                Ok(b) => b,
+                Err(e) => {
+                    buses.iter().for_each(|b| b.shut_down());
+                    return Err(format!("listener {}: {e}", listener_config.bind));
+                }
+            };
+            let addr = tcp.local_addr().map_err(|e| e.to_string())?;
+            let acceptor = listener_config.tls.then(|| {
+                let resolver = Resolver {
+                    fixed: own.as_ref().map(|(_, slot)| slot.clone()),
+                    by_name: by_name.clone(),
+                    global: global.clone(),
+                };
+                tls_acceptor(resolver)
+            });
+            listeners.push(BoundListener {
+                addr,
+                tls: listener_config.tls,
+                stream: own.map(|(path, _)| path),
+            });
+            let only = listeners.last().and_then(|l: &BoundListener| l.stream.clone());
+            let accept =
+                AcceptLoop { tcp, acceptor, udp, only, shared: shared.clone(), limit: limit.clone() };
+            tasks.spawn(accept.run(stop_rx.clone()));
+        }
+        if config.server.watch_interval_secs > 0 || cfg!(unix) {
+            tasks.spawn(watch_certificates(
+                slots.clone(),
+                Duration::from_secs(config.server.watch_interval_secs),
+                stop_rx.clone(),
+            ));
+        }
+        // Sources stop with the server.
+        let mut stop_sources = stop_rx;
+        tasks.spawn(async move {
+            let _ = stop_sources.changed().await;
+            buses.iter().for_each(|b| b.shut_down());
+        });
+        Ok(Server { shared, listeners, slots, stop, tasks })
+    }
+
+    /// Checks every pair's files now (SIGHUP does this too); `force` reloads even unchanged files.
+    pub fn reload_certificates(&self, force: bool) -> Vec<(String, ReloadOutcome)> {
+        let now = unix_now();
+        self.slots.iter().map(|s| (s.label.clone(), s.reload(now, force))).collect()
+    }
+
+    /// The URL of `path` on the first listener of the kind asked for that serves it (`127.0.0.1` for a
+    /// wildcard bind).
+    pub fn url(&self, path: &str, tls: bool) -> Option<String> {
+        let own = self.shared.own_listener.iter().any(|p| p == path);
+        let l = self.listeners.iter().find(|l| {
+            l.tls == tls && if own { l.stream.as_deref() == Some(path) } else { l.stream.is_none() }
+        })?;
+        let ip = match l.addr.ip() {
+            ip if ip.is_unspecified() && ip.is_ipv4() => "127.0.0.1".to_owned(),
+            ip if ip.is_unspecified() => "[::1]".to_owned(),
+            std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+            ip => ip.to_string(),
+        };
+        Some(format!("{}://{ip}:{}/{path}", if tls { "rtsps" } else { "rtsp" }, l.addr.port()))
+    }
+
+    /// Stops accepting, stops the sources and waits for the server's own tasks (open connections end when
+    /// their streams end).
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        while self.tasks.join_next().await.is_some() {}
+    }
+
+    /// Runs until Ctrl-C (or SIGTERM), reloading certificates on SIGHUP.
+    pub async fn run_until_signal(self) {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let (Ok(mut hup), Ok(mut term)) = (signal(SignalKind::hangup()), signal(SignalKind::terminate()))
+            else {
+                let _ = tokio::signal::ctrl_c().await;
+                return self.shutdown().await;
+            };
+            loop {
+                tokio::select! {
+                    _ = hup.recv() => {
+                        tracing::info!("SIGHUP: reloading certificates");
+                        self.reload_certificates(true);
+                    }
+                    _ = term.recv() => break,
+                    _ = tokio::signal::ctrl_c() => break,
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("stopping");
+        self.shutdown().await;
+    }
+}
+
+/// Opens a stream's source and starts feeding its bus.
+async fn start_stream(stream: &config::StreamConfig, timeout: Duration) -> Result<MountEntry, String> {
+    let mut random = [0u8; 10];
+    random.copy_from_slice(&random_seed()[..10]);
+    let (info, start): (_, Box<dyn FnOnce(Arc<MediaBus>) + Send>) = match &stream.source {
+        SourceConfig::Relay { url } => {
+            let relay = source::relay::open(url, timeout).await?;
+            let info = relay.info().clone();
+            (info, Box::new(move |bus| drop(tokio::spawn(relay.run(bus)))))
+        }
+        paced => {
+            let config = paced.clone();
+            // Encoders and file parsers are CPU work: open them off the async threads.
+            let opened = tokio::task::spawn_blocking(move || source::open_paced(&config))
+                .await
+                .map_err(|e| e.to_string())??;
+            let info = opened.info().clone();
+            let name = format!("rtspeek-src-{}", stream.path);
+            (
+                info,
+                Box::new(move |bus| {
+                    let spawned =
+                        std::thread::Builder::new().name(name).spawn(move || source::run_paced(opened, bus));
+                    if let Err(e) = spawned {
+                        tracing::error!("cannot start the source thread: {e}");
+                    }
+                }),
+            )
+        }
+    };
+    let bus = MediaBus::new(stream.path.clone(), info.clone(), PAYLOAD_TYPE, random)?;
+    start(bus.clone());
+    let auth = stream
+        .auth
+        .as_ref()
+        .map(|a| a.policy().map_err(|(place, problem)| format!("auth{place}: {problem}")))
+        .transpose()?;
+    let mount = Mount {
+        path: stream.path.clone(),
+        title: stream.title.clone().unwrap_or_else(|| format!("rtspeek {}", stream.path)),
+        info,
+        payload_type: PAYLOAD_TYPE,
+        auth,
+    };
+    Ok(MountEntry { mount, bus })
+}
+
+fn tls_acceptor(resolver: Resolver) -> TlsAcceptor {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    // The builder only fails on an empty protocol list; the default versions are never empty.
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map(|b| b.with_no_client_auth().with_cert_resolver(Arc::new(resolver)))
+        .unwrap_or_else(|_| unreachable!("default TLS versions are supported by the ring provider"));
+    TlsAcceptor::from(Arc::new(config))
+}
+
+struct AcceptLoop {
+    tcp: TcpListener,
+    acceptor: Option<TlsAcceptor>,
+    udp: Option<Arc<UdpPorts>>,
+    /// The stream of a stream's own listener.
+    only: Option<String>,
+    shared: Arc<Shared>,
+    limit: Arc<Semaphore>,
+}
+
+impl AcceptLoop {
+    async fn run(self, mut stop: watch::Receiver<bool>) {
+        let local = self.tcp.local_addr().ok();
+        loop {
+            let (tcp, peer) = tokio::select! {
+                accepted = self.tcp.accept() => match accepted {
+                    Ok(pair) => pair,
+                    Err(e) => {
+                        // Out of descriptors and the like: do not spin.
+                        tracing::warn!("accept: {e}");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+                _ = stop.changed() => return,
+            };
+            let Ok(permit) = self.limit.clone().try_acquire_owned() else {
+                self.shared.stats.refused_full.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(%peer, "connection refused: max_connections reached");
+                continue;
+            };
+            self.shared.stats.accepted.fetch_add(1, Ordering::Relaxed);
+            let _ = tcp.set_nodelay(true);
+            let local = tcp.local_addr().ok().or(local).unwrap_or(peer);
+            let (acceptor, udp, shared) = (self.acceptor.clone(), self.udp.clone(), self.shared.clone());
+            let scope = conn::Scope { peer, local, udp, only: self.only.clone() };
+            tokio::spawn(async move {
+                let _permit = permit;
+                serve_accepted(tcp, scope, acceptor, shared).await;
+            });
+        }
+    }
+}
+
+async fn serve_accepted(
+    tcp: TcpStream,
+    scope: conn::Scope,
+    acceptor: Option<TlsAcceptor>,
+    shared: Arc<Shared>,
+) {
+    let peer = scope.peer;
+    let Some(acceptor) = acceptor else {
+        return conn::serve(tcp, scope, false, shared).await;
+    };
+    let handshake_timeout = shared.session_config.request_timeout;
+    match tokio::time::timeout(handshake_timeout, acceptor.accept(tcp)).await {
+        Ok(Ok(tls)) => {
+            let sni = tls.get_ref().1.server_name().map(str::to_owned);
+            tracing::debug!(%peer, sni = sni.as_deref().unwrap_or("-"), "TLS established");
+            conn::serve(tls, scope, true, shared).await;
+        }
+        Ok(Err(e)) => {
+            shared.stats.tls_failed.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(%peer, "TLS handshake failed: {e}");
+        }
+        Err(_) => {
+            shared.stats.tls_failed.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(%peer, "TLS handshake not completed in {handshake_timeout:?}");
+        }
+    }
+}
+
+/// Polls the certificate files for changes.
+async fn watch_certificates(slots: Vec<Arc<Slot>>, interval: Duration, mut stop: watch::Receiver<bool>) {
+    if interval.is_zero() || slots.is_empty() {
+        let _ = stop.changed().await;
+        return;
+    }
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                let now = unix_now();
+                let slots = slots.clone();
+                // File reads and the analysis are blocking work.
+                let _ = tokio::task::spawn_blocking(move || {
+                    for slot in &slots {
+                        slot.reload(now, false);
+                    }
+                })
+                .await;
+            }
+            _ = stop.changed() => return,
+        }
+    }
+}
