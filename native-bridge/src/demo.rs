@@ -1,14 +1,23 @@
-//! `rtspeek demo`: the README's main command. For now: the certificate analysis on a generated sample chain
-//! (healthy), then on a certificate made the way many cameras make theirs (broken, with every reason listed).
-//! The live RTSPS server and probe join the demo when they land.
+//! `rtspeek demo`: the README's main command. It starts `rtspeek serve` on loopback with the synthetic camera
+//! on rtsps:// and rtsp:// (certificates from the demo's own CA, made on first run and kept in the data
+//! directory), probes the rtsps:// stream trusting that CA and prints the layered report, shows the offline
+//! certificate analysis on a certificate made the way many cameras make theirs, then keeps serving with the
+//! URLs printed so the stream can be opened in ffplay or VLC (`--once` stops after the report).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use clap::Args;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+use rtspeek_bridge::serve::Server;
+use rtspeek_bridge::serve::config::ServeConfig;
+use rtspeek_bridge::tls::TlsOptions;
 use rtspeek_core::UnixTime;
 use rtspeek_core::cert::{CertCheck, InputFile, analyze};
-use time::{Duration, OffsetDateTime};
+use rtspeek_core::probe::{NamedBytes, ProbeConfig};
+use rtspeek_core::rtsp::Url;
+use rustls::pki_types::CertificateDer;
+use time::OffsetDateTime;
 
 use crate::demo_pki;
 use crate::render::{self, ColorChoice};
@@ -16,9 +25,19 @@ use crate::render::{self, ColorChoice};
 /// Arguments of `rtspeek demo`.
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
-    /// Where to keep the demo certificates (default: `$RTSPEEK_DATA_DIR` or `~/.local/share/rtspeek`).
+    /// Where to keep the demo certificates and configuration (default: `$RTSPEEK_DATA_DIR` or
+    /// `~/.local/share/rtspeek`).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// The rtsps:// port on 127.0.0.1 (0: any free port).
+    #[arg(long, value_name = "PORT", default_value_t = 8322)]
+    rtsps_port: u16,
+    /// The plain rtsp:// port on 127.0.0.1 (0: any free port); UDP media uses the two ports after it.
+    #[arg(long, value_name = "PORT", default_value_t = 8554)]
+    rtsp_port: u16,
+    /// Stop after the report instead of serving until Ctrl-C.
+    #[arg(long)]
+    once: bool,
     /// Colour the text report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -26,30 +45,112 @@ pub(crate) struct DemoArgs {
 
 pub(crate) fn run(args: DemoArgs) -> Result<u8, String> {
     let color = args.color.enabled();
-    let dir = args.data_dir.unwrap_or_else(demo_pki::default_data_dir);
+    let dir = args.data_dir.clone().unwrap_or_else(demo_pki::default_data_dir);
     let now = OffsetDateTime::now_utc();
     let pki = demo_pki::ensure(&dir, now)?;
-    let unix_now = UnixTime(now.unix_timestamp());
+    let config_path = write_config(&dir, &pki, &args)?;
+    let config = ServeConfig::load(&config_path).map_err(|e| e.to_string())?;
+    if !args.once {
+        crate::serve_cmd::init_logging_quiet();
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(async {
+        let server = Server::start(config).await.map_err(|e| {
+            format!("{e}\n(another program may use the port: try `rtspeek demo --rtsps-port 0 --rtsp-port 0`)")
+        })?;
+        let (Some(rtsps), Some(rtsp)) = (server.url("synthetic", true), server.url("synthetic", false)) else {
+            return Err("the demo server has no listener".to_owned());
+        };
+        render::print_stdout(&format!(
+            "== rtspeek demo 1/2: a live RTSPS camera, probed layer by layer ==\n\
+             rtspeek serve {} is serving its synthetic camera (H.264 test pattern with a frame counter and clock)\n\
+             $ rtspeek probe {rtsps} --ca {} --duration 3\n\n",
+            config_path.display(),
+            pki.ca_cert.display()
+        ));
+        let (probe_config, tls) = probe_config(&rtsps, &pki.ca_cert)?;
+        let live = crate::probe_cmd::probe_and_print(probe_config, &tls, color, false).await?;
+        let broken = camera_certificate_demo(&dir, now, color)?;
+        render::print_stdout(&format!(
+            "\nThe demo server keeps serving (Ctrl-C stops it):\n  {rtsps}   (TLS; CA: {ca})\n  {rtsp}    \
+             (plain RTSP, TCP or UDP)\nOpen it with:\n  ffplay -rtsp_transport tcp {rtsps}\n  vlc {rtsp}\n  \
+             rtspeek probe {rtsps} --ca {ca}\nCheck your own camera with:\n  rtspeek probe rtsps://USER@CAMERA/PATH \
+             [--ca ROOT.pem]\n  rtspeek cert check CERT.pem --key KEY.pem --host CAMERA_HOST_OR_IP [--ca ROOT.pem]\n",
+            ca = pki.ca_cert.display()
+        ));
+        // The demo worked if the live chain is healthy and the camera-style certificate is diagnosed as broken.
+        let ok = live.verdict == rtspeek_core::Verdict::Healthy && broken.verdict == rtspeek_core::Verdict::Broken;
+        if args.once {
+            server.shutdown().await;
+        } else {
+            server.run_until_signal().await;
+        }
+        Ok(if ok { 0 } else { 2 })
+    })
+}
 
-    render::print_stdout(&format!(
-        "== rtspeek demo 1/2: a well-made chain ==\n$ rtspeek cert check {} --key {} --ca {} --host 127.0.0.1\n\n",
-        pki.server_cert.display(),
-        pki.server_key.display(),
-        pki.ca_cert.display()
-    ));
-    let (cert, key, ca) = (read(&pki.server_cert)?, read(&pki.server_key)?, read(&pki.ca_cert)?);
-    let cert_name = pki.server_cert.display().to_string();
-    let key_name = pki.server_key.display().to_string();
-    let ca_name = pki.ca_cert.display().to_string();
-    let files = [InputFile { name: &cert_name, bytes: &cert }];
-    let anchors = [InputFile { name: &ca_name, bytes: &ca }];
-    let check = CertCheck::new(&files, unix_now)
-        .key(InputFile { name: &key_name, bytes: &key })
-        .anchors(&anchors)
-        .host("127.0.0.1");
-    let healthy = analyze(&check).map_err(|e| e.to_string())?;
-    render::print_stdout(&render::report_text(&healthy, color));
+/// The demo's server configuration, written next to its certificates so a user can run it (and edit it).
+fn write_config(dir: &Path, pki: &demo_pki::DemoPki, args: &DemoArgs) -> Result<PathBuf, String> {
+    let udp = if args.rtsp_port == 0 { 0 } else { args.rtsp_port.saturating_add(2) };
+    let udp_line = if udp == 0 { String::new() } else { format!("udp_port = {udp}\n") };
+    let text = format!(
+        r#"# Written by `rtspeek demo`; run it with `rtspeek serve {this}`.
+[tls]
+cert = "{cert}"
+key = "{key}"
+names = ["localhost", "127.0.0.1"]
 
+[[listener]]
+bind = "127.0.0.1:{rtsps}"
+
+[[listener]]
+bind = "127.0.0.1:{rtsp}"
+tls = false
+{udp_line}
+[[stream]]
+path = "synthetic"
+title = "rtspeek synthetic camera"
+source = {{ kind = "synthetic" }}
+"#,
+        this = dir.join("demo-serve.toml").display(),
+        cert = pki.server_cert.display(),
+        key = pki.server_key.display(),
+        rtsps = args.rtsps_port,
+        rtsp = args.rtsp_port,
+    );
+    let path = dir.join("demo-serve.toml");
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// `rtspeek probe URL --ca CA --duration 3`.
+fn probe_config(url: &str, ca: &Path) -> Result<(ProbeConfig, TlsOptions), String> {
+    let url = Url::parse(url).map_err(|e| e.to_string())?;
+    let ca_pem = read(ca)?;
+    let anchors: Vec<CertificateDer<'static>> = rustls::pki_types::pem::PemObject::pem_slice_iter(&ca_pem)
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{}: {e}", ca.display()))?;
+    let mut seed = [0u8; 32];
+    rustls::crypto::ring::default_provider()
+        .secure_random
+        .fill(&mut seed)
+        .map_err(|_| "the system random generator failed".to_owned())?;
+    let mut config = ProbeConfig::new(url, crate::cert_cmd::now(), seed);
+    config.media_window = Duration::from_secs(3);
+    config.step_timeout = Duration::from_secs(5);
+    config.anchors = Some(vec![NamedBytes { name: ca.display().to_string(), bytes: ca_pem }]);
+    Ok((config, TlsOptions { anchors: Some(anchors), ..TlsOptions::default() }))
+}
+
+/// Part 2: the offline analysis of a certificate made the way many camera firmwares make theirs.
+fn camera_certificate_demo(
+    dir: &Path,
+    now: OffsetDateTime,
+    color: bool,
+) -> Result<rtspeek_core::Report, String> {
     let camera = camera_style_certificate(now)?;
     let camera_path = dir.join("demo-camera-style.pem");
     std::fs::write(&camera_path, &camera).map_err(|e| format!("{}: {e}", camera_path.display()))?;
@@ -60,16 +161,10 @@ pub(crate) fn run(args: DemoArgs) -> Result<u8, String> {
     ));
     let camera_name = camera_path.display().to_string();
     let files = [InputFile { name: &camera_name, bytes: camera.as_bytes() }];
-    let broken = analyze(&CertCheck::new(&files, unix_now).host("127.0.0.1")).map_err(|e| e.to_string())?;
-    render::print_stdout(&render::report_text(&broken, color));
-    render::print_stdout(&format!(
-        "\nThe demo certificates are in {}. Check your own with:\n  rtspeek cert check CERT.pem [CHAIN.pem] --key KEY.pem --host CAMERA_HOST_OR_IP [--ca ROOT.pem]\n",
-        dir.display()
-    ));
-    // The demo succeeded if the good chain is healthy and the camera-style one is diagnosed as broken.
-    let ok =
-        healthy.verdict == rtspeek_core::Verdict::Healthy && broken.verdict == rtspeek_core::Verdict::Broken;
-    Ok(if ok { 0 } else { 2 })
+    let report = analyze(&CertCheck::new(&files, UnixTime(now.unix_timestamp())).host("127.0.0.1"))
+        .map_err(|e| e.to_string())?;
+    render::print_stdout(&render::report_text(&report, color));
+    Ok(report)
 }
 
 fn read(path: &std::path::Path) -> Result<Vec<u8>, String> {
@@ -84,8 +179,8 @@ fn camera_style_certificate(now: OffsetDateTime) -> Result<String, String> {
     params.distinguished_name.push(DnType::CommonName, "127.0.0.1");
     params.distinguished_name.push(DnType::OrganizationName, "IPCamera");
     params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.not_before = now - Duration::days(30);
-    params.not_after = now + Duration::days(3650);
+    params.not_before = now - time::Duration::days(30);
+    params.not_after = now + time::Duration::days(3650);
     params.subject_alt_names = Vec::new();
     let key = KeyPair::generate().map_err(err)?;
     Ok(params.self_signed(&key).map_err(err)?.pem())

@@ -84,22 +84,34 @@ pub(crate) fn run_cmd(args: ProbeArgs) -> Result<u8, String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    let mut progress = Progress::new(color, !args.json);
+    let report = runtime.block_on(probe_and_print(config, &tls, color, args.json))?;
+    Ok(report.verdict.exit_code() as u8)
+}
+
+/// Runs the probe with the progress lines, then prints the report (text or JSON). Ctrl-C tears down and still
+/// reports.
+pub(crate) async fn probe_and_print(
+    config: ProbeConfig,
+    tls: &TlsOptions,
+    color: bool,
+    json: bool,
+) -> Result<rtspeek_core::Report, String> {
+    let mut progress = Progress::new(color, !json);
     let stop = async {
-        // Ctrl-C tears down and still reports; if the signal cannot be watched, never stop early.
+        // If the signal cannot be watched, never stop early.
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
         }
     };
-    let report = runtime.block_on(run(config, &tls, &mut progress, stop)).map_err(|e| e.to_string())?;
+    let report = run(config, tls, &mut progress, stop).await.map_err(|e| e.to_string())?;
     progress.end_media_line();
-    if args.json {
+    if json {
         let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
         render::print_stdout(&format!("{json}\n"));
     } else {
         render::print_stdout(&format!("\n{}", render::report_text(&report, color)));
     }
-    Ok(report.verdict.exit_code() as u8)
+    Ok(report)
 }
 
 /// The probe and TLS configuration from the arguments.

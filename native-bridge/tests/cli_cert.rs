@@ -192,16 +192,22 @@ fn bad_input_exits_64_with_one_clear_line() {
 }
 
 #[test]
-fn demo_is_healthy_then_broken_and_reuses_its_pki() {
+fn demo_probes_its_live_server_healthy_shows_a_broken_camera_certificate_and_reuses_its_pki() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().display().to_string();
-    let first = run(&["demo", "--data-dir", &data, "--color", "never"]);
+    let demo =
+        ["demo", "--data-dir", &data, "--color", "never", "--once", "--rtsps-port", "0", "--rtsp-port", "0"];
+    let first = run(&demo);
     let stdout = text(&first.stdout);
     assert_eq!(first.status.code(), Some(0), "{stdout}{}", text(&first.stderr));
     assert!(stdout.contains("verdict: HEALTHY") && stdout.contains("verdict: BROKEN"), "{stdout}");
+    assert!(
+        stdout.contains("probing rtsps://127.0.0.1:") && stdout.contains("codec        pass"),
+        "{stdout}"
+    );
     assert!(stdout.contains("cert.ip_not_in_san") && stdout.contains("cert.cn_only"), "{stdout}");
     let ca = std::fs::read(dir.path().join("demo-ca.pem")).unwrap();
-    let second = run(&["demo", "--data-dir", &data, "--color", "never"]);
+    let second = run(&demo);
     assert_eq!(second.status.code(), Some(0));
     assert_eq!(std::fs::read(dir.path().join("demo-ca.pem")).unwrap(), ca, "the CA is kept between runs");
 }

@@ -43,9 +43,10 @@ pub(crate) fn for_test(sh: &Sh) -> Result<(), String> {
     wasm_bindgen_cli(sh)
 }
 
-/// What `cargo xtask demo` needs beyond cargo: nothing yet.
-pub(crate) fn for_demo(_sh: &Sh) -> Result<(), String> {
-    Ok(())
+/// What `cargo xtask demo` needs beyond cargo: a C++ compiler, because the synthetic camera's encoder
+/// (OpenH264) is built from its bundled source.
+pub(crate) fn for_demo(sh: &Sh) -> Result<(), String> {
+    tool_or_apt(sh, "c++", &["--version"], "g++")
 }
 
 /// Adds a rustup target unless it is installed.

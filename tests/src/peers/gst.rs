@@ -202,6 +202,31 @@ fn bindings_missing(stderr: &str) -> bool {
         || (stderr.contains("Namespace") && stderr.contains("not available"))
 }
 
+/// Plays `url` with GStreamer's `rtspsrc` (the launcher `tests/peers/gst_rtsp_client.py`) until `buffers`
+/// depayloaded buffers arrived, trusting `ca` for `rtsps://` with full certificate validation. `udp` asks for
+/// RTP over UDP. Returns the client's output; its status says whether the buffers came.
+pub fn play_with_rtspsrc(
+    url: &str,
+    ca: Option<&Path>,
+    udp: bool,
+    buffers: u32,
+    timeout: Duration,
+) -> Result<std::process::Output, PeerError> {
+    require(PYTHON)?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers").join("gst_rtsp_client.py");
+    let mut cmd = Command::new(PYTHON);
+    cmd.arg(script)
+        .arg(url)
+        .args(["--protocols", if udp { "udp" } else { "tcp" }])
+        .args(["--buffers", &buffers.to_string()])
+        .args(["--timeout", &format!("{}", timeout.as_secs_f64())]);
+    if let Some(ca) = ca {
+        cmd.arg("--ca").arg(ca);
+    }
+    // The launcher stops itself at `timeout`; the bound is only for a hung interpreter.
+    super::run_bounded(cmd, timeout + Duration::from_secs(10))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,166 @@
+//! The `rtspeek serve` command line: `--check` accepts a good configuration and names what is wrong in a bad
+//! one (a certificate that would not work, a key that does not match, a bad path, a bad source); the server
+//! refuses to start on a bad pair; `rtspeek demo` keeps serving after its report.
+
+mod serve_support;
+
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use rtspeek_tests::peers::PeerProcess;
+use rtspeek_tests::peers::ffmpeg::run_ffprobe;
+use rtspeek_tests::pki::days_from_now;
+use serve_support::{Pki, basic_config};
+
+fn rtspeek(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rtspeek")).args(args).output().expect("run rtspeek")
+}
+
+fn check(pki: &Pki, config: &str) -> (Option<i32>, String, String) {
+    let path = pki.path().join("check.toml");
+    std::fs::write(&path, config).unwrap();
+    let out = rtspeek(&["serve", "--check", &path.display().to_string()]);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_accepts_a_good_configuration_and_names_every_problem() {
+    let pki = Pki::new();
+    let good = basic_config(&pki, "");
+    let (code, stdout, stderr) = check(&pki, &good);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("ok   global certificate") && stdout.contains("configuration ready to serve"),
+        "{stdout}"
+    );
+
+    // The example shipped in the repository parses (its certificate files are the user's to make).
+    let example =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/serve.example.toml")).unwrap();
+    let example = example.replace("certs/server.pem", "server.pem").replace("certs/server.key", "server.key");
+    let (code, stdout, stderr) = check(&pki, &example);
+    assert_eq!(code, Some(0), "the example configuration: {stdout}{stderr}");
+
+    let expired = pki
+        .root
+        .leaf()
+        .cn("localhost")
+        .dns(["localhost"])
+        .ip(["127.0.0.1"])
+        .valid(days_from_now(-30), days_from_now(-1))
+        .build();
+    pki.write("expired", &expired);
+    let other = pki.root.leaf().cn("other").dns(["other.test"]).valid_now().build();
+    pki.write("other", &other);
+    std::fs::write(
+        pki.path().join("mismatch.pem"),
+        pki.root.leaf().dns(["localhost"]).ip(["127.0.0.1"]).valid_now().build().cert_pem(),
+    )
+    .unwrap();
+    std::fs::write(pki.path().join("mismatch.key"), other.key_pem()).unwrap();
+    let cases: &[(&str, String, &str)] = &[
+        (
+            "expired pair",
+            good.replace("server.pem", "expired.pem").replace("server.key", "expired.key"),
+            "cert.expired",
+        ),
+        (
+            "wrong names",
+            good.replace("server.pem", "other.pem").replace("server.key", "other.key"),
+            "cert.name_mismatch",
+        ),
+        (
+            "key of another certificate",
+            good.replace("server.pem", "mismatch.pem").replace("server.key", "mismatch.key"),
+            "cert.key_mismatch",
+        ),
+        ("missing file", good.replace("server.pem", "nope.pem"), "nope.pem"),
+        ("bad path", good.replace("path = \"synthetic\"", "path = \"/synthetic\""), "stream \"/synthetic\""),
+        ("odd size", good.replace("width = 320", "width = 321"), "stream \"synthetic\".source"),
+        (
+            "udp on tls",
+            good.replace(
+                "bind = \"127.0.0.1:0\"\n\n[[listener]]",
+                "bind = \"127.0.0.1:0\"\nudp_port = 7000\n\n[[listener]]",
+            ),
+            "in clear",
+        ),
+        ("require_tls", good.replace("[server]\n", "[server]\nrequire_tls = true\n"), "require_tls"),
+        ("unknown key", good.replace("[server]\n", "[server]\nmax_conections = 5\n"), "max_conections"),
+        ("auth without users", format!("{good}[stream.auth]\nuser = []\n"), "no users"),
+        (
+            "unknown scheme",
+            format!(
+                "{good}[stream.auth]\nschemes = [\"ntlm\"]\n[[stream.auth.user]]\nname = \"a\"\npassword = \"b\"\n"
+            ),
+            "ntlm",
+        ),
+        (
+            "bad ha1",
+            format!("{good}[stream.auth]\n[[stream.auth.user]]\nname = \"a\"\nha1_md5 = \"xyz\"\n"),
+            "32 hex digits",
+        ),
+        ("syntax", format!("{good}[[stream]\n"), "line"),
+    ];
+    for (what, config, expected) in cases {
+        let (code, stdout, stderr) = check(&pki, config);
+        assert_eq!(code, Some(64), "{what}: {stdout}{stderr}");
+        assert!(stderr.contains(expected), "{what}: expected {expected:?} in {stderr}");
+        assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+    }
+
+    // Without --check, a bad pair stops the server before it listens.
+    let path = pki.path().join("bad.toml");
+    std::fs::write(&path, &cases[2].1).unwrap();
+    let out = rtspeek(&["serve", &path.display().to_string()]);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cert.key_mismatch"));
+    assert!(out.stdout.is_empty(), "no URL is printed by a server that did not start");
+}
+
+#[test]
+fn demo_keeps_serving_after_its_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_rtspeek"));
+    command
+        .args(["demo", "--color", "never", "--rtsps-port", "0", "--rtsp-port", "0", "--data-dir"])
+        .arg(dir.path());
+    let ready = Box::new(|line: &str| line.starts_with("The demo server keeps serving").then_some(0));
+    let demo = PeerProcess::spawn(command, ready, Duration::from_secs(60)).unwrap_or_else(|e| panic!("{e}"));
+    let lines = demo.stdout_lines();
+    let url = lines
+        .iter()
+        .map(|l| l.trim())
+        .find(|l| l.starts_with("rtsps://"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no rtsps URL in {lines:?}"))
+        .to_owned();
+    let out = run_ffprobe(
+        &url,
+        &[
+            "-v",
+            "error",
+            "-rtsp_transport",
+            "tcp",
+            "-count_frames",
+            "-read_intervals",
+            "%+1",
+            "-show_entries",
+            "stream=nb_read_frames",
+            "-of",
+            "csv=p=0",
+        ],
+        Duration::from_secs(20),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let frames: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0);
+    assert!(
+        frames >= 10,
+        "ffprobe read {frames} frames from the demo's {url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

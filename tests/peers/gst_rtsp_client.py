@@ -1,0 +1,69 @@
+#!/usr/bin/python3
+"""Plays an rtsp:// or rtsps:// URL with GStreamer's rtspsrc (GnuTLS via glib-networking) and counts the
+depayloaded buffers: a third-party client for rtspeek serve's interop tests.
+
+TLS: the server certificate is verified with the default (full) validation flags against --ca, given to
+rtspsrc as a Gio.TlsFileDatabase; nothing is relaxed. Prints `buffers N` and exits 0 once --buffers arrived,
+1 on a pipeline error (printed), 2 on timeout.
+"""
+import argparse
+import sys
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("Gio", "2.0")
+from gi.repository import Gio, GLib, Gst  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("--ca", help="PEM CA file to trust for rtsps://")
+    parser.add_argument("--protocols", default="tcp", choices=["tcp", "udp"])
+    parser.add_argument("--codec", default="h264", choices=["h264", "h265"])
+    parser.add_argument("--buffers", type=int, default=50)
+    parser.add_argument("--timeout", type=float, default=20.0)
+    args = parser.parse_args()
+
+    Gst.init(None)
+    pipeline = Gst.parse_launch(
+        f"rtspsrc name=src latency=0 protocols={args.protocols} ! rtp{args.codec}depay ! {args.codec}parse ! "
+        "fakesink name=sink signal-handoffs=true sync=false"
+    )
+    src = pipeline.get_by_name("src")
+    src.set_property("location", args.url)
+    if args.ca:
+        src.set_property("tls-database", Gio.TlsFileDatabase.new(args.ca))
+    loop = GLib.MainLoop()
+    state = {"buffers": 0, "code": 2}
+
+    def on_handoff(_sink, _buffer, _pad):
+        state["buffers"] += 1
+        if state["buffers"] >= args.buffers and state["code"] == 2:
+            state["code"] = 0
+            GLib.idle_add(loop.quit)
+
+    def on_message(_bus, message):
+        if message.type == Gst.MessageType.ERROR:
+            err, debug = message.parse_error()
+            print(f"error {err.message} ({debug})", flush=True)
+            state["code"] = 1
+            loop.quit()
+        elif message.type == Gst.MessageType.EOS:
+            loop.quit()
+
+    pipeline.get_by_name("sink").connect("handoff", on_handoff)
+    bus = pipeline.get_bus()
+    bus.add_signal_watch()
+    bus.connect("message", on_message)
+    GLib.timeout_add(int(args.timeout * 1000), loop.quit)
+    pipeline.set_state(Gst.State.PLAYING)
+    loop.run()
+    pipeline.set_state(Gst.State.NULL)
+    print(f"buffers {state['buffers']}", flush=True)
+    sys.exit(state["code"])
+
+
+if __name__ == "__main__":
+    main()
