@@ -203,7 +203,7 @@ fn long_gop() -> Outcome {
 
 type Scenario = fn() -> Outcome;
 
-const SCENARIOS: [(&str, Scenario); 8] = [
+const SCENARIOS: [(&str, Scenario); 9] = [
     ("no_keyframe", no_keyframe),
     ("no_parameter_sets", no_parameter_sets),
     ("parameter_sets_mismatch", parameter_sets_mismatch),
@@ -212,7 +212,16 @@ const SCENARIOS: [(&str, Scenario); 8] = [
     ("marker_missing", marker_missing),
     ("unsupported_and_malformed", unsupported_and_malformed),
     ("long_gop", long_gop),
+    ("browser_unsupported", browser_unsupported),
 ];
+
+/// What the page reports when WebCodecs refuses the stream's codec string.
+fn browser_unsupported() -> Outcome {
+    let f = rtspeek_core::codec::browser::browser_unsupported("hev1.1.6.L93.B0", Some("HeadlessChrome/131"));
+    assert_eq!(evidence(&f, "codec_string"), "hev1.1.6.L93.B0");
+    assert_eq!(evidence(&f, "browser"), "HeadlessChrome/131");
+    Outcome { findings: vec![f], analyzer: StreamAnalyzer::new(Codec::H265, 90_000, &[]) }
+}
 
 #[test]
 fn every_codec_code_is_produced_by_a_scenario() {

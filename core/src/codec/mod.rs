@@ -18,6 +18,7 @@ pub mod access_unit;
 pub mod analyze;
 pub mod annexb;
 pub mod bitreader;
+pub mod browser;
 pub mod codec_string;
 pub mod depacketize;
 pub mod frame;

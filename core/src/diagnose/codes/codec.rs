@@ -49,4 +49,9 @@ catalogue! {
     /// for a picture, and a lost packet corrupts the picture until the next keyframe.
     CODEC_LONG_GOP = "codec.long_gop", Codec, Warning, "Long keyframe interval",
         fix: "Set the keyframe (I-frame / GOP) interval to 1-2 seconds (e.g. GOP = frame rate or twice it); disable 'smart codec' modes that stretch it.";
+    /// The browser showing the report cannot decode this stream with WebCodecs
+    /// (`VideoDecoder.isConfigSupported` said no for its codec string): the stream may be fine, but this
+    /// browser's preview stays blank. H.265 is often not decodable in browsers without hardware support.
+    CODEC_BROWSER_UNSUPPORTED = "codec.browser_unsupported", Codec, Warning, "This browser cannot decode the stream",
+        fix: "Use a browser with support for this codec (H.265 needs hardware decoding in most browsers), or configure the camera's stream for H.264 (Main or Constrained Baseline) if browsers must show it.";
 }
