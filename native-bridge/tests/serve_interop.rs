@@ -242,3 +242,17 @@ listener = "127.0.0.1:0"
     );
     assert!(started.elapsed() >= Duration::from_secs(7), "ffmpeg played its 8 s through the reload");
 }
+
+#[test]
+fn retina_plays_our_plain_stream_and_a_second_server_re_serves_it_over_rtsps() {
+    // Server A: the synthetic camera. Server B: relays A's plain rtsp:// stream (read with retina) as rtsps://.
+    let pki_a = Pki::new();
+    let a = Serve::start(&pki_a, &basic_config(&pki_a, ""));
+    let pki_b = Pki::new();
+    let upstream = a.url("rtsp", "synthetic");
+    let extra = format!("\n[[stream]]\npath = \"relayed\"\nsource = {{ kind = \"relay\", url = \"{upstream}\" }}\n");
+    let b = Serve::start(&pki_b, &basic_config(&pki_b, &extra));
+    let csv = ffprobe_frames(&b.url("rtsps", "relayed"), 3);
+    assert!(csv.starts_with("h264,320,180,"), "{csv}");
+    assert!(frames_of(&csv) >= 40, "about 75 frames relayed in 3 s: {csv}");
+}
