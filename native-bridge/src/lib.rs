@@ -1,13 +1,15 @@
 //! rtspeek-bridge: the native drivers of rtspeek-core. They own the sockets, the clock and the TLS library
-//! (tokio, rustls), feed core with bytes and time, and hand its results to the `rtspeek` binary (and later to
-//! the browser bridge).
+//! (tokio, rustls), feed core with bytes and time, and hand its results to the `rtspeek` binary and to the
+//! browser bridge.
 //!
+//! - [`bridge`]: `rtspeek bridge`, the local HTTP + WebSocket server of the web page (live probes, previews).
 //! - [`probe`]: the driver of core's sans-IO probe over tokio sockets, rustls and UDP pairs.
 //! - [`serve`]: the RTSPS server (`rtspeek serve`) around core's sans-IO server session.
 //! - [`player`]: a lean RTSP(S) player that counts loss and lateness, for load and abuse tests.
 //! - [`tls`]: TLS client connections with rustls that always record the peer chain and the verification
 //!   outcome ([`tls::danger`] holds the one custom verifier, which delegates to webpki).
 
+pub mod bridge;
 pub mod player;
 pub mod probe;
 pub mod serve;

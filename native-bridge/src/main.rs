@@ -2,6 +2,7 @@
 //!
 //! Exit status: 0 healthy, 1 degraded (warnings), 2 broken, 64 usage or input error.
 
+mod bridge_cmd;
 mod cert_cmd;
 mod demo;
 mod demo_pki;
@@ -36,6 +37,8 @@ enum Command {
     Probe(probe_cmd::ProbeArgs),
     /// Run the RTSPS server (per-stream certificates, hot reload, synthetic camera, files, relays).
     Serve(serve_cmd::ServeArgs),
+    /// Serve the web page and run live probes for it over a WebSocket (127.0.0.1 only by default).
+    Bridge(bridge_cmd::BridgeArgs),
     /// Run the built-in demonstration.
     Demo(demo::DemoArgs),
 }
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Sdp(cmd) => sdp_cmd::run(cmd),
         Command::Probe(args) => probe_cmd::run_cmd(args),
         Command::Serve(args) => serve_cmd::run(args),
+        Command::Bridge(args) => bridge_cmd::run(args),
         Command::Demo(args) => demo::run(args),
     };
     match result {

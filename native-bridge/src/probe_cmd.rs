@@ -5,13 +5,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use rtspeek_bridge::probe::{ProbeSink, run};
+use rtspeek_bridge::probe::{self, ProbeOptions, ProbeSink, run};
 use rtspeek_bridge::tls::TlsOptions;
-use rtspeek_core::probe::{DiscoveryConfig, NamedBytes, ProbeConfig, ProbeEvent, TlsScan, TransportChoice};
-use rtspeek_core::rtsp::Url;
-use rtspeek_core::rtsp::auth::Credentials;
-use rustls::pki_types::pem::PemObject as _;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rtspeek_core::probe::{NamedBytes, ProbeConfig, ProbeEvent, TransportChoice};
+use rtspeek_core::rtsp::auth::Secret;
 
 use crate::cert_cmd::{now, read_input};
 use crate::render::{self, ColorChoice, Paint};
@@ -114,7 +111,8 @@ pub(crate) async fn probe_and_print(
     Ok(report)
 }
 
-/// The probe and TLS configuration from the arguments.
+/// The probe and TLS configuration from the arguments (the files read, the seconds checked), through the
+/// configuration shared with the bridge.
 fn configure(args: &ProbeArgs) -> Result<(ProbeConfig, TlsOptions), String> {
     let secs = |what: &str, v: f64| {
         if v.is_finite() && (0.0..=86_400.0).contains(&v) {
@@ -123,94 +121,31 @@ fn configure(args: &ProbeArgs) -> Result<(ProbeConfig, TlsOptions), String> {
             Err(format!("{what} {v}: give seconds between 0 and 86400"))
         }
     };
-    let step_timeout = secs("--timeout", args.timeout)?.max(Duration::from_millis(100));
-    let media_window = secs("--duration", args.duration)?;
-    let (url, discovery) = target(&args.target, &args.ports)?;
-
-    let mut seed = [0u8; 32];
-    rustls::crypto::ring::default_provider()
-        .secure_random
-        .fill(&mut seed)
-        .map_err(|_| "the system random generator failed".to_owned())?;
-    let mut config = ProbeConfig::new(url.clone(), now(), seed);
-    config.discovery = discovery;
-    config.credentials = credentials(&url, args);
-    config.transport = match args.transport {
+    let mut options = ProbeOptions::new(args.target.clone());
+    options.step_timeout = secs("--timeout", args.timeout)?;
+    options.media_window = secs("--duration", args.duration)?;
+    options.user = args.user.clone();
+    options.password = args.password.clone().map(Secret::new);
+    options.fallback_password = std::env::var("RTSPEEK_PASSWORD").ok().map(Secret::new);
+    options.transport = match args.transport {
         TransportArg::Auto => TransportChoice::Auto,
         TransportArg::Tcp => TransportChoice::Tcp,
         TransportArg::Udp => TransportChoice::Udp,
     };
-    config.media_window = media_window;
-    config.step_timeout = step_timeout;
-    config.tls_scan = if args.tls_scan { TlsScan::Always } else { TlsScan::OnFailure };
-    config.insecure = args.insecure;
-    config.client_certificate = args.client_cert.is_some();
-
-    let mut tls = TlsOptions { insecure: args.insecure, ..TlsOptions::default() };
-    if !args.ca.is_empty() {
-        let mut anchors = Vec::new();
-        let mut named = Vec::new();
-        for path in &args.ca {
-            let (name, bytes) = read_input(path)?;
-            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&bytes)
-                .collect::<Result<_, _>>()
-                .map_err(|e| format!("{name}: not a PEM certificate file: {e}"))?;
-            if certs.is_empty() {
-                return Err(format!("{name}: no CERTIFICATE block"));
-            }
-            anchors.extend(certs);
-            named.push(NamedBytes { name, bytes });
-        }
-        tls.anchors = Some(anchors);
-        config.anchors = Some(named);
-    }
+    options.tls_scan = args.tls_scan;
+    options.insecure = args.insecure;
+    options.ports = args.ports.clone();
+    options.ca = args.ca.iter().map(named).collect::<Result<_, _>>()?;
     if let (Some(cert), Some(key)) = (&args.client_cert, &args.client_key) {
-        let (cert_name, cert_bytes) = read_input(cert)?;
-        let (key_name, key_bytes) = read_input(key)?;
-        let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&cert_bytes)
-            .collect::<Result<_, _>>()
-            .map_err(|e| format!("{cert_name}: not a PEM certificate file: {e}"))?;
-        if chain.is_empty() {
-            return Err(format!("{cert_name}: no CERTIFICATE block"));
-        }
-        let key = PrivateKeyDer::from_pem_slice(&key_bytes)
-            .map_err(|e| format!("{key_name}: no usable private key (PKCS#8, PKCS#1 or SEC1 PEM): {e}"))?;
-        tls.client_auth = Some((chain, key));
+        options.client_auth = Some((named(cert)?, named(key)?));
     }
-    Ok((config, tls))
+    probe::configure(&options, now())
 }
 
-/// A URL, or a host (with an optional port and path) to discover ports on.
-fn target(text: &str, ports: &[u16]) -> Result<(Url, Option<DiscoveryConfig>), String> {
-    if text.contains("://") {
-        let url =
-            Url::parse(text).map_err(|e| format!("{}: {e}", rtspeek_core::rtsp::url::redact_text(text)))?;
-        return Ok((url, None));
-    }
-    // HOST, HOST/path, HOST:PORT/path, [v6]:PORT: parsed as an rtsp:// URL, then the port becomes the list.
-    let url = Url::parse(&format!("rtsp://{text}"))
-        .map_err(|e| format!("{text:?} is neither a URL nor a host[:port][/path]: {e}"))?;
-    let mut discovery = DiscoveryConfig::default();
-    if let Some(port) = url.port() {
-        discovery.ports = vec![port];
-    }
-    if !ports.is_empty() {
-        discovery.ports = ports.to_vec();
-    }
-    Ok((url, Some(discovery)))
-}
-
-/// `--user`/`--password`, the URL's userinfo, then `RTSPEEK_PASSWORD`.
-fn credentials(url: &Url, args: &ProbeArgs) -> Option<Credentials> {
-    let from_url = url.credentials();
-    let user = args.user.clone().or_else(|| from_url.map(|c| c.user.clone()))?;
-    let password = args
-        .password
-        .clone()
-        .or_else(|| from_url.and_then(|c| c.password.as_ref()).map(|p| p.expose().to_owned()))
-        .or_else(|| std::env::var("RTSPEEK_PASSWORD").ok())
-        .unwrap_or_default();
-    Some(Credentials::new(user, password))
+/// A file (or `-`, standard input) with its name.
+fn named(path: &PathBuf) -> Result<NamedBytes, String> {
+    let (name, bytes) = read_input(path)?;
+    Ok(NamedBytes { name, bytes })
 }
 
 /// Prints one line per layer as it completes, and a live media line on a terminal.

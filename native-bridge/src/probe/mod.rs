@@ -3,6 +3,7 @@
 //! they see the same events and the same report.
 
 mod conn;
+pub mod options;
 mod udp;
 
 use std::collections::HashMap;
@@ -21,6 +22,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::tls::{ConfigError, Connector, TlsOptions};
+pub use options::{ProbeOptions, configure};
 use udp::UdpPair;
 
 /// Where a probe's events and media frames go.

@@ -1,0 +1,194 @@
+//! What a person asks of a probe, in one place: the CLI's options (`rtspeek probe`) and the bridge's `probe`
+//! message both become [`ProbeOptions`], and [`configure`] turns them into the probe's [`ProbeConfig`] and the
+//! TLS client's [`TlsOptions`]. Error messages never contain a password.
+
+use std::time::Duration;
+
+use rtspeek_core::UnixTime;
+use rtspeek_core::probe::{DiscoveryConfig, NamedBytes, ProbeConfig, TlsScan, TransportChoice};
+use rtspeek_core::rtsp::Url;
+use rtspeek_core::rtsp::auth::{Credentials, Secret};
+use rustls::pki_types::pem::PemObject as _;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+use crate::tls::TlsOptions;
+
+/// A probe as asked for, before checking. `Debug` never shows the passwords ([`Secret`]).
+#[derive(Debug, Clone)]
+pub struct ProbeOptions {
+    /// `rtsps://[user[:password]@]host[:port]/path`, `rtsp://...`, or `HOST[:port][/path]` to find the port.
+    pub target: String,
+    /// User name (overrides the URL's).
+    pub user: Option<String>,
+    /// Password (overrides the URL's).
+    pub password: Option<Secret>,
+    /// Password used when neither `password` nor the URL gives one (the CLI's `RTSPEEK_PASSWORD`).
+    pub fallback_password: Option<Secret>,
+    /// CA certificate files (PEM) to trust instead of the public web PKI; empty: the public web PKI.
+    pub ca: Vec<NamedBytes>,
+    /// Continue past an untrusted certificate (the certificate layer still fails).
+    pub insecure: bool,
+    /// Client certificate chain (PEM) and its private key (PEM).
+    pub client_auth: Option<(NamedBytes, NamedBytes)>,
+    /// How media should travel.
+    pub transport: TransportChoice,
+    /// Media watched after PLAY; zero: until every track shows a decodable picture.
+    pub media_window: Duration,
+    /// Bound on each network step (at least 100 ms is used).
+    pub step_timeout: Duration,
+    /// Always scan TLS versions and cipher suites (otherwise only when the handshake fails).
+    pub tls_scan: bool,
+    /// Ports to try when only a host is given; empty: the usual ones.
+    pub ports: Vec<u16>,
+    /// Hand every video access unit to the sink (a live preview).
+    pub deliver_media: bool,
+}
+
+impl ProbeOptions {
+    /// The defaults of `rtspeek probe TARGET`: automatic transport, 5 s of media, 5 s per step.
+    pub fn new(target: impl Into<String>) -> ProbeOptions {
+        ProbeOptions {
+            target: target.into(),
+            user: None,
+            password: None,
+            fallback_password: None,
+            ca: Vec::new(),
+            insecure: false,
+            client_auth: None,
+            transport: TransportChoice::Auto,
+            media_window: Duration::from_secs(5),
+            step_timeout: Duration::from_secs(5),
+            tls_scan: false,
+            ports: Vec::new(),
+            deliver_media: false,
+        }
+    }
+}
+
+/// The probe and TLS configuration of `options`, at wall-clock time `now`, with fresh random bytes.
+pub fn configure(options: &ProbeOptions, now: UnixTime) -> Result<(ProbeConfig, TlsOptions), String> {
+    let (url, discovery) = target(&options.target, &options.ports)?;
+    let mut seed = [0u8; 32];
+    rustls::crypto::ring::default_provider()
+        .secure_random
+        .fill(&mut seed)
+        .map_err(|_| "the system random generator failed".to_owned())?;
+    let mut config = ProbeConfig::new(url.clone(), now, seed);
+    config.discovery = discovery;
+    config.credentials = credentials(&url, options);
+    config.transport = options.transport;
+    config.media_window = options.media_window;
+    config.step_timeout = options.step_timeout.max(Duration::from_millis(100));
+    config.tls_scan = if options.tls_scan { TlsScan::Always } else { TlsScan::OnFailure };
+    config.insecure = options.insecure;
+    config.client_certificate = options.client_auth.is_some();
+    config.deliver_media = options.deliver_media;
+
+    let mut tls = TlsOptions { insecure: options.insecure, ..TlsOptions::default() };
+    if !options.ca.is_empty() {
+        let mut anchors = Vec::new();
+        for file in &options.ca {
+            anchors.extend(certificates(file)?);
+        }
+        tls.anchors = Some(anchors);
+        config.anchors = Some(options.ca.clone());
+    }
+    if let Some((cert, key)) = &options.client_auth {
+        let chain = certificates(cert)?;
+        let key = PrivateKeyDer::from_pem_slice(&key.bytes)
+            .map_err(|e| format!("{}: no usable private key (PKCS#8, PKCS#1 or SEC1 PEM): {e}", key.name))?;
+        tls.client_auth = Some((chain, key));
+    }
+    Ok((config, tls))
+}
+
+/// The CERTIFICATE blocks of a PEM file (at least one).
+fn certificates(file: &NamedBytes) -> Result<Vec<CertificateDer<'static>>, String> {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&file.bytes)
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{}: not a PEM certificate file: {e}", file.name))?;
+    if certs.is_empty() {
+        return Err(format!("{}: no CERTIFICATE block", file.name));
+    }
+    Ok(certs)
+}
+
+/// A URL, or a host (with an optional port and path) to discover ports on.
+fn target(text: &str, ports: &[u16]) -> Result<(Url, Option<DiscoveryConfig>), String> {
+    if text.contains("://") {
+        let url =
+            Url::parse(text).map_err(|e| format!("{}: {e}", rtspeek_core::rtsp::url::redact_text(text)))?;
+        return Ok((url, None));
+    }
+    // HOST, HOST/path, HOST:PORT/path, [v6]:PORT: parsed as an rtsp:// URL, then the port becomes the list.
+    let url = Url::parse(&format!("rtsp://{text}")).map_err(|e| {
+        format!("{:?} is neither a URL nor a host[:port][/path]: {e}", redact_host_form(text))
+    })?;
+    let mut discovery = DiscoveryConfig::default();
+    if let Some(port) = url.port() {
+        discovery.ports = vec![port];
+    }
+    if !ports.is_empty() {
+        discovery.ports = ports.to_vec();
+    }
+    Ok((url, Some(discovery)))
+}
+
+/// `user:password@host/path` without the password, for messages.
+fn redact_host_form(text: &str) -> String {
+    let authority_end = text.find('/').unwrap_or(text.len());
+    match text[..authority_end].rfind('@') {
+        Some(at) => match text[..at].find(':') {
+            Some(colon) => format!("{}***{}", &text[..=colon], &text[at..]),
+            None => text.to_owned(),
+        },
+        None => text.to_owned(),
+    }
+}
+
+/// `user`/`password`, the URL's userinfo, then the fallback password.
+fn credentials(url: &Url, options: &ProbeOptions) -> Option<Credentials> {
+    let from_url = url.credentials();
+    let user = options.user.clone().or_else(|| from_url.map(|c| c.user.clone()))?;
+    let password = options
+        .password
+        .as_ref()
+        .map(|p| p.expose())
+        .or_else(|| from_url.and_then(|c| c.password.as_ref()).map(|p| p.expose().as_str()))
+        .or(options.fallback_password.as_ref().map(|p| p.expose()))
+        .unwrap_or_default()
+        .to_owned();
+    Some(Credentials::new(user, password))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_never_show_the_password() {
+        let now = UnixTime(1_700_000_000);
+        for target in ["http://admin:hunter2@cam/x", "admin:hunter2@cam:notaport/x"] {
+            let err = configure(&ProbeOptions::new(target), now).expect_err(target);
+            assert!(!err.contains("hunter2"), "{err}");
+        }
+    }
+
+    #[test]
+    fn explicit_password_beats_the_url_and_the_fallback() {
+        let now = UnixTime(1_700_000_000);
+        let mut options = ProbeOptions::new("rtsps://u:fromurl@cam/x");
+        options.fallback_password = Some(Secret::new("fallback"));
+        let (config, _) = configure(&options, now).expect("valid");
+        assert_eq!(config.credentials.as_ref().map(|c| c.password.expose()), Some("fromurl"));
+        options.password = Some(Secret::new("explicit"));
+        options.user = Some("other".into());
+        let (config, _) = configure(&options, now).expect("valid");
+        let creds = config.credentials.expect("credentials");
+        assert_eq!((creds.username.as_str(), creds.password.expose()), ("other", "explicit"));
+        let mut options = ProbeOptions::new("rtsps://u@cam/x");
+        options.fallback_password = Some(Secret::new("fallback"));
+        let (config, _) = configure(&options, now).expect("valid");
+        assert_eq!(config.credentials.map(|c| c.password.expose().to_owned()).as_deref(), Some("fallback"));
+    }
+}
