@@ -71,6 +71,8 @@ pub struct GstOptions {
     pub timeout_s: u32,
     /// How long to wait for the server to listen.
     pub ready_timeout: Duration,
+    /// An Annex B H.264 file served (once, shared) at `/file264`.
+    pub file264: Option<PathBuf>,
 }
 
 impl Default for GstOptions {
@@ -89,6 +91,7 @@ impl Default for GstOptions {
             bitrate_kbps: 300,
             timeout_s: 60,
             ready_timeout: DEFAULT_READY_TIMEOUT,
+            file264: None,
         }
     }
 }
@@ -140,6 +143,9 @@ impl GstRtspServer {
         }
         if let Some(ca) = &options.client_cert_ca_pem {
             cmd.args(["--client-cert", "require", "--ca"]).arg(write("client-ca.pem", ca)?);
+        }
+        if let Some(file) = &options.file264 {
+            cmd.arg("--file264").arg(file);
         }
         if let Some(auth) = auth_arg(options.auth) {
             cmd.args(["--auth", auth, "--user", &options.user, "--password", &options.password]);

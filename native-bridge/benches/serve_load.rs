@@ -1,0 +1,199 @@
+//! Load benchmark: how many RTSPS viewers of one 2 Mbit/s stream `rtspeek serve` holds with zero RTP loss,
+//! against gst-rtsp-server serving the same clip on the same machine, in the same run.
+//!
+//! `cargo bench -p rtspeek-bridge --bench serve_load` (release build). For each server, N viewers (our
+//! `player`, built on core: TLS with the test CA, TCP interleaved) play for `RTSPEEK_LOAD_SECS` (default 30) at
+//! N = 25, 50, 100, 200, ... until a step fails; a step holds when every viewer plays to the end with zero RTP
+//! loss. Reported per step: loss, late packets (over 250 ms behind the stream's own pace), the server's
+//! resident memory per viewer, and the application bytes delivered per second through TLS, compared with
+//! `openssl speed -evp aes-128-gcm` on this machine.
+//!
+//! Both servers and the viewers share this machine's cores: the figures compare the servers under the same
+//! client load, they are not the servers' limits on dedicated hardware.
+
+#[path = "../tests/serve_support/mod.rs"]
+mod serve_support;
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use rtspeek_bridge::player::{self, Counters, Target};
+use rtspeek_core::rtsp::Url;
+use rtspeek_tests::peers::gst::{GstOptions, GstRtspServer};
+use serve_support::{Pki, Serve};
+
+const STEPS: &[usize] = &[25, 50, 100, 200, 300, 400, 600, 800, 1200, 1600];
+const CLIP_SECS: u32 = 45;
+
+struct Step {
+    viewers: usize,
+    playing: u64,
+    failed: u64,
+    lost: u64,
+    late: u64,
+    packets: u64,
+    bytes_per_sec: f64,
+    rss_per_viewer_kib: f64,
+}
+
+impl Step {
+    fn held(&self) -> bool {
+        self.failed == 0 && self.lost == 0 && self.playing == self.viewers as u64
+    }
+}
+
+fn main() {
+    let secs: u64 = std::env::var("RTSPEEK_LOAD_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(30);
+    let work = tempfile::tempdir().expect("tempdir");
+    let clip = work.path().join("clip.264");
+    make_clip(&clip);
+    let pki = Pki::new();
+    let (_, _, leaf) = pki.leaf("server", &["localhost"]);
+
+    let aes = openssl_speed();
+    println!("openssl speed -evp aes-128-gcm (16 KiB blocks, 1 core): {:.0} MB/s", aes / 1e6);
+
+    let config = format!(
+        "[server]\nmax_connections = 8192\n\n[tls]\ncert = \"server.pem\"\nkey = \"server.key\"\nnames = [\"localhost\", \"127.0.0.1\"]\n\n\
+         [[listener]]\nbind = \"127.0.0.1:0\"\n\n[[stream]]\npath = \"clip\"\nsource = {{ kind = \"file\", path = \"{}\" }}\n",
+        clip.display()
+    );
+    let serve = Serve::start(&pki, &config);
+    let ours = Url::parse(&serve.url("rtsps", "clip")).unwrap();
+    println!("\n== rtspeek serve ({}) ==", ours);
+    let ours_steps = ramp(&ours, &pki, secs, || serve.rss_kib());
+    drop(serve);
+
+    let gst = GstRtspServer::start(GstOptions {
+        cert_pem: Some(leaf.cert_pem()),
+        key_pem: Some(leaf.key_pem()),
+        file264: Some(clip.clone()),
+        timeout_s: 3600,
+        ..GstOptions::default()
+    })
+    .expect("gst-rtsp-server starts (run `cargo xtask test` to install it)");
+    let theirs = Url::parse(&gst.url("/file264")).unwrap();
+    println!("\n== gst-rtsp-server ({}) ==", theirs);
+    let pid = gst.process().pid();
+    let gst_steps = ramp(&theirs, &pki, secs, || rss_of(pid));
+
+    let best = |steps: &[Step]| steps.iter().filter(|s| s.held()).map(|s| s.viewers).max().unwrap_or(0);
+    let (a, b) = (best(&ours_steps), best(&gst_steps));
+    println!("\nlargest N held with zero loss for {secs} s: rtspeek serve {a}, gst-rtsp-server {b}");
+    if let Some(top) = ours_steps.iter().filter(|s| s.held()).max_by_key(|s| s.viewers) {
+        println!(
+            "rtspeek serve at N = {}: {:.1} KiB RSS per viewer, {:.0} MB/s through TLS = {:.0}% of openssl's AES-128-GCM",
+            top.viewers,
+            top.rss_per_viewer_kib,
+            top.bytes_per_sec / 1e6,
+            100.0 * top.bytes_per_sec / aes
+        );
+    }
+}
+
+/// A 2 Mbit/s 720p H.264 clip (Annex B), made with ffmpeg's libx264.
+fn make_clip(path: &Path) {
+    let status = Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-f", "lavfi", "-i"])
+        .arg(format!("testsrc2=size=1280x720:rate=25:duration={CLIP_SECS}"))
+        .args(["-c:v", "libx264", "-preset", "veryfast", "-b:v", "2M", "-maxrate", "2M", "-bufsize", "1M"])
+        .args(["-g", "50", "-bf", "0", "-bsf:v", "h264_mp4toannexb", "-f", "h264"])
+        .arg(path)
+        .status()
+        .expect("ffmpeg (run `cargo xtask test` to install it)");
+    assert!(status.success(), "ffmpeg could not make the clip");
+}
+
+/// Bytes per second of `openssl speed -evp aes-128-gcm` for 16 KiB blocks.
+fn openssl_speed() -> f64 {
+    let out = Command::new("openssl")
+        .args(["speed", "-evp", "aes-128-gcm", "-bytes", "16384", "-seconds", "3"])
+        .output()
+        .expect("openssl");
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Last line: `AES-128-GCM  123456.78k` (thousands of bytes per second).
+    text.lines()
+        .rev()
+        .find_map(|l| l.split_whitespace().last()?.strip_suffix('k')?.parse::<f64>().ok())
+        .map_or(0.0, |k| k * 1000.0)
+}
+
+fn rss_of(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("VmRSS:").map(|v| v.trim().trim_end_matches("kB").trim().to_owned())))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn ramp(url: &Url, pki: &Pki, secs: u64, rss: impl Fn() -> u64) -> Vec<Step> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let target = Target { url: url.clone(), anchors: vec![pki.ca_der()], timeout: Duration::from_secs(20) };
+    let mut steps = Vec::new();
+    println!("{:>6} {:>8} {:>7} {:>6} {:>8} {:>10} {:>10} {:>12}", "N", "playing", "failed", "lost", "late", "packets", "MB/s", "KiB/viewer");
+    for &n in STEPS {
+        std::thread::sleep(Duration::from_secs(2));
+        let idle = rss();
+        let step = runtime.block_on(run_step(&target, n, Duration::from_secs(secs), &rss, idle));
+        println!(
+            "{:>6} {:>8} {:>7} {:>6} {:>8} {:>10} {:>10.1} {:>12.1}",
+            n, step.playing, step.failed, step.lost, step.late, step.packets, step.bytes_per_sec / 1e6, step.rss_per_viewer_kib
+        );
+        let held = step.held();
+        steps.push(step);
+        if !held {
+            break;
+        }
+    }
+    steps
+}
+
+async fn run_step(target: &Target, n: usize, duration: Duration, rss: &impl Fn() -> u64, idle_kib: u64) -> Step {
+    let counters = Arc::new(Counters::default());
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut tasks = Vec::with_capacity(n);
+    // Viewers arrive in batches, as a crowd does, not all in the same millisecond.
+    for i in 0..n {
+        let (target, counters, mut stop) = (target.clone(), counters.clone(), stop_rx.clone());
+        tasks.push(tokio::spawn(async move {
+            let _ = player::play(&target, &counters, async move {
+                let _ = stop.changed().await;
+            })
+            .await;
+        }));
+        if i % 25 == 24 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    // Measure once everyone plays (or the setup time is over).
+    let setup_deadline = Instant::now() + Duration::from_secs(30);
+    while counters.playing.load(Ordering::Relaxed) + counters.failed.load(Ordering::Relaxed) < n as u64
+        && Instant::now() < setup_deadline
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let bytes0 = counters.bytes.load(Ordering::Relaxed);
+    let start = Instant::now();
+    tokio::time::sleep(duration / 2).await;
+    let loaded_kib = rss();
+    tokio::time::sleep(duration - duration / 2).await;
+    let elapsed = start.elapsed().as_secs_f64();
+    let bytes = counters.bytes.load(Ordering::Relaxed) - bytes0;
+    let _ = stop_tx.send(true);
+    for t in tasks {
+        let _ = tokio::time::timeout(Duration::from_secs(10), t).await;
+    }
+    Step {
+        viewers: n,
+        playing: counters.playing.load(Ordering::Relaxed),
+        failed: counters.failed.load(Ordering::Relaxed),
+        lost: counters.lost.load(Ordering::Relaxed),
+        late: counters.late.load(Ordering::Relaxed),
+        packets: counters.packets.load(Ordering::Relaxed),
+        bytes_per_sec: bytes as f64 / elapsed,
+        rss_per_viewer_kib: loaded_kib.saturating_sub(idle_kib) as f64 / n as f64,
+    }
+}
