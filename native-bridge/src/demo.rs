@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use clap::Args;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+use rtspeek_bridge::bridge::{Bridge, BridgeOptions};
 use rtspeek_bridge::serve::Server;
 use rtspeek_bridge::serve::config::ServeConfig;
 use rtspeek_bridge::tls::TlsOptions;
@@ -35,6 +36,9 @@ pub(crate) struct DemoArgs {
     /// The plain rtsp:// port on 127.0.0.1 (0: any free port); UDP media uses the two ports after it.
     #[arg(long, value_name = "PORT", default_value_t = 8554)]
     rtsp_port: u16,
+    /// The bridge (web page) port on 127.0.0.1 (0: any free port).
+    #[arg(long, value_name = "PORT", default_value_t = 8090)]
+    bridge_port: u16,
     /// Stop after the report instead of serving until Ctrl-C.
     #[arg(long)]
     once: bool,
@@ -85,8 +89,31 @@ pub(crate) fn run(args: DemoArgs) -> Result<u8, String> {
         let ok = live.verdict == rtspeek_core::Verdict::Healthy && broken.verdict == rtspeek_core::Verdict::Broken;
         if args.once {
             server.shutdown().await;
-        } else {
-            server.run_until_signal().await;
+            return Ok(if ok { 0 } else { 2 });
+        }
+        // The browser page: live probes of the same stream through the local bridge.
+        let bind = std::net::SocketAddr::from(([127, 0, 0, 1], args.bridge_port));
+        let bridge = match Bridge::start(BridgeOptions { bind, ..BridgeOptions::default() }).await {
+            Ok(bridge) => Some(bridge),
+            Err(_) if args.bridge_port != 0 => {
+                let any = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+                Bridge::start(BridgeOptions { bind: any, ..BridgeOptions::default() }).await.ok()
+            }
+            Err(e) => {
+                render::print_stdout(&format!("(the web page is not available: {e})\n"));
+                None
+            }
+        };
+        if let Some(bridge) = &bridge {
+            let note = if Bridge::web_ui_built() { "" } else { " (web UI not built: run `cargo xtask web`)" };
+            render::print_stdout(&format!(
+                "Web page (offline checks, live probes with video preview){note}:\n  {}\n",
+                bridge.url()
+            ));
+        }
+        server.run_until_signal().await;
+        if let Some(bridge) = bridge {
+            bridge.shutdown().await;
         }
         Ok(if ok { 0 } else { 2 })
     })

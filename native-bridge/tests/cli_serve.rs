@@ -123,13 +123,24 @@ fn check_accepts_a_good_configuration_and_names_every_problem() {
 }
 
 #[test]
-fn demo_keeps_serving_after_its_report() {
+fn demo_keeps_serving_after_its_report_with_the_web_page_bridge() {
     let dir = tempfile::tempdir().unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_rtspeek"));
     command
-        .args(["demo", "--color", "never", "--rtsps-port", "0", "--rtsp-port", "0", "--data-dir"])
+        .args([
+            "demo",
+            "--color",
+            "never",
+            "--rtsps-port",
+            "0",
+            "--rtsp-port",
+            "0",
+            "--bridge-port",
+            "0",
+            "--data-dir",
+        ])
         .arg(dir.path());
-    let ready = Box::new(|line: &str| line.starts_with("The demo server keeps serving").then_some(0));
+    let ready = Box::new(|line: &str| line.starts_with("Web page").then_some(0));
     let demo = PeerProcess::spawn(command, ready, Duration::from_secs(60)).unwrap_or_else(|e| panic!("{e}"));
     let lines = demo.stdout_lines();
     let url = lines
@@ -163,4 +174,18 @@ fn demo_keeps_serving_after_its_report() {
         "ffprobe read {frames} frames from the demo's {url}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+
+    // The bridge serves the page to a loopback Host.
+    let page = demo
+        .wait_for_line(|l| l.trim_start().starts_with("http://127.0.0.1:"), Duration::from_secs(5))
+        .unwrap_or_else(|| panic!("no page URL in {:?}", demo.stdout_lines()));
+    let page = page.trim();
+    assert!(page.contains("/#token="), "{page}");
+    let authority = page.trim_start_matches("http://").split('/').next().unwrap().to_owned();
+    let mut tcp = std::net::TcpStream::connect(&authority).unwrap();
+    use std::io::{Read as _, Write as _};
+    write!(tcp, "GET / HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    let _ = tcp.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
