@@ -73,7 +73,8 @@ fn main() {
     std::fs::write(out.join("web_assets.rs"), code).expect("write web_assets.rs");
 }
 
-/// Every regular file under `dir` (hidden ones skipped) as (`/relative/path`, absolute path).
+/// Every regular file under `dir` (hidden ones skipped) as (`/relative/path`, absolute path). The npm package
+/// folder (`npm/`, a second copy of the wasm for vendors) is not part of the page and is left out.
 fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
@@ -84,6 +85,9 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
             continue;
         }
         if path.is_dir() {
+            if dir == root && name == "npm" {
+                continue;
+            }
             collect(root, &path, files);
         } else if path.is_file() {
             let Ok(relative) = path.strip_prefix(root) else { continue };

@@ -250,7 +250,8 @@ fn retina_plays_our_plain_stream_and_a_second_server_re_serves_it_over_rtsps() {
     let a = Serve::start(&pki_a, &basic_config(&pki_a, ""));
     let pki_b = Pki::new();
     let upstream = a.url("rtsp", "synthetic");
-    let extra = format!("\n[[stream]]\npath = \"relayed\"\nsource = {{ kind = \"relay\", url = \"{upstream}\" }}\n");
+    let extra =
+        format!("\n[[stream]]\npath = \"relayed\"\nsource = {{ kind = \"relay\", url = \"{upstream}\" }}\n");
     let b = Serve::start(&pki_b, &basic_config(&pki_b, &extra));
     let csv = ffprobe_frames(&b.url("rtsps", "relayed"), 3);
     assert!(csv.starts_with("h264,320,180,"), "{csv}");

@@ -7,6 +7,7 @@
 //! - [`ensure`]: idempotent installs of what the checks need (rustup targets and components, cargo-installed
 //!   tools at pinned versions, Debian packages);
 //! - [`steps`]: the checks of `cargo xtask test`, their timing and the closing summary;
+//! - [`web`]: `cargo xtask web`, the browser page, wasm and npm package in web/dist/, and the browser tests;
 //! - [`wasm_imports`]: a small reader of a wasm module's import section (no native code may slip into wasm);
 //! - [`workspace`]: facts read from the workspace's files (the `wasm-bindgen` pin, the target directory).
 // A command-line tool: printing is its job (the workspace warns on prints for the library crates).
@@ -17,6 +18,7 @@ mod ensure;
 mod sh;
 mod steps;
 mod wasm_imports;
+mod web;
 mod workspace;
 
 use std::process::ExitCode;
@@ -36,18 +38,25 @@ COMMANDS:
               exactly the version pinned for the `wasm-bindgen` crate in Cargo.toml, and the Debian packages
               the tests use (nodejs, openssl, g++, and the third-party peers of the loopback tests:
               gst-rtsp-server with its Python bindings and GStreamer plugins, ffmpeg/ffprobe, procps for
-              `kill`). Then runs every check, stopping at the first failure:
-              fmt, clippy (native and wasm32), the native tests including doc tests, rtspeek-core's tests on
-              wasm32 (in Node, through wasm-bindgen-test-runner), the release build of rtspeek-web for wasm32
-              with a check that it imports nothing from `env` (native code), and a check that the fuzz
-              targets in fuzz/ compile. Ends with a summary of every step and its wall time; exits non-zero
-              if any step failed.
+              `kill`), and builds web/dist (`cargo xtask web`; always, like the installs). Then runs every
+              check, stopping at the first failure:
+              fmt, clippy (native and wasm32), the native tests including doc tests, rtspeek-core's and
+              rtspeek-web's tests on wasm32 (in Node, through wasm-bindgen-test-runner), the release build of
+              rtspeek-web for wasm32 with a check that it imports nothing from `env` (native code), the
+              browser tests (web/tests/offline.mjs: Debian's headless chromium, installed with apt, driven by
+              npm playwright-core), and a check that the fuzz targets in fuzz/ compile. Ends with a summary
+              of every step and its wall time; exits non-zero if any step failed.
               --keep-going  run the remaining steps after a failure, to see every problem at once
               STEP...       run only the steps whose name contains one of these words, e.g.
                             `cargo xtask test wasm` (the tools are always ensured); CI runs them all
     demo [ARGS...]
               Builds the `rtspeek` binary in release and runs `rtspeek demo ARGS...`; its exit status is
               passed through.
+    web       Builds the browser page into web/dist/ (embedded by `rtspeek bridge`): rtspeek-web for wasm32
+              (profile wasm-size) through the pinned wasm-bindgen, wasm-opt (-Oz or -O1) from npm binaryen
+              when it shrinks the gzipped module, the static files of web/www/, and the npm package in
+              web/dist/npm/. Prints the gzipped wasm size and fails over 400 KiB. `test` and `demo` run it
+              first.
     docs      Regenerates the checked-in generated documents: runs `cargo test --workspace --quiet bless`
               with RTSPEEK_BLESS=1; tests that compare a generated document with its checked-in copy rewrite
               the copy instead of failing when RTSPEEK_BLESS=1 is set. Review the diff and commit it.
@@ -72,6 +81,7 @@ fn main() -> ExitCode {
             steps::test(&sh, &steps::Options { keep_going, only })
         }
         Some("demo") => demo(&sh, &rest),
+        Some("web") if rest.is_empty() => web::command(&sh),
         Some("docs") if rest.is_empty() => steps::docs(&sh),
         None | Some("help" | "-h" | "--help") => {
             print!("{HELP}");
@@ -88,6 +98,8 @@ fn main() -> ExitCode {
 fn demo(sh: &Sh, args: &[String]) -> ExitCode {
     let run = || -> Result<ExitCode, String> {
         ensure::for_demo(sh)?;
+        // The bridge embeds web/dist at compile time.
+        web::build(sh)?;
         sh.run(sh.cargo().args(["build", "--release", "-p", "rtspeek-bridge"]))?;
         let bin = workspace::target_dir(sh.root()).join("release").join("rtspeek");
         let mut cmd = sh.cmd(&bin);

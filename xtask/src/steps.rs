@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use crate::sh::{self, Sh, TestCounts};
-use crate::{ensure, wasm_imports, workspace};
+use crate::{ensure, wasm_imports, web, workspace};
 
 /// A step: gets the shell and the running test counts, fails with a message saying what went wrong.
 type Step = fn(&Sh, &mut TestCounts) -> Result<(), String>;
@@ -15,6 +15,8 @@ const WASM: &str = "wasm32-unknown-unknown";
 /// Every check, in the order that fails fastest on the most common mistakes.
 const TEST_STEPS: &[(&str, Step)] = &[
     ("ensure tools", |sh, _| ensure::for_test(sh)),
+    // Always run, as `ensure tools` is: the bridge embeds web/dist when it compiles.
+    ("web build", |sh, _| web::build(sh)),
     ("fmt", fmt),
     ("clippy", |sh, _| {
         sh.run(sh.cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
@@ -23,6 +25,7 @@ const TEST_STEPS: &[(&str, Step)] = &[
     ("test native", test_native),
     ("test wasm32", test_wasm),
     ("wasm imports", wasm_imports),
+    ("browser tests", web::browser_test),
     ("fuzz targets build", fuzz_build),
 ];
 
@@ -47,6 +50,7 @@ pub(crate) fn test(sh: &Sh, options: &Options) -> ExitCode {
         .copied()
         .filter(|(name, _)| {
             *name == "ensure tools"
+                || *name == "web build"
                 || options.only.is_empty()
                 || options.only.iter().any(|w| name.contains(w.as_str()))
         })
@@ -83,7 +87,16 @@ fn test_native(sh: &Sh, counts: &mut TestCounts) -> Result<(), String> {
 fn test_wasm(sh: &Sh, counts: &mut TestCounts) -> Result<(), String> {
     let before = *counts;
     sh.run_tests(
-        sh.cargo().args(["test", "-p", "rtspeek-core", "--target", WASM, "--no-fail-fast"]),
+        sh.cargo().args([
+            "test",
+            "-p",
+            "rtspeek-core",
+            "-p",
+            "rtspeek-web",
+            "--target",
+            WASM,
+            "--no-fail-fast",
+        ]),
         counts,
     )?;
     if counts.passed == before.passed {

@@ -1,0 +1,143 @@
+//! The JavaScript face of rtspeek-web, run in Node by wasm-bindgen-test-runner (`cargo xtask test wasm32`):
+//! option objects are read as documented, results are the CLI's JSON document, errors are JS `Error`s with
+//! core's message. The page itself is tested in a real browser by web/tests/offline.mjs.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, JSON, Object, Reflect, Uint8Array};
+use rtspeek_core::UnixTime;
+use rtspeek_core::cert::{CertCheck, InputFile};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+/// 2026-06-01T00:00:00Z, the time the fixtures of core/tests/data/pki are built around.
+const NOW_S: i64 = 1_780_272_000;
+const CHAIN: &str = include_str!("../../core/tests/data/pki/chain.pem");
+const ROOT: &str = include_str!("../../core/tests/data/pki/root.pem");
+const EXPIRED: &str = include_str!("../../core/tests/data/pki/expired.pem");
+const KEY: &str = include_str!("../../core/tests/data/pki/leaf.key");
+
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in fields {
+        Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
+    }
+    o.into()
+}
+
+fn now() -> JsValue {
+    JsValue::from_f64(NOW_S as f64 * 1000.0)
+}
+
+/// The JS value as serde_json sees it after `JSON.stringify`.
+fn json(value: &JsValue) -> serde_json::Value {
+    serde_json::from_str(&JSON::stringify(value).unwrap().as_string().unwrap()).unwrap()
+}
+
+fn message(e: JsError) -> String {
+    let value: JsValue = e.into();
+    value.dyn_into::<js_sys::Error>().expect("thrown as an Error").message().into()
+}
+
+#[test]
+fn certificate_report_is_the_clis_document() {
+    let options = object(&[
+        ("pem", CHAIN.into()),
+        ("key", KEY.into()),
+        ("host", "192.0.2.10".into()),
+        ("ca", ROOT.into()),
+        ("now", now()),
+    ]);
+    let got = rtspeek_web::analyze_certificate(options).unwrap();
+    // What `rtspeek cert check pem --key key --host 192.0.2.10 --ca ca --at NOW --json` builds.
+    let certs = [InputFile { name: "pem", bytes: CHAIN.as_bytes() }];
+    let anchors = [InputFile { name: "ca", bytes: ROOT.as_bytes() }];
+    let check = CertCheck::new(&certs, UnixTime(NOW_S))
+        .key(InputFile { name: "key", bytes: KEY.as_bytes() })
+        .host("192.0.2.10")
+        .anchors(&anchors);
+    let want = rtspeek_core::cert::analyze(&check).unwrap();
+    assert_eq!(json(&got), serde_json::to_value(&want).unwrap());
+    assert_eq!(json(&got)["verdict"], "healthy");
+}
+
+#[test]
+fn named_files_der_and_dates() {
+    let der = rtspeek_core::cert::input::split("x", EXPIRED.as_bytes()).unwrap().remove(0).der.unwrap();
+    let files = Array::of1(&object(&[("name", "cam.pem".into()), ("data", CHAIN.into())]));
+    let options = object(&[
+        ("files", files.into()),
+        ("der", Array::of1(&Uint8Array::from(der.as_slice())).into()),
+        ("now", js_sys::Date::new(&now()).into()),
+    ]);
+    let report = json(&rtspeek_web::analyze_certificate(options).unwrap());
+    assert_eq!(report["target"], "certificate check: der, cam.pem");
+    let codes: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"cert.expired"), "{codes:?}");
+}
+
+#[test]
+fn errors_are_js_errors_with_cores_message() {
+    let no_now = object(&[("pem", CHAIN.into())]);
+    assert!(
+        message(rtspeek_web::analyze_certificate(no_now).unwrap_err()).contains("options.now is required")
+    );
+    let garbage = object(&[("pem", "hello".into()), ("now", now())]);
+    assert!(
+        message(rtspeek_web::analyze_certificate(garbage).unwrap_err())
+            .starts_with("pem: no certificate found")
+    );
+    let bad_type = object(&[("pem", CHAIN.into()), ("host", JsValue::from_f64(1.0)), ("now", now())]);
+    assert_eq!(
+        message(rtspeek_web::analyze_certificate(bad_type).unwrap_err()),
+        "options.host: expected a string, got number"
+    );
+    assert!(
+        message(rtspeek_web::analyze_certificate(JsValue::from_str("x")).unwrap_err())
+            .contains("options object")
+    );
+    assert!(
+        message(rtspeek_web::analyze_sdp("".into(), None).unwrap_err())
+            .starts_with("input: not a session description")
+    );
+}
+
+#[test]
+fn sdp_report_is_the_clis_document() {
+    let body = include_str!("../../core/tests/data/sdp/hikvision-style-h264-pcmu.sdp");
+    let got = rtspeek_web::analyze_sdp(body.into(), Some("cam.sdp".into())).unwrap();
+    let want = rtspeek_core::sdp::check(body.as_bytes()).unwrap().into_report("sdp check: cam.sdp");
+    assert_eq!(json(&got), serde_json::to_value(&want).unwrap());
+    // Bytes work as well as text.
+    let bytes =
+        rtspeek_web::analyze_sdp(Uint8Array::from(body.as_bytes()).into(), Some("cam.sdp".into())).unwrap();
+    assert_eq!(json(&bytes), json(&got));
+}
+
+#[test]
+fn parameter_sets_and_catalogue() {
+    let info = json(
+        &rtspeek_web::inspect_parameter_sets("Z2QAKKzZQHgCJ+XARAAAAwAEAAADAMg8YMZY,aOvjyyLA".into(), None)
+            .unwrap(),
+    );
+    assert_eq!(info["sps"]["width"], 1920);
+    assert_eq!(info["codec_string"], "avc1.640028");
+    let e = rtspeek_web::inspect_parameter_sets("Z2QA".into(), Some("vp9".into())).unwrap_err();
+    assert!(message(e).contains("expected \"h264\" or \"h265\""));
+
+    let entry = json(&rtspeek_web::describe_finding("cert.expired").unwrap());
+    assert_eq!(entry["layer"], "certificate");
+    assert!(rtspeek_web::describe_finding("no.such.code").unwrap().is_null());
+    assert_eq!(json(&rtspeek_web::version().unwrap())["schema_version"], 1);
+}
+
+#[test]
+fn browser_unsupported_finding_is_cores() {
+    let f = json(
+        &rtspeek_web::browser_unsupported_finding("hev1.1.6.L93.B0", Some("TestBrowser/1".into())).unwrap(),
+    );
+    assert_eq!(f["code"], "codec.browser_unsupported");
+    assert_eq!(f["layer"], "codec");
+    assert!(f["summary"].as_str().unwrap().contains("hev1.1.6.L93.B0"));
+    assert_eq!(f["evidence"][1]["value"], "TestBrowser/1");
+}
