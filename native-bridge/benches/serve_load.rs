@@ -61,12 +61,19 @@ fn main() {
          [[listener]]\nbind = \"127.0.0.1:0\"\n\n[[stream]]\npath = \"clip\"\nsource = {{ kind = \"file\", path = \"{}\" }}\n",
         clip.display()
     );
-    let serve = Serve::start(&pki, &config);
-    let ours = Url::parse(&serve.url("rtsps", "clip")).unwrap();
-    println!("\n== rtspeek serve ({}) ==", ours);
-    let ours_steps = ramp(&ours, &pki, secs, || serve.rss_kib());
-    drop(serve);
-
+    // `RTSPEEK_LOAD_ONLY=gst` or `=rtspeek` runs one side (the other's figures from an earlier run).
+    let only = std::env::var("RTSPEEK_LOAD_ONLY").unwrap_or_default();
+    let ours_steps = if only == "gst" {
+        Vec::new()
+    } else {
+        let serve = Serve::start(&pki, &config);
+        let ours = Url::parse(&serve.url("rtsps", "clip")).unwrap();
+        println!("\n== rtspeek serve ({}) ==", ours);
+        ramp(&ours, &pki, secs, || serve.rss_kib())
+    };
+    if only == "rtspeek" {
+        return;
+    }
     let gst = GstRtspServer::start(GstOptions {
         cert_pem: Some(leaf.cert_pem()),
         key_pem: Some(leaf.key_pem()),
@@ -124,7 +131,11 @@ fn openssl_speed() -> f64 {
 fn rss_of(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("VmRSS:").map(|v| v.trim().trim_end_matches("kB").trim().to_owned())))
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("VmRSS:").map(|v| v.trim().trim_end_matches("kB").trim().to_owned())
+            })
+        })
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
 }
@@ -133,14 +144,24 @@ fn ramp(url: &Url, pki: &Pki, secs: u64, rss: impl Fn() -> u64) -> Vec<Step> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let target = Target { url: url.clone(), anchors: vec![pki.ca_der()], timeout: Duration::from_secs(20) };
     let mut steps = Vec::new();
-    println!("{:>6} {:>8} {:>7} {:>6} {:>8} {:>10} {:>10} {:>12}", "N", "playing", "failed", "lost", "late", "packets", "MB/s", "KiB/viewer");
+    println!(
+        "{:>6} {:>8} {:>7} {:>6} {:>8} {:>10} {:>10} {:>12}",
+        "N", "playing", "failed", "lost", "late", "packets", "MB/s", "KiB/viewer"
+    );
     for &n in STEPS {
         std::thread::sleep(Duration::from_secs(2));
         let idle = rss();
         let step = runtime.block_on(run_step(&target, n, Duration::from_secs(secs), &rss, idle));
         println!(
             "{:>6} {:>8} {:>7} {:>6} {:>8} {:>10} {:>10.1} {:>12.1}",
-            n, step.playing, step.failed, step.lost, step.late, step.packets, step.bytes_per_sec / 1e6, step.rss_per_viewer_kib
+            n,
+            step.playing,
+            step.failed,
+            step.lost,
+            step.late,
+            step.packets,
+            step.bytes_per_sec / 1e6,
+            step.rss_per_viewer_kib
         );
         let held = step.held();
         steps.push(step);
@@ -151,7 +172,13 @@ fn ramp(url: &Url, pki: &Pki, secs: u64, rss: impl Fn() -> u64) -> Vec<Step> {
     steps
 }
 
-async fn run_step(target: &Target, n: usize, duration: Duration, rss: &impl Fn() -> u64, idle_kib: u64) -> Step {
+async fn run_step(
+    target: &Target,
+    n: usize,
+    duration: Duration,
+    rss: &impl Fn() -> u64,
+    idle_kib: u64,
+) -> Step {
     let counters = Arc::new(Counters::default());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::with_capacity(n);

@@ -131,6 +131,21 @@ async fn play_inner(
     }
 }
 
+/// The `a=control` of the first video description of an SDP (servers name tracks their own way:
+/// `trackID=0`, `stream=0`, absolute URLs).
+fn video_control(sdp: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(sdp).ok()?;
+    let mut in_video = false;
+    for line in text.lines().map(str::trim_end) {
+        if let Some(media) = line.strip_prefix("m=") {
+            in_video = media.starts_with("video");
+        } else if in_video && let Some(control) = line.strip_prefix("a=control:") {
+            return Some(control.trim().to_owned());
+        }
+    }
+    None
+}
+
 struct Conversation<'a, S> {
     io: S,
     target: &'a Target,
@@ -160,8 +175,10 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Conversation<'a, S> {
         let url = self.target.url.to_string();
         let describe = self.request(Method::Describe, &url, &[("Accept", "application/sdp")]).await?;
         let base = describe.headers.get("Content-Base").map_or_else(|| format!("{url}/"), str::to_owned);
-        let track =
-            format!("{}trackID=0", if base.ends_with('/') { base.clone() } else { format!("{base}/") });
+        let base_dir = if base.ends_with('/') { base.clone() } else { format!("{base}/") };
+        let track = video_control(&describe.body)
+            .and_then(|control| Url::parse(&base_dir).ok()?.resolve_control(&control).ok())
+            .map_or_else(|| format!("{base_dir}trackID=0"), |u| u.to_string());
         let setup = self
             .request(Method::Setup, &track, &[("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1")])
             .await?;

@@ -253,7 +253,8 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), String> {
     std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// The browser tests: web/tests/offline.mjs in Node, driving Debian's chromium (headless) through
+/// The browser tests: web/tests/offline.mjs (offline page, embed, live mode against a fake bridge) and
+/// web/tests/live.mjs (the live page through the real bridge and server) in Node, driving Debian's chromium (headless) through
 /// playwright-core against web/dist. Installs chromium and chromium-driver (apt) and playwright-core (npm)
 /// when missing. Screenshots go to target/test-output/browser/.
 pub(crate) fn browser_test(sh: &Sh, counts: &mut TestCounts) -> Result<(), String> {
@@ -267,6 +268,19 @@ pub(crate) fn browser_test(sh: &Sh, counts: &mut TestCounts) -> Result<(), Strin
             .env("RTSPEEK_NPM_TOOLS", &tools)
             .env("RTSPEEK_CHROMIUM", CHROMIUM)
             .env("RTSPEEK_TEST_OUTPUT", &output),
+        counts,
+    )?;
+    // The live page for real: `rtspeek demo` (server + bridge) as a process; the binary is built here so the
+    // step also works alone (`cargo xtask test browser`).
+    sh.run(sh.cargo().args(["build", "-p", "rtspeek-bridge", "--bin", "rtspeek"]))?;
+    let bin = workspace::target_dir(sh.root()).join("debug").join("rtspeek");
+    sh.run_tests(
+        sh.cmd("node")
+            .arg("web/tests/live.mjs")
+            .env("RTSPEEK_NPM_TOOLS", &tools)
+            .env("RTSPEEK_CHROMIUM", CHROMIUM)
+            .env("RTSPEEK_TEST_OUTPUT", &output)
+            .env("RTSPEEK_BIN", &bin),
         counts,
     )?;
     if counts.passed == before.passed {

@@ -1,0 +1,156 @@
+// The live page for real: `rtspeek demo` (the RTSPS server with its synthetic camera, and the bridge that
+// serves this page) in its own process, Debian's headless chromium driven by playwright-core. Run by
+// `cargo xtask test` (step "browser tests") after offline.mjs; by hand: `cargo build -p rtspeek-bridge &&
+// node web/tests/live.mjs`.
+//
+//  - a probe of the synthetic camera with the demo CA: a healthy chain, and at least 25 frames decoded by
+//    WebCodecs into a canvas that is not blank;
+//  - a probe of the same endpoint without the CA: the certificate layer is the first broken one.
+// Screenshots go to target/test-output/browser/. Ends with a libtest-style `test result:` line.
+
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const tools = process.env.RTSPEEK_NPM_TOOLS || join(root, "target/npm-tools");
+const chromiumPath = process.env.RTSPEEK_CHROMIUM || "/usr/bin/chromium";
+const output = process.env.RTSPEEK_TEST_OUTPUT || join(root, "target/test-output/browser");
+const rtspeekBin = process.env.RTSPEEK_BIN || join(root, "target/debug/rtspeek");
+
+function fail(message) {
+  console.error(`error: ${message}`);
+  process.exit(1);
+}
+if (!existsSync(chromiumPath)) fail(`${chromiumPath} is missing: run \`cargo xtask test\``);
+if (!existsSync(rtspeekBin)) fail(`${rtspeekBin} is missing: build it with \`cargo build -p rtspeek-bridge\``);
+let chromium;
+try {
+  ({ chromium } = createRequire(join(tools, "package.json"))("playwright-core"));
+} catch (e) {
+  fail(`playwright-core is not installed in ${tools}: run \`cargo xtask test\` (${e.message})`);
+}
+mkdirSync(output, { recursive: true });
+
+// ------------------------------------------------------------------------------------ the demo process ---
+
+const data = mkdtempSync(join(tmpdir(), "rtspeek-live-"));
+const demo = spawn(rtspeekBin, ["demo", "--color", "never", "--rtsps-port", "0", "--rtsp-port", "0", "--bridge-port", "0", "--data-dir", data], {
+  stdio: ["ignore", "pipe", "pipe"],
+});
+const killDemo = () => {
+  if (demo.exitCode === null) demo.kill("SIGKILL");
+  rmSync(data, { recursive: true, force: true });
+};
+process.on("exit", killDemo);
+// Nothing here may outlive a hung browser or server.
+setTimeout(() => fail("live browser tests did not finish within 180 s"), 180_000).unref();
+
+let stdout = "";
+let stderr = "";
+demo.stderr.on("data", (d) => (stderr += d));
+const ready = new Promise((ok, ko) => {
+  demo.stdout.on("data", (d) => {
+    stdout += d;
+    if (/^Web page.*\n\s*http:\/\/\S+/m.test(stdout)) ok();
+  });
+  demo.on("exit", (code) => ko(new Error(`rtspeek demo exited (${code}) before printing its page URL:\n${stdout}\n${stderr}`)));
+  setTimeout(() => ko(new Error(`rtspeek demo printed no page URL in 90 s:\n${stdout}\n${stderr}`)), 90_000);
+});
+try {
+  await ready;
+} catch (e) {
+  fail(e.message);
+}
+const pageUrl = stdout.match(/^Web page.*\n\s*(http:\/\/\S+)/m)[1];
+const [, cameraUrl, caPath] = stdout.match(/^\s*(rtsps:\/\/\S+)\s+\(TLS; CA: (\S+)\)/m);
+const caPem = readFileSync(caPath, "utf8");
+
+// ------------------------------------------------------------------------------------------ runner ---
+
+const results = [];
+async function test(name, body) {
+  const t0 = Date.now();
+  try {
+    await body();
+    results.push({ name, ok: true });
+    console.log(`test ${name} ... ok (${Date.now() - t0} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false });
+    console.log(`test ${name} ... FAILED\n${e.stack || e}`);
+  }
+}
+function assert(condition, message) {
+  if (!condition) throw new Error(`assertion failed: ${message}`);
+}
+
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  headless: true,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+});
+const page = await browser.newPage({ viewport: { width: 1280, height: 1200 } });
+await page.goto(pageUrl);
+await page.waitForSelector("#engine-status[data-ready=true]");
+
+/** Runs one live probe from the page and returns what it shows once the report is in. */
+async function probe({ ca, duration }) {
+  await page.fill("#live-url", cameraUrl);
+  await page.fill("#live-ca", ca);
+  await page.fill("#live-duration", String(duration));
+  await page.click("#live-start");
+  await page.waitForFunction(() => document.querySelector("#live-report").dataset.state === "running", null, { timeout: 10_000 });
+  await page.waitForFunction(() => ["done", "error"].includes(document.querySelector("#live-report").dataset.state), null, { timeout: 60_000 });
+  return page.evaluate(() => {
+    const report = document.querySelector("#live-report").report;
+    const canvas = document.querySelector("#preview");
+    // Luminance spread over a grid of the preview: a blank (single colour) canvas has none.
+    let min = 255;
+    let max = 0;
+    if (canvas.width > 0 && canvas.height > 0) {
+      const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+      for (let i = 0; i < pixels.length; i += 4 * 97) {
+        const y = 0.299 * pixels[i] + 0.587 * pixels[i + 1] + 0.114 * pixels[i + 2];
+        min = Math.min(min, y);
+        max = Math.max(max, y);
+      }
+    }
+    return {
+      state: document.querySelector("#live-report").dataset.state,
+      error: document.querySelector("#live-error").hidden ? "" : document.querySelector("#live-error").textContent,
+      verdict: report && report.verdict,
+      firstBroken: report && report.first_broken_layer,
+      layers: report ? report.layers.map((l) => `${l.name}:${l.status}`) : [],
+      frames: Number(document.querySelector("#frames-decoded").textContent),
+      spread: max - min,
+      size: [canvas.width, canvas.height],
+    };
+  });
+}
+
+await test("live page through the real bridge: rtspeek serve's camera is healthy and decodes into the canvas", async () => {
+  const shown = await probe({ ca: caPem, duration: 3 });
+  await page.screenshot({ path: join(output, "live-real-healthy.png"), fullPage: true });
+  assert(shown.state === "done" && shown.error === "", `the probe finished: ${JSON.stringify(shown)}`);
+  assert(shown.verdict === "healthy", `a healthy chain: ${JSON.stringify(shown)}`);
+  assert(shown.frames >= 25, `at least 25 frames decoded: ${JSON.stringify(shown)}`);
+  assert(shown.spread > 40, `the preview canvas is not blank: ${JSON.stringify(shown)}`);
+  console.log(`live (real bridge): ${shown.frames} frames decoded into ${shown.size.join("x")}, luminance spread ${shown.spread.toFixed(0)}`);
+});
+
+await test("live page through the real bridge: without the CA the certificate is the first broken link", async () => {
+  const shown = await probe({ ca: "", duration: 1 });
+  await page.screenshot({ path: join(output, "live-real-untrusted.png"), fullPage: true });
+  assert(shown.state === "done", `the probe finished: ${JSON.stringify(shown)}`);
+  assert(shown.verdict === "broken" && shown.firstBroken === "certificate", `certificate first broken: ${JSON.stringify(shown)}`);
+});
+
+await browser.close();
+killDemo();
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+console.log(`\ntest result: ${failed ? "FAILED" : "ok"}. ${passed} passed; ${failed} failed; 0 ignored; 0 measured; 0 filtered out`);
+process.exit(failed ? 1 : 0);
