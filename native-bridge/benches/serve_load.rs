@@ -148,7 +148,12 @@ fn ramp(url: &Url, pki: &Pki, secs: u64, rss: impl Fn() -> u64) -> Vec<Step> {
         "{:>6} {:>8} {:>7} {:>6} {:>8} {:>10} {:>10} {:>12}",
         "N", "playing", "failed", "lost", "late", "packets", "MB/s", "KiB/viewer"
     );
-    for &n in STEPS {
+    // `RTSPEEK_LOAD_STEPS=1,5,10` replaces the default ramp.
+    let ramp_steps: Vec<usize> = std::env::var("RTSPEEK_LOAD_STEPS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| STEPS.to_vec());
+    for n in ramp_steps {
         std::thread::sleep(Duration::from_secs(2));
         let idle = rss();
         let step = runtime.block_on(run_step(&target, n, Duration::from_secs(secs), &rss, idle));
