@@ -101,9 +101,13 @@ async function probe({ ca, duration }) {
   await page.fill("#live-url", cameraUrl);
   await page.fill("#live-ca", ca);
   await page.fill("#live-duration", String(duration));
+  // A fast probe can go from running to done between two polls: wait for a new report object instead.
+  await page.evaluate(() => (window.previousReport = document.querySelector("#live-report").report || null));
   await page.click("#live-start");
-  await page.waitForFunction(() => document.querySelector("#live-report").dataset.state === "running", null, { timeout: 10_000 });
-  await page.waitForFunction(() => ["done", "error"].includes(document.querySelector("#live-report").dataset.state), null, { timeout: 60_000 });
+  await page.waitForFunction(() => {
+    const el = document.querySelector("#live-report");
+    return ["done", "error"].includes(el.dataset.state) && (el.report || null) !== window.previousReport;
+  }, null, { timeout: 60_000 });
   return page.evaluate(() => {
     const report = document.querySelector("#live-report").report;
     const canvas = document.querySelector("#preview");
