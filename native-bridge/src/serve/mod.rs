@@ -163,6 +163,17 @@ impl Server {
             buses.push(entry.bus.clone());
             mounts.insert(stream.path.clone(), entry);
         }
+        // Ready means producing: a client that comes at once must not meet a 503 for a source still encoding
+        // its first picture. A source that stays silent is logged; PLAY answers it 503 with Retry-After.
+        let deadline = Instant::now() + config.server.request_timeout();
+        for bus in &buses {
+            while bus.position().is_none() && !bus.is_shut_down() && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            if bus.position().is_none() {
+                tracing::warn!(stream = %bus.path(), "no frame from the source yet; PLAY answers 503 until one comes");
+            }
+        }
         let digest_key = ServerKey::new(random_seed().to_vec());
         let mut session_config = SessionConfig::new(SERVER_NAME, digest_key);
         session_config.session_timeout = Duration::from_secs(config.server.session_timeout_secs);
