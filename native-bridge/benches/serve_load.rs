@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use rtspeek_bridge::player::{self, Counters, Target};
 use rtspeek_core::rtsp::Url;
 use rtspeek_tests::peers::gst::{GstOptions, GstRtspServer};
-use serve_support::{Pki, Serve};
+use serve_support::{Pki, Serve, rss_kib_of};
 
 const STEPS: &[usize] = &[25, 50, 100, 200, 300, 400, 600, 800, 1200, 1600];
 const CLIP_SECS: u32 = 45;
@@ -85,7 +85,7 @@ fn main() {
     let theirs = Url::parse(&gst.url("/file264")).unwrap();
     println!("\n== gst-rtsp-server ({}) ==", theirs);
     let pid = gst.process().pid();
-    let gst_steps = ramp(&theirs, &pki, secs, || rss_of(pid));
+    let gst_steps = ramp(&theirs, &pki, secs, || rss_kib_of(pid).unwrap_or(0));
 
     let best = |steps: &[Step]| steps.iter().filter(|s| s.held()).map(|s| s.viewers).max().unwrap_or(0);
     let (a, b) = (best(&ours_steps), best(&gst_steps));
@@ -126,18 +126,6 @@ fn openssl_speed() -> f64 {
         .rev()
         .find_map(|l| l.split_whitespace().last()?.strip_suffix('k')?.parse::<f64>().ok())
         .map_or(0.0, |k| k * 1000.0)
-}
-
-fn rss_of(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines().find_map(|l| {
-                l.strip_prefix("VmRSS:").map(|v| v.trim().trim_end_matches("kB").trim().to_owned())
-            })
-        })
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
 }
 
 fn ramp(url: &Url, pki: &Pki, secs: u64, rss: impl Fn() -> u64) -> Vec<Step> {

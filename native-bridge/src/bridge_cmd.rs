@@ -24,11 +24,8 @@ pub(crate) struct BridgeArgs {
 }
 
 pub(crate) fn run(args: BridgeArgs) -> Result<u8, String> {
-    crate::serve_cmd::init_logging_quiet();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    crate::init_logging("warn");
+    let runtime = crate::multi_thread_runtime()?;
     runtime.block_on(async {
         let bridge = start(&args).await?;
         if !bridge.addr().ip().to_canonical().is_loopback() {

@@ -10,14 +10,13 @@ use std::time::Duration;
 use clap::Args;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
 use rtspeek_bridge::bridge::{Bridge, BridgeOptions};
+use rtspeek_bridge::probe::options::{ProbeOptions, configure};
 use rtspeek_bridge::serve::Server;
 use rtspeek_bridge::serve::config::ServeConfig;
 use rtspeek_bridge::tls::TlsOptions;
 use rtspeek_core::UnixTime;
 use rtspeek_core::cert::{CertCheck, InputFile, analyze};
 use rtspeek_core::probe::{NamedBytes, ProbeConfig};
-use rtspeek_core::rtsp::Url;
-use rustls::pki_types::CertificateDer;
 use time::OffsetDateTime;
 
 use crate::demo_pki;
@@ -55,12 +54,9 @@ pub(crate) fn run(args: DemoArgs) -> Result<u8, String> {
     let config_path = write_config(&dir, &pki, &args)?;
     let config = ServeConfig::load(&config_path).map_err(|e| e.to_string())?;
     if !args.once {
-        crate::serve_cmd::init_logging_quiet();
+        crate::init_logging("warn");
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    let runtime = crate::multi_thread_runtime()?;
     runtime.block_on(async {
         let server = Server::start(config).await.map_err(|e| {
             format!("{e}\n(another program may use the port: try `rtspeek demo --rtsps-port 0 --rtsp-port 0`)")
@@ -153,23 +149,12 @@ source = {{ kind = "synthetic" }}
     Ok(path)
 }
 
-/// `rtspeek probe URL --ca CA --duration 3`.
+/// `rtspeek probe URL --ca CA --duration 3`, through the options the CLI and the bridge share.
 fn probe_config(url: &str, ca: &Path) -> Result<(ProbeConfig, TlsOptions), String> {
-    let url = Url::parse(url).map_err(|e| e.to_string())?;
-    let ca_pem = read(ca)?;
-    let anchors: Vec<CertificateDer<'static>> = rustls::pki_types::pem::PemObject::pem_slice_iter(&ca_pem)
-        .collect::<Result<_, _>>()
-        .map_err(|e| format!("{}: {e}", ca.display()))?;
-    let mut seed = [0u8; 32];
-    rustls::crypto::ring::default_provider()
-        .secure_random
-        .fill(&mut seed)
-        .map_err(|_| "the system random generator failed".to_owned())?;
-    let mut config = ProbeConfig::new(url, crate::cert_cmd::now(), seed);
-    config.media_window = Duration::from_secs(3);
-    config.step_timeout = Duration::from_secs(5);
-    config.anchors = Some(vec![NamedBytes { name: ca.display().to_string(), bytes: ca_pem }]);
-    Ok((config, TlsOptions { anchors: Some(anchors), ..TlsOptions::default() }))
+    let mut options = ProbeOptions::new(url);
+    options.ca = vec![NamedBytes { name: ca.display().to_string(), bytes: read(ca)? }];
+    options.media_window = Duration::from_secs(3);
+    configure(&options, crate::cert_cmd::now())
 }
 
 /// Part 2: the offline analysis of a certificate made the way many camera firmwares make theirs.

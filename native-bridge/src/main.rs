@@ -43,6 +43,22 @@ enum Command {
     Demo(demo::DemoArgs),
 }
 
+/// Logs to stderr at `default` level (`info`, `warn`) unless `RUST_LOG` says otherwise: the server and the
+/// bridge log what they do; the demo, which prints its own story, only warnings.
+pub(crate) fn init_logging(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// The runtime of the long-running commands (server, bridge, demo): connections on every core.
+pub(crate) fn multi_thread_runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

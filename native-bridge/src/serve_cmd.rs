@@ -22,30 +22,13 @@ pub(crate) struct ServeArgs {
     check: bool,
 }
 
-/// Logs to stderr, `info` unless `RUST_LOG` says otherwise.
-pub(crate) fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
-}
-
-/// Warnings and errors only (the demo prints its own story on stdout).
-pub(crate) fn init_logging_quiet() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
-}
-
 pub(crate) fn run(args: ServeArgs) -> Result<u8, String> {
     let config = ServeConfig::load(&args.config).map_err(|e| e.to_string())?;
     if args.check {
         return check(&config);
     }
-    init_logging();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    crate::init_logging("info");
+    let runtime = crate::multi_thread_runtime()?;
     runtime.block_on(async {
         let server = Server::start(config).await?;
         // The URLs go to stdout (what a user copies into a player; what launchers wait for), logs to stderr.

@@ -237,13 +237,11 @@ impl Server {
                 AcceptLoop { tcp, acceptor, udp, only, shared: shared.clone(), limit: limit.clone() };
             tasks.spawn(accept.run(stop_rx.clone()));
         }
-        if config.server.watch_interval_secs > 0 || cfg!(unix) {
-            tasks.spawn(watch_certificates(
-                slots.clone(),
-                Duration::from_secs(config.server.watch_interval_secs),
-                stop_rx.clone(),
-            ));
-        }
+        tasks.spawn(watch_certificates(
+            slots.clone(),
+            Duration::from_secs(config.server.watch_interval_secs),
+            stop_rx.clone(),
+        ));
         // Sources stop with the server.
         let mut stop_sources = stop_rx;
         tasks.spawn(async move {

@@ -155,12 +155,15 @@ impl Serve {
 
     /// Resident memory of the server process, from /proc.
     pub(crate) fn rss_kib(&self) -> u64 {
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", self.process.pid())).expect("/proc status");
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmRSS in /proc status")
+        rss_kib_of(self.process.pid()).expect("VmRSS in /proc status")
     }
+}
+
+/// Resident memory of process `pid` in KiB (`VmRSS` of /proc), `None` when it cannot be read.
+pub(crate) fn rss_kib_of(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
