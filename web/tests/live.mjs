@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { assert, finish, test } from "./runner.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const tools = process.env.RTSPEEK_NPM_TOOLS || join(root, "target/npm-tools");
@@ -71,21 +72,6 @@ const caPem = readFileSync(caPath, "utf8");
 
 // ------------------------------------------------------------------------------------------ runner ---
 
-const results = [];
-async function test(name, body) {
-  const t0 = Date.now();
-  try {
-    await body();
-    results.push({ name, ok: true });
-    console.log(`test ${name} ... ok (${Date.now() - t0} ms)`);
-  } catch (e) {
-    results.push({ name, ok: false });
-    console.log(`test ${name} ... FAILED\n${e.stack || e}`);
-  }
-}
-function assert(condition, message) {
-  if (!condition) throw new Error(`assertion failed: ${message}`);
-}
 
 const browser = await chromium.launch({
   executablePath: chromiumPath,
@@ -154,7 +140,4 @@ await test("live page through the real bridge: without the CA the certificate is
 
 await browser.close();
 killDemo();
-const passed = results.filter((r) => r.ok).length;
-const failed = results.length - passed;
-console.log(`\ntest result: ${failed ? "FAILED" : "ok"}. ${passed} passed; ${failed} failed; 0 ignored; 0 measured; 0 filtered out`);
-process.exit(failed ? 1 : 0);
+finish();

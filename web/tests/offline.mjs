@@ -21,6 +21,7 @@ import { createRequire } from "node:module";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { assert, finish, test } from "./runner.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const dist = join(root, "web/dist");
@@ -82,22 +83,6 @@ const origin = `http://127.0.0.1:${server.address().port}`;
 
 // ------------------------------------------------------------------------------------------ runner ---
 
-const results = [];
-async function test(name, body) {
-  const t0 = Date.now();
-  try {
-    await body();
-    results.push({ name, ok: true });
-    console.log(`test ${name} ... ok (${Date.now() - t0} ms)`);
-  } catch (e) {
-    results.push({ name, ok: false });
-    console.log(`test ${name} ... FAILED\n${e.stack || e}`);
-  }
-}
-
-function assert(condition, message) {
-  if (!condition) throw new Error(`assertion failed: ${message}`);
-}
 
 const browser = await chromium.launch({
   executablePath: chromiumPath,
@@ -451,7 +436,4 @@ await test("live mode against a fake bridge: H.265 preview or codec.browser_unsu
 await browser.close();
 server.close();
 
-const passed = results.filter((r) => r.ok).length;
-const failed = results.length - passed;
-console.log(`\ntest result: ${failed ? "FAILED" : "ok"}. ${passed} passed; ${failed} failed; 0 ignored; 0 measured; 0 filtered out`);
-process.exit(failed ? 1 : 0);
+finish();
