@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use rtspeek_core::Severity;
 use rtspeek_core::diagnose::codes::{self, CodeInfo, TLS_CODES};
 use rtspeek_core::tls::{
-    CipherSuite, ClientHelloConfig, FlightEnd, ProtocolVersion, ScanAttempt, ScanPlan, ScanStage,
+    CipherSuite, ClientHelloConfig, DEFAULT_MAX_IN_FLIGHT, FlightEnd, ProtocolVersion, ScanAttempt, ScanPlan,
     ServerFlight, TlsFacts, classify_flight, scan_findings,
 };
 use tls_support::{alert, handshake, record, server_hello, tls12_flight};
@@ -267,81 +267,121 @@ fn a_server_hello_that_does_not_match_the_offer_is_a_violation_not_an_acceptance
     assert!(scan_findings(&[deflate])[0].evidence[0].value.contains("compression method 1"));
 }
 
-/// A simulated camera: TLS 1.0 only, with AES128-SHA preferred, then 3DES; refuses TLS 1.3 offers with
-/// protocol_version and unknown suites with handshake_failure, as OpenSSL does.
-fn tls10_camera(offer: &ClientHelloConfig) -> ServerFlight {
-    let bytes = if offer.max_version.is_tls13_or_later() {
-        alert(2, 70)
-    } else {
-        match [0x002f, 0x000a].into_iter().find(|s| offer.cipher_suites.contains(&CipherSuite(*s))) {
-            Some(suite) => tls12_flight(0x0301, suite, &[LEAF]),
+/// A simulated server: the versions and suites it accepts, picking by its own preference (the order given),
+/// refusing unknown versions with protocol_version and unknown suites with handshake_failure, as OpenSSL does.
+struct SimServer {
+    /// (version, suite) in the server's preference order.
+    accepts: Vec<(ProtocolVersion, u16)>,
+}
+
+impl SimServer {
+    fn answer(&self, offer: &ClientHelloConfig) -> ServerFlight {
+        let versions: BTreeSet<ProtocolVersion> = self.accepts.iter().map(|(v, _)| *v).collect();
+        // The best version both speak (a TLS <= 1.2 offer names only its maximum).
+        let lowest =
+            if offer.max_version.is_tls13_or_later() { offer.min_version } else { ProtocolVersion::SSL3_0 };
+        let Some(version) = versions.iter().rev().copied().find(|v| *v <= offer.max_version && *v >= lowest)
+        else {
+            return classify_flight(&alert(2, 70), FlightEnd::Closed);
+        };
+        let chosen = self
+            .accepts
+            .iter()
+            .find(|(v, s)| *v == version && offer.cipher_suites.contains(&CipherSuite(*s)))
+            .map(|(_, s)| *s);
+        let bytes = match chosen {
+            Some(suite) if version.is_tls13_or_later() => tls13_hello(suite),
+            Some(suite) => tls12_flight(version.0, suite, &[LEAF]),
             None => alert(2, 40),
+        };
+        classify_flight(&bytes, FlightEnd::Closed)
+    }
+}
+
+/// Runs a plan against `server` the way a driver does: every offer the plan allows goes out at once, the
+/// answers come back oldest first. Returns the plan and the largest number of offers that were in flight.
+fn run_plan(mut plan: ScanPlan, server: &SimServer) -> (ScanPlan, usize) {
+    let mut queue = std::collections::VecDeque::new();
+    let mut most = 0;
+    let mut sent = 0;
+    loop {
+        while let Some((lane, offer)) = plan.next_offer(RANDOM, SHARE) {
+            assert!(offer.encode().is_ok(), "every planned offer is valid");
+            queue.push_back((lane, offer));
+            sent += 1;
         }
-    };
-    classify_flight(&bytes, FlightEnd::Timeout)
+        most = most.max(plan.in_flight());
+        let Some((lane, offer)) = queue.pop_front() else { break };
+        let flight = server.answer(&offer);
+        plan.record(lane, &offer, flight);
+        assert!(sent < 200, "the plan is bounded");
+    }
+    assert!(plan.is_done(), "nothing in flight and nothing to offer");
+    (plan, most)
 }
 
 #[test]
-fn the_scan_plan_finds_versions_and_enumerates_suites() {
+fn the_scan_plan_enumerates_a_legacy_camera() {
+    // TLS 1.0 only, AES128-SHA preferred, then 3DES.
+    let server =
+        SimServer { accepts: vec![(ProtocolVersion::TLS1_0, 0x002f), (ProtocolVersion::TLS1_0, 0x000a)] };
     let mut plan = ScanPlan::new("cam.example");
-    let mut stages = Vec::new();
-    while let Some(offer) = plan.next_offer(RANDOM, SHARE) {
-        assert!(offer.encode().is_ok(), "every planned offer is valid");
-        assert_eq!(offer.server_name.as_deref(), Some("cam.example"));
-        stages.push(plan.stage());
-        let flight = tls10_camera(&offer);
-        plan.record(&offer, flight);
-        assert!(stages.len() < 40, "the plan is bounded");
-    }
-    assert_eq!(
-        stages,
-        [
-            ScanStage::Modern,
-            ScanStage::Versions(ProtocolVersion::TLS1_2),
-            ScanStage::Suites(ProtocolVersion::TLS1_0),
-            ScanStage::Suites(ProtocolVersion::TLS1_0),
-        ],
-        "TLS 1.2 offer answered with 1.0 skips 1.1; then two suites are found and the third offer is refused"
-    );
+    let (_, first) = plan.next_offer(RANDOM, SHARE).expect("the modern offer");
+    assert_eq!(first.server_name.as_deref(), Some("cam.example"));
+    assert!(ScanAttempt::new(&first, ServerFlight::Empty { end: FlightEnd::Closed }).offer.is_modern());
+    assert!(plan.next_offer(RANDOM, SHARE).is_none(), "the modern offer goes alone");
+    let plan = ScanPlan::new("cam.example");
+    let (plan, most) = run_plan(plan, &server);
+    assert!(most <= DEFAULT_MAX_IN_FLIGHT && most > 1, "offers go several at once: {most}");
     let facts = TlsFacts::from_attempts(plan.attempts());
-    let suites: Vec<&str> = facts.accepted.iter().map(|a| a.suite.as_str()).collect();
-    assert_eq!(suites, ["TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"]);
+    let suites: BTreeSet<&str> = facts.accepted.iter().map(|a| a.suite.as_str()).collect();
+    assert_eq!(suites, BTreeSet::from(["TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"]));
     assert_eq!(facts.versions, ["TLS 1.0"]);
-    assert_eq!(facts.attempts.len(), 4);
     let codes: BTreeSet<String> = scan_findings(plan.attempts()).into_iter().map(|f| f.code).collect();
     assert_eq!(
         codes,
         BTreeSet::from([codes::TLS_VERSION_LEGACY_ONLY.code.into(), codes::TLS_WEAK_CIPHER.code.into()])
     );
-    assert_eq!(plan.into_attempts().len(), 4);
 }
 
 #[test]
-fn the_scan_plan_walks_down_the_versions_and_stops_at_a_dead_port() {
-    // A server that accepts TLS 1.2 and 1.1 with ECDHE-RSA-AES128-SHA, nothing else; no enumeration.
-    let mut plan = ScanPlan::new("192.0.2.10").with_suite_rounds(0);
-    let mut offered = Vec::new();
-    while let Some(offer) = plan.next_offer(RANDOM, SHARE) {
-        assert_eq!(offer.server_name, None, "no SNI for an IP");
-        offered.push(offer.max_version);
-        let bytes = match offer.max_version {
-            v if v >= ProtocolVersion::TLS1_3 => alert(2, 70),
-            v if v >= ProtocolVersion::TLS1_1 => tls12_flight(v.0, 0xc013, &[LEAF]),
-            _ => alert(2, 70),
-        };
-        plan.record(&offer, classify_flight(&bytes, FlightEnd::Closed));
+fn the_scan_plan_finds_every_suite_of_every_version() {
+    use ProtocolVersion as V;
+    let mut accepts = vec![(V::TLS1_3, 0x1302), (V::TLS1_3, 0x1301), (V::TLS1_3, 0x1303)];
+    for suite in
+        [0xc030, 0xc02f, 0xcca8, 0xc028, 0xc027, 0xc014, 0xc013, 0x009d, 0x009c, 0x0035, 0x002f, 0x009e]
+    {
+        accepts.push((V::TLS1_2, suite));
     }
-    assert_eq!(
-        offered,
-        [ProtocolVersion::TLS1_3, ProtocolVersion::TLS1_2, ProtocolVersion::TLS1_1, ProtocolVersion::TLS1_0]
-    );
-    assert_eq!(plan.stage(), ScanStage::Done);
-    assert_eq!(TlsFacts::from_attempts(plan.attempts()).versions, ["TLS 1.1", "TLS 1.2"]);
+    accepts.push((V::TLS1_1, 0xc013));
+    let server = SimServer { accepts: accepts.clone() };
+    let (plan, _) = run_plan(ScanPlan::new("192.0.2.10"), &server);
+    let found: BTreeSet<(String, String)> =
+        TlsFacts::from_attempts(plan.attempts()).accepted.into_iter().map(|a| (a.version, a.suite)).collect();
+    let expected: BTreeSet<(String, String)> =
+        accepts.iter().map(|(v, s)| (v.to_string(), CipherSuite(*s).to_string())).collect();
+    assert_eq!(found, expected, "every accepted (version, suite), nothing else");
+    // Each accepted suite costs one offer in its lane, each lane one refusal; TLS 1.0 is refused with
+    // protocol_version once, which ends its other lanes.
+    let tls10 = plan.attempts().iter().filter(|a| a.offer.max_version == V::TLS1_0).count();
+    assert_eq!(tls10, 1, "one refusal ends the version");
+    assert!(plan.attempts().len() < 40, "{} attempts", plan.attempts().len());
+}
 
+#[test]
+fn the_scan_plan_stops_at_a_dead_port_and_can_run_one_at_a_time() {
     // A port answering in plain RTSP ends the plan after the first offer.
-    let mut plan = ScanPlan::new("cam.example");
-    let offer = plan.next_offer(RANDOM, SHARE).unwrap();
-    plan.record(&offer, classify_flight(b"RTSP/1.0 400 Bad Request\r\n\r\n", FlightEnd::Closed));
+    let mut plan = ScanPlan::new("192.0.2.10");
+    let (lane, offer) = plan.next_offer(RANDOM, SHARE).unwrap();
+    assert_eq!(offer.server_name, None, "no SNI for an IP");
+    plan.record(lane, &offer, classify_flight(b"RTSP/1.0 400 Bad Request\r\n\r\n", FlightEnd::Closed));
     assert!(plan.next_offer(RANDOM, SHARE).is_none());
+    assert!(plan.is_done());
     assert_eq!(plan.attempts().len(), 1);
+
+    let server =
+        SimServer { accepts: vec![(ProtocolVersion::TLS1_2, 0xc02f), (ProtocolVersion::TLS1_2, 0x002f)] };
+    let (plan, most) = run_plan(ScanPlan::new("cam.example").with_max_in_flight(1), &server);
+    assert_eq!(most, 1);
+    assert_eq!(TlsFacts::from_attempts(plan.attempts()).accepted.len(), 2);
 }

@@ -24,11 +24,13 @@ pub enum TransportChoice {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TlsScan {
-    /// Only when the handshake with a modern client (rustls) fails: the scan then says why, and reads the
-    /// certificate from a TLS <= 1.2 handshake, which is in clear.
-    #[default]
+    /// Only when the handshake with a modern client (rustls) fails (`--no-tls-scan`): the scan then says why,
+    /// and reads the certificate from a TLS <= 1.2 handshake, which is in clear. The client verdicts then
+    /// know only the version and suite rustls negotiated.
     OnFailure,
-    /// Always (`--tls-scan`), after the main probe.
+    /// Always, after the main probe: every version and suite the server accepts, which the client verdicts
+    /// need (which of each client's default offers the camera takes).
+    #[default]
     Always,
 }
 
@@ -100,7 +102,7 @@ pub struct ProbeConfig {
 
 impl ProbeConfig {
     /// A configuration with the defaults: automatic transport, a 5 s media window, 5 s per step, the public
-    /// web PKI, TLS scan on failure.
+    /// web PKI, TLS scan always.
     pub fn new(url: Url, now: UnixTime, seed: [u8; 32]) -> Self {
         ProbeConfig {
             url,
@@ -109,7 +111,7 @@ impl ProbeConfig {
             transport: TransportChoice::Auto,
             media_window: Duration::from_secs(5),
             step_timeout: Duration::from_secs(5),
-            tls_scan: TlsScan::OnFailure,
+            tls_scan: TlsScan::Always,
             anchors: None,
             insecure: false,
             client_certificate: false,

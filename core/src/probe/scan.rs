@@ -1,7 +1,7 @@
-//! The TLS scan stage: our own ClientHellos (TLS 1.0-1.3, legacy suites, built by [`crate::tls`]) over fresh
-//! connections, one at a time, as planned by [`ScanPlan`]; then the plain-RTSP check, which asks the same
-//! port for `OPTIONS` in clear on a fresh connection, because the commonest RTSPS failure is a camera with
-//! RTSPS switched off.
+//! The TLS scan stage: our own ClientHellos (TLS 1.0-1.3, every suite family, built by [`crate::tls`]) over
+//! fresh connections, several at once, as planned by [`ScanPlan`]; then the plain-RTSP check, which asks the
+//! same port for `OPTIONS` in clear on a fresh connection, because the commonest RTSPS failure is a camera
+//! with RTSPS switched off.
 
 use std::time::Duration;
 
@@ -9,7 +9,8 @@ use super::connect::bracket;
 use super::ctx::Ctx;
 use super::io::{CloseReason, ConnId, ConnectTls};
 use crate::tls::{
-    ClientHelloConfig, FlightEnd, FlightReader, LooksLike, Progress, ScanPlan, Sniff, escape_bytes, sniff,
+    ClientHelloConfig, FlightEnd, FlightReader, LaneId, LooksLike, Progress, ScanPlan, Sniff, escape_bytes,
+    sniff,
 };
 
 /// Longest wait for one scan answer: a silent port ends the scan at its first attempt anyway.
@@ -21,6 +22,7 @@ const PLAIN_CHECK_KEEP: usize = 512;
 #[derive(Debug)]
 struct Attempt {
     conn: ConnId,
+    lane: LaneId,
     offer: ClientHelloConfig,
     reader: FlightReader,
     deadline: Duration,
@@ -32,22 +34,32 @@ pub(crate) struct ScanRun {
     host: String,
     port: u16,
     plan: ScanPlan,
-    current: Option<Attempt>,
+    in_flight: Vec<Attempt>,
     /// Set when the port stopped accepting connections mid-scan.
     aborted: Option<String>,
+    /// When the scan started and ended (for the facts: what the scan adds to a probe).
+    started: Duration,
+    ended: Option<Duration>,
 }
 
 impl ScanRun {
     pub(crate) fn start(ctx: &mut Ctx, host: &str, port: u16) -> ScanRun {
-        let mut run =
-            ScanRun { host: host.to_owned(), port, plan: ScanPlan::new(host), current: None, aborted: None };
-        run.next(ctx);
+        let mut run = ScanRun {
+            host: host.to_owned(),
+            port,
+            plan: ScanPlan::new(host),
+            in_flight: Vec::new(),
+            aborted: None,
+            started: ctx.now,
+            ended: None,
+        };
+        run.send_more(ctx);
         run
     }
 
     /// Whether the scan is over.
     pub(crate) fn done(&self) -> bool {
-        self.current.is_none()
+        self.in_flight.is_empty()
     }
 
     pub(crate) fn plan(&self) -> &ScanPlan {
@@ -59,75 +71,91 @@ impl ScanRun {
         self.aborted.as_deref()
     }
 
-    pub(crate) fn owns(&self, conn: ConnId) -> bool {
-        self.current.as_ref().is_some_and(|a| a.conn == conn)
+    /// How long the scan took, once it is over.
+    pub(crate) fn duration(&self) -> Option<Duration> {
+        self.ended.map(|end| end.saturating_sub(self.started))
     }
 
     pub(crate) fn deadline(&self) -> Option<Duration> {
-        self.current.as_ref().map(|a| a.deadline)
+        self.in_flight.iter().map(|a| a.deadline).min()
     }
 
-    fn next(&mut self, ctx: &mut Ctx) {
-        let (random, share) = (ctx.rng.block(), ctx.rng.block());
-        self.current = self.plan.next_offer(random, share).map(|offer| {
-            let conn = ctx.connect(&self.host, self.port, ConnectTls::None);
-            let wait = ctx.config.step_timeout.min(MAX_ATTEMPT_WAIT);
-            Attempt { conn, offer, reader: FlightReader::new(), deadline: ctx.now + wait }
-        });
+    /// Opens connections for every offer the plan allows now.
+    fn send_more(&mut self, ctx: &mut Ctx) {
+        if self.aborted.is_none() {
+            while let Some((lane, offer)) = self.plan.next_offer(ctx.rng.block(), ctx.rng.block()) {
+                let conn = ctx.connect(&self.host, self.port, ConnectTls::None);
+                let wait = ctx.config.step_timeout.min(MAX_ATTEMPT_WAIT);
+                let deadline = ctx.now + wait;
+                self.in_flight.push(Attempt { conn, lane, offer, reader: FlightReader::new(), deadline });
+            }
+        }
+        if self.in_flight.is_empty() && self.ended.is_none() {
+            self.ended = Some(ctx.now);
+        }
+    }
+
+    fn position(&self, conn: ConnId) -> Option<usize> {
+        self.in_flight.iter().position(|a| a.conn == conn)
     }
 
     pub(crate) fn on_connected(&mut self, ctx: &mut Ctx, conn: ConnId) {
-        let Some(attempt) = self.current.as_mut().filter(|a| a.conn == conn) else { return };
-        match attempt.offer.encode() {
+        let Some(i) = self.position(conn) else { return };
+        match self.in_flight[i].offer.encode() {
             Ok(hello) => ctx.transmit(conn, hello),
             // The plan's offers are valid by construction; should one not encode, end the scan cleanly.
             Err(e) => {
                 self.aborted = Some(format!("cannot encode a ClientHello: {e}"));
-                ctx.close(conn);
-                self.current = None;
+                self.abandon_all(ctx);
             }
         }
     }
 
     pub(crate) fn on_connect_failed(&mut self, ctx: &mut Ctx, conn: ConnId, why: &str) {
-        if self.owns(conn) {
+        if self.position(conn).is_some() {
             self.aborted = Some(format!("the port stopped accepting connections: {why}"));
-            self.current = None;
             ctx.step(crate::Layer::Tls, "TLS scan stopped: the port no longer accepts connections");
+            self.abandon_all(ctx);
         }
     }
 
     pub(crate) fn on_data(&mut self, ctx: &mut Ctx, conn: ConnId, bytes: &[u8]) {
-        let Some(attempt) = self.current.as_mut().filter(|a| a.conn == conn) else { return };
-        if attempt.reader.push(bytes) == Progress::Done {
+        let Some(i) = self.position(conn) else { return };
+        if self.in_flight[i].reader.push(bytes) == Progress::Done {
             ctx.close(conn);
-            self.record(ctx, FlightEnd::Closed);
+            self.record(ctx, i, FlightEnd::Closed);
         }
     }
 
     pub(crate) fn on_closed(&mut self, ctx: &mut Ctx, conn: ConnId, reason: &CloseReason) {
-        if self.owns(conn) {
+        if let Some(i) = self.position(conn) {
             let end = if matches!(reason, CloseReason::Eof) { FlightEnd::Closed } else { FlightEnd::Reset };
-            self.record(ctx, end);
+            self.record(ctx, i, end);
         }
     }
 
     pub(crate) fn on_timeout(&mut self, ctx: &mut Ctx) {
-        if let Some(attempt) = &self.current
-            && ctx.now >= attempt.deadline
-        {
-            ctx.close(attempt.conn);
-            self.record(ctx, FlightEnd::Timeout);
+        while let Some(i) = self.in_flight.iter().position(|a| ctx.now >= a.deadline) {
+            ctx.close(self.in_flight[i].conn);
+            self.record(ctx, i, FlightEnd::Timeout);
         }
     }
 
-    /// Ends the current attempt with `end` and starts the next.
-    fn record(&mut self, ctx: &mut Ctx, end: FlightEnd) {
-        let Some(attempt) = self.current.take() else { return };
+    /// Ends attempt `i` with `end` and sends what the plan allows next.
+    fn record(&mut self, ctx: &mut Ctx, i: usize, end: FlightEnd) {
+        let attempt = self.in_flight.swap_remove(i);
         // A reader that finished early ignores `end`.
         let flight = attempt.reader.finish(end);
-        self.plan.record(&attempt.offer, flight);
-        self.next(ctx);
+        self.plan.record(attempt.lane, &attempt.offer, flight);
+        self.send_more(ctx);
+    }
+
+    /// Closes every attempt without recording it (the scan cannot go on).
+    fn abandon_all(&mut self, ctx: &mut Ctx) {
+        for attempt in self.in_flight.drain(..) {
+            ctx.close(attempt.conn);
+        }
+        self.ended = Some(ctx.now);
     }
 }
 

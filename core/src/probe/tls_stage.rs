@@ -98,7 +98,8 @@ impl Probe {
         let Stage::Scan { run, .. } = std::mem::replace(&mut self.stage, Stage::Finished) else { return };
         let attempts = run.plan().attempts();
         let mut findings = scan_findings(attempts);
-        let facts = TlsScanFacts::from_attempts(attempts);
+        let mut facts = TlsScanFacts::from_attempts(attempts);
+        facts.duration_ms = run.duration().map(millis);
         let summary = if facts.versions.is_empty() {
             "the scan found no TLS version the server accepts".to_owned()
         } else {

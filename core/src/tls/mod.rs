@@ -25,13 +25,15 @@
 //! ```
 //! use rtspeek_core::tls::{FlightEnd, FlightReader, Progress, ScanAttempt, ScanPlan, scan_findings};
 //! let mut plan = ScanPlan::new("cam.example");
-//! while let Some(offer) = plan.next_offer([7; 32], [9; 32]) {
+//! while !plan.is_done() {
+//!     // Several offers may be sent at once, each on its own connection; one at a time here.
+//!     let (lane, offer) = plan.next_offer([7; 32], [9; 32]).expect("nothing in flight, so an offer");
 //!     let hello: Vec<u8> = offer.encode().expect("the plan's offers are valid");
 //!     // connect, send `hello`, then push what arrives until Progress::Done, the close or the timeout:
 //!     let mut reader = FlightReader::new();
 //!     let answer: &[u8] = b""; // here: silence
 //!     if reader.push(answer) == Progress::NeedMore { /* read more, or give up at the timeout */ }
-//!     plan.record(&offer, reader.finish(FlightEnd::Timeout));
+//!     plan.record(lane, &offer, reader.finish(FlightEnd::Timeout));
 //! }
 //! let findings = scan_findings(plan.attempts());
 //! assert!(findings.iter().any(|f| f.summary.contains("never answered")));
@@ -69,7 +71,7 @@ pub use handshake::{
     HANDSHAKE_HEADER_LEN, HandshakeMessage, HandshakeReassembler, HandshakeType, MAX_HANDSHAKE_BYTES,
     parse_handshake, write_handshake,
 };
-pub use plan::{ScanPlan, ScanStage};
+pub use plan::{DEFAULT_MAX_IN_FLIGHT, LaneId, ScanPlan};
 pub use record::{
     ContentType, MAX_FRAGMENT_LEN, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN, Record, parse_record, write_records,
 };
@@ -82,5 +84,5 @@ pub use server_messages::{
 pub use sniff::{LooksLike, escape_bytes};
 pub(crate) use sniff::{Sniff, sniff};
 pub use suite_info::{Authentication, CipherAlgorithm, CipherMode, KeyExchange, MacAlgorithm, SuiteInfo};
-pub use suites::{CipherSuite, LEGACY_SUITES, MODERN_SUITES, Weakness, known_suites};
+pub use suites::{CipherSuite, LEGACY_SUITES, MODERN_SUITES, TLS13_SUITES, Weakness, known_suites};
 pub use version::ProtocolVersion;

@@ -451,7 +451,7 @@ pub struct AcceptedSuite {
 }
 
 /// What a TLS scan learned, for the report: JSON-friendly names only.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TlsFacts {
     /// Versions the server accepted, oldest first.
     pub versions: Vec<String>,
@@ -465,6 +465,9 @@ pub struct TlsFacts {
     pub acceptable_client_cas: Vec<String>,
     /// Number of certificates the server sent in clear (0 when only TLS 1.3 was accepted).
     pub certificates_in_clear: usize,
+    /// Milliseconds the scan took (its ClientHellos run several at once), when a probe ran it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<f64>,
 }
 
 impl TlsFacts {

@@ -90,6 +90,15 @@ pub const MODERN_SUITES: &[CipherSuite] = &[
     CipherSuite(0xcca8), // TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
 ];
 
+/// Every TLS 1.3 suite (RFC 8446): the scan offers them all to learn which the server accepts.
+pub const TLS13_SUITES: &[CipherSuite] = &[
+    CipherSuite(0x1301), // TLS_AES_128_GCM_SHA256
+    CipherSuite(0x1302), // TLS_AES_256_GCM_SHA384
+    CipherSuite(0x1303), // TLS_CHACHA20_POLY1305_SHA256
+    CipherSuite(0x1304), // TLS_AES_128_CCM_SHA256
+    CipherSuite(0x1305), // TLS_AES_128_CCM_8_SHA256
+];
+
 /// The `legacy` offer for TLS 1.0-1.2: what old cameras pick, as a scanning client offers it, strongest first
 /// (so a server that follows the client's order shows its best): forward-secret AEAD, then ECDHE/DHE CBC,
 /// static RSA (GCM and CBC), Camellia/SEED, 3DES/IDEA, RC4, DES, export and static ECDH. NULL and anonymous
@@ -157,6 +166,11 @@ pub fn known_suites() -> impl Iterator<Item = CipherSuite> {
 }
 
 impl CipherSuite {
+    /// The suite with this IANA name (`TLS_AES_128_GCM_SHA256`), if rtspeek's table has it.
+    pub fn from_name(name: &str) -> Option<Self> {
+        SUITES.iter().find(|&&(_, n)| n == name).map(|&(value, _)| CipherSuite(value))
+    }
+
     /// TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746): a signal, not a suite.
     pub const EMPTY_RENEGOTIATION_INFO_SCSV: Self = Self(0x00ff);
     /// TLS_FALLBACK_SCSV (RFC 7507): a signal, not a suite.

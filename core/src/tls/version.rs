@@ -35,6 +35,13 @@ impl ProtocolVersion {
         })
     }
 
+    /// The version named `name` (`TLS 1.2`, as [`name`](Self::name) writes it).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::SSL3_0, Self::TLS1_0, Self::TLS1_1, Self::TLS1_2, Self::TLS1_3]
+            .into_iter()
+            .find(|v| v.name() == Some(name))
+    }
+
     /// TLS 1.0 and 1.1 (and SSL 3.0): versions that rustls, current browsers and RFC 8996 refuse.
     pub const fn is_legacy(self) -> bool {
         self.0 < Self::TLS1_2.0
