@@ -7,6 +7,8 @@
 //! - [`diagnose`]: the report model shared by every output: [`Layer`], [`Severity`], [`Finding`], [`Report`], and
 //!   the catalogue of stable finding codes.
 //! - [`cert`]: offline certificate analysis (chain, signatures, names, dates, strength, purpose, key pair).
+//! - [`clients`]: per-client verdicts (FFmpeg, GStreamer, VLC, Go, OpenSSL, rustls, browsers): which will play
+//!   the stream, why not, and the settings for each.
 //! - [`probe`]: the live probe as a sans-IO state machine: a driver feeds it socket events and time, it walks
 //!   the chain from TCP to codec and returns the report.
 //! - [`serve`]: the RTSP server session as a sans-IO state machine: requests in, responses and media commands
@@ -20,6 +22,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cert;
+pub mod clients;
 pub mod codec;
 pub mod container;
 pub mod diagnose;

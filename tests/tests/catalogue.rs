@@ -56,6 +56,47 @@ fn bless_docs_findings_md_is_the_rendered_catalogue() {
     }
 }
 
+/// Client profile ids are public API like codes: this list changes only when a profile is added (a rename
+/// breaks every user who filters on an id).
+const CLIENT_IDS: [&str; 11] = [
+    "ffmpeg-gnutls",
+    "ffmpeg-openssl",
+    "gstreamer",
+    "vlc3",
+    "vlc4",
+    "go-legacy",
+    "go",
+    "go2rtc",
+    "openssl3",
+    "rustls",
+    "browser",
+];
+
+#[test]
+fn client_ids_are_the_stable_list_and_well_formed() {
+    let ids: Vec<&str> = rtspeek_core::clients::PROFILES.iter().map(|p| p.id).collect();
+    assert_eq!(ids, CLIENT_IDS, "client ids are public API: add, never rename (and update docs/clients.md)");
+    for p in rtspeek_core::clients::PROFILES {
+        assert!(p.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'), "{}", p.id);
+        assert!(!p.name.is_empty() && !p.versions.is_empty() && !p.used_by.is_empty(), "{}", p.id);
+        assert_eq!(rtspeek_core::clients::lookup(p.id).map(|q| q.id), Some(p.id));
+    }
+}
+
+#[test]
+fn bless_docs_clients_md_is_the_rendered_profile_table() {
+    let path = repo_root().join("docs/clients.md");
+    let rendered = rtspeek_core::clients::catalogue_markdown();
+    if std::env::var_os("RTSPEEK_BLESS").is_some() {
+        std::fs::write(&path, &rendered).expect("write docs/clients.md");
+    }
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        on_disk == rendered,
+        "docs/clients.md is out of date with core/src/clients/table.rs; run `cargo xtask docs`"
+    );
+}
+
 /// Every string literal in the sources that looks like a finding code must be in the catalogue, so no code
 /// can be emitted (or asserted on) without being documented.
 #[test]

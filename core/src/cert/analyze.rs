@@ -80,7 +80,9 @@ pub fn analyze(check: &CertCheck<'_>) -> Result<Report, InputError> {
         anchor: anchor_name,
         key: key_facts,
     });
-    Ok(report.finish())
+    let mut report = report.finish();
+    report.clients = crate::clients::assess(&report);
+    Ok(report)
 }
 
 fn target(check: &CertCheck<'_>) -> String {

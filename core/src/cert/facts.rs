@@ -46,8 +46,21 @@ pub struct CertificateSummary {
     pub san_ip: Vec<String>,
     /// Public key: `RSA 2048`, `EC P-256`, `Ed25519`.
     pub key: String,
+    /// The key's algorithm (`RSA`, `EC`, `Ed25519`), when readable: what clients' key-size rules look at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_algorithm: Option<String>,
+    /// The key's size in bits, when readable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_bits: Option<u32>,
     /// Signature algorithm: `sha256WithRSAEncryption`, `ecdsa-with-SHA256`...
     pub signature_algorithm: String,
+    /// The signature's digest (`SHA-256`, `SHA-1`), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature_hash: Option<String>,
+    /// The subject's Common Name(s): what OpenSSL and GnuTLS clients compare a host name with when
+    /// subjectAltName has no DNS entry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub common_names: Vec<String>,
     /// SHA-256 of the DER certificate, colon-separated uppercase hex (what certificate pinning uses).
     pub sha256_fingerprint: String,
     /// X.509 version (1 or 3).
@@ -153,7 +166,17 @@ pub(crate) fn summary(cert: &Cert<'_>, role: CertRole, self_signed: bool) -> Cer
             Ok(k) => k.describe(),
             Err(e) => format!("unreadable: {e}"),
         },
+        key_algorithm: cert.key.as_ref().ok().map(|k| k.algorithm_name().to_owned()),
+        key_bits: cert.key.as_ref().ok().and_then(|k| k.bits()),
         signature_algorithm: cert.sig_alg.name(),
+        signature_hash: cert.sig_alg.hash().map(|h| h.name().to_owned()),
+        common_names: cert
+            .x509
+            .subject()
+            .iter_common_name()
+            .filter_map(|cn| cn.as_str().ok())
+            .map(str::to_owned)
+            .collect(),
         sha256_fingerprint: fingerprint(cert.der),
         version: cert.x509.version().0 + 1,
         is_ca: cert.is_ca(),

@@ -21,7 +21,7 @@ pub mod crypto;
 mod facts;
 pub mod input;
 pub mod key;
-mod names;
+pub(crate) mod names;
 mod pair;
 mod profile;
 mod shape;

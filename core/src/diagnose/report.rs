@@ -169,6 +169,10 @@ pub struct Report {
     /// Facts gathered.
     #[serde(default)]
     pub facts: Facts,
+    /// How each common client fares with what was observed (live probes and certificate checks; see
+    /// [`crate::clients`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clients: Vec<crate::clients::ClientVerdict>,
 }
 
 impl Report {
@@ -301,6 +305,7 @@ impl ReportBuilder {
             findings,
             trust,
             facts,
+            clients: Vec::new(),
         }
     }
 }

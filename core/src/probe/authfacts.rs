@@ -31,5 +31,11 @@ pub(crate) fn facts(capability: &Capability, outcome: &str) -> AuthFacts {
             ClientFacts { client: c.client.to_owned(), verdict: verdict.to_owned(), reason }
         })
         .collect();
-    AuthFacts { challenges, chosen: capability.reason.clone(), outcome: outcome.to_owned(), clients }
+    AuthFacts {
+        challenges,
+        chosen: capability.reason.clone(),
+        outcome: outcome.to_owned(),
+        clients,
+        www_authenticate: capability.set.values.clone(),
+    }
 }

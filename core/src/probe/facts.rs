@@ -129,8 +129,13 @@ pub struct AuthFacts {
     pub chosen: String,
     /// `accepted`, `rejected`, `no_credentials`, `unanswerable`.
     pub outcome: String,
-    /// How common clients fare with these challenges.
+    /// How the RTSP stacks of common clients fare with these challenges (the top-level `clients` of the
+    /// report judges whole clients, every layer included).
     pub clients: Vec<ClientFacts>,
+    /// The `WWW-Authenticate` header values as sent (challenges hold no secrets), so the challenges can be
+    /// judged again from the report.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub www_authenticate: Vec<String>,
 }
 
 /// One media track: what was set up and what arrived.

@@ -73,6 +73,8 @@ impl Record {
             builder.trust(trust);
         }
         *builder.facts_mut() = self.facts;
-        builder.finish()
+        let mut report = builder.finish();
+        report.clients = crate::clients::assess(&report);
+        report
     }
 }

@@ -1,7 +1,8 @@
 //! What a server's challenges mean for rtspeek and for the clients people actually use.
 //!
 //! [`Capability`] lists every challenge offered, the Digest algorithms among them, which one rtspeek answers
-//! and why, and how three common clients fare. Their behaviour is modelled from their source code:
+//! and why, and how the RTSP stacks of common clients fare ([`AuthBehaviour::ALL`]). Their behaviour is
+//! modelled from their source code:
 //!
 //! - **FFmpeg** (`libavformat/httpauth.c`): looks at the start of each `WWW-Authenticate` header, keeps the
 //!   *last* header that starts with `Digest` (else the last `Basic` one), answers MD5 and MD5-sess with
@@ -11,6 +12,11 @@
 //! - **VLC / live555** (`RTSPClient.cpp`): keeps the last header that starts with `Digest` (else the first
 //!   header), then reads it with `sscanf("Digest realm=\"%[^\"]\", nonce=\"%[^\"]\"")`: `realm` must come
 //!   first and `nonce` second, both quoted, and `Digest` spelled that way. MD5 only, no qop.
+//! - **MediaMTX / gortsplib** (`pkg/auth/sender.go`): MD5 and SHA-256, the strongest offered, no qop.
+//! - **go2rtc** (`pkg/tcp/auth.go`): reads realm and nonce only and answers MD5 without naming the algorithm
+//!   or qop, which works wherever an MD5 challenge is offered.
+//! - **aiortsp** (`rtsp/auth.py`, 1.4.0): Basic when offered, else the first Digest header; MD5, SHA-256
+//!   (and SHA-1, SHA-512), no qop.
 
 use super::challenge::{Challenge, ChallengeSet, Scheme};
 use super::digest::{Algorithm, DigestClient, Qop};
@@ -83,48 +89,112 @@ pub struct ClientOutcome {
 
 /// Which challenge a client picks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Selection {
-    /// The first challenge of the last header starting with Digest, else of the last starting with Basic.
+pub enum Selection {
+    /// The first challenge of the last header starting with Digest, else of the last starting with Basic
+    /// (FFmpeg's `httpauth.c`).
     LastDigestHeaderFfmpeg,
-    /// The last Digest challenge anywhere, else any Basic.
+    /// The last Digest challenge anywhere, else any Basic (GStreamer).
     LastDigestChallenge,
-    /// The first challenge of the last header starting with Digest, else of the first header.
+    /// The first challenge of the last header starting with Digest, else of the first header (live555).
     LastDigestHeaderLive555,
+    /// Basic when offered, else the first challenge of the first header starting with Digest (aiortsp).
+    BasicFirstThenFirstDigestHeader,
+    /// The strongest Digest challenge it can answer, else Basic (gortsplib, go2rtc, rtspeek).
+    StrongestDigest,
 }
 
-/// A common client's authentication abilities.
-#[derive(Debug, Clone, Copy)]
-struct ClientProfile {
-    name: &'static str,
-    digest: &'static [Algorithm],
-    sends_qop: bool,
-    selection: Selection,
-    strict_layout: bool,
+/// An RTSP client stack's authentication abilities: the auth part of a client profile
+/// ([`crate::clients`]), also what `facts.auth.clients` judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthBehaviour {
+    /// The RTSP stack's name (`FFmpeg`, `GStreamer`...).
+    pub name: &'static str,
+    /// The Digest algorithms it computes.
+    pub digest: &'static [Algorithm],
+    /// Whether it answers `qop=auth` when offered (otherwise RFC 2069 style, without qop).
+    pub sends_qop: bool,
+    /// Which challenge it answers.
+    pub selection: Selection,
+    /// Whether it reads challenges only in live555's fixed layout.
+    pub strict_layout: bool,
 }
 
-const COMMON_CLIENTS: &[ClientProfile] = &[
-    ClientProfile {
+impl AuthBehaviour {
+    /// FFmpeg's `libavformat/httpauth.c` (5.1 to 7.x): MD5 and MD5-sess, `qop=auth`.
+    pub const FFMPEG: AuthBehaviour = AuthBehaviour {
         name: "FFmpeg",
         digest: &[Algorithm::MD5, Algorithm::MD5_SESS],
         sends_qop: true,
         selection: Selection::LastDigestHeaderFfmpeg,
         strict_layout: false,
-    },
-    ClientProfile {
+    };
+    /// gst-rtsp's `gstrtspconnection.c` (1.22 to 1.26): MD5 without qop.
+    pub const GSTREAMER: AuthBehaviour = AuthBehaviour {
         name: "GStreamer",
         digest: &[Algorithm::MD5],
         sends_qop: false,
         selection: Selection::LastDigestChallenge,
         strict_layout: false,
-    },
-    ClientProfile {
+    };
+    /// live555's `RTSPClient.cpp` / `DigestAuthentication.cpp` (VLC, openRTSP): MD5 without qop, fixed layout.
+    pub const LIVE555: AuthBehaviour = AuthBehaviour {
         name: "VLC/live555",
         digest: &[Algorithm::MD5],
         sends_qop: false,
         selection: Selection::LastDigestHeaderLive555,
         strict_layout: true,
-    },
-];
+    };
+    /// gortsplib's `pkg/auth/sender.go` (MediaMTX): MD5 and SHA-256 (preferred), without qop.
+    pub const GORTSPLIB: AuthBehaviour = AuthBehaviour {
+        name: "MediaMTX (gortsplib)",
+        digest: &[Algorithm::MD5, Algorithm::SHA256],
+        sends_qop: false,
+        selection: Selection::StrongestDigest,
+        strict_layout: false,
+    };
+    /// go2rtc's `pkg/tcp/auth.go` (1.9): reads realm and nonce only and answers MD5 without qop and without
+    /// naming an algorithm, which a server reads as MD5: it gets in wherever an MD5 challenge is offered.
+    pub const GO2RTC: AuthBehaviour = AuthBehaviour {
+        name: "go2rtc",
+        digest: &[Algorithm::MD5],
+        sends_qop: false,
+        selection: Selection::StrongestDigest,
+        strict_layout: false,
+    };
+    /// aiortsp's `rtsp/auth.py` (1.4): Basic first; Digest MD5 and SHA-256 (also SHA-1 and SHA-512, which no
+    /// RTSP server offers) from the first Digest header, without qop.
+    pub const AIORTSP: AuthBehaviour = AuthBehaviour {
+        name: "aiortsp",
+        digest: &[Algorithm::MD5, Algorithm::SHA256],
+        sends_qop: false,
+        selection: Selection::BasicFirstThenFirstDigestHeader,
+        strict_layout: false,
+    };
+    /// rtspeek's own client (`rtsp::auth::client`): every algorithm, `qop=auth`, the strongest offer.
+    pub const RTSPEEK: AuthBehaviour = AuthBehaviour {
+        name: "rtspeek",
+        digest: &Algorithm::ALL,
+        sends_qop: true,
+        selection: Selection::StrongestDigest,
+        strict_layout: false,
+    };
+
+    /// Every RTSP stack the client profiles use, in the order reports list them.
+    pub const ALL: [AuthBehaviour; 7] = [
+        AuthBehaviour::FFMPEG,
+        AuthBehaviour::GSTREAMER,
+        AuthBehaviour::LIVE555,
+        AuthBehaviour::GORTSPLIB,
+        AuthBehaviour::GO2RTC,
+        AuthBehaviour::AIORTSP,
+        AuthBehaviour::RTSPEEK,
+    ];
+
+    /// How this stack fares with `set`.
+    pub fn judge(&self, set: &ChallengeSet) -> ClientOutcome {
+        judge(self, set)
+    }
+}
 
 /// The summary of a response's challenges.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,7 +209,8 @@ pub struct Capability {
     pub chosen: Option<Choice>,
     /// Why that choice, or why none.
     pub reason: String,
-    /// How FFmpeg, GStreamer and VLC/live555 fare.
+    /// How the RTSP stacks of the client profiles fare ([`AuthBehaviour::ALL`], rtspeek's own left out: the
+    /// choice above is its answer).
     pub clients: Vec<ClientOutcome>,
 }
 
@@ -156,7 +227,11 @@ impl Capability {
             }
         }
         let (chosen, reason) = choose(&set, &offered, &algorithms_offered);
-        let clients = COMMON_CLIENTS.iter().map(|p| judge(p, &set)).collect();
+        let clients = AuthBehaviour::ALL
+            .iter()
+            .filter(|p| p.name != AuthBehaviour::RTSPEEK.name)
+            .map(|p| judge(p, &set))
+            .collect();
         Capability { set, offered, algorithms_offered, chosen, reason, clients }
     }
 
@@ -242,7 +317,7 @@ fn leading_ws(value: &str) -> usize {
     value.len() - value.trim_start_matches([' ', '\t']).len()
 }
 
-fn select(p: &ClientProfile, set: &ChallengeSet) -> Option<usize> {
+fn select(p: &AuthBehaviour, set: &ChallengeSet) -> Option<usize> {
     let of = |scheme| move |(_, c): &(usize, &Challenge)| c.scheme() == scheme;
     match p.selection {
         Selection::LastDigestHeaderFfmpeg => header_firsts(set)
@@ -262,10 +337,30 @@ fn select(p: &ClientProfile, set: &ChallengeSet) -> Option<usize> {
             .last()
             .or_else(|| header_firsts(set).next())
             .map(|(i, _)| i),
+        Selection::BasicFirstThenFirstDigestHeader => set
+            .challenges
+            .iter()
+            .enumerate()
+            .find(of(Scheme::Basic))
+            .or_else(|| header_firsts(set).find(of(Scheme::Digest)))
+            .map(|(i, _)| i),
+        Selection::StrongestDigest => set
+            .challenges
+            .iter()
+            .enumerate()
+            .filter(of(Scheme::Digest))
+            .filter(|(_, c)| Algorithm::from_param(c.algorithm()).is_some_and(|a| p.digest.contains(&a)))
+            .max_by_key(|(i, c)| {
+                let rank = Algorithm::from_param(c.algorithm()).map_or(0, Algorithm::rank);
+                (rank, std::cmp::Reverse(*i))
+            })
+            .or_else(|| set.challenges.iter().enumerate().rfind(of(Scheme::Digest)))
+            .or_else(|| set.challenges.iter().enumerate().find(of(Scheme::Basic)))
+            .map(|(i, _)| i),
     }
 }
 
-fn judge(p: &ClientProfile, set: &ChallengeSet) -> ClientOutcome {
+fn judge(p: &AuthBehaviour, set: &ChallengeSet) -> ClientOutcome {
     let fails = |cause, reason: String| ClientVerdict::Fails { cause, reason };
     let Some(index) = select(p, set) else {
         let verdict = fails(FailCause::NoScheme, "finds no Basic or Digest challenge it reads".to_owned());
@@ -287,7 +382,7 @@ fn judge(p: &ClientProfile, set: &ChallengeSet) -> ClientOutcome {
     ClientOutcome { client: p.name, answers: Some(index), verdict }
 }
 
-fn judge_digest(p: &ClientProfile, c: &Challenge, value: &str, index: usize) -> ClientVerdict {
+fn judge_digest(p: &AuthBehaviour, c: &Challenge, value: &str, index: usize) -> ClientVerdict {
     let algorithm = Algorithm::from_param(c.algorithm());
     if !algorithm.is_some_and(|a| p.digest.contains(&a)) {
         let names: Vec<&str> = p.digest.iter().map(|a| a.name()).collect();
@@ -370,12 +465,18 @@ mod tests {
         ]));
         let chosen = cap.chosen.as_ref().unwrap();
         assert_eq!((chosen.index, chosen.algorithm), (1, Some(Algorithm::SHA256)));
+        let last_header = ["FFmpeg", "GStreamer", "VLC/live555"];
         for outcome in &cap.clients {
-            assert_eq!(outcome.answers, Some(1), "{outcome:?}");
-            assert!(
-                matches!(outcome.verdict, ClientVerdict::Fails { cause: FailCause::Algorithm, .. }),
-                "{outcome:?}"
-            );
+            if last_header.contains(&outcome.client) {
+                assert_eq!(outcome.answers, Some(1), "{outcome:?}");
+                assert!(
+                    matches!(outcome.verdict, ClientVerdict::Fails { cause: FailCause::Algorithm, .. }),
+                    "{outcome:?}"
+                );
+            } else {
+                // gortsplib takes the strongest it computes (SHA-256), go2rtc MD5, aiortsp the first (MD5).
+                assert_eq!(outcome.verdict, ClientVerdict::Works, "{outcome:?}");
+            }
         }
         // The RFC 7616 order (SHA-256 first, MD5 last) works for all of them.
         let cap = Capability::of(parse_www_authenticate([
