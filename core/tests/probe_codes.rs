@@ -430,6 +430,41 @@ fn legacy_only_camera_certificate_is_analysed_from_the_scan() {
 }
 
 #[test]
+fn legacy_tls_finishes_the_chain_and_keeps_the_tls_failure() {
+    let s = scenarios().into_iter().find(|s| s.code == c::TLS_VERSION_LEGACY_ONLY).expect("scenario");
+    // Without the flag the finding says how to see the rest.
+    let (report, _) = run(&s);
+    let f = report.findings.iter().find(|f| f.code == c::TLS_VERSION_LEGACY_ONLY.code).expect("finding");
+    assert!(f.remediation.contains("--legacy-tls"), "{}", f.remediation);
+    assert_eq!(report.layer_status(Layer::Rtsp), Some(rtspeek_core::LayerStatus::NotReached));
+
+    let (mut config, camera) = (s.setup)();
+    config.legacy_tls = true;
+    let mut pair = Pair::new(config, camera);
+    let report = pair.run();
+    assert_eq!(report.first_broken_layer, Some(Layer::Tls), "{:?}", codes(&report));
+    assert_eq!(report.verdict, rtspeek_core::Verdict::Broken);
+    assert!(report.has(c::TLS_VERSION_LEGACY_ONLY.code));
+    for layer in [Layer::Rtsp, Layer::Sdp, Layer::Transport, Layer::Rtp, Layer::Codec] {
+        assert_ne!(report.layer_status(layer), Some(rtspeek_core::LayerStatus::NotReached), "{layer}");
+    }
+    let legacy = report.facts.tls.as_ref().and_then(|t| t.legacy.as_ref()).expect("legacy session facts");
+    assert_eq!((legacy.version.as_str(), legacy.client.as_str()), ("TLSv1", "legacy harness"));
+    assert!(report.facts.tracks.iter().any(|t| t.codec.is_some()), "the codec layer was reached");
+    // The clients: a TLS 1.0-only camera keeps out every client that no longer speaks TLS 1.0.
+    let verdict = |id: &str| report.clients.iter().find(|c| c.id == id).map(|c| c.verdict);
+    use rtspeek_core::clients::Outcome;
+    for id in ["rustls", "go", "go-legacy", "openssl3", "ffmpeg-openssl"] {
+        assert_eq!(verdict(id), Some(Outcome::Fails), "{id}: {:?}", report.clients);
+    }
+    // GnuTLS still offers TLS 1.0: GStreamer gets in (the captured camera's certificate keeps it out).
+    let gst = report.clients.iter().find(|c| c.id == "gstreamer").expect("gstreamer");
+    let tls: Vec<&str> =
+        gst.because.iter().filter(|r| r.layer == Layer::Tls).map(|r| r.text.as_str()).collect();
+    assert!(tls.len() == 1 && tls[0].contains("only with TLS 1.0"), "{tls:?}");
+}
+
+#[test]
 fn a_tls13_server_dropping_a_client_without_certificate_is_named() {
     // It asked for a certificate in the handshake, then drops the connection instead of answering OPTIONS.
     let camera = Camera { cert_requested: true, ..tls_camera() }

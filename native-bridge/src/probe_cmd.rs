@@ -59,10 +59,19 @@ pub(crate) struct ProbeArgs {
     /// Bound on each network step (connect, TLS handshake, each RTSP response), in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 5.0)]
     timeout: f64,
-    /// Always scan which TLS versions and cipher suites the server accepts (it runs anyway when the TLS
-    /// handshake fails).
-    #[arg(long)]
+    /// Scan which TLS versions and cipher suites the server accepts after the session: the default (kept for
+    /// scripts that ask for it).
+    #[arg(long, hide = true, conflicts_with = "no_tls_scan")]
     tls_scan: bool,
+    /// Skip the TLS scan after a good handshake (it still runs when the handshake fails); the client
+    /// verdicts then know only the version and suite rustls negotiated.
+    #[arg(long)]
+    no_tls_scan: bool,
+    /// When rustls cannot connect because the camera speaks only TLS 1.0/1.1, RSA key exchange or CBC
+    /// suites, go on over a legacy-capable TLS client (OpenSSL at security level 0) to diagnose RTSP, auth,
+    /// SDP and media. The TLS layer stays failed and the verdict is never healthy.
+    #[arg(long)]
+    legacy_tls: bool,
     /// Ports to try when only a host is given (comma-separated).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     ports: Vec<u16>,
@@ -132,7 +141,8 @@ fn configure(args: &ProbeArgs) -> Result<(ProbeConfig, TlsOptions), String> {
         TransportArg::Tcp => TransportChoice::Tcp,
         TransportArg::Udp => TransportChoice::Udp,
     };
-    options.tls_scan = args.tls_scan;
+    options.tls_scan = args.tls_scan || !args.no_tls_scan;
+    options.legacy_tls = args.legacy_tls;
     options.insecure = args.insecure;
     options.ports = args.ports.clone();
     options.ca = args.ca.iter().map(named).collect::<Result<_, _>>()?;

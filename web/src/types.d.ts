@@ -129,6 +129,24 @@ export interface Facts {
   interrupted?: boolean;
 }
 
+/** Whether a client plays the stream with its default settings (`risky`: it plays, with a caveat). */
+export type ClientOutcome = "works" | "risky" | "fails";
+
+/** How one client fares (docs/clients.md lists the ids, which are stable like finding codes). */
+export interface ClientVerdict {
+  /** `ffmpeg-gnutls`, `ffmpeg-openssl`, `gstreamer`, `vlc3`, `vlc4`, `go-legacy`, `go`, `go2rtc`, `openssl3`,
+   *  `rustls`, `browser`. */
+  id: string;
+  name: string;
+  verdict: ClientOutcome;
+  /** Why, in chain order; each names the client, with the finding code it corresponds to when one does. */
+  because: Array<{ layer: LayerName; code?: string; text: string }>;
+  /** What to set on this client (or change on the camera) to make it work or safe. */
+  settings: string[];
+  /** Measured against the real client by rtspeek's interop tests (otherwise cited from its sources). */
+  measured: boolean;
+}
+
 /** A complete diagnosis: the same document as `rtspeek ... --json`. */
 export interface Report {
   schema_version: number;
@@ -141,6 +159,8 @@ export interface Report {
   findings: Finding[];
   trust?: TrustStatus;
   facts: Facts;
+  /** Per-client verdicts (live probes and certificate checks). */
+  clients?: ClientVerdict[];
 }
 
 /** A live probe's progress (the bridge's WebSocket `event`s and `rtspeek probe`'s lines). */

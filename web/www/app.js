@@ -8,7 +8,7 @@
 //             the analyser is loaded), #offline-timing, #offline-error, #result (<rtspeek-report>),
 //             #inspect-result (parameter set table; carries data-codec-string when an SPS was read)
 //   live:     #mode-live, #live-url, #live-user, #live-password, #live-ca, #live-ca-file, #live-insecure,
-//             #live-transport, #live-duration, #live-preview, #live-tls-scan, #live-start, #live-stop, #live-status,
+//             #live-transport, #live-duration, #live-preview, #live-tls-scan, #live-legacy-tls, #live-start, #live-stop, #live-status,
 //             #live-error, #live-report (<rtspeek-report>, data-state="idle|running|done|error"), #preview
 //             (canvas), #frames-decoded (count of decoded frames), #preview-status, #chart (canvas), #transcript
 //   misc:     #engine-status (data-ready="true" once the wasm is loaded), #version, #schema
@@ -331,6 +331,18 @@ export function parseMediaFrame(buffer) {
 }
 
 /** The finding shown when WebCodecs cannot decode the stream: core's wording, else the catalogue's, else ours. */
+/** The report's `browser` client verdict replaced by what this browser measured: it cannot decode the stream. */
+function withThisBrowser(clients, finding) {
+  if (!Array.isArray(clients)) return clients;
+  return clients.map((c) => c.id !== "browser" ? c : {
+    ...c,
+    verdict: "fails",
+    measured: true,
+    because: [...(c.because || []).filter((r) => r.code !== finding.code),
+      { layer: "codec", code: finding.code, text: `This browser cannot decode it: ${finding.summary}` }],
+  });
+}
+
 function browserUnsupportedFinding(codecString, why) {
   try {
     if (engine?.browserUnsupportedFinding) {
@@ -635,7 +647,8 @@ class Live {
       transport: $("live-transport").value,
       duration,
       preview: $("live-preview").checked,
-      tls_scan: $("live-tls-scan").checked || undefined,
+      tls_scan: $("live-tls-scan").checked,
+      legacy_tls: $("live-legacy-tls").checked || undefined,
     };
     this.begin(message.id);
     try {
@@ -761,6 +774,7 @@ class Live {
       case "done": {
         const report = ev.report;
         report.findings = [...(report.findings || []), ...p.browserFindings];
+        if (p.browserFindings.length) report.clients = withThisBrowser(report.clients, p.browserFindings[0]);
         this.report.report = report;
         this.status(`done: ${report.verdict}`);
         this.end("done");

@@ -4,14 +4,15 @@
 //   <rtspeek-report src="report.json"></rtspeek-report>       <!-- or: element.report = reportObject -->
 //
 // What it shows: the verdict; the layers as a chain (pass / warn / fail / not reached); the first broken link
-// on top with its evidence and remediation; the trust statement; then every finding grouped by layer; then
-// the facts (certificate chain, SDP media). Self-contained: no dependency, no network request except `src`.
+// on top with its evidence and remediation; the trust statement; the client verdicts (which players, NVRs and
+// libraries play it, why not, and their settings); then every finding grouped by layer; then the facts
+// (certificate chain, SDP media). Self-contained: no dependency, no network request except `src`.
 //
 // Styling: CSS custom properties inherited from the page
 //   --rtspeek-font, --rtspeek-mono-font, --rtspeek-fg, --rtspeek-bg, --rtspeek-muted, --rtspeek-border,
 //   --rtspeek-radius, --rtspeek-pass, --rtspeek-warn, --rtspeek-fail, --rtspeek-not-reached, --rtspeek-pending,
 //   --rtspeek-accent
-// and the parts `verdict`, `chain`, `link`, `first-broken`, `trust`, `findings`, `finding`, `facts`.
+// and the parts `verdict`, `chain`, `link`, `first-broken`, `trust`, `clients`, `findings`, `finding`, `facts`.
 //
 // Events: `rtspeek-load` (detail: the report) after `src` loaded, `rtspeek-error` (detail: the Error).
 // Live use: a report may be partial (no verdict yet) and layers may have status `pending` (not in the schema:
@@ -82,6 +83,18 @@ h3 { font-size: 1em; margin: 0 0 .4em; }
 .first-broken.warn > h3 { color: var(--_warn); }
 .first-broken.ok > h3 { color: var(--_pass); }
 .trust { color: var(--_muted); font-size: .95em; }
+.clients table { border-collapse: collapse; width: 100%; font-size: .92em; }
+.clients th, .clients td { text-align: left; vertical-align: top; padding: .3em .5em; border-top: 1px solid var(--_border); }
+.clients th { white-space: nowrap; font-weight: 600; }
+.clients .hint { color: var(--_muted); font-size: .9em; margin: 0 0 .4em; }
+.clients details { margin-top: .2em; color: var(--_muted); }
+.clients details ul { margin: .2em 0; padding-left: 1.2em; }
+.clients .set { margin-top: .3em; font-weight: 600; }
+.pill { display: inline-block; padding: 0 .5em; border-radius: var(--_radius); color: #fff; font-weight: 600;
+  background: var(--_nr); }
+.pill.works { background: var(--_pass); }
+.pill.risky { background: var(--_warn); }
+.pill.fails { background: var(--_fail); }
 .finding { border-left: 4px solid var(--_nr); padding: .35em .7em; margin: .4em 0; background: rgba(127,127,127,.05);
   border-radius: 0 var(--_radius) var(--_radius) 0; }
 .finding.error { border-left-color: var(--_fail); }
@@ -280,7 +293,7 @@ export class RtspeekReport extends HTMLElement {
         h("span", { class: "sr" }, `: ${STATUS_TEXT[l.status] || l.status}`)))));
 
     const sections = [header, chain, this.#headline(r, layers, findings), this.#trust(r),
-      this.#findings(layers, findings), this.#facts(r)];
+      this.#clients(r), this.#findings(layers, findings), this.#facts(r)];
     root.replaceChildren(...sections.filter(Boolean));
   }
 
@@ -320,6 +333,28 @@ export class RtspeekReport extends HTMLElement {
     return h("section", { class: "trust", part: "trust" },
       h("strong", null, `Trust: ${t.outcome}`), ` against ${store}${t.overridden ? ", overridden by the user" : ""}. `,
       t.statement);
+  }
+
+  /** One row per client: its verdict, its first reason, and (opened) every reason and setting. */
+  #clients(r) {
+    const clients = Array.isArray(r.clients) ? r.clients : [];
+    if (clients.length === 0) return null;
+    return h("section", { class: "clients", part: "clients" },
+      h("h3", null, "Clients"),
+      h("p", { class: "hint" }, "How each player, NVR stack or library fares with its default settings. * cited, not measured here."),
+      h("table", null, h("tbody", null, clients.map((c) => {
+        const reasons = Array.isArray(c.because) ? c.because : [];
+        const settings = Array.isArray(c.settings) ? c.settings : [];
+        const more = reasons.length > 1 || settings.length > 0
+          ? h("details", null, h("summary", null, "reasons and settings"),
+            reasons.length ? h("ul", null, reasons.map((x) => h("li", null, x.text, x.code ? [" ", h("span", { class: "code" }, `(${x.code})`)] : null))) : null,
+            settings.length ? [h("div", { class: "set" }, "Settings:"), h("ul", null, settings.map((x) => h("li", null, x)))] : null)
+          : null;
+        return h("tr", { "data-client": c.id, "data-verdict": c.verdict },
+          h("th", { scope: "row" }, `${c.name}${c.measured ? "" : "*"}`),
+          h("td", null, h("span", { class: `pill ${c.verdict}` }, c.verdict)),
+          h("td", null, reasons[0]?.text ?? "", more));
+      }))));
   }
 
   #findings(layers, findings) {

@@ -42,7 +42,10 @@ impl<'a> Verdict<'a> {
                 let what = if cert.leaf.self_signed {
                     "the camera's own certificate".to_owned()
                 } else {
-                    format!("the certificate of its issuer, {}", cert.leaf.issuer)
+                    format!(
+                        "the CA that issued the camera's certificate ({}), with its root",
+                        cert.leaf.issuer
+                    )
                 };
                 text.push_str(&format!(" (ca.pem: {what}, as PEM)"));
             }

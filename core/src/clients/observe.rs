@@ -194,7 +194,10 @@ fn tls_observed(report: &Report) -> Option<TlsObserved> {
             "TLSv1.2" => Some(ProtocolVersion::TLS1_2),
             _ => None,
         };
-        if let (Some(version), Some(suite)) = (version, CipherSuite::from_name(suite)) {
+        // Older reports carry rustls' own name (`TLS13_AES_128_GCM_SHA256`).
+        let suite = CipherSuite::from_name(suite)
+            .or_else(|| CipherSuite::from_name(&suite.replace("TLS13_", "TLS_")));
+        if let (Some(version), Some(suite)) = (version, suite) {
             out.accepted.push(Accepted { version, suite });
         }
     }

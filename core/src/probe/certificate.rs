@@ -14,6 +14,8 @@ pub(crate) enum ChainSource {
     Handshake,
     /// A TLS <= 1.2 ServerHello flight read by the TLS scan.
     Scan,
+    /// The legacy-capable TLS client's handshake (`--legacy-tls`).
+    Legacy,
 }
 
 /// Analyses `record.chain` for `host` and records the certificate layer: findings, trust status and facts.
@@ -29,6 +31,7 @@ pub(crate) fn assess(ctx: &mut Ctx, record: &VerifierRecord, host: &str, source:
     let name = match source {
         ChainSource::Handshake => "server chain (TLS handshake)",
         ChainSource::Scan => "server chain (read in clear by the TLS scan)",
+        ChainSource::Legacy => "server chain (legacy TLS handshake)",
     };
     let files = [InputFile { name, bytes: &chain }];
     let anchor_files: Option<Vec<InputFile<'_>>> = ctx

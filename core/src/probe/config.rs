@@ -87,6 +87,11 @@ pub struct ProbeConfig {
     pub insecure: bool,
     /// Whether the driver presents a client certificate (`--client-cert`), for the explanations.
     pub client_certificate: bool,
+    /// When the modern client cannot connect but the TLS scan shows what the server accepts (TLS 1.0/1.1,
+    /// RSA key exchange, CBC...), continue over the driver's legacy-capable TLS client
+    /// ([`ConnectTls::Legacy`](super::ConnectTls::Legacy)) to diagnose the layers above TLS (`--legacy-tls`).
+    /// The TLS layer stays failed and the verdict is never healthy.
+    pub legacy_tls: bool,
     /// Wall-clock time at the start, for certificate dates.
     pub now: UnixTime,
     /// Random bytes: client nonces, TLS randoms, SSRC. Give fresh ones on every run.
@@ -115,6 +120,7 @@ impl ProbeConfig {
             anchors: None,
             insecure: false,
             client_certificate: false,
+            legacy_tls: false,
             now,
             seed,
             user_agent: concat!("rtspeek/", env!("CARGO_PKG_VERSION")).to_owned(),

@@ -53,6 +53,22 @@ pub struct TlsSessionFacts {
     /// What the TLS scan found (versions and suites accepted), when it ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scan: Option<TlsScanFacts>,
+    /// The connection made with the legacy-capable TLS client (`--legacy-tls`) after the modern one failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy: Option<LegacySessionFacts>,
+}
+
+/// The legacy TLS connection that carried the session when the modern client could not connect.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LegacySessionFacts {
+    /// The TLS client (`OpenSSL 3.0.19 at security level 0`).
+    pub client: String,
+    /// Negotiated version (`TLSv1`, `TLSv1.2`).
+    pub version: String,
+    /// Negotiated cipher suite (IANA name).
+    pub cipher_suite: String,
+    /// Handshake time in milliseconds.
+    pub handshake_ms: f64,
 }
 
 /// One request/response exchange, summarised.

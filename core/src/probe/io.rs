@@ -23,6 +23,12 @@ pub enum ConnectTls {
     /// Run the TLS handshake for the host, with SNI for names (not IP literals), then report
     /// [`Input::TlsEstablished`] or [`Input::TlsFailed`].
     Handshake,
+    /// Run the handshake with a legacy-capable TLS client (TLS 1.0-1.3, every suite, no certificate or key
+    /// minimum: OpenSSL at security level 0 in the native driver) that verifies nothing, records the chain,
+    /// and reports like [`ConnectTls::Handshake`]. Asked for only with
+    /// [`ProbeConfig::legacy_tls`](super::ProbeConfig::legacy_tls), after the modern client failed and the
+    /// TLS scan found what the server accepts, so that the layers above TLS can still be diagnosed.
+    Legacy,
 }
 
 /// Why a TCP connection could not be made.
@@ -94,6 +100,8 @@ pub struct TlsEstablished {
     pub client_cert_requested: bool,
     /// The verifier's record.
     pub verifier: VerifierRecord,
+    /// The TLS client that made the connection, when it is not the modern one (`OpenSSL 3.0.19`).
+    pub client: Option<String>,
 }
 
 /// Why an established connection ended.

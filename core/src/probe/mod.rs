@@ -53,6 +53,7 @@ mod ctx;
 mod event;
 pub mod facts;
 mod io;
+mod legacy;
 mod media;
 mod ports;
 mod record;
@@ -105,9 +106,23 @@ enum AfterScan {
 #[derive(Debug)]
 enum Stage {
     Discover(Discovery),
-    Connect { conn: ConnId, phase: ConnectPhase, started: Duration, deadline: Duration },
+    Connect {
+        conn: ConnId,
+        phase: ConnectPhase,
+        started: Duration,
+        deadline: Duration,
+    },
     Session(Box<Session>),
-    Scan { run: Box<ScanRun>, then: AfterScan },
+    Scan {
+        run: Box<ScanRun>,
+        then: AfterScan,
+    },
+    /// The connection with the legacy-capable TLS client (`--legacy-tls`).
+    Legacy {
+        conn: ConnId,
+        started: Duration,
+        deadline: Duration,
+    },
     PlainCheck(PlainCheck),
     Finished,
 }
@@ -218,6 +233,11 @@ impl Probe {
                 self.connect_timed_out(phase);
             }
             Stage::Connect { .. } => {}
+            Stage::Legacy { conn, deadline, .. } if self.ctx.now >= *deadline => {
+                let conn = *conn;
+                self.legacy_failed(conn, "no handshake before the timeout");
+            }
+            Stage::Legacy { .. } => {}
             Stage::Session(session) => session.on_timeout(&mut self.ctx),
             Stage::Scan { run, .. } => run.on_timeout(&mut self.ctx),
             Stage::PlainCheck(check) => check.on_timeout(&mut self.ctx),
@@ -229,7 +249,7 @@ impl Probe {
     fn deadline(&self) -> Duration {
         let stage = match &self.stage {
             Stage::Discover(d) => d.deadline(),
-            Stage::Connect { deadline, .. } => Some(*deadline),
+            Stage::Connect { deadline, .. } | Stage::Legacy { deadline, .. } => Some(*deadline),
             Stage::Session(s) => s.deadline(),
             Stage::Scan { run, .. } => run.deadline(),
             Stage::PlainCheck(c) => c.deadline(),
@@ -245,6 +265,25 @@ impl Probe {
             self.route_connect(conn, phase, started, input);
             return;
         }
+        if let Stage::Legacy { conn, started, .. } = &self.stage {
+            let (conn, started) = (*conn, *started);
+            match input {
+                Input::TlsEstablished { conn: c, tls } if c == conn => {
+                    self.legacy_established(conn, tls, started)
+                }
+                Input::TlsFailed { conn: c, failure, .. } if c == conn => {
+                    self.legacy_failed(conn, &format!("{failure:?}"))
+                }
+                Input::ConnectFailed { conn: c, error } if c == conn => {
+                    self.legacy_failed(conn, &error.message)
+                }
+                Input::Closed { conn: c, reason } if c == conn => {
+                    self.legacy_failed(conn, &format!("{reason:?}"))
+                }
+                _ => {}
+            }
+            return;
+        }
         let ctx = &mut self.ctx;
         match (&mut self.stage, input) {
             (Stage::Discover(d), Input::Connected { conn, .. }) => d.on_connected(ctx, conn),
@@ -255,7 +294,7 @@ impl Probe {
             (Stage::Discover(d), Input::Closed { conn, reason }) => {
                 d.on_closed(ctx, conn, !matches!(reason, CloseReason::Eof));
             }
-            (Stage::Connect { .. }, _) => unreachable!("routed by route_connect"),
+            (Stage::Connect { .. } | Stage::Legacy { .. }, _) => unreachable!("routed above"),
             (Stage::Session(s), input) => match input {
                 Input::Data { conn, bytes } if conn == s.conn() => s.on_data(ctx, bytes),
                 Input::Closed { conn, reason } if conn == s.conn() => s.on_closed(ctx, &reason),
@@ -553,7 +592,7 @@ impl Probe {
                 }
                 s.finish(&mut self.ctx);
             }
-            Stage::Connect { conn, .. } => self.ctx.close(conn),
+            Stage::Connect { conn, .. } | Stage::Legacy { conn, .. } => self.ctx.close(conn),
             _ => {}
         }
         self.done = true;

@@ -27,6 +27,7 @@ impl Probe {
             client_certificate: self.ctx.config.client_certificate,
             client_certificate_requested: tls.client_cert_requested,
             scan: None,
+            legacy: None,
         });
         self.ctx.layer_done(Layer::Tls, format!("{} {}", tls.version, tls.cipher_suite));
         let host = self.url.host().to_string();
@@ -100,6 +101,9 @@ impl Probe {
         let mut findings = scan_findings(attempts);
         let mut facts = TlsScanFacts::from_attempts(attempts);
         facts.duration_ms = run.duration().map(millis);
+        // Legacy TLS helps when what a modern client offers was refused and something else was accepted.
+        let legacy_only = attempts.iter().filter(|a| a.offer.is_modern()).all(|a| a.accepted().is_none())
+            && attempts.iter().any(|a| a.accepted().is_some());
         let summary = if facts.versions.is_empty() {
             "the scan found no TLS version the server accepts".to_owned()
         } else {
@@ -123,6 +127,16 @@ impl Probe {
                         failed: the certificate is required."
                     .to_owned();
         }
+        let legacy = self.legacy_applies(handshake_failed, legacy_only);
+        if handshake_failed && legacy_only && !self.ctx.config.legacy_tls {
+            // Say how to see the rest, on the finding that explains the failure.
+            if let Some(f) = findings.iter_mut().find(|f| f.severity == Severity::Error) {
+                f.remediation.push_str(
+                    " To diagnose RTSP, authentication and media on this camera anyway, rerun with `--legacy-tls` \
+                     (a legacy-capable TLS client; the TLS layer stays failed).",
+                );
+            }
+        }
         // The modern client's own failure, unless the scan explains the TLS layer's failure better.
         if let Some(f) = self.pending_tls_finding.take() {
             let explained = findings.iter().any(|s| s.severity == Severity::Error);
@@ -141,6 +155,10 @@ impl Probe {
             self.certificate_layer_done();
         }
         self.ctx.layer_done(Layer::Tls, "");
+        if legacy {
+            self.start_legacy();
+            return;
+        }
         match then {
             AfterScan::PlainCheck => {
                 self.ctx.step(Layer::Tls, "checking whether the port answers plain RTSP");

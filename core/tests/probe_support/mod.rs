@@ -205,6 +205,8 @@ enum Event {
     Connected(ConnId),
     ConnectFailed(ConnId, ConnectErrorKind),
     TlsEstablished(ConnId),
+    /// The legacy TLS client's handshake completed (a `Raw::Tls10` camera speaks TLS 1.0).
+    LegacyEstablished(ConnId),
     TlsFailed(ConnId),
     Data(ConnId, Vec<u8>),
     Closed(ConnId, CloseKind),
@@ -223,6 +225,8 @@ enum CloseKind {
 #[derive(Debug, Default)]
 struct ConnState {
     tls: bool,
+    /// Opened for the legacy TLS client.
+    legacy: bool,
     parser: Parser,
     buf: Vec<u8>,
     closed: bool,
@@ -342,7 +346,13 @@ impl Pair {
                     Input::Connected { conn, peer: format!("{HOST}:{}", self.camera.port) },
                 );
                 let tls = self.conns.get(&conn).is_some_and(|c| c.tls);
-                if tls {
+                if self.conns.get(&conn).is_some_and(|c| c.legacy) {
+                    if self.camera.raw == Raw::Tls10 {
+                        self.at(RTT, Event::LegacyEstablished(conn));
+                    } else {
+                        self.at(RTT, Event::Closed(conn, CloseKind::Reset));
+                    }
+                } else if tls {
                     match self.camera.tls.clone() {
                         Tls::Silent => {}
                         Tls::Established { .. } => self.at(RTT, Event::TlsEstablished(conn)),
@@ -363,6 +373,23 @@ impl Pair {
                     alpn: None,
                     client_cert_requested: self.camera.cert_requested,
                     verifier: VerifierRecord { chain, error, overridden },
+                    client: None,
+                };
+                self.probe.handle_input(now, Input::TlsEstablished { conn, tls });
+            }
+            Event::LegacyEstablished(conn) if !closed(&self.conns, &conn) => {
+                let tls = TlsEstablished {
+                    version: "TLSv1".into(),
+                    cipher_suite: "TLS_RSA_WITH_AES_128_CBC_SHA".into(),
+                    sni: None,
+                    alpn: None,
+                    client_cert_requested: false,
+                    verifier: VerifierRecord {
+                        chain: der_chain(&[LEAF, INTERMEDIATE]),
+                        error: None,
+                        overridden: false,
+                    },
+                    client: Some("legacy harness".into()),
                 };
                 self.probe.handle_input(now, Input::TlsEstablished { conn, tls });
             }
@@ -403,8 +430,10 @@ impl Pair {
         match out {
             Output::Connect { conn, port, tls, .. } => {
                 self.seen.connections += 1;
-                let tls = tls == ConnectTls::Handshake;
-                self.conns.insert(conn, ConnState { tls, ..ConnState::default() });
+                // Past the legacy handshake, the connection carries RTSP like a TLS one.
+                let legacy = tls == ConnectTls::Legacy;
+                let tls = tls == ConnectTls::Handshake || legacy;
+                self.conns.insert(conn, ConnState { tls, legacy, ..ConnState::default() });
                 let outcome = if port == self.camera.port {
                     self.camera.connect.clone()
                 } else {

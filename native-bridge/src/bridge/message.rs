@@ -95,6 +95,7 @@ fn probe_options(fields: &Fields<'_>, bounds: ProbeBounds) -> Result<ProbeOption
         "duration",
         "timeout",
         "tls_scan",
+        "legacy_tls",
         "preview",
     ])?;
     let url = fields.string("url")?.ok_or("no \"url\"")?;
@@ -113,7 +114,8 @@ fn probe_options(fields: &Fields<'_>, bounds: ProbeBounds) -> Result<ProbeOption
         options.ca = vec![NamedBytes { name: "ca_pem".into(), bytes: pem.as_bytes().to_vec() }];
     }
     options.insecure = fields.boolean("insecure")?.unwrap_or(false);
-    options.tls_scan = fields.boolean("tls_scan")?.unwrap_or(false);
+    options.tls_scan = fields.boolean("tls_scan")?.unwrap_or(true);
+    options.legacy_tls = fields.boolean("legacy_tls")?.unwrap_or(false);
     options.deliver_media = fields.boolean("preview")?.unwrap_or(false);
     options.transport = match fields.string("transport")? {
         None | Some("auto") => TransportChoice::Auto,

@@ -18,12 +18,22 @@ use crate::tls::{Connector, TlsFacts, TlsFailure, danger::Recorded};
 /// Read buffer per connection: large enough for a burst of interleaved video packets.
 const READ_CHUNK: usize = 64 * 1024;
 
+/// Which TLS client, if any, runs on a new connection.
+pub(super) enum Handshake {
+    /// Plain TCP.
+    None,
+    /// rustls, with the recording verifier.
+    Modern(Arc<Connector>),
+    /// The legacy-capable client (`--legacy-tls`), bounded by this timeout.
+    Legacy(std::time::Duration),
+}
+
 /// Runs one connection until it ends or the task is aborted.
 pub(super) async fn run(
     conn: ConnId,
     host: String,
     port: u16,
-    tls: Option<Arc<Connector>>,
+    tls: Handshake,
     mut writes: mpsc::UnboundedReceiver<Vec<u8>>,
     events: mpsc::UnboundedSender<Observed>,
 ) {
@@ -39,8 +49,9 @@ pub(super) async fn run(
     let peer_ip = tcp.peer_addr().ok().map(|a| a.ip());
     let _ = events.send(Observed::Connected { conn, peer, peer_ip });
     match tls {
-        None => pump(conn, tcp, &mut writes, &events).await,
-        Some(connector) => {
+        Handshake::None => pump(conn, tcp, &mut writes, &events).await,
+        Handshake::Legacy(timeout) => legacy(conn, tcp, &host, timeout, &mut writes, &events).await,
+        Handshake::Modern(connector) => {
             let (result, facts) = connector.connect(tcp, &host).await;
             match result {
                 Ok(stream) => {
@@ -57,6 +68,53 @@ pub(super) async fn run(
             }
         }
     }
+}
+
+/// The legacy handshake, then the pump; or why this build or the camera refused.
+#[cfg(feature = "legacy-tls")]
+async fn legacy(
+    conn: ConnId,
+    tcp: TcpStream,
+    host: &str,
+    timeout: std::time::Duration,
+    writes: &mut mpsc::UnboundedReceiver<Vec<u8>>,
+    events: &mpsc::UnboundedSender<Observed>,
+) {
+    match crate::tls::legacy::connect(tcp, host, timeout).await {
+        Ok((stream, facts)) => {
+            let tls = TlsEstablished {
+                version: facts.version,
+                cipher_suite: facts.cipher_suite,
+                sni: None,
+                alpn: None,
+                client_cert_requested: false,
+                verifier: VerifierRecord { chain: facts.chain, error: None, overridden: false },
+                client: Some(facts.client),
+            };
+            let _ = events.send(Observed::TlsEstablished { conn, tls });
+            pump(conn, stream, writes, events).await;
+        }
+        Err(failure) => {
+            let _ = events.send(Observed::TlsFailed {
+                conn,
+                failure: handshake_failure(&failure),
+                verifier: None,
+            });
+        }
+    }
+}
+
+#[cfg(not(feature = "legacy-tls"))]
+async fn legacy(
+    conn: ConnId,
+    _tcp: TcpStream,
+    _host: &str,
+    _timeout: std::time::Duration,
+    _writes: &mut mpsc::UnboundedReceiver<Vec<u8>>,
+    events: &mpsc::UnboundedSender<Observed>,
+) {
+    let failure = HandshakeFailure::Other("this rtspeek was built without the legacy-tls feature".into());
+    let _ = events.send(Observed::TlsFailed { conn, failure, verifier: None });
 }
 
 /// Resolves and connects, classifying the failure the way the report needs it.
@@ -160,6 +218,7 @@ fn established(facts: &TlsFacts) -> TlsEstablished {
         alpn: None,
         client_cert_requested: facts.client_cert_requested,
         verifier: facts.verification.as_ref().map(verifier_record).unwrap_or_default(),
+        client: None,
     }
 }
 

@@ -87,8 +87,8 @@ pub async fn run(
     stop: impl Future<Output = ()>,
 ) -> Result<Report, ConfigError> {
     // The probe's own timer bounds the handshake; the connector's bound is only a backstop.
-    let connector =
-        Arc::new(Connector::new(tls)?.with_handshake_timeout(config.step_timeout + Duration::from_secs(1)));
+    let handshake_timeout = config.step_timeout + Duration::from_secs(1);
+    let connector = Arc::new(Connector::new(tls)?.with_handshake_timeout(handshake_timeout));
     let mut probe = Probe::new(config);
     let start = Instant::now();
     let (events_tx, mut events) = mpsc::unbounded_channel::<Observed>();
@@ -103,7 +103,11 @@ pub async fn run(
             match output {
                 Output::Connect { conn, host, port, tls } => {
                     let (writes, rx) = mpsc::unbounded_channel();
-                    let tls = (tls == ConnectTls::Handshake).then(|| Arc::clone(&connector));
+                    let tls = match tls {
+                        ConnectTls::None => conn::Handshake::None,
+                        ConnectTls::Handshake => conn::Handshake::Modern(Arc::clone(&connector)),
+                        ConnectTls::Legacy => conn::Handshake::Legacy(handshake_timeout),
+                    };
                     let task = tokio::spawn(conn::run(conn, host, port, tls, rx, events_tx.clone()));
                     conns.insert(conn, ConnTask { writes, task });
                 }

@@ -36,8 +36,11 @@ pub struct ProbeOptions {
     pub media_window: Duration,
     /// Bound on each network step (at least 100 ms is used).
     pub step_timeout: Duration,
-    /// Always scan TLS versions and cipher suites (otherwise only when the handshake fails).
+    /// Scan TLS versions and cipher suites after every RTSPS session (the client verdicts need it); otherwise
+    /// only when the handshake fails.
     pub tls_scan: bool,
+    /// Continue over a legacy-capable TLS client when the modern one cannot connect.
+    pub legacy_tls: bool,
     /// Ports to try when only a host is given; empty: the usual ones.
     pub ports: Vec<u16>,
     /// Hand every video access unit to the sink (a live preview).
@@ -58,7 +61,8 @@ impl ProbeOptions {
             transport: TransportChoice::Auto,
             media_window: Duration::from_secs(5),
             step_timeout: Duration::from_secs(5),
-            tls_scan: false,
+            tls_scan: true,
+            legacy_tls: false,
             ports: Vec::new(),
             deliver_media: false,
         }
@@ -81,6 +85,7 @@ pub fn configure(options: &ProbeOptions, now: UnixTime) -> Result<(ProbeConfig, 
     config.step_timeout = options.step_timeout.max(Duration::from_millis(100));
     config.tls_scan = if options.tls_scan { TlsScan::Always } else { TlsScan::OnFailure };
     config.insecure = options.insecure;
+    config.legacy_tls = options.legacy_tls;
     config.client_certificate = options.client_auth.is_some();
     config.deliver_media = options.deliver_media;
 

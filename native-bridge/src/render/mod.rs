@@ -1,6 +1,7 @@
 //! Human-readable reports: the first broken link on top, then every layer with its findings, the trust
 //! statement and the facts. Colour only on a terminal (or when asked).
 
+mod clients;
 mod probe;
 
 use std::fmt::Write as _;
@@ -113,6 +114,7 @@ pub(crate) fn report_text(report: &Report, color: bool) -> String {
         };
         let _ = writeln!(out, "  {:<12} {}{note}", l.layer.as_str(), p.status(l.status));
     }
+    clients::clients_text(&mut out, &report.clients, &p);
 
     if !report.findings.is_empty() {
         let _ = writeln!(out, "\n{}", p.bold("findings"));

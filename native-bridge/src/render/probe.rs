@@ -34,13 +34,24 @@ pub(super) fn connection_text(out: &mut String, facts: &Facts, p: &Paint) {
     if let Some(failure) = &tls.failure {
         let _ = writeln!(out, "  failed:    {}", printable(failure));
     }
+    if let Some(legacy) = &tls.legacy {
+        let _ = writeln!(
+            out,
+            "  legacy:    {} {} over {} ({:.1} ms handshake): the layers above were tested over it",
+            legacy.version, legacy.cipher_suite, legacy.client, legacy.handshake_ms
+        );
+    }
     let _ = writeln!(out, "  sni:       {}", tls.sni.as_deref().unwrap_or("(none: IP address)"));
     if tls.client_certificate {
         let _ = writeln!(out, "  client certificate presented");
     }
     if let Some(scan) = &tls.scan {
         let versions = if scan.versions.is_empty() { "none".to_owned() } else { scan.versions.join(", ") };
-        let _ = writeln!(out, "  scan:      versions accepted: {versions}");
+        let took = scan
+            .duration_ms
+            .map(|ms| format!(" ({} offers in {ms:.0} ms)", scan.attempts.len()))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  scan:      versions accepted: {versions}{took}");
         for a in &scan.accepted {
             let weak = if a.weaknesses.is_empty() {
                 String::new()

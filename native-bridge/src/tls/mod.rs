@@ -1,9 +1,11 @@
 //! TLS client connections for the probe: rustls 0.23 over any `AsyncRead + AsyncWrite` stream, with the peer
 //! chain and the verification outcome always recorded (see [`danger`]) and failures classified instead of
-//! echoed.
+//! echoed; and, behind the `legacy-tls` feature, the legacy-capable client of `--legacy-tls` (`legacy`).
 
 mod client_auth;
 pub mod danger;
+#[cfg(feature = "legacy-tls")]
+pub mod legacy;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -187,7 +189,11 @@ impl Connector {
             Ok(Ok(stream)) => {
                 let (_, conn) = stream.get_ref();
                 facts.version = conn.protocol_version().map(|v| format!("{v:?}"));
-                facts.cipher_suite = conn.negotiated_cipher_suite().map(|s| format!("{:?}", s.suite()));
+                // The IANA name (rustls' own names say `TLS13_` for TLS 1.3 suites).
+                facts.cipher_suite = conn.negotiated_cipher_suite().map(|s| {
+                    let value = u16::from(s.suite());
+                    rtspeek_core::tls::CipherSuite(value).to_string()
+                });
                 Ok(stream)
             }
         };

@@ -1,0 +1,96 @@
+//! The probe's legacy-capable TLS client (`--legacy-tls`): OpenSSL at security level 0, every version from
+//! TLS 1.0 to 1.3 and every cipher suite it has, so that cameras that speak only what rustls refuses can still
+//! be diagnosed above TLS.
+//!
+//! Why OpenSSL and not rustls: rustls deliberately implements no TLS 1.0/1.1, no static RSA key exchange and
+//! no CBC suites, and record-layer crypto is not something to write by hand. This client verifies nothing
+//! (the certificate has already been judged by the analysis of the chain the TLS scan read, or is judged here
+//! from the chain this handshake records); the report says the TLS layer failed for modern clients whatever
+//! happens here.
+
+use std::pin::Pin;
+use std::time::Duration;
+
+use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode, SslVersion};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio_openssl::SslStream;
+
+use super::TlsFailure;
+
+/// What the legacy handshake negotiated.
+#[derive(Debug, Clone)]
+pub struct LegacyFacts {
+    /// `OpenSSL 3.0.19 27 Jan 2026 at security level 0`.
+    pub client: String,
+    /// `TLSv1`, `TLSv1.2`.
+    pub version: String,
+    /// IANA name of the suite.
+    pub cipher_suite: String,
+    /// The server's chain, DER, leaf first.
+    pub chain: Vec<Vec<u8>>,
+}
+
+/// Runs a legacy handshake over `io` for `host` (SNI for names, none for IP literals), bounded by `timeout`.
+pub async fn connect<S>(
+    io: S,
+    host: &str,
+    timeout: Duration,
+) -> Result<(SslStream<S>, LegacyFacts), TlsFailure>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let config = configure(host).map_err(|e| TlsFailure::Io(format!("OpenSSL configuration: {e}")))?;
+    let ssl = config.into_ssl(host).map_err(|e| TlsFailure::Io(format!("OpenSSL session: {e}")))?;
+    let mut stream = SslStream::new(ssl, io).map_err(|e| TlsFailure::Io(format!("OpenSSL stream: {e}")))?;
+    match tokio::time::timeout(timeout, Pin::new(&mut stream).connect()).await {
+        Err(_) => return Err(TlsFailure::Timeout(timeout)),
+        Ok(Err(e)) => return Err(classify(&e)),
+        Ok(Ok(())) => {}
+    }
+    let ssl = stream.ssl();
+    let chain = ssl
+        .peer_cert_chain()
+        .map(|chain| chain.iter().filter_map(|c| c.to_der().ok()).collect())
+        .unwrap_or_default();
+    let cipher_suite = ssl
+        .current_cipher()
+        .and_then(|c| c.standard_name().map(str::to_owned).or_else(|| Some(c.name().to_owned())))
+        .unwrap_or_default();
+    let facts = LegacyFacts {
+        client: format!("{} at security level 0", openssl::version::version()),
+        version: ssl.version_str().to_owned(),
+        cipher_suite,
+        chain,
+    };
+    Ok((stream, facts))
+}
+
+fn configure(host: &str) -> Result<openssl::ssl::ConnectConfiguration, openssl::error::ErrorStack> {
+    let mut builder = SslConnector::builder(SslMethod::tls_client())?;
+    builder.set_min_proto_version(Some(SslVersion::TLS1))?;
+    builder.set_max_proto_version(None)?;
+    // Every suite OpenSSL has, including static RSA, CBC, 3DES and the rest the camera may need; security
+    // level 0 allows the SHA-1 PRF of TLS 1.0/1.1, small keys and small DH groups.
+    builder.set_cipher_list("ALL:COMPLEMENTOFALL:@SECLEVEL=0")?;
+    builder.set_security_level(0);
+    // The certificate is judged by rtspeek's own analysis, not by this client.
+    builder.set_verify(SslVerifyMode::NONE);
+    let connector = builder.build();
+    let mut config = connector.configure()?;
+    config.set_verify_hostname(false);
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    config.set_use_server_name_indication(bare.parse::<std::net::IpAddr>().is_err());
+    Ok(config)
+}
+
+fn classify(e: &openssl::ssl::Error) -> TlsFailure {
+    use openssl::ssl::ErrorCode;
+    match e.code() {
+        ErrorCode::SYSCALL => match e.io_error() {
+            Some(io) if io.kind() == std::io::ErrorKind::ConnectionReset => TlsFailure::Reset,
+            _ => TlsFailure::Closed,
+        },
+        ErrorCode::ZERO_RETURN => TlsFailure::Closed,
+        _ => TlsFailure::Incompatible(e.to_string()),
+    }
+}
