@@ -2,11 +2,13 @@
 """Plays an rtsp:// or rtsps:// URL with GStreamer's rtspsrc (GnuTLS via glib-networking) and counts the
 depayloaded buffers: a third-party client for rtspeek serve's interop tests.
 
-TLS: the server certificate is verified with the default (full) validation flags against --ca, given to
-rtspsrc as a Gio.TlsFileDatabase; nothing is relaxed. Prints `buffers N` and exits 0 once --buffers arrived,
+TLS: the server certificate is verified with the default (full) validation flags, against --ca given to
+rtspsrc as a Gio.TlsFileDatabase, or without --ca against the system store (rtspsrc's default); nothing is
+relaxed. --protocols default leaves rtspsrc's own choice (UDP first, then TCP), as a user's pipeline does. Prints `buffers N` and exits 0 once --buffers arrived,
 1 on a pipeline error (printed), 2 on timeout.
 """
 import argparse
+import os
 import sys
 
 import gi
@@ -20,21 +22,23 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("url")
     parser.add_argument("--ca", help="PEM CA file to trust for rtsps://")
-    parser.add_argument("--protocols", default="tcp", choices=["tcp", "udp"])
+    parser.add_argument("--protocols", default="tcp", choices=["tcp", "udp", "default"])
     parser.add_argument("--codec", default="h264", choices=["h264", "h265"])
     parser.add_argument("--buffers", type=int, default=50)
     parser.add_argument("--timeout", type=float, default=20.0)
     args = parser.parse_args()
 
     Gst.init(None)
+    protocols = "" if args.protocols == "default" else f" protocols={args.protocols}"
     pipeline = Gst.parse_launch(
-        f"rtspsrc name=src latency=0 protocols={args.protocols} ! rtp{args.codec}depay ! {args.codec}parse ! "
+        f"rtspsrc name=src latency=0{protocols} ! rtp{args.codec}depay ! {args.codec}parse ! "
         "fakesink name=sink signal-handoffs=true sync=false"
     )
     src = pipeline.get_by_name("src")
     src.set_property("location", args.url)
     if args.ca:
-        src.set_property("tls-database", Gio.TlsFileDatabase.new(args.ca))
+        # GLib wants an absolute path for the anchors file.
+        src.set_property("tls-database", Gio.TlsFileDatabase.new(os.path.abspath(args.ca)))
     loop = GLib.MainLoop()
     state = {"buffers": 0, "code": 2}
 

@@ -36,17 +36,55 @@ pub(crate) fn for_test(sh: &Sh) -> Result<(), String> {
             "glib-networking",
             "gstreamer1.0-libav",
             "procps",
+            // The client matrix (native-bridge/tests/client_matrix.rs): TLS fronts with one camera condition
+            // each, VLC 3 and a Go 1.19 crypto/tls client as real clients, util-linux's setpriv to run VLC
+            // as nobody (it refuses root).
+            "stunnel4",
+            "vlc-bin",
+            "vlc-plugin-base",
+            "golang-go",
+            "util-linux",
+            "python3-venv",
         ],
     )?;
+    // The matrix's OpenSSL 3 / Python ssl client: aiortsp in a venv of its own.
+    python_venv(sh, &["aiortsp==1.4.0"], "aiortsp")?;
+    // `rtspeek probe --legacy-tls` links the system's OpenSSL (the `openssl` crate).
+    openssl_dev(sh)?;
     // libfuzzer-sys's build script compiles libFuzzer (C++), even for `cargo check` of fuzz/.
     tool_or_apt(sh, "c++", &["--version"], "g++")?;
     wasm_bindgen_cli(sh)
 }
 
 /// What `cargo xtask demo` needs beyond cargo: a C++ compiler, because the synthetic camera's encoder
-/// (OpenH264) is built from its bundled source.
+/// (OpenH264) is built from its bundled source, and OpenSSL's headers for `--legacy-tls`.
 pub(crate) fn for_demo(sh: &Sh) -> Result<(), String> {
-    tool_or_apt(sh, "c++", &["--version"], "g++")
+    tool_or_apt(sh, "c++", &["--version"], "g++")?;
+    openssl_dev(sh)
+}
+
+/// The headers and pkg-config file of the system's OpenSSL, which the `openssl` crate builds against.
+fn openssl_dev(sh: &Sh) -> Result<(), String> {
+    apt(sh, &["libssl-dev", "pkg-config"])
+}
+
+/// A Python venv at `target/peers-venv` with `packages` from PyPI, unless `module` already imports there.
+fn python_venv(sh: &Sh, packages: &[&str], module: &str) -> Result<(), String> {
+    let venv = sh.root().join("target/peers-venv");
+    let python = venv.join("bin/python");
+    if sh.probe(sh.cmd(&python).args(["-c", &format!("import {module}")])).is_some() {
+        println!("  ok: {module} in {}", venv.display());
+        return Ok(());
+    }
+    println!("  installing {} into {}", packages.join(", "), venv.display());
+    let system_python =
+        if sh.probe(sh.cmd("python3").arg("--version")).is_some() { "python3" } else { "/usr/bin/python3" };
+    sh.run(sh.cmd(system_python).args(["-m", "venv"]).arg(&venv))?;
+    sh.run(
+        sh.cmd(&python)
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+            .args(packages),
+    )
 }
 
 /// Adds a rustup target unless it is installed.

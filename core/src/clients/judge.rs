@@ -3,7 +3,7 @@
 
 use super::observe::{CertObserved, Known, Observations, TlsObserved};
 use super::profile::{ClientProfile, CnFallback, H265Support, TlsBehaviour, TransportRule, Verification};
-use super::{ClientVerdict, Outcome, Reason};
+use super::{ClientVerdict, Effect, Outcome, Reason};
 use crate::cert::names::{Host, dns_matches};
 use crate::diagnose::codes::{self, CodeInfo};
 use crate::rtsp::auth::capability::{ClientVerdict as AuthVerdict, FailCause};
@@ -15,21 +15,27 @@ use crate::{Layer, TrustOutcome};
 struct Verdict<'a> {
     profile: &'a ClientProfile,
     obs: &'a Observations,
-    because: Vec<(bool, Reason)>,
+    because: Vec<Reason>,
     settings: Vec<String>,
 }
 
 impl<'a> Verdict<'a> {
-    fn reason(&mut self, fails: bool, layer: Layer, code: Option<&str>, text: String) {
-        self.because.push((fails, Reason { layer, code: code.map(str::to_owned), text }));
+    fn reason(&mut self, effect: Effect, layer: Layer, code: Option<&str>, text: String) {
+        self.because.push(Reason { layer, code: code.map(str::to_owned), text, effect });
     }
 
     fn fail(&mut self, layer: Layer, code: Option<&CodeInfo>, text: impl Into<String>) {
-        self.reason(true, layer, code.map(|c| c.code), text.into());
+        self.reason(Effect::Fails, layer, code.map(|c| c.code), text.into());
     }
 
+    /// It plays, but this is wrong or weak.
     fn risk(&mut self, layer: Layer, code: Option<&CodeInfo>, text: impl Into<String>) {
-        self.reason(false, layer, code.map(|c| c.code), text.into());
+        self.reason(Effect::Caveat, layer, code.map(|c| c.code), text.into());
+    }
+
+    /// What decides it was not observed.
+    fn unsure(&mut self, layer: Layer, code: Option<&CodeInfo>, text: impl Into<String>) {
+        self.reason(Effect::MayFail, layer, code.map(|c| c.code), text.into());
     }
 
     /// Adds a setting (a template of the profile's, filled from the observations), once.
@@ -56,7 +62,7 @@ impl<'a> Verdict<'a> {
     }
 
     fn finish(self) -> ClientVerdict {
-        let outcome = if self.because.iter().any(|(fails, _)| *fails) {
+        let outcome = if self.because.iter().any(|r| r.effect == Effect::Fails) {
             Outcome::Fails
         } else if self.because.is_empty() {
             Outcome::Works
@@ -67,7 +73,7 @@ impl<'a> Verdict<'a> {
             id: self.profile.id.to_owned(),
             name: self.profile.name.to_owned(),
             verdict: outcome,
-            because: self.because.into_iter().map(|(_, r)| r).collect(),
+            because: self.because,
             settings: self.settings,
             measured: self.profile.measured(),
         }
@@ -78,10 +84,7 @@ impl<'a> Verdict<'a> {
 pub(crate) fn judge(profile: &ClientProfile, obs: &Observations) -> ClientVerdict {
     let mut v = Verdict { profile, obs, because: Vec::new(), settings: Vec::new() };
     for f in &obs.common_errors {
-        v.fail(f.layer, None, format!("{} (every client fails here)", f.summary));
-        if let Some(r) = v.because.last_mut() {
-            r.1.code = Some(f.code.clone());
-        }
+        v.reason(Effect::Fails, f.layer, Some(&f.code), format!("{} (every client fails here)", f.summary));
     }
     if obs.over_tls {
         match &profile.tls {
@@ -280,7 +283,7 @@ fn certificate(v: &mut Verdict<'_>, tls: &TlsBehaviour, cert: &CertObserved) {
                 v.setting(v.profile.settings.trust_ca);
             }
         }
-        TrustOutcome::NotEvaluated => v.risk(
+        TrustOutcome::NotEvaluated => v.unsure(
             Layer::Certificate,
             None,
             "rtspeek could not evaluate the chain's trust (a signature it cannot verify)",
@@ -395,7 +398,7 @@ fn auth(v: &mut Verdict<'_>) {
     let name = v.profile.name;
     match &outcome.verdict {
         AuthVerdict::Works => {}
-        AuthVerdict::Risky(why) => v.risk(Layer::Auth, None, format!("{name} {why}")),
+        AuthVerdict::Risky(why) => v.unsure(Layer::Auth, None, format!("{name} {why}")),
         AuthVerdict::Fails { cause, reason } => {
             let code = match cause {
                 FailCause::Algorithm => codes::AUTH_DIGEST_ALGORITHM,
@@ -440,7 +443,7 @@ fn transport(v: &mut Verdict<'_>) {
                     v.setting(settings.udp);
                 }
             }
-            Known::Unknown => v.risk(
+            Known::Unknown => v.unsure(
                 Layer::Transport,
                 None,
                 format!("{name} uses only RTP over TCP for {scheme}, which this probe did not try (`--transport tcp`)"),
@@ -456,7 +459,7 @@ fn transport(v: &mut Verdict<'_>) {
                 );
                 v.setting(settings.tcp);
             }
-            Known::Unknown => v.risk(
+            Known::Unknown => v.unsure(
                 Layer::Transport,
                 None,
                 format!("{name} uses only RTP over UDP for {scheme}, which this probe did not try (`--transport udp`)"),
@@ -493,7 +496,7 @@ fn media(v: &mut Verdict<'_>) {
         match v.profile.h265 {
             H265Support::Yes => {}
             H265Support::Platform => {
-                v.risk(
+                v.unsure(
                     Layer::Codec,
                     Some(codes::CODEC_BROWSER_UNSUPPORTED),
                     format!(
@@ -521,11 +524,11 @@ fn media(v: &mut Verdict<'_>) {
 /// Layers the probe never reached cannot vouch for a client that would have got past the break.
 fn not_reached(v: &mut Verdict<'_>) {
     let obs = v.obs;
-    if !obs.live || obs.not_reached.is_empty() || v.because.iter().any(|(fails, _)| *fails) {
+    if !obs.live || obs.not_reached.is_empty() || v.because.iter().any(|r| r.effect == Effect::Fails) {
         return;
     }
     let layers: Vec<&str> = obs.not_reached.iter().map(|l| l.as_str()).collect();
-    v.risk(
+    v.unsure(
         *obs.not_reached.first().unwrap_or(&Layer::Rtsp),
         None,
         format!(

@@ -46,8 +46,9 @@ use crate::{Layer, Report};
 pub enum Outcome {
     /// It plays, and nothing needs changing.
     Works,
-    /// It plays, with a caveat the reasons state (no certificate check, a deprecated fallback, media in
-    /// clear, a layer not tested).
+    /// It plays, or probably plays, with a caveat the reasons state: something wrong or weak (no
+    /// certificate check, a deprecated fallback, media in clear), or something not observed that may stop it
+    /// (a layer not reached, a transport not tried).
     Risky,
     /// It does not play; the settings say what makes it work, where anything does.
     Fails,
@@ -64,6 +65,20 @@ impl Outcome {
     }
 }
 
+/// What a reason does to the verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// It keeps the client from playing.
+    Fails,
+    /// It may keep the client from playing: what decides it was not observed (a transport not tried, a layer
+    /// not reached, a server that may insist on Digest qop, a platform decoder).
+    MayFail,
+    /// The client plays, but this is wrong or weak (no certificate check, a deprecated fallback, TLS 1.0,
+    /// media or a password in clear).
+    Caveat,
+}
+
 /// One reason for a verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reason {
@@ -74,6 +89,8 @@ pub struct Reason {
     pub code: Option<String>,
     /// In words, naming the client.
     pub text: String,
+    /// What it does to the verdict.
+    pub effect: Effect,
 }
 
 /// How one client fares: an element of the report's top-level `clients`.

@@ -12,143 +12,57 @@ use super::profile::{
 use crate::rtsp::auth::capability::AuthBehaviour;
 use crate::tls::{CipherSuite as S, MODERN_SUITES, ProtocolVersion as V};
 
+/// Cipher suites from their IANA values (a table of numbers stays readable where constructor calls do not).
+const fn suites<const N: usize>(values: [u16; N]) -> [S; N] {
+    let mut out = [S(0); N];
+    let mut i = 0;
+    while i < N {
+        out[i] = S(values[i]);
+        i += 1;
+    }
+    out
+}
+
 const TLS13_TO_10: &[V] = &[V::TLS1_3, V::TLS1_2, V::TLS1_1, V::TLS1_0];
 const TLS13_TO_12: &[V] = &[V::TLS1_3, V::TLS1_2];
 
 /// GnuTLS 3.7.9's default priority (`NORMAL`; glib-networking appends `%COMPAT`), as captured from Debian's
 /// ffprobe 5.1 and gst-launch 1.22: the same ClientHello. Source: gnutls `lib/priority.c` (3.7.9).
-const GNUTLS_SUITES: &[S] = &[
-    S(0x1302),
-    S(0x1303),
-    S(0x1301),
-    S(0x1304),
-    S(0xc02c),
-    S(0xcca9),
-    S(0xc0ad),
-    S(0xc00a),
-    S(0xc02b),
-    S(0xc0ac),
-    S(0xc009),
-    S(0xc030),
-    S(0xcca8),
-    S(0xc014),
-    S(0xc02f),
-    S(0xc013),
-    S(0x009d),
-    S(0xc09d),
-    S(0x0035),
-    S(0x009c),
-    S(0xc09c),
-    S(0x002f),
-    S(0x009f),
-    S(0xccaa),
-    S(0xc09f),
-    S(0x0039),
-    S(0x009e),
-    S(0xc09e),
-    S(0x0033),
-];
+const GNUTLS_SUITES: &[S] = &suites([
+    0x1302, 0x1303, 0x1301, 0x1304, 0xc02c, 0xcca9, 0xc0ad, 0xc00a, 0xc02b, 0xc0ac, 0xc009, 0xc030, 0xcca8,
+    0xc014, 0xc02f, 0xc013, 0x009d, 0xc09d, 0x0035, 0x009c, 0xc09c, 0x002f, 0x009f, 0xccaa, 0xc09f, 0x0039,
+    0x009e, 0xc09e, 0x0033,
+]);
 
 /// OpenSSL 3.0's library defaults (`DEFAULT` cipher list), as captured from Debian's `openssl s_client`:
 /// what a program that sets no cipher list offers. TLS 1.0/1.1 are offered but refused at security level 1
 /// and above (OpenSSL 3.0 CHANGES.md), so only TLS 1.2 and 1.3 connect.
-const OPENSSL_DEFAULT_SUITES: &[S] = &[
-    S(0x1302),
-    S(0x1303),
-    S(0x1301),
-    S(0xc02c),
-    S(0xc030),
-    S(0x009f),
-    S(0xcca9),
-    S(0xcca8),
-    S(0xccaa),
-    S(0xc02b),
-    S(0xc02f),
-    S(0x009e),
-    S(0xc024),
-    S(0xc028),
-    S(0x006b),
-    S(0xc023),
-    S(0xc027),
-    S(0x0067),
-    S(0xc00a),
-    S(0xc014),
-    S(0x0039),
-    S(0xc009),
-    S(0xc013),
-    S(0x0033),
-    S(0x009d),
-    S(0x009c),
-    S(0x003d),
-    S(0x003c),
-    S(0x0035),
-    S(0x002f),
-];
+const OPENSSL_DEFAULT_SUITES: &[S] = &suites([
+    0x1302, 0x1303, 0x1301, 0xc02c, 0xc030, 0x009f, 0xcca9, 0xcca8, 0xccaa, 0xc02b, 0xc02f, 0x009e, 0xc024,
+    0xc028, 0x006b, 0xc023, 0xc027, 0x0067, 0xc00a, 0xc014, 0x0039, 0xc009, 0xc013, 0x0033, 0x009d, 0x009c,
+    0x003d, 0x003c, 0x0035, 0x002f,
+]);
 
 /// Python 3.10+ `ssl.create_default_context()` on OpenSSL 3.0 (cipher string
 /// `@SECLEVEL=2:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM`, cpython
 /// GH-25778), as captured from Debian's Python 3.11: forward secrecy only, no SHA-1 MAC.
-const PYTHON_SUITES: &[S] = &[
-    S(0x1302),
-    S(0x1303),
-    S(0x1301),
-    S(0xc02c),
-    S(0xc030),
-    S(0xc02b),
-    S(0xc02f),
-    S(0xcca9),
-    S(0xcca8),
-    S(0xc024),
-    S(0xc028),
-    S(0xc023),
-    S(0xc027),
-    S(0x009f),
-    S(0x009e),
-    S(0x006b),
-    S(0x0067),
-];
+const PYTHON_SUITES: &[S] = &suites([
+    0x1302, 0x1303, 0x1301, 0xc02c, 0xc030, 0xc02b, 0xc02f, 0xcca9, 0xcca8, 0xc024, 0xc028, 0xc023, 0xc027,
+    0x009f, 0x009e, 0x006b, 0x0067,
+]);
 
 /// Go 1.19 `crypto/tls` client defaults, as captured from a Go 1.19 client (Debian's golang-go): static RSA
 /// key exchange and 3DES still offered.
-const GO_LEGACY_SUITES: &[S] = &[
-    S(0xc02b),
-    S(0xc02f),
-    S(0xc02c),
-    S(0xc030),
-    S(0xcca9),
-    S(0xcca8),
-    S(0xc009),
-    S(0xc013),
-    S(0xc00a),
-    S(0xc014),
-    S(0x009c),
-    S(0x009d),
-    S(0x002f),
-    S(0x0035),
-    S(0xc012),
-    S(0x000a),
-    S(0x1301),
-    S(0x1302),
-    S(0x1303),
-];
+const GO_LEGACY_SUITES: &[S] = &suites([
+    0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc009, 0xc013, 0xc00a, 0xc014, 0x009c, 0x009d, 0x002f,
+    0x0035, 0xc012, 0x000a, 0x1301, 0x1302, 0x1303,
+]);
 
 /// Go 1.23+ `crypto/tls` client defaults: RSA key exchange dropped in Go 1.22 (`tlsrsakex`), 3DES in 1.23
 /// (`tls3des`). Sources: go.dev/doc/go1.22, go1.23; `src/crypto/tls/defaults.go`.
-const GO_SUITES: &[S] = &[
-    S(0xc02b),
-    S(0xc02f),
-    S(0xc02c),
-    S(0xc030),
-    S(0xcca9),
-    S(0xcca8),
-    S(0xc009),
-    S(0xc013),
-    S(0xc00a),
-    S(0xc014),
-    S(0x1301),
-    S(0x1302),
-    S(0x1303),
-];
+const GO_SUITES: &[S] = &suites([
+    0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0xc009, 0xc013, 0xc00a, 0xc014, 0x1301, 0x1302, 0x1303,
+]);
 
 const GNUTLS: TlsBehaviour = TlsBehaviour {
     versions: TLS13_TO_10,
@@ -202,9 +116,10 @@ const RUSTLS: TlsBehaviour = TlsBehaviour {
     min_rsa_bits: 2048,
     accepts_sha1_signatures: false,
     client_certificate: true,
-    // rustls manual (features.rs, non-features): its verifier cannot use one certificate as both anchor and
-    // end entity. Measured: `--ca` with the self-signed certificate still fails.
-    self_signed_anchor: false,
+    // The rustls manual lists self-signed server certificates as a non-feature, yet webpki 0.103 takes one given
+    // as an anchor (it compares the issuer with the anchor's subject and key): measured, `--ca` with the
+    // camera's own certificate plays.
+    self_signed_anchor: true,
 };
 
 /// The profiles, in the order reports list them. Ids are public API: see `docs/clients.md`.

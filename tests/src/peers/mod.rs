@@ -20,9 +20,11 @@
 //! // Dropping `server` kills gst-rtsp-server.
 //! ```
 
+pub mod clients;
 pub mod ffmpeg;
 pub mod gst;
 pub mod openssl;
+pub mod stunnel;
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -34,6 +36,13 @@ use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
+
+/// A port of 127.0.0.1 that was free a moment ago.
+pub(crate) fn free_port() -> Result<u16, PeerError> {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).map_err(
+        |source| PeerError::Io { what: "cannot bind 127.0.0.1:0 to find a free port".into(), source },
+    )
+}
 
 /// A temporary directory for the files a peer reads (certificates, keys), deleted with it.
 #[derive(Debug)]

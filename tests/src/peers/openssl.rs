@@ -5,11 +5,11 @@
 //! [`PeerProcess`] drains). It serves one connection at a time: a second client waits in the listen backlog
 //! until the first one closes.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::process::Command;
 use std::time::Duration;
 
-use super::{DEFAULT_READY_TIMEOUT, PeerError, PeerFiles, PeerProcess, require};
+use super::{DEFAULT_READY_TIMEOUT, PeerError, PeerFiles, PeerProcess, free_port, require};
 
 /// Attempts at a free port: another process may take the one we picked before s_server binds it.
 const PORT_ATTEMPTS: usize = 5;
@@ -154,11 +154,4 @@ fn version_flag(versions: TlsVersions) -> Option<&'static str> {
         TlsVersions::Tls12Only => Some("-tls1_2"),
         TlsVersions::Tls13Only => Some("-tls1_3"),
     }
-}
-
-/// A port of 127.0.0.1 that was free a moment ago.
-fn free_port() -> Result<u16, PeerError> {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).map_err(|source| {
-        PeerError::Io { what: "cannot bind 127.0.0.1:0 to find a free port".into(), source }
-    })
 }
