@@ -67,6 +67,9 @@ pub(crate) struct ProbeArgs {
     /// verdicts then know only the version and suite rustls negotiated.
     #[arg(long)]
     no_tls_scan: bool,
+    /// ClientHellos of the TLS scan sent at once (1-16; 1 for cameras that refuse a second connection).
+    #[arg(long, value_name = "N", default_value_t = rtspeek_core::tls::DEFAULT_MAX_IN_FLIGHT as u8, value_parser = clap::value_parser!(u8).range(1..=16))]
+    tls_scan_parallel: u8,
     /// When rustls cannot connect because the camera speaks only TLS 1.0/1.1, RSA key exchange or CBC
     /// suites, go on over a legacy-capable TLS client (OpenSSL at security level 0) to diagnose RTSP, auth,
     /// SDP and media. The TLS layer stays failed and the verdict is never healthy.
@@ -143,6 +146,7 @@ fn configure(args: &ProbeArgs) -> Result<(ProbeConfig, TlsOptions), String> {
     };
     options.tls_scan = args.tls_scan || !args.no_tls_scan;
     options.legacy_tls = args.legacy_tls;
+    options.tls_scan_parallel = usize::from(args.tls_scan_parallel);
     options.insecure = args.insecure;
     options.ports = args.ports.clone();
     options.ca = args.ca.iter().map(named).collect::<Result<_, _>>()?;

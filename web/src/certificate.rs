@@ -170,6 +170,9 @@ mod tests {
         // And it reads back as a Report of the schema.
         let back: Report = serde_json::from_str(&on_disk).unwrap();
         assert!(back.has("cert.ip_not_in_san"));
+        // The certificate part of the client verdicts, as `rtspeek cert check` gives it.
+        let gst = back.clients.iter().find(|c| c.id == "gstreamer").expect("client verdicts");
+        assert_eq!(gst.verdict, rtspeek_core::clients::Outcome::Fails);
     }
 
     #[test]

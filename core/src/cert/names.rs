@@ -175,10 +175,10 @@ pub(crate) fn check_names(leaf: &Cert<'_>, host: Option<&Host>, out: &mut Vec<Fi
             if !ips.iter().any(|e| e.as_ref() == Some(ip)) {
                 let mut hints = Vec::new();
                 if cns.iter().any(|cn| cn.parse::<core::net::IpAddr>().ok() == Some(*ip)) {
-                    hints.push("it is in the Common Name, which clients ignore");
+                    hints.push("it is in the Common Name, which no client compares with an IP address");
                 }
                 if dns.iter().any(|d| d.parse::<core::net::IpAddr>().ok() == Some(*ip)) {
-                    hints.push("it is written as a DNS entry, which clients never compare with an IP");
+                    hints.push("it is written as a DNS entry, which no client compares with an IP address");
                 }
                 let hint = if hints.is_empty() { String::new() } else { format!(" ({})", hints.join("; ")) };
                 out.push(
@@ -194,7 +194,15 @@ pub(crate) fn check_names(leaf: &Cert<'_>, host: Option<&Host>, out: &mut Vec<Fi
             // the only name (then cert.cn_only says why, and this finding which host fails).
             if !dns.iter().any(|d| dns_matches(d, name)) {
                 let hint = if cns.iter().any(|cn| dns_matches(cn, name)) {
-                    " (it is in the Common Name, which clients ignore)"
+                    if dns.is_empty() && ips.is_empty() {
+                        " (it is in the Common Name, which OpenSSL and GnuTLS clients still accept without \
+                         subjectAltName, and rustls, Go and browsers ignore)"
+                    } else if dns.is_empty() {
+                        " (it is in the Common Name, which only OpenSSL clients still accept when subjectAltName \
+                         has no DNS entry)"
+                    } else {
+                        " (it is in the Common Name, which no client looks at while subjectAltName has DNS entries)"
+                    }
                 } else {
                     ""
                 };

@@ -81,6 +81,9 @@ pub struct ProbeConfig {
     pub step_timeout: Duration,
     /// When to run the TLS scan.
     pub tls_scan: TlsScan,
+    /// ClientHellos of the TLS scan in flight at once (at least 1): 4 by default; 1 for a camera that
+    /// refuses a second connection.
+    pub tls_scan_parallel: usize,
     /// CA certificates to trust instead of the public web PKI (`--ca`).
     pub anchors: Option<Vec<NamedBytes>>,
     /// Continue past an untrusted certificate (`--insecure`); the certificate layer still fails.
@@ -117,6 +120,7 @@ impl ProbeConfig {
             media_window: Duration::from_secs(5),
             step_timeout: Duration::from_secs(5),
             tls_scan: TlsScan::Always,
+            tls_scan_parallel: crate::tls::DEFAULT_MAX_IN_FLIGHT,
             anchors: None,
             insecure: false,
             client_certificate: false,

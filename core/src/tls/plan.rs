@@ -10,6 +10,10 @@
 //!    the server already chose in that lane, until the server refuses: every accepted suite is found, at one
 //!    round trip per accepted suite. A lane that shows the server does not speak its version (alert
 //!    `protocol_version`, or an answer in a lower version) ends the other lanes of that version too.
+//! 3. When the modern offer was accepted, TLS 1.0 and 1.1 are confirmed (one suite each) but not enumerated:
+//!    every client rtspeek judges also speaks TLS 1.2, so against such a server only their presence matters
+//!    (a finding), and each costs one round trip instead of one per suite. A legacy-only server is enumerated
+//!    in full, because then they decide which clients get in.
 //!
 //! At most [`ScanPlan::with_max_in_flight`] offers are out at once (4 by default): cameras limit their
 //! connections, and four keep a loopback scan of a typical server well under 100 ms.
@@ -114,6 +118,8 @@ pub struct ScanPlan {
     attempts: Vec<ScanAttempt>,
     /// Set when the modern offer showed the port does not speak TLS (or is silent).
     dead_port: bool,
+    /// Set when the modern offer was accepted.
+    modern_accepted: bool,
 }
 
 impl ScanPlan {
@@ -138,6 +144,7 @@ impl ScanPlan {
             lanes,
             attempts: Vec::new(),
             dead_port: false,
+            modern_accepted: false,
         }
     }
 
@@ -193,10 +200,15 @@ impl ScanPlan {
         this.state = LaneState::Done;
         if this.family == Family::Modern {
             self.dead_port = dead_port;
+            self.modern_accepted = accepted.is_some();
             return;
         }
         let version = this.version;
         match accepted {
+            // A legacy version next to a modern one: confirmed, enough.
+            Some((v, _)) if v == version && version.is_legacy() && self.modern_accepted => {
+                self.end_version(version)
+            }
             // A new suite at this version: offer the rest.
             Some((v, suite)) if v == version => {
                 this.pool.retain(|s| *s != suite);

@@ -41,6 +41,8 @@ pub struct ProbeOptions {
     pub tls_scan: bool,
     /// Continue over a legacy-capable TLS client when the modern one cannot connect.
     pub legacy_tls: bool,
+    /// ClientHellos of the TLS scan in flight at once.
+    pub tls_scan_parallel: usize,
     /// Ports to try when only a host is given; empty: the usual ones.
     pub ports: Vec<u16>,
     /// Hand every video access unit to the sink (a live preview).
@@ -63,6 +65,7 @@ impl ProbeOptions {
             step_timeout: Duration::from_secs(5),
             tls_scan: true,
             legacy_tls: false,
+            tls_scan_parallel: rtspeek_core::tls::DEFAULT_MAX_IN_FLIGHT,
             ports: Vec::new(),
             deliver_media: false,
         }
@@ -86,6 +89,7 @@ pub fn configure(options: &ProbeOptions, now: UnixTime) -> Result<(ProbeConfig, 
     config.tls_scan = if options.tls_scan { TlsScan::Always } else { TlsScan::OnFailure };
     config.insecure = options.insecure;
     config.legacy_tls = options.legacy_tls;
+    config.tls_scan_parallel = options.tls_scan_parallel.clamp(1, 16);
     config.client_certificate = options.client_auth.is_some();
     config.deliver_media = options.deliver_media;
 

@@ -27,18 +27,23 @@ catalogue! {
     /// certificates. Private PKI and RTSP clients usually do not enforce it.
     CERT_VALIDITY_TOO_LONG = "cert.validity_too_long", Certificate, Info, "Validity period over 398 days",
         fix: "Prefer certificates valid for at most 398 days with automated renewal.";
-    /// The host the client connects to is a DNS name that no subjectAltName DNS entry matches (RFC 9525).
+    /// The host the client connects to is a DNS name that no subjectAltName DNS entry matches (RFC 9525). A
+    /// Common Name that matches does not help: OpenSSL and GnuTLS clients look at it only when subjectAltName
+    /// has no DNS entry at all, rustls, Go and browsers never (the report's `clients` says which play it).
     CERT_NAME_MISMATCH = "cert.name_mismatch", Certificate, Error, "Host name not in certificate",
         fix: "Connect with a name the certificate lists, or reissue the certificate with the name in subjectAltName (`-addext subjectAltName=DNS:name`).";
     /// The client connects to an IP address and the certificate has no matching subjectAltName iPAddress entry.
     /// The most common camera mistake: certificates made for a host name, or with the IP in the CN or in a DNS
-    /// entry, where clients never look for it.
+    /// entry. Every verifying client measured (GStreamer/GnuTLS, OpenSSL 3, Go, rustls) compares an IP only
+    /// with iPAddress entries; clients that verify nothing (FFmpeg's RTSP client, go2rtc for IP addresses)
+    /// play it anyway.
     CERT_IP_NOT_IN_SAN = "cert.ip_not_in_san", Certificate, Error, "IP address not in subjectAltName",
         fix: "Reissue the certificate with the address as an IP entry (`-addext subjectAltName=IP:192.0.2.10`), or connect by a DNS name the certificate lists.";
-    /// The certificate has no subjectAltName extension. RFC 9525 clients (rustls, browsers, modern OpenSSL
-    /// callers) never fall back to the Common Name, so they reject it whatever the CN says.
+    /// The certificate has no subjectAltName extension. RFC 9525 clients (rustls, Go since 1.15, browsers) never
+    /// fall back to the Common Name and reject it whatever the CN says; OpenSSL (Python `ssl`) and GnuTLS
+    /// (GStreamer) still compare a DNS host with the CN in that case (measured), but never an IP address.
     CERT_CN_ONLY = "cert.cn_only", Certificate, Error, "No subjectAltName (CN only)",
-        fix: "Reissue the certificate with every name and IP in subjectAltName; the CN alone is ignored by strict clients.";
+        fix: "Reissue the certificate with every name and IP in subjectAltName; rustls, Go and browsers ignore the CN.";
     /// A subjectAltName DNS entry has a wildcard that is not the whole leftmost label (`f*.example.com`,
     /// `*.*.example.com`, `*.com`), which RFC 9525 clients ignore.
     CERT_WILDCARD_INVALID = "cert.wildcard_invalid", Certificate, Warning, "Wildcard that clients ignore",
