@@ -115,7 +115,9 @@ async fn trusted_chain_with_ca_and_sni_for_names_only() {
         let mut stream = result.unwrap_or_else(|e| panic!("{host}: {e}"));
         assert_eq!(facts.sni.as_deref(), sni, "SNI is sent for names, not for IP literals");
         assert_eq!(facts.version.as_deref(), Some("TLSv1_3"));
-        assert!(facts.cipher_suite.as_deref().is_some_and(|s| s.starts_with("TLS13_")));
+        // The IANA name, which the report and the client verdicts read.
+        let suite = facts.cipher_suite.as_deref().and_then(rtspeek_core::tls::CipherSuite::from_name);
+        assert!(suite.is_some_and(|s| s.is_tls13()), "{:?}", facts.cipher_suite);
         let record = facts.verification.expect("verification recorded");
         assert!(record.outcome.is_ok() && !record.overridden);
         assert_eq!(record.chain[0].as_ref(), p.leaf.cert_der(), "the presented chain is recorded");
