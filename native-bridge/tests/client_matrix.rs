@@ -87,6 +87,65 @@ struct Condition {
     h265: bool,
 }
 
+/// A TLS camera of the matrix: its certificate, its TLS front and how rtspeek probes it.
+struct Spec {
+    name: &'static str,
+    cert: Cert,
+    trust_file: PathBuf,
+    host: &'static str,
+    probe_trusts: bool,
+    legacy: bool,
+    backend: Option<u16>,
+    front: Box<dyn Fn(&mut Front)>,
+}
+
+impl Spec {
+    /// A camera at 127.0.0.1 with `cert`, whose CA (`trust_file`) the user has and gives to rtspeek, OpenSSL's
+    /// default TLS, in front of the default gst-rtsp-server.
+    fn new(name: &'static str, cert: Cert, trust_file: &Path) -> Spec {
+        Spec {
+            name,
+            cert,
+            trust_file: trust_file.to_path_buf(),
+            host: "127.0.0.1",
+            probe_trusts: true,
+            legacy: false,
+            backend: None,
+            front: Box::new(|_| {}),
+        }
+    }
+
+    /// The user does not have the CA: rtspeek probes without `--ca`.
+    fn untrusted(mut self) -> Spec {
+        self.probe_trusts = false;
+        self
+    }
+
+    /// Clients connect by this name.
+    fn host(mut self, host: &'static str) -> Spec {
+        self.host = host;
+        self
+    }
+
+    /// The front's TLS settings.
+    fn front(mut self, adjust: impl Fn(&mut Front) + 'static) -> Spec {
+        self.front = Box::new(adjust);
+        self
+    }
+
+    /// rtspeek probes with `--legacy-tls`.
+    fn legacy(mut self) -> Spec {
+        self.legacy = true;
+        self
+    }
+
+    /// Another backend than the default gst-rtsp-server.
+    fn backend(mut self, port: u16) -> Spec {
+        self.backend = Some(port);
+        self
+    }
+}
+
 /// One disagreement, for the failure message.
 struct Mismatch(String);
 
@@ -152,148 +211,58 @@ password = "matrix-pass"
             .valid_now()
             .build();
         let self_signed_file = write(dir.path(), "self-signed.pem", &self_signed.cert_pem());
-        // (name, certificate, backend, front options, probe trusts, legacy, host, trust file)
-        type Spec = (&'static str, Cert, u16, fn(&mut Front), bool, bool, &'static str, PathBuf);
-        let plain = |_: &mut Front| {};
-        let specs: Vec<Spec> = vec![
-            ("self-signed", self_signed, gst.port(), plain, false, false, "127.0.0.1", self_signed_file),
-            (
+        let tls10 = |f: &mut Front| {
+            f.versions = Some(("TLSv1", "TLSv1"));
+            f.ciphers = Some("DEFAULT:@SECLEVEL=0");
+            f.security_level_0 = true;
+        };
+        let rsa_cbc = |f: &mut Front| {
+            f.versions = Some(("TLSv1.2", "TLSv1.2"));
+            f.ciphers = Some("AES128-SHA:AES256-SHA:AES128-SHA256");
+        };
+        let specs = vec![
+            Spec::new("self-signed", self_signed, &self_signed_file).untrusted(),
+            Spec::new(
                 "unknown-ca",
                 rsa_leaf(&other).dns(["localhost"]).ip(["127.0.0.1"]).build(),
-                gst.port(),
-                plain,
-                false,
-                false,
-                "127.0.0.1",
-                other_file,
-            ),
-            ("ca-given", good().build(), gst.port(), plain, true, false, "127.0.0.1", root_file.clone()),
-            (
-                "name-mismatch",
-                rsa_leaf(&root).dns(["other.example"]).build(),
-                gst.port(),
-                plain,
-                true,
-                false,
-                "localhost",
-                root_file.clone(),
-            ),
-            (
-                "ip-not-in-san",
-                rsa_leaf(&root).dns(["localhost"]).build(),
-                gst.port(),
-                plain,
-                true,
-                false,
-                "127.0.0.1",
-                root_file.clone(),
-            ),
-            (
-                "cn-only",
-                rsa_leaf(&root).cn("localhost").no_san().build(),
-                gst.port(),
-                plain,
-                true,
-                false,
-                "localhost",
-                root_file.clone(),
-            ),
-            (
-                "expired",
-                good().valid(days_from_now(-60), days_from_now(-1)).build(),
-                gst.port(),
-                plain,
-                true,
-                false,
-                "127.0.0.1",
-                root_file.clone(),
-            ),
-            (
-                "rsa-1024",
-                good().key_alg(KeyAlg::Rsa1024).build(),
-                gst.port(),
-                |f| f.security_level_0 = true,
-                true,
-                false,
-                "127.0.0.1",
-                root_file.clone(),
-            ),
-            (
-                "sha1-signature",
-                good().digest(Digest::Sha1).build(),
-                gst.port(),
-                |f| f.security_level_0 = true,
-                true,
-                false,
-                "127.0.0.1",
-                root_file.clone(),
-            ),
-            (
-                "tls10-only",
-                good().build(),
-                gst.port(),
-                |f| {
-                    f.versions = Some(("TLSv1", "TLSv1"));
-                    f.ciphers = Some("DEFAULT:@SECLEVEL=0");
-                    f.security_level_0 = true;
-                },
-                true,
-                true,
-                "127.0.0.1",
-                root_file.clone(),
-            ),
-            (
-                "tls12-rsa-cbc-only",
-                good().build(),
-                gst.port(),
-                |f| {
-                    f.versions = Some(("TLSv1.2", "TLSv1.2"));
-                    f.ciphers = Some("AES128-SHA:AES256-SHA:AES128-SHA256");
-                },
-                true,
-                true,
-                "127.0.0.1",
-                root_file.clone(),
-            ),
-            (
-                "client-cert-required",
-                good().build(),
-                gst.port(),
-                plain,
-                true,
-                false,
-                "127.0.0.1",
-                root_file.clone(),
-            ),
-            (
-                "udp-only-rtsps",
-                good().build(),
-                gst_udp.port(),
-                plain,
-                true,
-                false,
-                "127.0.0.1",
-                root_file.clone(),
-            ),
+                &other_file,
+            )
+            .untrusted(),
+            Spec::new("ca-given", good().build(), &root_file),
+            Spec::new("name-mismatch", rsa_leaf(&root).dns(["other.example"]).build(), &root_file)
+                .host("localhost"),
+            Spec::new("ip-not-in-san", rsa_leaf(&root).dns(["localhost"]).build(), &root_file),
+            Spec::new("cn-only", rsa_leaf(&root).cn("localhost").no_san().build(), &root_file)
+                .host("localhost"),
+            Spec::new("expired", good().valid(days_from_now(-60), days_from_now(-1)).build(), &root_file),
+            Spec::new("rsa-1024", good().key_alg(KeyAlg::Rsa1024).build(), &root_file)
+                .front(|f| f.security_level_0 = true),
+            Spec::new("sha1-signature", good().digest(Digest::Sha1).build(), &root_file)
+                .front(|f| f.security_level_0 = true),
+            Spec::new("tls10-only", good().build(), &root_file).front(tls10).legacy(),
+            Spec::new("tls12-rsa-cbc-only", good().build(), &root_file).front(rsa_cbc).legacy(),
+            Spec::new("client-cert-required", good().build(), &root_file)
+                .front(|f| f.require_client_cert_ca_pem = Some(Cert::root("client CA").cert_pem())),
+            Spec::new("udp-only-rtsps", good().build(), &root_file).backend(gst_udp.port()),
         ];
-        let mut fronts = Vec::new();
-        for (name, cert, backend, adjust, ..) in &specs {
-            let mut front = Front::new(name, cert.cert_pem(), cert.key_pem(), *backend);
-            adjust(&mut front);
-            if *name == "client-cert-required" {
-                front.require_client_cert_ca_pem = Some(root.cert_pem());
-            }
-            fronts.push(front);
-        }
+        let fronts: Vec<Front> = specs
+            .iter()
+            .map(|spec| {
+                let backend = spec.backend.unwrap_or(gst.port());
+                let mut front = Front::new(spec.name, spec.cert.cert_pem(), spec.cert.key_pem(), backend);
+                (spec.front)(&mut front);
+                front
+            })
+            .collect();
         let fronts = StunnelFronts::start(&fronts).expect("stunnel starts");
         let mut conditions: Vec<Condition> = specs
             .into_iter()
-            .map(|(name, _, _, _, probe_trusts, legacy, host, trust_file)| Condition {
-                name,
-                url: format!("rtsps://{host}:{}/test", fronts.port(name)),
-                probe_trusts,
-                legacy,
-                trust_file: Some(trust_file),
+            .map(|spec| Condition {
+                name: spec.name,
+                url: format!("rtsps://{}:{}/test", spec.host, fronts.port(spec.name)),
+                probe_trusts: spec.probe_trusts,
+                legacy: spec.legacy,
+                trust_file: Some(spec.trust_file),
                 h265: false,
             })
             .collect();

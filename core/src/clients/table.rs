@@ -122,6 +122,15 @@ const RUSTLS: TlsBehaviour = TlsBehaviour {
     self_signed_anchor: true,
 };
 
+/// What MediaMTX users set (its `paths` configuration), whichever Go built it.
+const MEDIAMTX_SETTINGS: Settings = Settings {
+    trust_ca: Some("`SSL_CERT_FILE={ca}` in the program's environment (Go reads it on Linux)"),
+    pin: Some("MediaMTX: `sourceFingerprint: {fingerprint_hex}` for the path"),
+    tcp: Some("MediaMTX: `rtspTransport: tcp`"),
+    udp: Some("MediaMTX: `rtspTransport: udp`"),
+    ..Settings::NONE
+};
+
 /// The profiles, in the order reports list them. Ids are public API: see `docs/clients.md`.
 pub const PROFILES: &[ClientProfile] = &[
     ClientProfile {
@@ -294,13 +303,7 @@ pub const PROFILES: &[ClientProfile] = &[
         transport_rtsp: TransportRule::UdpThenTcp,
         h265: H265Support::Yes,
         srtp: true,
-        settings: Settings {
-            trust_ca: Some("`SSL_CERT_FILE={ca}` in the program's environment (Go reads it on Linux)"),
-            pin: Some("MediaMTX: `sourceFingerprint: {fingerprint_hex}` for the path"),
-            tcp: Some("MediaMTX: `rtspTransport: tcp`"),
-            udp: Some("MediaMTX: `rtspTransport: udp`"),
-            ..Settings::NONE
-        },
+        settings: MEDIAMTX_SETTINGS,
     },
     ClientProfile {
         id: "go",
@@ -318,15 +321,11 @@ pub const PROFILES: &[ClientProfile] = &[
         h265: H265Support::Yes,
         srtp: true,
         settings: Settings {
-            trust_ca: Some("`SSL_CERT_FILE={ca}` in the program's environment (Go reads it on Linux)"),
-            pin: Some("MediaMTX: `sourceFingerprint: {fingerprint_hex}` for the path"),
-            tcp: Some("MediaMTX: `rtspTransport: tcp`"),
-            udp: Some("MediaMTX: `rtspTransport: udp`"),
             legacy_tls: Some(
                 "`GODEBUG=tlsrsakex=1,tls3des=1` in the environment brings back RSA key exchange and 3DES (TLS \
                  1.0/1.1 stay off for Go clients)",
             ),
-            ..Settings::NONE
+            ..MEDIAMTX_SETTINGS
         },
     },
     ClientProfile {
