@@ -16,6 +16,7 @@ use rtspeek_core::probe::{
     VerifierRecord,
 };
 use rtspeek_core::rtsp::Method;
+use rtspeek_core::rtsp::auth::Credentials;
 use rtspeek_core::{Layer, Report, Severity, Verdict};
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -184,7 +185,8 @@ fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             code: c::AUTH_BASIC_CLEARTEXT,
-            broken: None,
+            // The password would cross in clear: withheld, so authentication stops the chain.
+            broken: Some(Layer::Auth),
             setup: || {
                 (
                     config("rtsp://admin:secret@192.0.2.10/live"),
@@ -406,6 +408,112 @@ fn a_redirect_is_followed() {
     assert_eq!(report.verdict, Verdict::Healthy, "{:?}", codes(&report));
     assert!(report.has("rtsp.redirect"));
     assert_eq!(report.facts.rtsp.as_ref().map(|r| r.redirects.len()), Some(1));
+}
+
+/// A camera asking for Digest (or Basic) whose rtsps:// DESCRIBE of `/old` redirects to `location`.
+fn redirecting_camera(auth: &'static str, location: &'static str) -> Camera {
+    Camera { auth: Some(auth), ..tls_camera() }.on(Method::Describe, move |req| {
+        req.uri
+            .ends_with("/old")
+            .then(|| Reply::Respond(response(req, 301).with_header("Location", location)))
+    })
+}
+
+#[test]
+fn a_redirect_from_rtsps_to_rtsp_never_gets_the_credentials() {
+    let camera = redirecting_camera("digest", "rtsp://192.0.2.10:322/live");
+    let mut cfg = config("rtsps://192.0.2.10:322/old");
+    cfg.credentials = Some(Credentials::new("admin", "secret"));
+    cfg.allow_cleartext = true; // even so: a downgrade never gets them
+    let mut pair = Pair::new(cfg, camera);
+    let report = pair.run();
+    assert_eq!(pair.seen.cleartext_authorizations, 0, "credentials crossed in clear");
+    assert_eq!(report.first_broken_layer, Some(Layer::Rtsp), "{:?}", codes(&report));
+    let f = report.findings.iter().find(|f| f.code == c::RTSP_SCHEME_DOWNGRADE.code).expect("downgrade");
+    assert!(f.evidence.iter().any(|e| e.label == "credentials" && e.value.starts_with("withheld")), "{f:#?}");
+    let auth = report.findings.iter().find(|f| f.code == c::AUTH_REQUIRED.code).expect("auth.required");
+    assert!(
+        auth.summary.contains("withheld") && !auth.summary.contains("no credentials"),
+        "{}",
+        auth.summary
+    );
+    assert_eq!(report.facts.auth.as_ref().map(|a| a.outcome.as_str()), Some("withheld"));
+}
+
+#[test]
+fn a_redirect_to_another_host_drops_the_credentials_and_says_so() {
+    let camera = redirecting_camera("digest", "rtsps://192.0.2.99:322/live");
+    let mut cfg = config("rtsps://192.0.2.10:322/old");
+    cfg.credentials = Some(Credentials::new("admin", "secret"));
+    let mut pair = Pair::new(cfg, camera);
+    let report = pair.run();
+    // The first DESCRIBE is answered with credentials on 192.0.2.10; none go to 192.0.2.99.
+    let authorized_after_redirect = pair
+        .seen
+        .requests
+        .iter()
+        .skip_while(|(m, _)| m != "DESCRIBE")
+        .skip(2)
+        .any(|(_, h)| h.iter().any(|(n, _)| n.eq_ignore_ascii_case("authorization")));
+    assert!(!authorized_after_redirect, "{:?}", pair.seen.requests);
+    let f = report.findings.iter().find(|f| f.code == c::RTSP_REDIRECT.code).expect("redirect");
+    assert!(
+        f.evidence.iter().any(|e| e.label == "credentials" && e.value.contains("another host")),
+        "{f:#?}"
+    );
+}
+
+#[test]
+fn basic_in_clear_is_withheld_unless_allowed() {
+    let run_with = |allow: bool| {
+        let mut cfg = config("rtsp://192.0.2.10/live");
+        cfg.credentials = Some(Credentials::new("admin", "secret"));
+        cfg.allow_cleartext = allow;
+        let mut pair = Pair::new(cfg, Camera { auth: Some("basic"), ..Camera::default() });
+        let report = pair.run();
+        (report, pair.seen.cleartext_authorizations)
+    };
+    let (report, sent) = run_with(false);
+    assert_eq!(sent, 0);
+    assert_eq!(report.first_broken_layer, Some(Layer::Auth), "{:?}", codes(&report));
+    let f = report.findings.iter().find(|f| f.code == c::AUTH_BASIC_CLEARTEXT.code).expect("basic finding");
+    assert_eq!(f.severity, Severity::Error);
+    assert!(f.summary.contains("withheld"), "{}", f.summary);
+    let (report, sent) = run_with(true);
+    assert!(sent > 0);
+    assert_ne!(report.first_broken_layer, Some(Layer::Auth), "{:?}", codes(&report));
+}
+
+#[test]
+fn digest_is_answered_in_clear_when_the_user_gave_an_rtsp_url() {
+    let mut cfg = config("rtsp://192.0.2.10/live");
+    cfg.credentials = Some(Credentials::new("admin", "secret"));
+    let mut pair = Pair::new(cfg, Camera { auth: Some("digest"), ..Camera::default() });
+    let report = pair.run();
+    assert!(pair.seen.cleartext_authorizations > 0);
+    assert_eq!(report.first_broken_layer, None, "{:?}", codes(&report));
+}
+
+#[test]
+fn discovery_sends_no_credentials_to_a_plain_port_unless_allowed() {
+    let run_with = |allow: bool| {
+        let mut cfg = config("rtsp://192.0.2.10/live");
+        cfg.discovery =
+            Some(DiscoveryConfig { ports: vec![322, 554], per_port_timeout: Duration::from_secs(1) });
+        cfg.credentials = Some(Credentials::new("admin", "secret"));
+        cfg.allow_cleartext = allow;
+        // Only port 554 answers, in plain RTSP; 322 is refused.
+        let camera = Camera { port: 554, auth: Some("digest"), ..Camera::default() };
+        let mut pair = Pair::new(cfg, camera);
+        let report = pair.run();
+        (report, pair.seen.cleartext_authorizations)
+    };
+    let (report, sent) = run_with(false);
+    assert_eq!(sent, 0, "credentials went to a plain port nobody asked for");
+    let f = report.findings.iter().find(|f| f.code == c::AUTH_REQUIRED.code).expect("auth.required");
+    assert!(f.summary.contains("withheld") && f.summary.contains("--allow-cleartext"), "{}", f.summary);
+    let (_, sent) = run_with(true);
+    assert!(sent > 0, "--allow-cleartext sends them");
 }
 
 #[test]

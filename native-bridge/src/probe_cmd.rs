@@ -34,9 +34,18 @@ pub(crate) struct ProbeArgs {
     /// User name (overrides the URL's).
     #[arg(long, value_name = "U")]
     user: Option<String>,
-    /// Password (overrides the URL's; `RTSPEEK_PASSWORD` is read when neither gives one).
-    #[arg(long, value_name = "P")]
+    /// Password (overrides the URL's; `RTSPEEK_PASSWORD` is read when neither gives one). On a shared machine
+    /// prefer `--password-file` or the prompt: command lines are visible to other users.
+    #[arg(long, value_name = "P", conflicts_with = "password_file")]
     password: Option<String>,
+    /// Read the password from the first line of this file (`-`: standard input).
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+    /// Allow credentials in clear where you did not ask for cleartext: port discovery that finds only a plain
+    /// RTSP port, and Basic authentication over rtsp:// (the password, base64-encoded). A redirect from
+    /// rtsps:// to rtsp:// never gets them.
+    #[arg(long)]
+    allow_cleartext: bool,
     /// Trust these CA certificates (PEM) instead of the public web PKI (repeatable).
     #[arg(long, value_name = "FILE")]
     ca: Vec<PathBuf>,
@@ -137,8 +146,24 @@ fn configure(args: &ProbeArgs) -> Result<(ProbeConfig, TlsOptions), String> {
     options.step_timeout = secs("--timeout", args.timeout)?;
     options.media_window = secs("--duration", args.duration)?;
     options.user = args.user.clone();
-    options.password = args.password.clone().map(Secret::new);
+    options.password = match &args.password_file {
+        Some(path) => Some(password_file(path)?),
+        None => args.password.clone().map(Secret::new),
+    };
     options.fallback_password = std::env::var("RTSPEEK_PASSWORD").ok().map(Secret::new);
+    if options.user.is_some()
+        && options.password.is_none()
+        && options.fallback_password.is_none()
+        && !url_has_password(&args.target)
+        && std::io::stdin().is_terminal()
+    {
+        // Like ssh and psql: a user without a password on a terminal is asked for it, without echo.
+        let prompt = format!("password for {}: ", args.user.as_deref().unwrap_or_default());
+        let typed =
+            rpassword::prompt_password(prompt).map_err(|e| format!("cannot read the password: {e}"))?;
+        options.password = Some(Secret::new(typed));
+    }
+    options.allow_cleartext = args.allow_cleartext;
     options.transport = match args.transport {
         TransportArg::Auto => TransportChoice::Auto,
         TransportArg::Tcp => TransportChoice::Tcp,
@@ -154,6 +179,26 @@ fn configure(args: &ProbeArgs) -> Result<(ProbeConfig, TlsOptions), String> {
         options.client_auth = Some((named(cert)?, named(key)?));
     }
     probe::configure(&options, now())
+}
+
+/// The first line of a password file (or `-`: standard input), without its line ending. Errors name the file,
+/// never its content.
+fn password_file(path: &PathBuf) -> Result<Secret, String> {
+    let (name, bytes) = read_input(path)?;
+    let text = String::from_utf8(bytes).map_err(|_| format!("{name}: the password file is not UTF-8"))?;
+    let line = text.lines().next().unwrap_or_default();
+    if line.is_empty() {
+        return Err(format!("{name}: the password file's first line is empty"));
+    }
+    Ok(Secret::new(line.to_owned()))
+}
+
+/// Whether the target URL carries a password of its own.
+fn url_has_password(target: &str) -> bool {
+    rtspeek_core::rtsp::Url::parse(target)
+        .ok()
+        .and_then(|u| u.credentials().map(|c| c.password.is_some()))
+        .unwrap_or(false)
 }
 
 /// A file (or `-`, standard input) with its name.

@@ -136,6 +136,140 @@ async fn passwords_from_the_url_the_flag_or_the_environment_are_never_printed() 
     camera.shutdown().await;
 }
 
+/// A password typed with `/ # ? space , @` unescaped, as in `rtspeek probe 'rtsps://admin:pa/ss#w?rd ,x@1@host/x'`.
+const RESERVED: &str = "pa/ss#w?rd ,x@1";
+const RESERVED_PIECES: [&str; 4] = ["pa/ss", "w?rd", ",x@1", "pa%2F"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_with_reserved_characters_works_and_never_shows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (root, tls) = pki(dir.path());
+    let camera =
+        FaultCamera::start(CameraConfig::default().tls(tls).auth(AuthScript::digest("admin", RESERVED)))
+            .await
+            .expect("camera");
+    let port = camera.addr().port();
+    let file = dir.path().join("password");
+    std::fs::write(&file, format!("{RESERVED}\n")).expect("password file");
+    let file = file.display().to_string();
+    let plain = camera.url("/stream");
+    let runs = [
+        // Raw in the URL, and in the host form.
+        args(&[
+            "probe",
+            &format!("rtsps://admin:{RESERVED}@127.0.0.1:{port}/stream"),
+            "--ca",
+            &root,
+            "--duration",
+            "0",
+        ]),
+        args(&[
+            "probe",
+            &format!("rtsps://admin:{RESERVED}@127.0.0.1:{port}/stream"),
+            "--ca",
+            &root,
+            "--duration",
+            "0",
+            "--json",
+        ]),
+        // From a file.
+        args(&[
+            "probe",
+            &plain,
+            "--ca",
+            &root,
+            "--duration",
+            "0",
+            "--user",
+            "admin",
+            "--password-file",
+            &file,
+        ]),
+    ];
+    for argv in runs {
+        let out = rtspeek(argv.clone(), vec![]).await;
+        let shown = all_output(&out);
+        assert_eq!(out.status.code(), Some(0), "{argv:?}: {shown}");
+        for piece in RESERVED_PIECES {
+            assert!(!shown.contains(piece), "{argv:?} printed {piece}: {shown}");
+        }
+    }
+    // Unusable URLs with such a password: the error names the problem, not the password.
+    for bad in [
+        format!("rtsps://admin:{RESERVED}@ca^m:{port}/stream"),
+        format!("rtsps://admin:{RESERVED}@127.0.0.1:99999/stream"),
+        format!("admin:{RESERVED}@127.0.0.1:notaport/stream"),
+    ] {
+        let out = rtspeek(args(&["probe", &bad]), vec![]).await;
+        let shown = all_output(&out);
+        assert_eq!(out.status.code(), Some(64), "{bad}: {shown}");
+        for piece in RESERVED_PIECES {
+            assert!(!shown.contains(piece), "{bad} printed {piece}: {shown}");
+        }
+    }
+    camera.shutdown().await;
+}
+
+/// `--user` without a password on a terminal asks for it without echo, like ssh and psql: run under
+/// `script` (util-linux), which gives the probe a pseudo-terminal and types what the test writes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_without_password_on_a_terminal_is_prompted() {
+    let script = rtspeek_tests::peers::require("script").expect("script (bsdutils) is installed");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (root, tls) = pki(dir.path());
+    let camera =
+        FaultCamera::start(CameraConfig::default().tls(tls).auth(AuthScript::digest("admin", RESERVED)))
+            .await
+            .expect("camera");
+    let command = format!(
+        "'{}' probe '{}' --ca '{root}' --duration 0 --user admin --color never",
+        env!("CARGO_BIN_EXE_rtspeek"),
+        camera.url("/stream")
+    );
+    let mut child = Command::new(script)
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .env_remove("RTSPEEK_PASSWORD")
+        .spawn()
+        .expect("script runs");
+    let (mut stdin, mut stdout) = (child.stdin.take().expect("stdin"), child.stdout.take().expect("stdout"));
+    let pid = child.id();
+    // Type the password once the prompt is there (typed ahead, the terminal would echo it before rtspeek
+    // turns echo off), then read to the end.
+    let reader = tokio::task::spawn_blocking(move || {
+        let (mut seen, mut buf) = (Vec::new(), [0u8; 256]);
+        let mut typed = false;
+        loop {
+            match std::io::Read::read(&mut stdout, &mut buf) {
+                Ok(0) | Err(_) => return (seen, typed),
+                Ok(n) => seen.extend_from_slice(&buf[..n]),
+            }
+            if !typed && String::from_utf8_lossy(&seen).contains("password for admin:") {
+                std::io::Write::write_all(&mut stdin, format!("{RESERVED}\n").as_bytes()).expect("type");
+                typed = true;
+            }
+        }
+    });
+    let (seen, typed) = match tokio::time::timeout(Duration::from_secs(30), reader).await {
+        Ok(joined) => joined.expect("join"),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+            panic!("the prompted probe did not finish within 30 s");
+        }
+    };
+    let _ = child.wait();
+    assert!(typed, "no prompt: {}", String::from_utf8_lossy(&seen));
+    let out = Output { status: std::process::ExitStatus::default(), stdout: seen, stderr: Vec::new() };
+    let shown = all_output(&out);
+    assert!(shown.contains("credentials accepted"), "{shown}");
+    for piece in RESERVED_PIECES {
+        assert!(!shown.contains(piece), "the typed password was echoed: {shown}");
+    }
+    camera.shutdown().await;
+}
+
 #[tokio::test]
 async fn usage_errors_exit_64_with_one_clear_line() {
     for argv in [

@@ -95,6 +95,10 @@ pub struct ProbeConfig {
     /// ([`ConnectTls::Legacy`](super::ConnectTls::Legacy)) to diagnose the layers above TLS (`--legacy-tls`).
     /// The TLS layer stays failed and the verdict is never healthy.
     pub legacy_tls: bool,
+    /// Allow credentials in clear where the user did not ask for cleartext (`--allow-cleartext`): port
+    /// discovery that finds only a plain RTSP port, and Basic (the password, base64) over `rtsp://`. Without
+    /// it the probe withholds them and says so. A redirect from `rtsps://` to `rtsp://` never gets them.
+    pub allow_cleartext: bool,
     /// Wall-clock time at the start, for certificate dates.
     pub now: UnixTime,
     /// Random bytes: client nonces, TLS randoms, SSRC. Give fresh ones on every run.
@@ -125,6 +129,7 @@ impl ProbeConfig {
             insecure: false,
             client_certificate: false,
             legacy_tls: false,
+            allow_cleartext: false,
             now,
             seed,
             user_agent: concat!("rtspeek/", env!("CARGO_PKG_VERSION")).to_owned(),

@@ -49,6 +49,7 @@ mod authfacts;
 mod certificate;
 mod config;
 mod connect;
+mod credentials;
 mod ctx;
 mod event;
 pub mod facts;
@@ -82,10 +83,11 @@ use scan::{PlainCheck, ScanRun};
 use session::{Session, SessionEnd};
 
 use crate::diagnose::codes;
-use crate::rtsp::auth::{ClientAuth, Credentials};
+use crate::rtsp::auth::Credentials;
 use crate::rtsp::url::Url;
 use crate::tls::AlertDescription;
 use crate::{Finding, Layer, Severity};
+use credentials::CredentialPolicy;
 
 /// Where the main connection stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,9 +134,10 @@ enum Stage {
 pub struct Probe {
     ctx: Ctx,
     stage: Stage,
-    /// The URL being probed (after discovery and redirects), credentials kept for authentication.
+    /// The URL being probed (after discovery and redirects).
     url: Url,
-    credentials: Option<Credentials>,
+    /// The credentials, and whether they may be sent.
+    credentials: CredentialPolicy,
     visited: BTreeSet<String>,
     redirects: u8,
     /// The finding for the modern client's failed handshake, held until the TLS scan says whether it
@@ -151,7 +154,10 @@ impl Probe {
     /// A probe with this configuration. Nothing happens before the first [`Probe::poll_output`].
     pub fn new(config: ProbeConfig) -> Probe {
         let url = config.url.clone();
-        let credentials = config.credentials.clone().or_else(|| url_credentials(&url));
+        let credentials = CredentialPolicy::new(
+            config.credentials.clone().or_else(|| url_credentials(&url)),
+            config.allow_cleartext,
+        );
         let target = match &config.discovery {
             Some(_) => format!("{} (port discovery)", url.host()),
             None => url.redacted().to_string(),
@@ -451,9 +457,11 @@ impl Probe {
     }
 
     fn start_session(&mut self, conn: ConnId, tls: bool, cert_requested_without_cert: bool) {
-        let auth = self.credentials.clone().map(|c| ClientAuth::new(c, tls));
+        let auth = self.credentials.for_session(tls);
         let url = self.url.clone();
-        let session = Session::start(&mut self.ctx, conn, url, tls, auth, cert_requested_without_cert);
+        let withheld = self.credentials.withheld().map(str::to_owned);
+        let session =
+            Session::start(&mut self.ctx, conn, url, tls, auth, withheld, cert_requested_without_cert);
         self.stage = Stage::Session(Box::new(session));
     }
 
@@ -510,19 +518,27 @@ impl Probe {
             self.finish();
             return;
         }
-        // Credentials go only to the host they were given for.
-        if target.host() != self.url.host() {
-            self.credentials = None;
-        }
+        let withheld = self.credentials.redirected(&self.url, &target);
         self.ctx.step(Layer::Rtsp, format!("following the redirect to {shown}"));
+        if let Some(why) = &withheld {
+            self.ctx.step(Layer::Auth, format!("credentials withheld: {why}"));
+        }
         if target.scheme() != self.url.scheme() && self.url.scheme().is_tls() {
-            self.ctx.finding(
-                Finding::new(
-                    codes::RTSP_SCHEME_DOWNGRADE,
-                    format!("the server redirects an rtsps:// request to {shown}"),
-                )
-                .with_severity(Severity::Error),
-            );
+            let mut f = Finding::new(
+                codes::RTSP_SCHEME_DOWNGRADE,
+                format!("the server redirects an rtsps:// request to {shown}"),
+            )
+            .with_severity(Severity::Error)
+            .with_evidence("location", shown.clone());
+            if let Some(why) = &withheld {
+                f = f.with_evidence("credentials", format!("withheld: {why}"));
+            }
+            self.ctx.finding(f);
+        } else if let Some(why) = &withheld
+            && let Some(f) = self.ctx.record.find_mut(codes::RTSP_REDIRECT.code)
+        {
+            f.evidence
+                .push(crate::Evidence { label: "credentials".into(), value: format!("withheld: {why}") });
         }
         self.url = target;
         self.connect();
@@ -542,6 +558,12 @@ impl Probe {
                 match Url::parse(&text) {
                     Ok(url) => {
                         self.ctx.step(Layer::Tcp, format!("probing {}", url.redacted()));
+                        if !url.scheme().is_tls() {
+                            self.credentials.discovered_plain();
+                            if let Some(why) = self.credentials.withheld() {
+                                self.ctx.step(Layer::Auth, format!("credentials withheld: {why}"));
+                            }
+                        }
                         self.url = url;
                         self.connect();
                     }

@@ -189,6 +189,8 @@ pub(crate) fn response(req: &Request<'_>, code: u16) -> Response<'static> {
 #[derive(Debug, Default)]
 pub(crate) struct Seen {
     pub(crate) requests: Vec<(String, Vec<(String, String)>)>,
+    /// Requests that carried credentials (`Authorization`) on a connection without TLS.
+    pub(crate) cleartext_authorizations: usize,
     pub(crate) rtcp_from_client: usize,
     pub(crate) connections: usize,
 }
@@ -535,6 +537,10 @@ impl Pair {
     fn request(&mut self, conn: ConnId, req: &Request<'static>) {
         let headers = req.headers.iter().map(|h| (h.name.to_string(), h.value.to_string())).collect();
         self.seen.requests.push((req.method.as_str().to_owned(), headers));
+        let over_tls = self.conns.get(&conn).is_some_and(|c| c.tls);
+        if !over_tls && req.headers.get(names::AUTHORIZATION).is_some() {
+            self.seen.cleartext_authorizations += 1;
+        }
         let reply = self.reply(req);
         match reply {
             Reply::Respond(resp) => {

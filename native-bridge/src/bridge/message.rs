@@ -96,6 +96,7 @@ fn probe_options(fields: &Fields<'_>, bounds: ProbeBounds) -> Result<ProbeOption
         "timeout",
         "tls_scan",
         "legacy_tls",
+        "allow_cleartext",
         "preview",
     ])?;
     let url = fields.string("url")?.ok_or("no \"url\"")?;
@@ -116,6 +117,7 @@ fn probe_options(fields: &Fields<'_>, bounds: ProbeBounds) -> Result<ProbeOption
     options.insecure = fields.boolean("insecure")?.unwrap_or(false);
     options.tls_scan = fields.boolean("tls_scan")?.unwrap_or(true);
     options.legacy_tls = fields.boolean("legacy_tls")?.unwrap_or(false);
+    options.allow_cleartext = fields.boolean("allow_cleartext")?.unwrap_or(false);
     options.deliver_media = fields.boolean("preview")?.unwrap_or(false);
     options.transport = match fields.string("transport")? {
         None | Some("auto") => TransportChoice::Auto,

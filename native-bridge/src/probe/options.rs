@@ -43,6 +43,8 @@ pub struct ProbeOptions {
     pub legacy_tls: bool,
     /// ClientHellos of the TLS scan in flight at once.
     pub tls_scan_parallel: usize,
+    /// Allow credentials in clear where the user did not ask for cleartext (`--allow-cleartext`).
+    pub allow_cleartext: bool,
     /// Ports to try when only a host is given; empty: the usual ones.
     pub ports: Vec<u16>,
     /// Hand every video access unit to the sink (a live preview).
@@ -66,6 +68,7 @@ impl ProbeOptions {
             tls_scan: true,
             legacy_tls: false,
             tls_scan_parallel: rtspeek_core::tls::DEFAULT_MAX_IN_FLIGHT,
+            allow_cleartext: false,
             ports: Vec::new(),
             deliver_media: false,
         }
@@ -89,6 +92,7 @@ pub fn configure(options: &ProbeOptions, now: UnixTime) -> Result<(ProbeConfig, 
     config.tls_scan = if options.tls_scan { TlsScan::Always } else { TlsScan::OnFailure };
     config.insecure = options.insecure;
     config.legacy_tls = options.legacy_tls;
+    config.allow_cleartext = options.allow_cleartext;
     config.tls_scan_parallel = options.tls_scan_parallel.clamp(1, 16);
     config.client_certificate = options.client_auth.is_some();
     config.deliver_media = options.deliver_media;
@@ -143,10 +147,10 @@ fn target(text: &str, ports: &[u16]) -> Result<(Url, Option<DiscoveryConfig>), S
     Ok((url, Some(discovery)))
 }
 
-/// `user:password@host/path` without the password, for messages.
+/// `user:password@host/path` without the password, for messages. The password may hold `/ ? # @`, so it runs
+/// to the last `@` (masking too much rather than too little).
 fn redact_host_form(text: &str) -> String {
-    let authority_end = text.find('/').unwrap_or(text.len());
-    match text[..authority_end].rfind('@') {
+    match text.rfind('@') {
         Some(at) => match text[..at].find(':') {
             Some(colon) => format!("{}***{}", &text[..=colon], &text[at..]),
             None => text.to_owned(),
@@ -177,9 +181,29 @@ mod tests {
     #[test]
     fn errors_never_show_the_password() {
         let now = UnixTime(1_700_000_000);
-        for target in ["http://admin:hunter2@cam/x", "admin:hunter2@cam:notaport/x"] {
+        for target in [
+            "http://admin:hunter2@cam/x",
+            "admin:hunter2@cam:notaport/x",
+            "rtsps://admin:hunt/er2#w?rd ,x@1@ca^m/x",
+            "admin:hunt/er2#w?rd ,x@1@cam:notaport/x",
+            "rtsps://admin:hunt/er2@cam:99999/x",
+            "rtsps://admin:hunt%2Fer2@/x",
+        ] {
             let err = configure(&ProbeOptions::new(target), now).expect_err(target);
-            assert!(!err.contains("hunter2"), "{err}");
+            for piece in ["hunt", "er2", "w?rd", ",x@1"] {
+                assert!(!err.contains(piece), "{target}: {err}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_password_with_reserved_characters_is_read_from_the_url_and_the_host_form() {
+        let now = UnixTime(1_700_000_000);
+        for target in ["rtsps://admin:pa/ss#w?rd ,x@1@cam/x", "admin:pa/ss#w?rd ,x@1@cam/x"] {
+            let (config, _) = configure(&ProbeOptions::new(target), now).expect(target);
+            let c = config.credentials.expect("credentials");
+            assert_eq!((c.username.as_str(), c.password.expose()), ("admin", "pa/ss#w?rd ,x@1"));
+            assert_eq!(config.url.host().to_string(), "cam");
         }
     }
 

@@ -97,6 +97,8 @@ pub(crate) struct Session {
     facts: RtspFacts,
     /// The handshake had a CertificateRequest and no certificate was sent.
     cert_requested_without_cert: bool,
+    /// Why the user's credentials are not sent on this connection, if they are not.
+    withheld: Option<String>,
     end: Option<SessionEnd>,
 }
 
@@ -108,6 +110,7 @@ impl Session {
         url: Url,
         tls: bool,
         auth: Option<ClientAuth>,
+        withheld: Option<String>,
         cert_requested_without_cert: bool,
     ) -> Session {
         let lower = match ctx.config.transport {
@@ -135,6 +138,7 @@ impl Session {
             next_progress: None,
             facts: RtspFacts::default(),
             cert_requested_without_cert,
+            withheld,
             end: None,
         };
         let url = session.url.to_string();

@@ -139,13 +139,28 @@ impl Session {
             for f in &mut findings {
                 if f.code == codes::AUTH_REQUIRED.code {
                     f.severity = Severity::Error;
-                    f.summary = format!("{}; no credentials were given", f.summary);
-                    f.remediation =
-                        "Give the camera's user name and password (`--user U --password P`, the URL's userinfo, or RTSPEEK_PASSWORD).".to_owned();
+                    match &self.withheld {
+                        Some(why) => {
+                            f.summary = format!("{}; the credentials given were withheld: {why}", f.summary);
+                            f.remediation = "The credentials were not sent, for the reason above. Use the camera's \
+                                             own rtsps:// URL, or rerun with `--allow-cleartext` where a cleartext \
+                                             password is acceptable (it never applies to a redirect away from \
+                                             rtsps:// or to another host)."
+                                .to_owned();
+                        }
+                        None => {
+                            f.summary = format!("{}; no credentials were given", f.summary);
+                            f.remediation =
+                                "Give the camera's user name and password (`--user U --password P`, the \
+                                             URL's userinfo, or RTSPEEK_PASSWORD)."
+                                    .to_owned();
+                        }
+                    }
                 }
             }
             ctx.findings(findings);
-            ctx.record.facts.auth = Some(crate::probe::authfacts::facts(&capability, "no_credentials"));
+            let outcome = if self.withheld.is_some() { "withheld" } else { "no_credentials" };
+            ctx.record.facts.auth = Some(crate::probe::authfacts::facts(&capability, outcome));
             self.fail(ctx, Layer::Auth);
             return;
         };
@@ -161,7 +176,13 @@ impl Session {
             self.send(ctx, method, flight.request.uri.to_string(), flight.purpose, flight.extra);
             return;
         }
-        let outcome = if auth.refused() { "rejected" } else { "unanswerable" };
+        let outcome = if auth.refused() {
+            "rejected"
+        } else if auth.withheld() {
+            "withheld"
+        } else {
+            "unanswerable"
+        };
         if let Some(facts) = &mut ctx.record.facts.auth {
             facts.outcome = outcome.to_owned();
         }

@@ -28,6 +28,8 @@ enum State {
     Digest { client: DigestClient, sent: bool, renewals: u8 },
     /// The credentials were refused: nothing more to try.
     Refused,
+    /// The only answer possible was Basic over cleartext, which was not allowed: nothing was sent.
+    Withheld,
 }
 
 /// What to do after a 401.
@@ -47,13 +49,28 @@ pub struct AuthStep {
 pub struct ClientAuth {
     credentials: Credentials,
     over_tls: bool,
+    basic_in_clear: bool,
     state: State,
 }
 
 impl ClientAuth {
-    /// Authentication with `credentials` on a connection that is TLS (`over_tls`) or not.
+    /// Authentication with `credentials` on a connection that is TLS (`over_tls`) or not. Over cleartext a
+    /// Digest challenge is always preferred, and Basic (the password itself, base64-encoded) is not answered
+    /// unless [`allow_basic_in_clear`](Self::allow_basic_in_clear).
     pub fn new(credentials: Credentials, over_tls: bool) -> Self {
-        ClientAuth { credentials, over_tls, state: State::Idle }
+        ClientAuth { credentials, over_tls, basic_in_clear: false, state: State::Idle }
+    }
+
+    /// Also answer Basic without TLS (`--allow-cleartext`).
+    #[must_use]
+    pub fn allow_basic_in_clear(mut self, allow: bool) -> Self {
+        self.basic_in_clear = allow;
+        self
+    }
+
+    /// Whether the credentials were withheld: only Basic over cleartext could be answered.
+    pub fn withheld(&self) -> bool {
+        matches!(self.state, State::Withheld)
     }
 
     /// Handles a 401 response with these `WWW-Authenticate` values.
@@ -61,13 +78,19 @@ impl ClientAuth {
         let (capability, findings) = assess_challenges(values, self.over_tls);
         let answered = match &self.state {
             State::Basic { sent, .. } | State::Digest { sent, .. } => *sent,
-            State::Refused => return AuthStep { retry: false, capability, findings },
+            State::Refused | State::Withheld => return AuthStep { retry: false, capability, findings },
             State::Idle => false,
         };
         if answered {
             let findings = vec![self.after_answer(&capability)];
             let retry = !matches!(self.state, State::Refused);
             return AuthStep { retry, capability, findings };
+        }
+        let basic_only = capability.chosen.as_ref().is_some_and(|c| c.scheme == Scheme::Basic);
+        if basic_only && !self.over_tls && !self.basic_in_clear {
+            self.state = State::Withheld;
+            let findings = withhold_basic(findings);
+            return AuthStep { retry: false, capability, findings };
         }
         let retry = self.start(&capability);
         AuthStep { retry, capability, findings }
@@ -86,7 +109,7 @@ impl ClientAuth {
                 *sent = true;
                 Some(value)
             }
-            State::Idle | State::Refused => None,
+            State::Idle | State::Refused | State::Withheld => None,
         }
     }
 
@@ -103,6 +126,7 @@ impl ClientAuth {
     }
 
     fn start(&mut self, capability: &Capability) -> bool {
+        // (Basic over cleartext was dealt with by the caller.)
         let (Some(choice), Some(challenge)) = (&capability.chosen, capability.chosen_challenge()) else {
             return false;
         };
@@ -164,6 +188,28 @@ impl ClientAuth {
     }
 }
 
+/// The first 401's findings when the password would have to cross in clear: `auth.basic_cleartext` becomes
+/// the error that stops the chain, saying the credentials were withheld.
+fn withhold_basic(mut findings: Vec<Finding>) -> Vec<Finding> {
+    let summary = "the camera offers only Basic over rtsp://, which sends the password readable to anyone on the \
+                   path: rtspeek withheld the credentials";
+    let remediation = "Use RTSPS, or enable Digest on the camera; if cleartext is acceptable on this network, \
+                       rerun with `--allow-cleartext`.";
+    match findings.iter_mut().find(|f| f.code == codes::AUTH_BASIC_CLEARTEXT.code) {
+        Some(f) => {
+            f.severity = crate::Severity::Error;
+            f.summary = summary.to_owned();
+            f.remediation = remediation.to_owned();
+        }
+        None => findings.push(
+            Finding::new(codes::AUTH_BASIC_CLEARTEXT, summary)
+                .with_severity(crate::Severity::Error)
+                .with_remediation(remediation),
+        ),
+    }
+    findings
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
@@ -173,13 +219,32 @@ mod tests {
 
     #[test]
     fn debug_shows_no_password() {
-        let mut auth = ClientAuth::new(Credentials::new("admin", "s3cret-pw"), false);
+        let mut auth = ClientAuth::new(Credentials::new("admin", "s3cret-pw"), true);
         let step = auth.on_unauthorized(["Basic realm=\"cam\""]);
         assert!(step.retry);
         let cnonce = Cnonce::new("c").unwrap();
         let value = auth.authorization("DESCRIBE", "rtsp://cam.example/", &cnonce).unwrap();
         let shown = format!("{auth:?} {value:?} {step:?}");
         assert!(!shown.contains("s3cret") && !shown.contains(value.expose()), "{shown}");
+    }
+
+    #[test]
+    fn basic_in_clear_needs_the_allowance_and_digest_is_preferred() {
+        let creds = || Credentials::new("admin", "pw");
+        let mut auth = ClientAuth::new(creds(), false);
+        let step = auth.on_unauthorized(["Basic realm=\"cam\""]);
+        assert!(!step.retry && auth.withheld());
+        let f = step.findings.iter().find(|f| f.code == codes::AUTH_BASIC_CLEARTEXT.code).expect("finding");
+        assert_eq!(f.severity, crate::Severity::Error);
+        let cnonce = Cnonce::new("c").unwrap();
+        assert!(auth.authorization("DESCRIBE", "rtsp://cam/", &cnonce).is_none(), "nothing is sent");
+        let mut auth = ClientAuth::new(creds(), false).allow_basic_in_clear(true);
+        assert!(auth.on_unauthorized(["Basic realm=\"cam\""]).retry);
+        // Digest next to Basic is answered over cleartext without any allowance.
+        let mut auth = ClientAuth::new(creds(), false);
+        assert!(auth.on_unauthorized(["Basic realm=\"cam\"", "Digest realm=\"cam\", nonce=\"n\""]).retry);
+        let value = auth.authorization("DESCRIBE", "rtsp://cam/", &cnonce).expect("an answer");
+        assert!(value.expose().starts_with("Digest "), "Digest over Basic in clear");
     }
 
     #[test]

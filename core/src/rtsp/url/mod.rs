@@ -29,6 +29,13 @@ pub enum UrlError {
     /// An absolute URL without `//authority`.
     #[error("URL has no host (expected `scheme://host/...`)")]
     MissingHost,
+    /// `scheme://name:x/...@...`: an `@` after the authority that may end a password holding a `/`, or be
+    /// part of the path. Reading it either way could send the password as a path or to the wrong host.
+    #[error(
+        "ambiguous URL: an `@` follows `host:port/`; if it ends a password that holds `/`, percent-encode the \
+         password (or give it with --password); if it is part of the path, write it as %40"
+    )]
+    AmbiguousAt,
     /// Bad syntax at a byte offset.
     #[error("invalid URL at byte {pos}: expected {expected}")]
     Syntax {
@@ -175,6 +182,39 @@ fn split(text: &str) -> Result<Parts<'_>, UrlError> {
         None => (None, rest),
     };
     Ok(Parts { scheme, authority, path, query, fragment })
+}
+
+/// Whether `text` has an `@` in its path after an authority that holds a `:` (and no userinfo): `rtsps://
+/// admin:12/34@cam/x` is a password with a `/` as much as a host `admin`, port 12.
+fn ambiguous_at(text: &str) -> bool {
+    let Some((_, rest)) = text.split_once("://") else { return false };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let path_end = rest.find(['?', '#']).unwrap_or(rest.len());
+    rest[..authority_end].contains(':') && rest.get(authority_end..path_end).is_some_and(|p| p.contains('@'))
+}
+
+/// A URL whose userinfo holds unescaped `/ ? # @`, spaces or `%`, as people type passwords: the userinfo runs
+/// from `//` to the last `@`, is percent-encoded, and the result parsed strictly.
+fn parse_raw_userinfo(text: &str) -> Option<Url> {
+    let (scheme, rest) = text.split_once("://")?;
+    let at = rest.rfind('@')?;
+    let (userinfo, after) = (&rest[..at], &rest[at + 1..]);
+    let mut encoded = String::with_capacity(userinfo.len() * 3);
+    let bytes = userinfo.as_bytes();
+    let mut colon_seen = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        let hex_follows = bytes.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+        match b {
+            b':' if !colon_seen => {
+                colon_seen = true;
+                encoded.push(':');
+            }
+            b'%' if hex_follows => encoded.push('%'),
+            b if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=".contains(&b) => encoded.push(char::from(b)),
+            b => encoded.push_str(&format!("%{b:02X}")),
+        }
+    }
+    Url::parse_strict(&format!("{scheme}://{encoded}@{after}")).ok().filter(|u| u.credentials.is_some())
 }
 
 /// Checks that `text` is a URI reference (absolute or relative) as far as RTSP headers need: no spaces or
@@ -340,6 +380,16 @@ impl Url {
     /// assert_eq!(url.redacted().to_string(), "rtsps://admin:***@[2001:db8::7]/live?ch=1");
     /// ```
     pub fn parse(text: &str) -> Result<Url, UrlError> {
+        match Url::parse_strict(text) {
+            Ok(url) if url.credentials.is_none() && ambiguous_at(text) => Err(UrlError::AmbiguousAt),
+            Ok(url) => Ok(url),
+            // People type passwords with `/ ? # @` or spaces unescaped: read them before giving up.
+            Err(e) => parse_raw_userinfo(text).ok_or(e),
+        }
+    }
+
+    /// RFC 3986 parsing only: the userinfo ends at the last `@` before the first `/`, `?` or `#`.
+    fn parse_strict(text: &str) -> Result<Url, UrlError> {
         let parts = split(text)?;
         let scheme_name = parts.scheme.ok_or(UrlError::UnsupportedScheme { scheme: String::new() })?;
         let scheme = Scheme::from_name(scheme_name)

@@ -32,21 +32,21 @@ impl<T> fmt::Display for Secret<T> {
 }
 
 /// Masks the password of every `scheme://user:password@` in free text (a header value, a line of a
-/// message) with `***`, for evidence. Text without such a password is returned as is.
+/// message, an error about a URL) with `***`, for evidence. Text without such a password is returned as is.
+///
+/// Passwords are often typed with unescaped `/ ? # @ ,` or spaces, so the password is taken to run to the last
+/// `@` before the next `://` (or the end of the text), not to the first `/`: this masks too much rather than
+/// too little (`rtsp://cam:554/a@b` shows as `rtsp://cam:***@b`).
 pub fn redact_text(text: &str) -> Cow<'_, str> {
     let mut out = String::new();
     let mut copied = 0;
     let mut search = 0;
     while let Some(found) = text[search..].find("://") {
         let start = search + found + 3;
-        let end = text[start..]
-            .find(|c: char| {
-                matches!(c, '/' | '?' | '#' | '"' | '\'' | '<' | '>' | ',' | ';') || c.is_whitespace()
-            })
-            .map_or(text.len(), |i| start + i);
-        let authority = &text[start..end];
-        if let Some(at) = authority.rfind('@')
-            && let Some(colon) = authority[..at].find(':')
+        let end = text[start..].find("://").map_or(text.len(), |i| start + i);
+        let span = &text[start..end];
+        if let Some(at) = span.rfind('@')
+            && let Some(colon) = span[..at].find(':')
         {
             out.push_str(&text[copied..start + colon + 1]);
             out.push_str("***");

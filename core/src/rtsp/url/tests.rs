@@ -58,8 +58,37 @@ fn errors_name_the_position() {
     assert!(matches!(Url::parse("rtsp://[::1/"), Err(UrlError::Syntax { pos: 7, .. })));
     assert!(matches!(Url::parse("rtsp://[fe80::1%25eth0]/"), Err(UrlError::Syntax { pos: 8, .. })));
     assert!(matches!(Url::parse("rtsp://[::1]x/"), Err(UrlError::Syntax { .. })));
-    assert!(matches!(Url::parse("rtsp://u:%zz@cam/"), Err(UrlError::Syntax { pos: 9, .. })));
     assert!(matches!(Url::parse("rtsp://ca^m/"), Err(UrlError::Syntax { pos: 9, .. })));
+    // Past the userinfo, errors are the strict parser's (a raw password never makes a bad host good).
+    assert!(matches!(Url::parse("rtsp://u:p%zz@ca^m/"), Err(UrlError::Syntax { .. })));
+}
+
+#[test]
+fn passwords_typed_with_reserved_characters_are_read_and_never_shown() {
+    // As a user types it: `/ # ? space , @ %` unescaped in the password.
+    let password = "pa/ss#w?rd ,x@1%";
+    for text in [
+        format!("rtsps://admin:{password}@192.0.2.10/x"),
+        "rtsps://admin:pa%2Fss%23w%3Frd%20%2Cx%401%25@192.0.2.10/x".to_owned(),
+    ] {
+        let u = Url::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+        let c = u.credentials().expect("credentials");
+        assert_eq!(
+            (c.user.as_str(), c.password.as_ref().map(|p| p.expose().as_str())),
+            ("admin", Some(password))
+        );
+        assert_eq!(u.host().to_string(), "192.0.2.10");
+        assert_eq!(u.path(), "/x");
+        let shown = format!("{u} {u:?} {} {}", u.redacted(), crate::rtsp::url::redact_text(&text));
+        for piece in ["pa/ss", "w?rd", ",x@1", "pa%2F", "ss#", "%25"] {
+            assert!(!shown.contains(piece), "{piece} shown in {shown}");
+        }
+    }
+    // `admin:12/34@cam`: a password with `/`, or host `admin` port 12? Neither guess is safe.
+    assert_eq!(Url::parse("rtsps://admin:12/34@cam/x"), Err(UrlError::AmbiguousAt));
+    assert!(Url::parse("rtsp://cam:554/stream%40hd").is_ok());
+    assert!(Url::parse("rtsp://cam/stream@hd").is_ok(), "no `:` before it: a path");
+    assert!(Url::parse("rtsp://cam:554/a?token=x@y").is_ok(), "in the query: not ambiguous");
 }
 
 #[test]
