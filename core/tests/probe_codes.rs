@@ -12,8 +12,8 @@ use probe_support::{
 };
 use rtspeek_core::diagnose::codes::{self as c, CodeInfo};
 use rtspeek_core::probe::{
-    CloseReason, ConnectErrorKind, DiscoveryConfig, HandshakeFailure, ProbeConfig, TransportChoice,
-    VerifierRecord,
+    CloseReason, ConnectErrorKind, DiscoveryConfig, HandshakeFailure, ProbeConfig, ProbeEvent,
+    TransportChoice, VerifierRecord,
 };
 use rtspeek_core::rtsp::Method;
 use rtspeek_core::rtsp::auth::Credentials;
@@ -278,6 +278,24 @@ fn scenarios() -> Vec<Scenario> {
             },
         },
         Scenario {
+            code: c::TRANSPORT_FOREIGN_PACKETS,
+            broken: None,
+            setup: || {
+                let mut cfg = config(RTSP);
+                cfg.transport = TransportChoice::Udp;
+                (cfg, Camera { strangers: true, ..Camera::default() })
+            },
+        },
+        Scenario {
+            code: c::TRANSPORT_UDP_FLOOD,
+            broken: None,
+            setup: || {
+                let mut cfg = config(RTSP);
+                cfg.transport = TransportChoice::Udp;
+                (cfg, Camera { strangers: true, ..Camera::default() })
+            },
+        },
+        Scenario {
             code: c::TRANSPORT_CHANNEL_CHANGED,
             broken: None,
             setup: || (config(RTSPS), Camera { move_channels: true, ..tls_camera() }),
@@ -514,6 +532,76 @@ fn discovery_sends_no_credentials_to_a_plain_port_unless_allowed() {
     assert!(f.summary.contains("withheld") && f.summary.contains("--allow-cleartext"), "{}", f.summary);
     let (_, sent) = run_with(true);
     assert!(sent > 0, "--allow-cleartext sends them");
+}
+
+#[test]
+fn transcripts_cut_large_messages_and_say_how_large() {
+    // A 40 KiB description: the report describes it, the transcript event carries 8 KiB of it.
+    let mut sdp = Camera::default().sdp;
+    sdp.push_str(&format!("a=x-padding:{}\r\n", "p".repeat(40 * 1024)));
+    let mut pair = Pair::new(config(RTSPS), Camera { sdp, ..tls_camera() });
+    let _ = pair.run();
+    let texts: Vec<&str> = pair
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            ProbeEvent::Transcript { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    let cut = texts.iter().find(|t| t.contains("transcript cut")).expect("the DESCRIBE answer was cut");
+    assert!(cut.len() < rtspeek_core::probe::MAX_TRANSCRIPT_BYTES + 100, "{}", cut.len());
+    assert!(cut.ends_with("in all]"), "{}", &cut[cut.len() - 80..]);
+    assert!(texts.iter().all(|t| t.len() < rtspeek_core::probe::MAX_TRANSCRIPT_BYTES + 100));
+}
+
+#[test]
+fn a_camera_announcing_hundreds_of_tracks_gets_eight_setups() {
+    let mut sdp = String::from("v=0\r\no=- 1 1 IN IP4 192.0.2.10\r\ns=hostile\r\nt=0 0\r\n");
+    for i in 0..300 {
+        sdp.push_str(&format!("m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:track{i}\r\n"));
+    }
+    let mut pair = Pair::new(config(RTSPS), Camera { sdp, media: false, ..tls_camera() });
+    let report = pair.run();
+    let setups = pair.seen.methods().iter().filter(|m| **m == "SETUP").count();
+    assert_eq!(setups, rtspeek_core::sdp::MAX_MEDIA, "{:?}", pair.seen.methods());
+    assert_eq!(report.facts.tracks.len(), rtspeek_core::sdp::MAX_MEDIA);
+    let f = report.findings.iter().find(|f| f.code == c::SDP_TOO_MANY_MEDIA.code).expect("finding");
+    assert!(f.evidence.iter().any(|e| e.label == "ignored" && e.value == "292"), "{f:#?}");
+}
+
+#[test]
+fn datagrams_from_strangers_are_dropped_and_named() {
+    let mut cfg = config(RTSP);
+    cfg.transport = TransportChoice::Udp;
+    let mut pair = Pair::new(cfg, Camera { strangers: true, ..Camera::default() });
+    let report = pair.run();
+    let f = report.findings.iter().find(|f| f.code == c::TRANSPORT_FOREIGN_PACKETS.code).expect("finding");
+    assert!(f.evidence.iter().any(|e| e.value == "198.51.100.7:4000"), "{f:#?}");
+    // The stranger's copies were not counted as the camera's: no duplicates, no loss.
+    let rtp = report.facts.tracks[0].rtp.as_ref().expect("rtp");
+    assert_eq!(rtp.sources.iter().map(|s| s.duplicates).sum::<u64>(), 0, "{rtp:?}");
+    let flood = report.findings.iter().find(|f| f.code == c::TRANSPORT_UDP_FLOOD.code).expect("flood");
+    assert!(flood.summary.starts_with(&format!("{} ", 3 * rtp.rtp_packets)), "{}", flood.summary);
+}
+
+#[test]
+fn tracks_given_the_same_interleaved_channels_never_mix() {
+    let sdp = format!(
+        "{}m=audio 0 RTP/AVP 0\r\na=control:stream=1\r\n",
+        Camera::default().sdp.trim_end_matches("\r\n").to_owned() + "\r\n"
+    );
+    let camera = Camera { sdp, same_channels: true, ..tls_camera() };
+    let mut pair = Pair::new(config(RTSPS), camera);
+    let report = pair.run();
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.code == c::TRANSPORT_CHANNEL_CHANGED.code && f.severity == Severity::Error)
+        .unwrap_or_else(|| panic!("no collision finding: {:?}", codes(&report)));
+    assert!(f.summary.contains("already used by track 0"), "{}", f.summary);
+    assert_eq!(report.facts.tracks[1].carried_over, "not_set_up", "{:?}", report.facts.tracks[1]);
+    assert!(report.facts.tracks[0].rtp.as_ref().is_some_and(|r| r.rtp_packets > 0), "video still measured");
 }
 
 #[test]

@@ -132,8 +132,15 @@ fn scenarios() -> Vec<Scenario> {
         bytes.push(0);
         bytes
     };
+    let many_media: Vec<String> =
+        (0..1200).flat_map(|i| ["m=video 0 RTP/AVP 96".to_owned(), format!("a=control:t{i}")]).collect();
+    let many_media: Vec<&str> = many_media.iter().map(String::as_str).collect();
     vec![
         Scenario::new("no_media", SDP_NO_MEDIA, crlf(&HEAD)).evidence("lines", "5 lines"),
+        // A hostile camera announcing 1200 tracks: only the first 8 are looked at.
+        Scenario::new("too_many_media", SDP_TOO_MANY_MEDIA, with_head(&many_media))
+            .summary("1200 media sections")
+            .evidence("ignored", "1192"),
         Scenario::new("no_video", SDP_NO_VIDEO, with_head(&["m=audio 0 RTP/AVP 0", "a=control:trackID=2"]))
             .summary("only audio")
             .evidence("line 6", "m=audio 0 RTP/AVP 0"),
@@ -438,6 +445,7 @@ macro_rules! scenario_tests {
 
 scenario_tests! {
     no_media,
+    too_many_media,
     no_video,
     missing_control,
     missing_control_single_media,

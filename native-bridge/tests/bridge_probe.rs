@@ -85,6 +85,104 @@ async fn until_done(ws: &mut bridge_support::Ws, id: u32, stop_after: Option<usi
     }
 }
 
+/// A hostile camera on 127.0.0.1: answers every request 200, and DESCRIBE with a 60 KiB description of 1200
+/// media sections; bounded (it serves for 20 s at most).
+async fn hostile_camera() -> (u16, tokio::task::JoinHandle<()>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let task = tokio::spawn(async move {
+        let serve = async {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 8192];
+                    let mut cseq = 0;
+                    while let Ok(n) = socket.read(&mut buf).await {
+                        if n == 0 {
+                            return;
+                        }
+                        cseq += 1;
+                        let request = String::from_utf8_lossy(&buf[..n]).to_string();
+                        let body = if request.starts_with("DESCRIBE") {
+                            let mut sdp = String::from("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\n");
+                            for i in 0..1200 {
+                                sdp.push_str(&format!("m=video 0 RTP/AVP 96\r\na=control:t{i}\r\n"));
+                            }
+                            sdp
+                        } else {
+                            String::new()
+                        };
+                        let cseq_value = request
+                            .lines()
+                            .find_map(|l| l.strip_prefix("CSeq:").map(|v| v.trim().to_owned()))
+                            .unwrap_or_else(|| cseq.to_string());
+                        let head = format!(
+                            "RTSP/1.0 200 OK\r\nCSeq: {cseq_value}\r\nContent-Type: application/sdp\r\n\
+                             Content-Length: {}\r\n\r\n",
+                            body.len()
+                        );
+                        if socket.write_all(head.as_bytes()).await.is_err()
+                            || socket.write_all(body.as_bytes()).await.is_err()
+                        {
+                            return;
+                        }
+                    }
+                });
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(20), serve).await;
+    });
+    (port, task)
+}
+
+/// One hostile camera must not break another probe of the same page: both end with `done`, the healthy one
+/// healthy, and no message the bridge sends is larger than a report of a healthy camera needs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_camera_does_not_break_a_probe_next_to_it() {
+    let pki = Pki::new();
+    let server = synthetic_camera(&pki).await;
+    let url = server.url("synthetic", true).expect("an rtsps URL");
+    let (hostile_port, hostile) = hostile_camera().await;
+    let bridge = start(Limits::default()).await;
+    let mut ws = page(&bridge).await;
+    send(
+        &mut ws,
+        json!({"type": "probe", "id": 1, "url": format!("rtsp://127.0.0.1:{hostile_port}/x"), "duration": 1}),
+    )
+    .await;
+    send(
+        &mut ws,
+        json!({"type": "probe", "id": 2, "url": url, "ca_pem": pki.root.cert_pem(), "duration": 2}),
+    )
+    .await;
+    let (mut done, mut largest) = (Vec::new(), 0usize);
+    let mut reports = std::collections::BTreeMap::new();
+    while done.len() < 2 {
+        match tokio::time::timeout(Duration::from_secs(60), next(&mut ws))
+            .await
+            .expect("messages keep coming")
+        {
+            Incoming::Text(value) => {
+                largest = largest.max(value.to_string().len());
+                if value["type"] == "event" && value["event"]["event"] == "done" {
+                    done.push(value["id"].as_u64().unwrap_or_default());
+                    reports
+                        .insert(value["id"].as_u64().unwrap_or_default(), value["event"]["report"].clone());
+                }
+            }
+            Incoming::Binary(_) => {}
+            Incoming::Closed(code) => panic!("the bridge closed the page ({code:?}) because of one camera"),
+        }
+    }
+    assert_eq!(reports[&2]["verdict"], "healthy", "{:#}", reports[&2]);
+    let findings = reports[&1]["findings"].as_array().cloned().unwrap_or_default();
+    assert!(findings.iter().any(|f| f["code"] == "sdp.too_many_media"), "{findings:?}");
+    assert!(largest < 256 * 1024, "a {largest}-byte message");
+    hostile.abort();
+    bridge.shutdown().await;
+    server.shutdown().await;
+}
+
 async fn synthetic_camera(pki: &Pki) -> Server {
     let path = pki.path().join("serve.toml");
     std::fs::write(&path, basic_config(pki, "")).expect("write serve.toml");

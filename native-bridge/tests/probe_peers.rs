@@ -245,6 +245,56 @@ fn udp_only_server_makes_auto_fall_back_to_udp() {
     assert_eq!(run.picture(), Some((Codec::H264, GST_SIZE.0, GST_SIZE.1)), "{run}");
 }
 
+/// Another host on the network sprays the UDP ports the probe opened (from 127.0.0.2, while the camera is
+/// 127.0.0.1): its datagrams are dropped and named, and the camera's media is still measured as it is.
+#[test]
+fn datagrams_from_strangers_are_dropped_and_named() {
+    let server = GstRtspServer::start(GstOptions { protocols: GstProtocols::Udp, ..GstOptions::default() })
+        .expect("gst-rtsp-server starts");
+    let mut config = config(&server.url("/test"));
+    config.transport = TransportChoice::Udp;
+    config.media_window = Duration::from_secs(2);
+    let (port_tx, port_rx) = std::sync::mpsc::channel::<u16>();
+    let sprayer = std::thread::spawn(move || {
+        let Ok(port) = port_rx.recv_timeout(Duration::from_secs(20)) else { return 0 };
+        let socket = std::net::UdpSocket::bind("127.0.0.2:0").expect("bind 127.0.0.2");
+        let mut sent = 0;
+        for i in 0..400u32 {
+            // RTP-looking junk, version 2, payload type 96.
+            let mut packet = vec![0x80, 96];
+            packet.extend_from_slice(&i.to_be_bytes());
+            packet.resize(200, 0xab);
+            if socket.send_to(&packet, ("127.0.0.1", port)).is_ok() {
+                sent += 1;
+            }
+            if i % 50 == 0 {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        sent
+    });
+    let mut sink = move |event: &rtspeek_core::probe::ProbeEvent| {
+        if let rtspeek_core::probe::ProbeEvent::Transcript { text, .. } = event
+            && let Some(port) = text.split("client_port=").nth(1).and_then(|p| p.split('-').next())
+            && let Ok(port) = port.trim().parse()
+        {
+            let _ = port_tx.send(port);
+        }
+    };
+    let tls = TlsOptions::default();
+    let report = block_on(async {
+        let run = rtspeek_bridge::probe::run(config, &tls, &mut sink, std::future::pending());
+        tokio::time::timeout(Duration::from_secs(30), run).await.expect("bounded").expect("runs")
+    });
+    let sent = sprayer.join().expect("sprayer");
+    assert!(sent > 0, "the stranger sent nothing");
+    let f = report.findings.iter().find(|f| f.code == "transport.foreign_packets").expect("named");
+    assert!(f.evidence.iter().any(|e| e.value.starts_with("127.0.0.2:")), "{f:?}");
+    assert_eq!(report.first_broken_layer, None, "{:?}", report.findings);
+    let rtp = report.facts.tracks[0].rtp.as_ref().expect("rtp facts");
+    assert!(rtp.sources.len() == 1, "only the camera's SSRC was counted: {rtp:?}");
+}
+
 #[test]
 fn tcp_only_server_refuses_udp() {
     let server = GstRtspServer::start(GstOptions { protocols: GstProtocols::Tcp, ..GstOptions::default() })

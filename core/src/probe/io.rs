@@ -198,6 +198,12 @@ pub enum Input<'a> {
         channel: UdpChannel,
         /// The bytes.
         bytes: &'a [u8],
+        /// Where it came from: datagrams from another address than the camera's are dropped and counted
+        /// (`transport.foreign_packets`).
+        from: std::net::SocketAddr,
+        /// Datagrams the driver dropped on this pair since the last one it delivered, because they came
+        /// faster than the probe reads them (its queue to the probe is bounded): `transport.udp_flood`.
+        dropped: u32,
     },
     /// The user asked to stop (Ctrl-C): tear down and report what was learned.
     Interrupt,

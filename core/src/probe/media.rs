@@ -46,7 +46,21 @@ pub(crate) struct Media {
     next_rr: Option<Duration>,
     frames: Vec<MediaFrame>,
     deliver: bool,
+    /// UDP datagrams from other addresses than the camera's, dropped.
+    foreign: Foreign,
+    /// UDP datagrams the driver dropped because they came faster than the probe reads.
+    flooded: u64,
 }
+
+/// Datagrams from strangers: how many, and the first few senders.
+#[derive(Debug, Default)]
+struct Foreign {
+    count: u64,
+    senders: Vec<std::net::SocketAddr>,
+}
+
+/// Foreign senders named in the evidence.
+const FOREIGN_SENDERS_SHOWN: usize = 4;
 
 impl Media {
     pub(crate) fn new(ssrc: u32, conn: ConnId) -> Media {
@@ -62,6 +76,8 @@ impl Media {
             next_rr: None,
             frames: Vec::new(),
             deliver: false,
+            foreign: Foreign::default(),
+            flooded: 0,
         }
     }
 
@@ -121,6 +137,27 @@ impl Media {
             let Some(got) = got else { return };
             let rtp = got.start;
             let rtcp = got.end.unwrap_or(rtp.saturating_add(1));
+            // Two tracks on one channel could not be told apart: the first keeps it.
+            let taken = self.tracks.iter().enumerate().find(|(i, t)| {
+                *i != index
+                    && matches!(t.carriage, Some(Carriage::Tcp { rtp: r, rtcp: c }) if [r, c].contains(&rtp) || [r, c].contains(&rtcp))
+            });
+            if let Some((other, _)) = taken {
+                let media = self.tracks[index].media.clone();
+                ctx.finding(
+                    Finding::new(
+                        codes::TRANSPORT_CHANNEL_CHANGED,
+                        format!(
+                            "the server gave the {media} track interleaved channels {rtp}-{rtcp}, already used by \
+                             track {other}: their packets cannot be told apart, so this track is ignored"
+                        ),
+                    )
+                    .with_severity(crate::Severity::Error)
+                    .with_evidence("chosen", raw.to_owned()),
+                );
+                return;
+            }
+            let track = &mut self.tracks[index];
             if asked.is_some_and(|a| a.start != rtp) {
                 ctx.finding(
                     Finding::new(
@@ -275,7 +312,31 @@ impl Media {
         }
     }
 
-    pub(crate) fn datagram(&mut self, ctx: &mut Ctx, udp: UdpId, channel: UdpChannel, bytes: &[u8]) {
+    pub(crate) fn datagram(
+        &mut self,
+        ctx: &mut Ctx,
+        udp: UdpId,
+        channel: UdpChannel,
+        bytes: &[u8],
+        from: std::net::SocketAddr,
+        dropped: u32,
+    ) {
+        self.flooded += u64::from(dropped);
+        // Only the camera's packets count: anyone on the network can send to the ports rtspeek opened.
+        let camera = ctx
+            .record
+            .facts
+            .connection
+            .as_ref()
+            .and_then(|c| c.peer.as_deref())
+            .and_then(|p| p.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()));
+        if camera.is_some_and(|ip| !same_ip(ip, from.ip())) {
+            self.foreign.count += 1;
+            if self.foreign.senders.len() < FOREIGN_SENDERS_SHOWN && !self.foreign.senders.contains(&from) {
+                self.foreign.senders.push(from);
+            }
+            return;
+        }
         if !self.playing {
             return;
         }
@@ -367,6 +428,30 @@ impl Media {
     }
 
     fn assess(&mut self, ctx: &mut Ctx) {
+        if self.foreign.count > 0 {
+            let f = Finding::new(
+                codes::TRANSPORT_FOREIGN_PACKETS,
+                format!(
+                    "{} UDP datagram(s) came to rtspeek's RTP/RTCP ports from other addresses than the camera's, \
+                     and were dropped",
+                    self.foreign.count
+                ),
+            );
+            let f = self.foreign.senders.iter().fold(f, |f, s| f.with_evidence("sender", s.to_string()));
+            ctx.finding(f);
+        }
+        if self.flooded > 0 {
+            ctx.finding(
+                Finding::new(
+                    codes::TRANSPORT_UDP_FLOOD,
+                    format!(
+                        "{} UDP datagram(s) were dropped because they came faster than rtspeek reads them",
+                        self.flooded
+                    ),
+                )
+                .with_evidence("dropped", self.flooded.to_string()),
+            );
+        }
         let now = ctx.now;
         let window = self.played(now);
         let udp_tracks: Vec<usize> = (0..self.tracks.len())
@@ -434,4 +519,9 @@ impl Media {
     pub(crate) fn facts(&self, now: Duration) -> Vec<TrackFacts> {
         self.tracks.iter().map(|t| t.facts(now)).collect()
     }
+}
+
+/// Whether two addresses are the same host (an IPv4 address and its IPv4-mapped IPv6 form included).
+fn same_ip(a: std::net::IpAddr, b: std::net::IpAddr) -> bool {
+    a.to_canonical() == b.to_canonical()
 }

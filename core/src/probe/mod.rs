@@ -80,6 +80,7 @@ use ctx::{Ctx, millis};
 use facts::ConnectionFacts;
 use ports::Discovery;
 use scan::{PlainCheck, ScanRun};
+pub use session::MAX_TRANSCRIPT_BYTES;
 use session::{Session, SessionEnd};
 
 use crate::diagnose::codes;
@@ -306,7 +307,9 @@ impl Probe {
                 Input::Closed { conn, reason } if conn == s.conn() => s.on_closed(ctx, &reason),
                 Input::UdpBound { udp, rtp_port, rtcp_port } => s.on_udp_bound(ctx, udp, rtp_port, rtcp_port),
                 Input::UdpFailed { udp, message } => s.on_udp_failed(ctx, udp, &message),
-                Input::Datagram { udp, channel, bytes } => s.on_datagram(ctx, udp, channel, bytes),
+                Input::Datagram { udp, channel, bytes, from, dropped } => {
+                    s.on_datagram(ctx, udp, channel, bytes, from, dropped)
+                }
                 _ => {}
             },
             (Stage::Scan { run, .. }, input) => match input {

@@ -48,11 +48,12 @@ pub(crate) struct Track {
 
 impl Track {
     /// The tracks of a description: every RTP media section with a control URL and a payload type, resolved
-    /// against `base`. Sections rtspeek cannot set up (no control, not RTP) are left out: the SDP lint names
-    /// them.
+    /// against `base`, among the first [`sdp::MAX_MEDIA`] (a hostile description must not make the probe
+    /// open sockets and decoders without limit). Sections rtspeek cannot set up (no control, not RTP) and the
+    /// ones past the limit are left out: the SDP lint names them.
     pub(crate) fn from_sdp(sdp: &SessionDescription<'_>, base: &Url) -> Vec<Track> {
         let mut tracks = Vec::new();
-        for media in sdp.media() {
+        for media in sdp.media().take(sdp::MAX_MEDIA) {
             let line = media.media_line();
             if !line.is_rtp() {
                 continue;

@@ -29,7 +29,7 @@ pub mod sprop;
 mod value;
 
 pub use facts::{CodecFacts, MediaFacts, SdpFacts, SpsFacts};
-pub use lint::{SdpCheck, check, lint};
+pub use lint::{MAX_MEDIA, SdpCheck, check, lint};
 pub use model::{Attribute, Line, LineKind, Media, Section, SessionDescription};
 pub use parse::{Issue, IssueKind, MAX_SDP_LEN, SdpError, SdpText, parse};
 pub use value::{

@@ -131,6 +131,10 @@ pub(crate) struct Camera {
     pub(crate) overrides: Vec<(Method<'static>, Override)>,
     /// A server-side channel pair different from the one asked for.
     pub(crate) move_channels: bool,
+    /// Every track on interleaved channels 0-1, whatever was asked (a hostile or broken server).
+    pub(crate) same_channels: bool,
+    /// With each UDP RTP packet, a copy from another address (and a note that the driver dropped 3).
+    pub(crate) strangers: bool,
     /// The handshake carries a CertificateRequest (the driver's TLS client saw one).
     pub(crate) cert_requested: bool,
 }
@@ -154,6 +158,8 @@ impl Default for Camera {
             auth: None,
             overrides: Vec::new(),
             move_channels: false,
+            same_channels: false,
+            strangers: false,
             cert_requested: false,
         }
     }
@@ -422,7 +428,15 @@ impl Pair {
             }
             Event::Datagram(udp, rtcp, bytes) => {
                 let channel = if rtcp { UdpChannel::Rtcp } else { UdpChannel::Rtp };
-                self.probe.handle_input(now, Input::Datagram { udp, channel, bytes: &bytes });
+                let from = std::net::SocketAddr::from(([192, 0, 2, 10], 6970 + u16::from(rtcp)));
+                self.probe
+                    .handle_input(now, Input::Datagram { udp, channel, bytes: &bytes, from, dropped: 0 });
+                // A stranger sprays the same ports, and the driver's queue overflowed once.
+                if self.camera.strangers && !rtcp {
+                    let stranger = std::net::SocketAddr::from(([198, 51, 100, 7], 4000));
+                    let junk = Input::Datagram { udp, channel, bytes: &bytes, from: stranger, dropped: 3 };
+                    self.probe.handle_input(now, junk);
+                }
             }
             _ => {}
         }
@@ -645,6 +659,10 @@ impl Pair {
             if self.camera.move_channels {
                 channels.start += 10;
                 channels.end = channels.end.map(|e| e + 10);
+            }
+            if self.camera.same_channels {
+                channels.start = 0;
+                channels.end = Some(1);
             }
             chosen.interleaved = Some(channels);
             self.setups.push((Some(channels.start), None));

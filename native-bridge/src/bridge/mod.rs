@@ -73,6 +73,9 @@ pub struct Limits {
     pub max_step_timeout: Duration,
     /// Text messages queued for one WebSocket before it counts as not reading.
     pub message_queue: usize,
+    /// Bytes of text messages queued for one WebSocket before it counts as not reading (a single message
+    /// larger than this is still queued when nothing else is).
+    pub message_queue_bytes: usize,
     /// Media frames queued for one WebSocket before new ones are dropped.
     pub media_queue_frames: usize,
     /// Bytes of media frames queued for one WebSocket before new ones are dropped.
@@ -97,6 +100,7 @@ impl Default for Limits {
             max_duration: Duration::from_secs(300),
             max_step_timeout: Duration::from_secs(60),
             message_queue: 1024,
+            message_queue_bytes: 16 * 1024 * 1024,
             media_queue_frames: 32,
             media_queue_bytes: 8 * 1024 * 1024,
             stop_grace: Duration::from_secs(5),

@@ -60,17 +60,29 @@ struct Outbox {
     /// Bytes of media frames queued and not yet written.
     media_bytes: Arc<AtomicUsize>,
     media_budget: usize,
+    /// Bytes of text messages queued and not yet written.
+    text_bytes: Arc<AtomicUsize>,
+    text_budget: usize,
     /// Signalled when the message queue is full: the page has stopped reading.
     overloaded: Arc<Notify>,
 }
 
 impl Outbox {
-    /// Queues a text message; a full queue marks the connection as overloaded.
+    /// Queues a text message; a full queue, in messages or in bytes, marks the connection as overloaded (the
+    /// page has stopped reading). One message always fits an empty queue.
     fn text(&self, text: String, drain_media: bool) {
-        if let Err(mpsc::error::TrySendError::Full(_)) =
-            self.messages.try_send(Outgoing::Text { text, drain_media })
-        {
+        let len = text.len();
+        let queued = self.text_bytes.fetch_add(len, Ordering::AcqRel);
+        if queued > 0 && queued + len > self.text_budget {
+            self.text_bytes.fetch_sub(len, Ordering::AcqRel);
             self.overloaded.notify_one();
+            return;
+        }
+        if let Err(e) = self.messages.try_send(Outgoing::Text { text, drain_media }) {
+            self.text_bytes.fetch_sub(len, Ordering::AcqRel);
+            if matches!(e, mpsc::error::TrySendError::Full(_)) {
+                self.overloaded.notify_one();
+            }
         }
     }
 
@@ -190,6 +202,8 @@ pub(crate) async fn run(ws: Ws, context: SessionContext) {
         media: media_tx,
         media_bytes: Arc::new(AtomicUsize::new(0)),
         media_budget: limits.media_queue_bytes,
+        text_bytes: Arc::new(AtomicUsize::new(0)),
+        text_budget: limits.message_queue_bytes,
         overloaded: Arc::new(Notify::new()),
     };
     let mut writer = tokio::spawn(write_loop(
@@ -197,6 +211,7 @@ pub(crate) async fn run(ws: Ws, context: SessionContext) {
         messages_rx,
         media_rx,
         Arc::clone(&outbox.media_bytes),
+        Arc::clone(&outbox.text_bytes),
         Arc::clone(&limits),
     ));
     outbox.text(
@@ -375,6 +390,7 @@ async fn write_loop(
     mut messages: mpsc::Receiver<Outgoing>,
     mut media: mpsc::Receiver<Vec<u8>>,
     media_bytes: Arc<AtomicUsize>,
+    text_bytes: Arc<AtomicUsize>,
     limits: Arc<Limits>,
 ) {
     let deadline = limits.write_timeout;
@@ -395,6 +411,7 @@ async fn write_loop(
                     return;
                 }
                 Some(Outgoing::Text { text, drain_media }) => {
+                    text_bytes.fetch_sub(text.len(), Ordering::AcqRel);
                     if drain_media {
                         for _ in 0..media.len() {
                             let Ok(frame) = media.try_recv() else { break };
@@ -438,6 +455,8 @@ mod tests {
                 media: media_tx,
                 media_bytes: Arc::new(AtomicUsize::new(0)),
                 media_budget,
+                text_bytes: Arc::new(AtomicUsize::new(0)),
+                text_budget: 1024,
                 overloaded: Arc::new(Notify::new()),
             };
             let sink = WsSink {
@@ -521,6 +540,23 @@ mod tests {
         h.frame(false, 400);
         h.frame(false, 400); // 1200 > 1000
         assert_eq!((h.sink.summary.frames_sent, h.sink.summary.frames_dropped), (3, 2));
+    }
+
+    #[test]
+    fn the_text_byte_budget_marks_the_page_as_not_reading_but_one_large_message_fits() {
+        let h = Harness::new(2, 1 << 20);
+        let overloaded = Arc::clone(&h.sink.outbox.overloaded);
+        h.sink.outbox.text("x".repeat(5000), false); // over the 1024-byte budget, but the queue is empty
+        assert_eq!(h.sink.outbox.text_bytes.load(Ordering::Acquire), 5000);
+        let notified = overloaded.notified();
+        futures::pin_mut!(notified);
+        assert!(futures::FutureExt::now_or_never(&mut notified).is_none(), "one message is no overload");
+        h.sink.outbox.text("y".repeat(10), false); // does not fit any more
+        assert_eq!(h.sink.outbox.text_bytes.load(Ordering::Acquire), 5000, "refused, not queued");
+        assert!(futures::FutureExt::now_or_never(notified).is_some(), "overload was signalled");
+        let mut messages = h.messages;
+        assert!(matches!(messages.try_recv(), Ok(Outgoing::Text { text, .. }) if text.len() == 5000));
+        assert!(messages.try_recv().is_err(), "the second message was refused");
     }
 
     #[test]

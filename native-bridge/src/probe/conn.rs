@@ -34,20 +34,20 @@ pub(super) async fn run(
     host: String,
     port: u16,
     tls: Handshake,
-    mut writes: mpsc::UnboundedReceiver<Vec<u8>>,
-    events: mpsc::UnboundedSender<Observed>,
+    mut writes: mpsc::Receiver<Vec<u8>>,
+    events: mpsc::Sender<Observed>,
 ) {
     let tcp = match connect(&host, port).await {
         Ok(tcp) => tcp,
         Err(error) => {
-            let _ = events.send(Observed::ConnectFailed { conn, error });
+            let _ = events.send(Observed::ConnectFailed { conn, error }).await;
             return;
         }
     };
     let _ = tcp.set_nodelay(true);
     let peer = tcp.peer_addr().map_or_else(|_| format!("{host}:{port}"), |a| a.to_string());
     let peer_ip = tcp.peer_addr().ok().map(|a| a.ip());
-    let _ = events.send(Observed::Connected { conn, peer, peer_ip });
+    let _ = events.send(Observed::Connected { conn, peer, peer_ip }).await;
     match tls {
         Handshake::None => pump(conn, tcp, &mut writes, &events).await,
         Handshake::Legacy(timeout) => legacy(conn, tcp, &host, timeout, &mut writes, &events).await,
@@ -55,15 +55,17 @@ pub(super) async fn run(
             let (result, facts) = connector.connect(tcp, &host).await;
             match result {
                 Ok(stream) => {
-                    let _ = events.send(Observed::TlsEstablished { conn, tls: established(&facts) });
+                    let _ = events.send(Observed::TlsEstablished { conn, tls: established(&facts) }).await;
                     pump(conn, stream, &mut writes, &events).await;
                 }
                 Err(failure) => {
-                    let _ = events.send(Observed::TlsFailed {
-                        conn,
-                        failure: handshake_failure(&failure),
-                        verifier: facts.verification.as_ref().map(verifier_record),
-                    });
+                    let _ = events
+                        .send(Observed::TlsFailed {
+                            conn,
+                            failure: handshake_failure(&failure),
+                            verifier: facts.verification.as_ref().map(verifier_record),
+                        })
+                        .await;
                 }
             }
         }
@@ -77,8 +79,8 @@ async fn legacy(
     tcp: TcpStream,
     host: &str,
     timeout: std::time::Duration,
-    writes: &mut mpsc::UnboundedReceiver<Vec<u8>>,
-    events: &mpsc::UnboundedSender<Observed>,
+    writes: &mut mpsc::Receiver<Vec<u8>>,
+    events: &mpsc::Sender<Observed>,
 ) {
     match crate::tls::legacy::connect(tcp, host, timeout).await {
         Ok((stream, facts)) => {
@@ -91,15 +93,13 @@ async fn legacy(
                 verifier: VerifierRecord { chain: facts.chain, error: None, overridden: false },
                 client: Some(facts.client),
             };
-            let _ = events.send(Observed::TlsEstablished { conn, tls });
+            let _ = events.send(Observed::TlsEstablished { conn, tls }).await;
             pump(conn, stream, writes, events).await;
         }
         Err(failure) => {
-            let _ = events.send(Observed::TlsFailed {
-                conn,
-                failure: handshake_failure(&failure),
-                verifier: None,
-            });
+            let _ = events
+                .send(Observed::TlsFailed { conn, failure: handshake_failure(&failure), verifier: None })
+                .await;
         }
     }
 }
@@ -110,11 +110,11 @@ async fn legacy(
     _tcp: TcpStream,
     _host: &str,
     _timeout: std::time::Duration,
-    _writes: &mut mpsc::UnboundedReceiver<Vec<u8>>,
-    events: &mpsc::UnboundedSender<Observed>,
+    _writes: &mut mpsc::Receiver<Vec<u8>>,
+    events: &mpsc::Sender<Observed>,
 ) {
     let failure = HandshakeFailure::Other("this rtspeek was built without the legacy-tls feature".into());
-    let _ = events.send(Observed::TlsFailed { conn, failure, verifier: None });
+    let _ = events.send(Observed::TlsFailed { conn, failure, verifier: None }).await;
 }
 
 /// Resolves and connects, classifying the failure the way the report needs it.
@@ -150,8 +150,8 @@ fn connect_error_kind(e: &std::io::Error) -> ConnectErrorKind {
 async fn pump<S>(
     conn: ConnId,
     stream: S,
-    writes: &mut mpsc::UnboundedReceiver<Vec<u8>>,
-    events: &mpsc::UnboundedSender<Observed>,
+    writes: &mut mpsc::Receiver<Vec<u8>>,
+    events: &mpsc::Sender<Observed>,
 ) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -161,23 +161,23 @@ async fn pump<S>(
         tokio::select! {
             read = reader.read(&mut buf) => match read {
                 Ok(0) => {
-                    let _ = events.send(Observed::Closed { conn, reason: CloseReason::Eof });
+                    let _ = events.send(Observed::Closed { conn, reason: CloseReason::Eof }).await;
                     return;
                 }
                 Ok(n) => {
-                    if events.send(Observed::Data { conn, bytes: buf[..n].to_vec() }).is_err() {
+                    if events.send(Observed::Data { conn, bytes: buf[..n].to_vec() }).await.is_err() {
                         return;
                     }
                 }
                 Err(e) => {
-                    let _ = events.send(Observed::Closed { conn, reason: close_reason(&e) });
+                    let _ = events.send(Observed::Closed { conn, reason: close_reason(&e) }).await;
                     return;
                 }
             },
             write = writes.recv() => match write {
                 Some(data) => {
                     if let Err(e) = writer.write_all(&data).await {
-                        let _ = events.send(Observed::Closed { conn, reason: close_reason(&e) });
+                        let _ = events.send(Observed::Closed { conn, reason: close_reason(&e) }).await;
                         return;
                     }
                 }

@@ -48,7 +48,7 @@ pub(crate) enum Observed {
     TlsFailed { conn: ConnId, failure: HandshakeFailure, verifier: Option<VerifierRecord> },
     Data { conn: ConnId, bytes: Vec<u8> },
     Closed { conn: ConnId, reason: CloseReason },
-    Datagram { udp: UdpId, channel: UdpChannel, bytes: Vec<u8> },
+    Datagram { udp: UdpId, channel: UdpChannel, bytes: Vec<u8>, from: SocketAddr, dropped: u32 },
 }
 
 impl Observed {
@@ -64,16 +64,25 @@ impl Observed {
             }
             Observed::Data { conn, bytes } => Input::Data { conn: *conn, bytes },
             Observed::Closed { conn, reason } => Input::Closed { conn: *conn, reason: reason.clone() },
-            Observed::Datagram { udp, channel, bytes } => {
-                Input::Datagram { udp: *udp, channel: *channel, bytes }
+            Observed::Datagram { udp, channel, bytes, from, dropped } => {
+                Input::Datagram { udp: *udp, channel: *channel, bytes, from: *from, dropped: *dropped }
             }
         }
     }
 }
 
+/// Messages queued from the connection and UDP tasks to the driver loop. Connection tasks wait when it is
+/// full (TCP flow control then slows the server), UDP tasks drop and count (see `udp`): at most this many
+/// reads (64 KiB each at most) are held, whatever a camera sends.
+const OBSERVED_QUEUE: usize = 256;
+
+/// Writes queued for one connection. The probe writes a request at a time and a receiver report a second;
+/// a connection whose writes pile up is a server that stops reading, and is closed.
+const WRITE_QUEUE: usize = 64;
+
 /// A live connection task and the way to write to it.
 struct ConnTask {
-    writes: mpsc::UnboundedSender<Vec<u8>>,
+    writes: mpsc::Sender<Vec<u8>>,
     task: JoinHandle<()>,
 }
 
@@ -91,7 +100,7 @@ pub async fn run(
     let connector = Arc::new(Connector::new(tls)?.with_handshake_timeout(handshake_timeout));
     let mut probe = Probe::new(config);
     let start = Instant::now();
-    let (events_tx, mut events) = mpsc::unbounded_channel::<Observed>();
+    let (events_tx, mut events) = mpsc::channel::<Observed>(OBSERVED_QUEUE);
     let mut conns: HashMap<ConnId, ConnTask> = HashMap::new();
     let mut udps: HashMap<UdpId, UdpPair> = HashMap::new();
     let mut peer_ip: Option<IpAddr> = None;
@@ -102,7 +111,7 @@ pub async fn run(
         while let Some(output) = probe.poll_output() {
             match output {
                 Output::Connect { conn, host, port, tls } => {
-                    let (writes, rx) = mpsc::unbounded_channel();
+                    let (writes, rx) = mpsc::channel(WRITE_QUEUE);
                     let tls = match tls {
                         ConnectTls::None => conn::Handshake::None,
                         ConnectTls::Handshake => conn::Handshake::Modern(Arc::clone(&connector)),
@@ -112,8 +121,12 @@ pub async fn run(
                     conns.insert(conn, ConnTask { writes, task });
                 }
                 Output::Transmit { conn, data } => {
-                    if let Some(c) = conns.get(&conn) {
-                        let _ = c.writes.send(data);
+                    let full = conns.get(&conn).is_some_and(|c| c.writes.try_send(data).is_err());
+                    if full && let Some(c) = conns.remove(&conn) {
+                        c.task.abort();
+                        let reason =
+                            CloseReason::Error("the server stopped reading (write queue full)".into());
+                        probe.handle_input(start.elapsed(), Input::Closed { conn, reason });
                     }
                 }
                 Output::Close { conn } => {

@@ -1,5 +1,9 @@
 //! A UDP pair for RTP over UDP: an even port for RTP and the next one for RTCP (RFC 3550 section 11), bound
 //! on the address family of the server, with a task per socket forwarding datagrams to the driver loop.
+//!
+//! The queue to the driver is bounded: a datagram that finds it full is dropped and counted, and the count
+//! rides on the next datagram delivered (`transport.udp_flood`), so a flood costs bounded memory. Every
+//! datagram carries its sender: core drops and reports those not from the camera.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -29,7 +33,7 @@ impl UdpPair {
     pub(super) async fn bind(
         udp: UdpId,
         peer: IpAddr,
-        events: mpsc::UnboundedSender<Observed>,
+        events: mpsc::Sender<Observed>,
     ) -> Result<(UdpPair, u16, u16), String> {
         let any: IpAddr =
             if peer.is_ipv6() { Ipv6Addr::UNSPECIFIED.into() } else { Ipv4Addr::UNSPECIFIED.into() };
@@ -72,18 +76,17 @@ impl UdpPair {
     }
 }
 
-async fn forward(
-    udp: UdpId,
-    channel: UdpChannel,
-    socket: Arc<UdpSocket>,
-    events: mpsc::UnboundedSender<Observed>,
-) {
+async fn forward(udp: UdpId, channel: UdpChannel, socket: Arc<UdpSocket>, events: mpsc::Sender<Observed>) {
     let mut buf = vec![0u8; MAX_DATAGRAM];
+    let mut dropped: u32 = 0;
     loop {
         match socket.recv_from(&mut buf).await {
-            Ok((n, _from)) => {
-                if events.send(Observed::Datagram { udp, channel, bytes: buf[..n].to_vec() }).is_err() {
-                    return;
+            Ok((n, from)) => {
+                let datagram = Observed::Datagram { udp, channel, bytes: buf[..n].to_vec(), from, dropped };
+                match events.try_send(datagram) {
+                    Ok(()) => dropped = 0,
+                    Err(mpsc::error::TrySendError::Full(_)) => dropped = dropped.saturating_add(1),
+                    Err(mpsc::error::TrySendError::Closed(_)) => return,
                 }
             }
             // ICMP port unreachable from an earlier send shows up here on some systems: keep reading, but

@@ -12,6 +12,11 @@ catalogue! {
     /// The description has no `m=` line: there is nothing to set up or play.
     SDP_NO_MEDIA = "sdp.no_media", Sdp, Error, "No media in the description",
         fix: "Check the stream path in the URL: cameras answer DESCRIBE for a wrong or disabled profile with an empty description. Enable the stream (or pick another profile) in the camera's settings.";
+    /// The description announces more media sections than any camera has (video, audio, metadata and a
+    /// backchannel make four): rtspeek sets up only the first ones and ignores the rest, as the evidence
+    /// counts, so that a broken or hostile server cannot make it open sockets and decoders without limit.
+    SDP_TOO_MANY_MEDIA = "sdp.too_many_media", Sdp, Warning, "Too many media sections",
+        fix: "Check the stream path and the camera's profile settings; a description with dozens of media sections comes from a broken or hostile server.";
     /// The description has media but no video: an audio-only or metadata-only stream, often the wrong
     /// profile or a disabled video encoder.
     SDP_NO_VIDEO = "sdp.no_video", Sdp, Warning, "No video stream",

@@ -33,6 +33,15 @@ catalogue! {
     /// the path can watch the video although the URL says rtsps://.
     TRANSPORT_CLEARTEXT_MEDIA = "transport.cleartext_media", Transport, Warning, "Cleartext media next to RTSPS",
         fix: "Use TCP interleaved (`--transport tcp`) so RTP travels inside the TLS connection, or SRTP (RTP/SAVP) if both ends support it.";
+    /// UDP datagrams came to the RTP/RTCP ports rtspeek opened from other addresses than the camera's. They
+    /// were dropped: anyone on the network can send to those ports, so only the camera's packets count (a
+    /// camera that sends from another address than the one connected to shows here too, with no media).
+    TRANSPORT_FOREIGN_PACKETS = "transport.foreign_packets", Transport, Warning, "Datagrams from strangers",
+        fix: "Find the senders in the evidence; if one is the camera's other interface, connect to that address. Prefer TCP interleaved (`--transport tcp`), which nobody else can inject into.";
+    /// More UDP datagrams arrived than rtspeek reads: some were dropped at its bounded queue, so the loss
+    /// figures include them. A stream far above its announced bitrate, or a flood.
+    TRANSPORT_UDP_FLOOD = "transport.udp_flood", Transport, Warning, "UDP flood",
+        fix: "Compare the bitrate with the camera's settings; if the datagrams come from elsewhere (see transport.foreign_packets), block them, or use TCP interleaved.";
     /// Plain rtsp://: requests, credentials exchanges and media all cross the network in clear.
     TRANSPORT_UNENCRYPTED = "transport.unencrypted", Transport, Info, "No encryption",
         fix: "Use rtsps:// where the camera supports it (`rtspeek probe HOST` finds its RTSPS port), or keep the camera on an isolated network.";

@@ -102,6 +102,10 @@ pub(crate) struct Session {
     end: Option<SessionEnd>,
 }
 
+/// Bytes of one message shown in a transcript event; the rest is cut, with the total length said. A camera's
+/// answers are a few hundred bytes (a description a few KiB): a larger one must not travel to every page.
+pub const MAX_TRANSCRIPT_BYTES: usize = 8 * 1024;
+
 impl Session {
     /// Starts the session on `conn` (connected, TLS done if `tls`) by sending OPTIONS.
     pub(crate) fn start(
@@ -325,8 +329,16 @@ impl Session {
         }
     }
 
-    pub(crate) fn on_datagram(&mut self, ctx: &mut Ctx, udp: UdpId, channel: UdpChannel, bytes: &[u8]) {
-        self.media.datagram(ctx, udp, channel, bytes);
+    pub(crate) fn on_datagram(
+        &mut self,
+        ctx: &mut Ctx,
+        udp: UdpId,
+        channel: UdpChannel,
+        bytes: &[u8],
+        from: std::net::SocketAddr,
+        dropped: u32,
+    ) {
+        self.media.datagram(ctx, udp, channel, bytes, from, dropped);
     }
 
     pub(crate) fn on_timeout(&mut self, ctx: &mut Ctx) {
@@ -466,8 +478,15 @@ impl Session {
     }
 
     fn transcript(&self, ctx: &mut Ctx, direction: Direction, bytes: &[u8]) {
-        let text = String::from_utf8_lossy(bytes);
-        let text = url::redact_text(&text).into_owned();
+        let shown = &bytes[..bytes.len().min(MAX_TRANSCRIPT_BYTES)];
+        let text = String::from_utf8_lossy(shown);
+        let mut text = url::redact_text(&text).into_owned();
+        if bytes.len() > MAX_TRANSCRIPT_BYTES {
+            text.push_str(&format!(
+                "\n[transcript cut at {MAX_TRANSCRIPT_BYTES} bytes of {} in all]",
+                bytes.len()
+            ));
+        }
         let at_ms = ctx.ms();
         ctx.event(ProbeEvent::Transcript { at_ms, direction, text });
     }

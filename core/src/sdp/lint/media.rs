@@ -16,9 +16,27 @@ use crate::sdp::value::{Fmtp, Rtpmap};
 /// one fmtp line that many media sections fall back to must not be copied whole into each.
 const MAX_FMTP_FACT_CHARS: usize = 1024;
 
+/// Media sections a client sets up at most (and that the facts describe): cameras have a handful.
+pub const MAX_MEDIA: usize = 8;
+
 /// Runs the media checks and returns the media facts.
 pub(super) fn check(sdp: &SessionDescription<'_>, out: &mut Vec<Finding>) -> Vec<MediaFacts> {
-    let media: Vec<Media<'_, '_>> = sdp.media().collect();
+    let mut media: Vec<Media<'_, '_>> = sdp.media().collect();
+    if media.len() > MAX_MEDIA {
+        let ignored = media.len() - MAX_MEDIA;
+        let f = Finding::new(
+            codes::SDP_TOO_MANY_MEDIA,
+            format!(
+                "the description announces {} media sections: only the first {MAX_MEDIA} are checked and set up, \
+                 {ignored} ignored",
+                media.len()
+            ),
+        )
+        .with_evidence("media_sections", media.len().to_string())
+        .with_evidence("ignored", ignored.to_string());
+        out.push(at_line(f, media[MAX_MEDIA].line().number, media[MAX_MEDIA].line().text));
+        media.truncate(MAX_MEDIA);
+    }
     if media.is_empty() {
         out.push(
             Finding::new(codes::SDP_NO_MEDIA, "the description has no m= line: nothing to play")

@@ -3,6 +3,8 @@
 
 mod h26x;
 mod media;
+
+pub use media::MAX_MEDIA;
 mod quirks;
 
 use std::borrow::Cow;
