@@ -206,6 +206,51 @@ async fn static_files_with_their_types_and_security_headers() {
     bridge.shutdown().await;
 }
 
+/// A connection from `from` (a loopback address) that sent half a request head and waits.
+async fn idle_from(bridge: &rtspeek_bridge::bridge::Bridge, from: &str) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.bind(format!("{from}:0").parse().expect("address")).expect("bind");
+    let mut stream = socket.connect(bridge.addr()).await.expect("connect");
+    stream.write_all(b"GET / HTTP/1.1\r\n").await.expect("write");
+    stream
+}
+
+/// Whether a new connection from `from` is served (a full request gets an HTTP answer) or closed at once.
+async fn served_from(bridge: &rtspeek_bridge::bridge::Bridge, from: &str) -> bool {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.bind(format!("{from}:0").parse().expect("address")).expect("bind");
+    let mut stream = socket.connect(bridge.addr()).await.expect("connect");
+    let request = format!("GET /index.html HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", host(bridge));
+    let _ = stream.write_all(request.as_bytes()).await;
+    let mut bytes = Vec::new();
+    let _ = tokio::time::timeout(WAIT, tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut bytes)).await;
+    bytes.starts_with(b"HTTP/1.1 ")
+}
+
+#[tokio::test]
+async fn connections_are_limited_per_address_and_in_all() {
+    let limits = Limits { max_connections_per_ip: 3, max_connections: 5, ..Limits::default() };
+    let bridge = start(limits).await;
+    let mut idle = Vec::new();
+    for _ in 0..3 {
+        idle.push(idle_from(&bridge, "127.0.0.1").await);
+    }
+    assert!(!served_from(&bridge, "127.0.0.1").await, "a fourth from one address is closed at accept");
+    assert!(served_from(&bridge, "127.0.0.2").await, "another address still gets in");
+    for _ in 0..2 {
+        idle.push(idle_from(&bridge, "127.0.0.2").await);
+    }
+    assert!(!served_from(&bridge, "127.0.0.3").await, "over max_connections: closed at accept");
+    // Closed ones free their places.
+    drop(idle);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !served_from(&bridge, "127.0.0.1").await {
+        assert!(tokio::time::Instant::now() < deadline, "places were not freed");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    bridge.shutdown().await;
+}
+
 #[tokio::test]
 async fn request_heads_are_bounded_in_size_and_time() {
     let limits = Limits { head_timeout: Duration::from_millis(300), ..Limits::default() };

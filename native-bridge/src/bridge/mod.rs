@@ -34,6 +34,8 @@ use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+
+use crate::per_ip::{PerIpLimit, PerIpSlot};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::timeout;
 use tokio_tungstenite::WebSocketStream;
@@ -57,6 +59,8 @@ pub struct Limits {
     pub max_websockets: usize,
     /// TCP connections at once (WebSockets included); more are closed at accept.
     pub max_connections: usize,
+    /// TCP connections at once from one address; more from it are closed at accept (others still get in).
+    pub max_connections_per_ip: usize,
     /// Largest HTTP request head.
     pub max_head_bytes: usize,
     /// Time to send a complete request head.
@@ -92,6 +96,7 @@ impl Default for Limits {
             max_message_bytes: 256 * 1024,
             max_websockets: 8,
             max_connections: 64,
+            max_connections_per_ip: 16,
             max_head_bytes: 8 * 1024,
             head_timeout: Duration::from_secs(10),
             write_timeout: Duration::from_secs(10),
@@ -137,6 +142,7 @@ struct Shared {
     authorities: Authorities,
     limits: Arc<Limits>,
     connections: Arc<Semaphore>,
+    per_ip: Arc<PerIpLimit>,
     websockets: Arc<Semaphore>,
     probes: Arc<Semaphore>,
     shutdown: watch::Receiver<bool>,
@@ -174,6 +180,7 @@ impl Bridge {
             token: Token::generate()?,
             authorities: Authorities::for_bind(addr),
             connections: Arc::new(Semaphore::new(limits.max_connections)),
+            per_ip: PerIpLimit::new(limits.max_connections_per_ip),
             websockets: Arc::new(Semaphore::new(limits.max_websockets)),
             probes: Arc::new(Semaphore::new(limits.probes_per_bridge)),
             limits: Arc::new(limits),
@@ -230,13 +237,14 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
         tokio::select! {
             () = stopped(&mut shutdown) => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => match Arc::clone(&shared.connections).try_acquire_owned() {
-                    Ok(permit) => {
-                        tasks.spawn(connection(stream, Arc::clone(&shared), permit));
+                Ok((stream, peer)) => {
+                    // Over either limit: closed at once, before reading anything.
+                    let slot = shared.per_ip.admit(peer.ip());
+                    let permit = slot.as_ref().and_then(|_| Arc::clone(&shared.connections).try_acquire_owned().ok());
+                    if let (Some(slot), Some(permit)) = (slot, permit) {
+                        tasks.spawn(connection(stream, Arc::clone(&shared), (permit, slot)));
                     }
-                    // Over the limit: closed at once, before reading anything.
-                    Err(_) => drop(stream),
-                },
+                }
                 // Out of file descriptors and the like: back off instead of spinning.
                 Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
             },
@@ -261,7 +269,11 @@ enum Route {
 }
 
 /// One TCP connection: a request head, then a response or a WebSocket.
-async fn connection(mut stream: TcpStream, shared: Arc<Shared>, _permit: OwnedSemaphorePermit) {
+async fn connection(
+    mut stream: TcpStream,
+    shared: Arc<Shared>,
+    _admitted: (OwnedSemaphorePermit, PerIpSlot),
+) {
     let _ = stream.set_nodelay(true);
     let limits = &shared.limits;
     let mut shutdown = shared.shutdown.clone();
