@@ -48,15 +48,18 @@ fn mount(path: &str, auth: Option<AuthPolicy>) -> Mount {
     }
 }
 
-fn catalog() -> Cat {
-    let policy = AuthPolicy {
+fn policy() -> AuthPolicy {
+    AuthPolicy {
         realm: "rtspeek".into(),
         basic: true,
         digest: vec![Algorithm::SHA256, Algorithm::MD5],
         users: UserTable::new().with_password("viewer", "s3cret"),
-    };
+    }
+}
+
+fn catalog() -> Cat {
     Cat {
-        mounts: vec![mount("cam", None), mount("site/front", None), mount("locked", Some(policy))],
+        mounts: vec![mount("cam", None), mount("site/front", None), mount("locked", Some(policy()))],
         position: Some(RtpPosition { ssrc: 0x1234_5678, seq: 4242, rtptime: 90_000 }),
     }
 }
@@ -72,8 +75,13 @@ struct Conn {
 
 impl Conn {
     fn new(tls: bool) -> Conn {
+        Conn::with_config(tls, SessionConfig::new("rtspeek-test", ServerKey::new(vec![7; 32])))
+    }
+
+    /// A connection of the server whose configuration is `config` (clones of one configuration are the
+    /// connections of one server).
+    fn with_config(tls: bool, config: SessionConfig) -> Conn {
         let transport = TransportPolicy { tls, udp_server_ports: (!tls).then_some((6970, 6971)) };
-        let config = SessionConfig::new("rtspeek-test", ServerKey::new(vec![7; 32]));
         let conn = ConnectionInfo { transport, local_ip: "127.0.0.1".into() };
         Conn {
             session: ServerSession::new(config, conn, Duration::ZERO, [9; 32]),
@@ -401,4 +409,38 @@ fn slowloris_idle_and_session_timeouts() {
         &c.outputs[c.outputs.len() - 2..],
         &[SessionOutput::Stop, SessionOutput::Close(CloseReason::SessionTimeout)]
     );
+}
+
+/// A Digest client for `user` / `password` that answered the 401 `r` with the challenge containing `wanted`.
+fn digest_client(r: &Response<'_>, wanted: &str, user: &str, password: &str) -> ClientAuth {
+    let values: Vec<&str> = r.headers.get_all("WWW-Authenticate").filter(|v| v.contains(wanted)).collect();
+    let mut client = ClientAuth::new(Credentials::new(user, password), true);
+    assert!(client.on_unauthorized(values.iter().copied()).retry, "{values:?}");
+    client
+}
+
+#[test]
+fn a_digest_answer_replayed_on_another_connection_is_refused() {
+    let cat = catalog();
+    let uri = "rtsps://127.0.0.1:8322/locked";
+    // Two connections of one server: one configuration, cloned for each, as the driver does.
+    let config = SessionConfig::new("rtspeek-test", ServerKey::new(vec![7; 32]));
+    let mut first = Conn::with_config(true, config.clone());
+    let mut second = Conn::with_config(true, config);
+    let r = first.request("DESCRIBE", uri, &[], &cat);
+    let mut client = digest_client(&r, "SHA-256", "viewer", "s3cret");
+    let cnonce = Cnonce::new("0a4f113b").unwrap();
+    let captured = client.authorization("DESCRIBE", uri, &cnonce).unwrap();
+    let captured = [("Authorization", captured.expose())];
+    assert_eq!(status(&first.request("DESCRIBE", uri, &captured, &cat)), 200);
+
+    // Someone who saw it sends it again on a connection of their own: same nonce, same nc, same cnonce.
+    let r = second.request("DESCRIBE", uri, &captured, &cat);
+    assert_eq!(status(&r), 401, "{}", body(&r));
+    assert!(body(&r).contains("replayed"), "{}", body(&r));
+    // And on the first connection too.
+    assert_eq!(status(&first.request("DESCRIBE", uri, &captured, &cat)), 401);
+    // The rightful client's next count is good on any connection.
+    let next = client.authorization("DESCRIBE", uri, &cnonce).unwrap();
+    assert_eq!(status(&second.request("DESCRIBE", uri, &[("Authorization", next.expose())], &cat)), 200);
 }

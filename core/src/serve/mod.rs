@@ -21,7 +21,7 @@ mod transport;
 pub use mount::{AuthPolicy, Catalog, Mount, RtpPosition, VIDEO_CONTROL};
 pub use sdp::describe;
 pub use session::{
-    CloseReason, ConnectionInfo, PUBLIC, PlayCommand, ServerSession, SessionConfig, SessionOutput,
-    SessionStats, TIMEOUT_GRACE,
+    CloseReason, ConnectionInfo, DEFAULT_TRACKED_NONCES, PUBLIC, PlayCommand, ServerSession, SessionConfig,
+    SessionOutput, SessionStats, TIMEOUT_GRACE,
 };
 pub use transport::{Delivery, TransportPolicy};

@@ -2,6 +2,7 @@
 //! commands out, timers as deadlines.
 
 use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::UnixTime;
@@ -9,6 +10,7 @@ use crate::probe::rng::SeededRng;
 use crate::rtcp::{Compound, ReportBlock, RtcpPacket};
 use crate::rtsp::TypedHeader;
 use crate::rtsp::auth::ServerKey;
+use crate::rtsp::auth::digest::{NonceCounts, ReplayStore};
 use crate::rtsp::headers::{RangeSpec, Transport};
 use crate::rtsp::url::{Host, Scheme, Url};
 use crate::rtsp::writer::write_response;
@@ -40,14 +42,21 @@ pub struct SessionConfig {
     pub limits: Limits,
     /// The key of Digest nonces, shared by every connection of the server.
     pub digest_key: ServerKey,
+    /// The Digest nonce counts already used, shared by every connection of the server (clones of this
+    /// configuration share it): since a nonce is good on every connection, so must its replay record be.
+    pub replay: Arc<dyn ReplayStore>,
 }
+
+/// Nonces tracked by the replay table of [`SessionConfig::new`].
+pub const DEFAULT_TRACKED_NONCES: usize = 4096;
 
 /// What clients get on top of the announced session timeout before the server gives up: keep-alives are
 /// usually sent at half the timeout, but a loaded client may be late.
 pub const TIMEOUT_GRACE: Duration = Duration::from_secs(5);
 
 impl SessionConfig {
-    /// 60 s sessions, 10 s to finish a request, 30 s for an idle connection, 8 KiB heads and 64 KiB bodies.
+    /// 60 s sessions, 10 s to finish a request, 30 s for an idle connection, 8 KiB heads and 64 KiB bodies, a
+    /// replay table of [`DEFAULT_TRACKED_NONCES`] nonces.
     pub fn new(server: impl Into<String>, digest_key: ServerKey) -> Self {
         SessionConfig {
             server: server.into(),
@@ -56,6 +65,7 @@ impl SessionConfig {
             idle_timeout: Duration::from_secs(30),
             limits: Limits { max_head_bytes: 8 * 1024, max_body_bytes: 64 * 1024, max_headers: 64 },
             digest_key,
+            replay: Arc::new(Mutex::new(NonceCounts::new(DEFAULT_TRACKED_NONCES))),
         }
     }
 }
@@ -391,13 +401,16 @@ impl ServerSession {
             let index = match self.guards.iter().position(|(path, _)| *path == mount.path) {
                 Some(i) => i,
                 None => {
-                    self.guards.push((mount.path.clone(), Guard::new(policy, &self.config.digest_key)));
+                    let guard = Guard::new(policy, &self.config.digest_key);
+                    self.guards.push((mount.path.clone(), guard));
                     self.guards.len() - 1
                 }
             };
             let authorization = req.headers.get("Authorization");
             let method = req.method.as_str();
-            match self.guards[index].1.check(policy, method, &req.uri, authorization, unix, &random) {
+            let replay = &*self.config.replay;
+            let guard = &self.guards[index].1;
+            match guard.check(policy, method, &req.uri, authorization, unix, &random, replay) {
                 AuthOutcome::Accepted(user) => self.stats.user = Some(user),
                 AuthOutcome::Challenge { values, why } => {
                     let mut answer = error(StatusCode::UNAUTHORIZED, why);

@@ -16,13 +16,14 @@ mod udp;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rtspeek_core::UnixTime;
 use rtspeek_core::rtsp::auth::ServerKey;
-use rtspeek_core::serve::{Mount, SessionConfig};
+use rtspeek_core::rtsp::auth::digest::NonceCounts;
+use rtspeek_core::serve::{DEFAULT_TRACKED_NONCES, Mount, SessionConfig};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
@@ -176,6 +177,10 @@ impl Server {
         }
         let digest_key = ServerKey::new(random_seed().to_vec());
         let mut session_config = SessionConfig::new(SERVER_NAME, digest_key);
+        // One replay table for the whole server (every connection's session shares it through the clones of
+        // this configuration), sized to the connections: a viewer uses one nonce at a time.
+        let tracked = config.server.max_connections.saturating_mul(2).clamp(DEFAULT_TRACKED_NONCES, 1 << 16);
+        session_config.replay = Arc::new(Mutex::new(NonceCounts::new(tracked)));
         session_config.session_timeout = Duration::from_secs(config.server.session_timeout_secs);
         session_config.request_timeout = config.server.request_timeout();
         session_config.idle_timeout = Duration::from_secs(config.server.idle_timeout_secs);

@@ -9,10 +9,12 @@
 
 mod client;
 mod nonce;
+mod replay;
 mod server;
 
 pub use client::{Cnonce, DigestClient, DigestClientError, InvalidCnonce};
 pub use nonce::ServerKey;
+pub use replay::{NonceCounts, NonceUse, ReplayStore};
 pub use server::{
     DigestRequest, DigestServer, DigestServerConfig, DigestServerError, Rejection, Verification,
 };
