@@ -411,6 +411,20 @@ fn slowloris_idle_and_session_timeouts() {
     );
 }
 
+/// The `WWW-Authenticate` values of a 401 with every nonce blanked (nonces are fresh for every challenge).
+fn challenges_shape(r: &Response<'_>) -> Vec<String> {
+    r.headers
+        .get_all("WWW-Authenticate")
+        .map(|v| match v.find("nonce=\"") {
+            Some(at) => {
+                let end = v[at + 7..].find('"').map_or(v.len(), |e| at + 7 + e);
+                format!("{}nonce=\"\"{}", &v[..at], &v[end + 1..])
+            }
+            None => v.to_owned(),
+        })
+        .collect()
+}
+
 /// A Digest client for `user` / `password` that answered the 401 `r` with the challenge containing `wanted`.
 fn digest_client(r: &Response<'_>, wanted: &str, user: &str, password: &str) -> ClientAuth {
     let values: Vec<&str> = r.headers.get_all("WWW-Authenticate").filter(|v| v.contains(wanted)).collect();
@@ -443,4 +457,25 @@ fn a_digest_answer_replayed_on_another_connection_is_refused() {
     // The rightful client's next count is good on any connection.
     let next = client.authorization("DESCRIBE", uri, &cnonce).unwrap();
     assert_eq!(status(&second.request("DESCRIBE", uri, &[("Authorization", next.expose())], &cat)), 200);
+}
+
+#[test]
+fn an_unknown_user_gets_exactly_the_answer_of_a_wrong_password() {
+    let cat = catalog();
+    let uri = "rtsps://127.0.0.1:8322/locked";
+    for scheme in ["SHA-256", "MD5", "Basic"] {
+        let mut shapes = Vec::new();
+        for user in ["viewer", "nobody"] {
+            let mut c = Conn::new(true);
+            let r = c.request("DESCRIBE", uri, &[], &cat);
+            let mut client = digest_client(&r, scheme, user, "not the password");
+            let answer = client.authorization("DESCRIBE", uri, &Cnonce::new("0a4f113b").unwrap()).unwrap();
+            let r = c.request("DESCRIBE", uri, &[("Authorization", answer.expose())], &cat);
+            let mut names: Vec<String> = r.headers.iter().map(|h| h.name.to_ascii_lowercase()).collect();
+            names.sort();
+            shapes.push((status(&r), names, challenges_shape(&r), body(&r)));
+        }
+        assert_eq!(shapes[0].0, 401, "{scheme}");
+        assert_eq!(shapes[0], shapes[1], "{scheme}: a wrong password and an unknown user are told apart");
+    }
 }

@@ -73,6 +73,7 @@ impl Guard {
                             "stale Digest nonce"
                         }
                         Verification::Rejected(Rejection::Replay { .. }) => "a replayed Digest nonce count",
+                        // Unknown users and wrong passwords look the same.
                         Verification::Rejected(_) => "wrong Digest credentials",
                     }
                 }

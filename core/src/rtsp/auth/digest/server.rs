@@ -8,6 +8,10 @@
 //! needs, since its nonces are good on all of them. Answers without qop (RFC 2069 style, sent by GStreamer and
 //! live555) are accepted by default here, since those clients cannot do anything else; for them replay
 //! protection is the nonce lifetime only (`rtspeek serve` refuses them unless a stream allows them).
+//!
+//! Verification does the same secret-dependent work for every answer that reaches the user lookup: one HA1
+//! (from the stored password, or from a dummy one for unknown users and users stored as HA1s), one response,
+//! one constant-time comparison. An unknown user is therefore refused after as much work as a wrong password.
 
 use super::nonce::{RANDOM_LEN, ServerKey};
 use super::replay::{NonceCounts, NonceUse, ReplayStore};
@@ -17,6 +21,10 @@ use crate::rtsp::auth::authorization::DigestAuthorization;
 use crate::rtsp::auth::challenge::Challenge;
 use crate::rtsp::auth::secret::ct_eq;
 use crate::rtsp::auth::store::{StoredSecret, UserStore};
+
+/// Hashed in place of a password when there is none to hash (unknown users, users stored as HA1s), so that
+/// every verification costs the same.
+const DUMMY_PASSWORD: &str = "rtspeek: no such user, same work";
 
 /// How far in the future a nonce's issue time may be (clock steps between issuing and checking).
 const FUTURE_SKEW_SECS: i64 = 60;
@@ -293,15 +301,23 @@ fn check(
         return Err(Rejection::NonceFromFuture);
     }
 
+    // From here the work must not depend on whether the user exists, nor on how its secret is stored.
     let hash = algorithm.hash;
     let username = if answer.userhash {
-        users.find_by_userhash(&answer.username, &cfg.realm, hash).ok_or(Rejection::UnknownUser)?
+        users.find_by_userhash(&answer.username, &cfg.realm, hash)
     } else {
-        answer.username.clone()
+        Some(answer.username.clone())
     };
-    let ha1 = match users.lookup(&username, &cfg.realm, hash).ok_or(Rejection::UnknownUser)? {
-        StoredSecret::Password(p) => super::ha1(hash, &username, &cfg.realm, p.expose()),
-        StoredSecret::Ha1(h) => h.expose().to_ascii_lowercase(),
+    let stored = username.as_deref().and_then(|name| users.lookup(name, &cfg.realm, hash));
+    let password = match &stored {
+        Some(StoredSecret::Password(p)) => p.expose(),
+        Some(StoredSecret::Ha1(_)) | None => DUMMY_PASSWORD,
+    };
+    let hashed_name = username.as_deref().unwrap_or(&answer.username);
+    let computed_ha1 = super::ha1(hash, hashed_name, &cfg.realm, password);
+    let ha1 = match &stored {
+        Some(StoredSecret::Ha1(h)) => h.expose().to_ascii_lowercase(),
+        Some(StoredSecret::Password(_)) | None => computed_ha1,
     };
     let exchange = Exchange {
         algorithm,
@@ -312,7 +328,12 @@ fn check(
         uri: &answer.uri,
     };
     let expected = exchange.response().ok_or(Rejection::SessionWithoutQop)?;
-    if !ct_eq(expected.as_bytes(), answer.response.to_ascii_lowercase().as_bytes()) {
+    let matches = ct_eq(expected.as_bytes(), answer.response.to_ascii_lowercase().as_bytes());
+    let username = match (username, stored) {
+        (Some(username), Some(_)) => username,
+        _ => return Err(Rejection::UnknownUser),
+    };
+    if !matches {
         return Err(Rejection::WrongResponse);
     }
 
@@ -385,6 +406,39 @@ mod tests {
     const NOW: UnixTime = UnixTime(1_800_000_000);
     const URI: &str = "rtsps://cam.example/live";
     const REQUEST: DigestRequest<'static> = DigestRequest { method: "DESCRIBE", uri: URI };
+
+    #[test]
+    fn unknown_users_cost_the_same_work_as_wrong_passwords() {
+        use crate::rtsp::auth::HashAlgorithm;
+        use crate::rtsp::auth::secret::work;
+        use crate::rtsp::auth::store::UserTable;
+        let mut config = DigestServerConfig::new("cam");
+        config.algorithms = vec![Algorithm::MD5];
+        let server = DigestServer::new(config, ServerKey::new(*b"k")).unwrap();
+        let ha1 = crate::rtsp::auth::digest::ha1(HashAlgorithm::Md5, "hashed", "cam", "pw");
+        let users = UserTable::new().with_password("viewer", "a rather long password").with_ha1(
+            "hashed",
+            "cam",
+            HashAlgorithm::Md5,
+            &ha1,
+        );
+        let store = std::sync::Mutex::new(NonceCounts::new(8));
+        let run = |user: &str, password: &str| {
+            let answer = answer(&server, user, password);
+            work::count(|| server.verify_shared(&answer, REQUEST, NOW, &users, &store))
+        };
+        let (unknown, verdict) = run("nobody", "a rather long password");
+        assert_eq!(verdict, Verification::Rejected(Rejection::UnknownUser));
+        let (wrong, verdict) = run("viewer", "x");
+        assert_eq!(verdict, Verification::Rejected(Rejection::WrongResponse));
+        let (wrong_ha1, verdict) = run("hashed", "x");
+        assert_eq!(verdict, Verification::Rejected(Rejection::WrongResponse));
+        let (right, verdict) = run("viewer", "a rather long password");
+        assert_eq!(verdict, Verification::Accepted { username: "viewer".into() });
+        // One HA1, HA2 and response hashed, one constant-time comparison, whoever asks.
+        assert_eq!(unknown, (1, 3));
+        assert_eq!((wrong, wrong_ha1, right), (unknown, unknown, unknown));
+    }
 
     #[test]
     fn a_shared_store_refuses_a_count_used_by_another_server_instance() {
