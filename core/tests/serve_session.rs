@@ -54,12 +54,22 @@ fn policy() -> AuthPolicy {
         basic: true,
         digest: vec![Algorithm::SHA256, Algorithm::MD5],
         users: UserTable::new().with_password("viewer", "s3cret"),
+        allow_rfc2069: false,
+        allow_basic_cleartext: false,
     }
 }
 
 fn catalog() -> Cat {
+    let legacy = AuthPolicy { allow_rfc2069: true, ..policy() };
+    let cleartext = AuthPolicy { allow_basic_cleartext: true, ..policy() };
     Cat {
-        mounts: vec![mount("cam", None), mount("site/front", None), mount("locked", Some(policy()))],
+        mounts: vec![
+            mount("cam", None),
+            mount("site/front", None),
+            mount("locked", Some(policy())),
+            mount("legacy", Some(legacy)),
+            mount("cleartext", Some(cleartext)),
+        ],
         position: Some(RtpPosition { ssrc: 0x1234_5678, seq: 4242, rtptime: 90_000 }),
     }
 }
@@ -460,6 +470,29 @@ fn a_digest_answer_replayed_on_another_connection_is_refused() {
 }
 
 #[test]
+fn digest_answers_without_qop_are_refused_unless_the_stream_allows_them() {
+    let cat = catalog();
+    for (path, expect) in [("locked", 401), ("legacy", 200)] {
+        let uri = format!("rtsps://127.0.0.1:8322/{path}");
+        let mut c = Conn::new(true);
+        let r = c.request("DESCRIBE", &uri, &[], &cat);
+        // What GStreamer and live555 do: answer MD5 without qop (as if the challenge offered none).
+        let md5 = r.headers.get_all("WWW-Authenticate").find(|v| v.contains("MD5")).unwrap();
+        let legacy_challenge = md5.replace("qop=\"auth\", ", "");
+        assert_ne!(legacy_challenge, md5);
+        let mut client = ClientAuth::new(Credentials::new("viewer", "s3cret"), true);
+        assert!(client.on_unauthorized([legacy_challenge.as_str()]).retry);
+        let answer = client.authorization("DESCRIBE", &uri, &Cnonce::new("0a4f113b").unwrap()).unwrap();
+        assert!(!answer.expose().contains("qop"), "an RFC 2069 answer: {}", answer.expose());
+        let r = c.request("DESCRIBE", &uri, &[("Authorization", answer.expose())], &cat);
+        assert_eq!(status(&r), expect, "{path}: {}", body(&r));
+        if expect == 401 {
+            assert!(body(&r).contains("without qop"), "the 401 says why: {}", body(&r));
+        }
+    }
+}
+
+#[test]
 fn an_unknown_user_gets_exactly_the_answer_of_a_wrong_password() {
     let cat = catalog();
     let uri = "rtsps://127.0.0.1:8322/locked";
@@ -478,4 +511,23 @@ fn an_unknown_user_gets_exactly_the_answer_of_a_wrong_password() {
         assert_eq!(shapes[0].0, 401, "{scheme}");
         assert_eq!(shapes[0], shapes[1], "{scheme}: a wrong password and an unknown user are told apart");
     }
+}
+
+#[test]
+fn basic_is_offered_on_plain_connections_only_where_allowed() {
+    let cat = catalog();
+    let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("viewer:s3cret"));
+    for (path, offered) in [("locked", false), ("cleartext", true)] {
+        let uri = format!("rtsp://127.0.0.1:8554/{path}");
+        let mut c = Conn::new(false);
+        let r = c.request("DESCRIBE", &uri, &[], &cat);
+        let values: Vec<&str> = r.headers.get_all("WWW-Authenticate").collect();
+        assert_eq!(values.iter().any(|v| v.starts_with("Basic")), offered, "{path}: {values:?}");
+        assert_eq!(values.iter().filter(|v| v.starts_with("Digest")).count(), 2, "{path}: {values:?}");
+        let r = c.request("DESCRIBE", &uri, &[("Authorization", &basic)], &cat);
+        assert_eq!(status(&r), if offered { 200 } else { 401 }, "{path}: {}", body(&r));
+    }
+    // Inside TLS, Basic is offered either way.
+    let r = Conn::new(true).request("DESCRIBE", "rtsps://127.0.0.1:8322/locked", &[], &cat);
+    assert!(r.headers.get_all("WWW-Authenticate").any(|v| v.starts_with("Basic")));
 }

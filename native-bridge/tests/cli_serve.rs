@@ -123,6 +123,45 @@ fn check_accepts_a_good_configuration_and_names_every_problem() {
 }
 
 #[test]
+fn basic_on_a_plain_listener_needs_an_explicit_switch() {
+    let pki = Pki::new();
+    let good = basic_config(&pki, "");
+    let auth = "[stream.auth]\nschemes = [\"digest-sha256\", \"basic\"]\n\
+                [[stream.auth.user]]\nname = \"a\"\npassword = \"b\"\n";
+    let refused = format!("{good}{auth}");
+    let (code, stdout, stderr) = check(&pki, &refused);
+    assert_eq!(code, Some(64), "{stdout}{stderr}");
+    for expected in
+        ["check.toml", "stream \"synthetic\".auth.schemes[1]", "in clear", "allow_basic_cleartext"]
+    {
+        assert!(stderr.contains(expected), "expected {expected:?} in {stderr}");
+    }
+    // Refused at start too: nothing listens.
+    let path = pki.path().join("basic.toml");
+    std::fs::write(&path, &refused).unwrap();
+    let out = rtspeek(&["serve", &path.display().to_string()]);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("allow_basic_cleartext"));
+    assert!(out.stdout.is_empty(), "no URL is printed by a server that did not start");
+
+    // Allowed when asked for, and fine without a plain listener.
+    let allowed =
+        format!("{good}{}", auth.replace("[stream.auth]\n", "[stream.auth]\nallow_basic_cleartext = true\n"));
+    let (code, stdout, stderr) = check(&pki, &allowed);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    // The plain listener made TLS: the stream is then served inside TLS only.
+    let tls_only: String = refused
+        .replace("tls = false\n", "")
+        .lines()
+        .filter(|l| !l.starts_with("udp_port"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(!tls_only.contains("tls = false"));
+    let (code, stdout, stderr) = check(&pki, &tls_only);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+}
+
+#[test]
 fn demo_keeps_serving_after_its_report_with_the_web_page_bridge() {
     let dir = tempfile::tempdir().unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_rtspeek"));

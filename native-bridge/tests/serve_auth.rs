@@ -1,6 +1,7 @@
-//! `rtspeek serve` (the real binary) checking credentials across connections: a Digest answer captured on one
-//! connection and sent again on another is refused, while the rightful client's next nonce count is accepted.
-//! Raw RTSP over the plain listener on 127.0.0.1, every read bounded.
+//! `rtspeek serve` (the real binary) checking credentials: a Digest answer captured on one connection and sent
+//! again on another is refused while the rightful client's next nonce count is accepted; Digest answers without
+//! qop are refused unless the stream allows them. Raw RTSP over the plain listener on 127.0.0.1, every read
+//! bounded.
 
 mod serve_support;
 
@@ -109,4 +110,32 @@ fn a_digest_answer_replayed_on_another_connection_is_refused() {
     assert_eq!(r.status.as_u16(), 200, "{}", body(&r));
     let after = client.authorization("DESCRIBE", &uri, &cnonce).unwrap();
     assert_eq!(first.request("DESCRIBE", &uri, &[("Authorization", after.expose())]).status.as_u16(), 200);
+}
+
+/// An MD5 answer without qop for `uri`, as GStreamer, live555 (VLC), go2rtc and aiortsp send, to the 401 `r`.
+fn rfc2069_answer(r: &Response<'_>, uri: &str) -> String {
+    let md5 = r.headers.get_all("WWW-Authenticate").find(|v| v.contains("MD5")).expect("an MD5 challenge");
+    let without_qop = md5.replace("qop=\"auth\", ", "");
+    let mut client = ClientAuth::new(Credentials::new("viewer", "s3cret"), false);
+    assert!(client.on_unauthorized([without_qop.as_str()]).retry);
+    let answer = client.authorization("DESCRIBE", uri, &Cnonce::new("0a4f113b").unwrap()).unwrap();
+    assert!(!answer.expose().contains("qop="), "{}", answer.expose());
+    answer.expose().to_owned()
+}
+
+#[test]
+fn digest_answers_without_qop_are_refused_unless_the_stream_allows_them() {
+    for (switch, expected) in [("", 401), ("allow_rfc2069 = true", 200)] {
+        let pki = Pki::new();
+        let serve = Serve::start(&pki, &basic_config(&pki, &locked_stream(switch)));
+        let uri = serve.url("rtsp", "locked");
+        let mut rtsp = Rtsp::connect(&Serve::authority(&uri));
+        let r = rtsp.request("DESCRIBE", &uri, &[]);
+        let answer = rfc2069_answer(&r, &uri);
+        let r = rtsp.request("DESCRIBE", &uri, &[("Authorization", &answer)]);
+        assert_eq!(r.status.as_u16(), expected, "{switch:?}: {}", body(&r));
+        if expected == 401 {
+            assert!(body(&r).contains("without qop"), "the 401 says why: {}", body(&r));
+        }
+    }
 }

@@ -28,15 +28,18 @@ pub(crate) struct Guard {
 }
 
 impl Guard {
-    pub(crate) fn new(policy: &AuthPolicy, key: &ServerKey) -> Self {
+    /// The verifier of `policy` on a connection that is TLS (`tls`) or plain.
+    pub(crate) fn new(policy: &AuthPolicy, key: &ServerKey, tls: bool) -> Self {
         let digest = (!policy.digest.is_empty())
             .then(|| {
                 let mut config = DigestServerConfig::new(policy.realm.clone());
                 config.algorithms = policy.digest.clone();
+                config.accept_rfc2069 = policy.allow_rfc2069;
                 DigestServer::new(config, key.clone()).ok()
             })
             .flatten();
-        let basic = policy.basic.then(|| BasicServer::new(policy.realm.clone()));
+        let basic_here = policy.basic && (tls || policy.allow_basic_cleartext);
+        let basic = basic_here.then(|| BasicServer::new(policy.realm.clone()));
         Guard { basic, digest }
     }
 
@@ -71,6 +74,9 @@ impl Guard {
                         Verification::Stale => {
                             stale = true;
                             "stale Digest nonce"
+                        }
+                        Verification::Rejected(Rejection::QopRequired) => {
+                            "a Digest answer without qop (RFC 2069 style): this stream requires qop=auth"
                         }
                         Verification::Rejected(Rejection::Replay { .. }) => "a replayed Digest nonce count",
                         // Unknown users and wrong passwords look the same.

@@ -401,7 +401,7 @@ impl ServerSession {
             let index = match self.guards.iter().position(|(path, _)| *path == mount.path) {
                 Some(i) => i,
                 None => {
-                    let guard = Guard::new(policy, &self.config.digest_key);
+                    let guard = Guard::new(policy, &self.config.digest_key, self.conn.transport.tls);
                     self.guards.push((mount.path.clone(), guard));
                     self.guards.len() - 1
                 }

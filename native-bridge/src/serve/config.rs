@@ -131,6 +131,14 @@ pub struct AuthConfig {
     /// Schemes offered: `digest-sha256`, `digest-md5`, `basic`.
     #[serde(default = "default_schemes")]
     pub schemes: Vec<String>,
+    /// Accept Digest answers without qop (RFC 2069 style), which GStreamer, live555 (VLC), go2rtc and aiortsp
+    /// send. Off by default: such answers carry no nonce count, so only the nonce lifetime limits a replay.
+    #[serde(default)]
+    pub allow_rfc2069: bool,
+    /// Offer Basic on plain `rtsp://` listeners too, where the password crosses the network in clear. Off by
+    /// default: `basic` with a plain listener serving the stream is refused by `--check` and at start.
+    #[serde(default)]
+    pub allow_basic_cleartext: bool,
     /// The users.
     #[serde(rename = "user")]
     pub users: Vec<UserConfig>,
@@ -294,7 +302,21 @@ impl ServeConfig {
                 ));
             }
             if let Some(auth) = &s.auth {
-                auth.policy().map_err(|e| (format!("{place}.auth{}", e.0), e.1))?;
+                let policy = auth.policy().map_err(|e| (format!("{place}.auth{}", e.0), e.1))?;
+                // A stream with its own listener is served there only, and that listener is TLS.
+                let plain = self.listeners.iter().find(|l| !l.tls).filter(|_| s.listener.is_none());
+                if let (true, false, Some(plain)) = (policy.basic, auth.allow_basic_cleartext, plain) {
+                    let i = auth.schemes.iter().position(|x| x.eq_ignore_ascii_case("basic")).unwrap_or(0);
+                    return Err((
+                        format!("{place}.auth.schemes[{i}]"),
+                        format!(
+                            "basic on the plain listener {} would send the password in clear; serve this stream \
+                             over TLS only (require_tls = true, or its own listener), or set \
+                             allow_basic_cleartext = true",
+                            plain.bind
+                        ),
+                    ));
+                }
             }
             s.source.validate().map_err(|e| (format!("{place}.source"), e))?;
         }
@@ -368,6 +390,13 @@ impl AuthConfig {
                 }
             }
         }
-        Ok(AuthPolicy { realm: self.realm.clone(), basic, digest, users })
+        Ok(AuthPolicy {
+            realm: self.realm.clone(),
+            basic,
+            digest,
+            users,
+            allow_rfc2069: self.allow_rfc2069,
+            allow_basic_cleartext: self.allow_basic_cleartext,
+        })
     }
 }
