@@ -65,10 +65,57 @@ impl Default for ServerSection {
     }
 }
 
+/// One bounded value of `[server]`: its key, how to read it, its lowest and highest value, what it is.
+type Bounded = (&'static str, fn(&ServerSection) -> u64, u64, u64, &'static str);
+
+/// What `[server]` accepts. Zero timeouts would close every connection at once (or, for `slow_client_secs`,
+/// drop every client that is not instantly ready); absurd ones would keep dead connections forever and
+/// overflow the timers' arithmetic.
+const SERVER_RANGES: [Bounded; 6] = [
+    ("max_connections", |s| s.max_connections as u64, 1, MAX_CONNECTIONS, "connections held at once"),
+    ("session_timeout_secs", |s| s.session_timeout_secs, 5, 3600, "seconds a silent session is kept"),
+    (
+        "request_timeout_secs",
+        |s| s.request_timeout_secs,
+        1,
+        300,
+        "seconds to finish a TLS handshake or a request",
+    ),
+    (
+        "idle_timeout_secs",
+        |s| s.idle_timeout_secs,
+        1,
+        3600,
+        "seconds a connection without a session may stay silent",
+    ),
+    ("slow_client_secs", |s| s.slow_client_secs, 1, 60, "seconds a client may leave its packets untaken"),
+    (
+        "watch_interval_secs",
+        |s| s.watch_interval_secs,
+        0,
+        86_400,
+        "seconds between certificate checks, 0 for SIGHUP only",
+    ),
+];
+
+/// The most connections `max_connections` may allow.
+pub const MAX_CONNECTIONS: u64 = 1 << 20;
+
 impl ServerSection {
     /// The request (and TLS handshake) timeout.
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    /// Every value within its range (see [`SERVER_RANGES`]); `Err((place, problem))`.
+    fn validate(&self) -> Result<(), (String, String)> {
+        for (key, read, low, high, what) in SERVER_RANGES {
+            let value = read(self);
+            if !(low..=high).contains(&value) {
+                return Err((format!("server.{key}"), format!("{value} is outside {low}..={high} ({what})")));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -227,7 +274,8 @@ impl ServeConfig {
     }
 
     /// Structural checks (the certificate files are checked by the certificate store).
-    fn validate(&self) -> Result<(), (String, String)> {
+    pub(super) fn validate(&self) -> Result<(), (String, String)> {
+        self.server.validate()?;
         if self.listeners.is_empty() && self.streams.iter().all(|s| s.listener.is_none()) {
             return Err(("listener".into(), "no [[listener]]: nothing to listen on".into()));
         }
@@ -256,9 +304,6 @@ impl ServeConfig {
                     "a TLS listener needs [tls] or a stream with its own [stream.tls]".into(),
                 ));
             }
-        }
-        if self.server.max_connections == 0 {
-            return Err(("server.max_connections".into(), "must be at least 1".into()));
         }
         let mut paths = HashSet::new();
         for s in &self.streams {

@@ -84,8 +84,9 @@ impl Shared {
         self.started.elapsed()
     }
 
-    fn instant_at(&self, at: Duration) -> tokio::time::Instant {
-        tokio::time::Instant::from_std(self.started + at)
+    /// The instant `at` after the start; `None` beyond what the clock can represent (no deadline then).
+    fn instant_at(&self, at: Duration) -> Option<tokio::time::Instant> {
+        self.started.checked_add(at).map(tokio::time::Instant::from_std)
     }
 }
 
@@ -130,6 +131,8 @@ impl Server {
     /// Validates every certificate, starts every source and binds every listener. Any failure stops the
     /// start with a message naming what is wrong (nothing is left running).
     pub async fn start(config: ServeConfig) -> Result<Server, String> {
+        // `ServeConfig::load` checked it; a configuration built in code is checked here.
+        config.validate().map_err(|(place, problem)| format!("{place}: {problem}"))?;
         let now = unix_now();
         let global =
             config.tls.clone().map(|p| Slot::load("global".into(), p, now)).transpose()?.map(Arc::new);
@@ -194,7 +197,7 @@ impl Server {
                 .collect(),
             session_config,
             started: Instant::now(),
-            slow_client: Duration::from_secs(config.server.slow_client_secs.max(1)),
+            slow_client: Duration::from_secs(config.server.slow_client_secs),
             stats: ServerStats::default(),
         });
 
