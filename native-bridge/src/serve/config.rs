@@ -37,6 +37,8 @@ pub struct ServeConfig {
 pub struct ServerSection {
     /// Connections held at once (TLS and plain together); more are refused at accept.
     pub max_connections: usize,
+    /// Connections held at once from one client address (IPv4) or IPv6 /64; more are refused at accept.
+    pub max_connections_per_ip: usize,
     /// The session timeout announced to clients (seconds).
     pub session_timeout_secs: u64,
     /// Time to finish a request once started, and to finish a TLS handshake (seconds).
@@ -49,18 +51,23 @@ pub struct ServerSection {
     pub watch_interval_secs: u64,
     /// A client that cannot take its packets for this long (its socket stays full) is dropped (seconds).
     pub slow_client_secs: u64,
+    /// PLAY asks the stream's encoder for a keyframe at once, but at most once per this many milliseconds per
+    /// stream: a PLAY/PAUSE loop cannot turn every frame into a keyframe for every viewer.
+    pub keyframe_min_interval_ms: u64,
 }
 
 impl Default for ServerSection {
     fn default() -> Self {
         ServerSection {
             max_connections: 4096,
+            max_connections_per_ip: 256,
             session_timeout_secs: 60,
             request_timeout_secs: 10,
             idle_timeout_secs: 30,
             require_tls: false,
             watch_interval_secs: 2,
             slow_client_secs: 5,
+            keyframe_min_interval_ms: 1000,
         }
     }
 }
@@ -71,8 +78,15 @@ type Bounded = (&'static str, fn(&ServerSection) -> u64, u64, u64, &'static str)
 /// What `[server]` accepts. Zero timeouts would close every connection at once (or, for `slow_client_secs`,
 /// drop every client that is not instantly ready); absurd ones would keep dead connections forever and
 /// overflow the timers' arithmetic.
-const SERVER_RANGES: [Bounded; 6] = [
+const SERVER_RANGES: [Bounded; 8] = [
     ("max_connections", |s| s.max_connections as u64, 1, MAX_CONNECTIONS, "connections held at once"),
+    (
+        "max_connections_per_ip",
+        |s| s.max_connections_per_ip as u64,
+        1,
+        MAX_CONNECTIONS,
+        "connections held at once from one address",
+    ),
     ("session_timeout_secs", |s| s.session_timeout_secs, 5, 3600, "seconds a silent session is kept"),
     (
         "request_timeout_secs",
@@ -89,6 +103,13 @@ const SERVER_RANGES: [Bounded; 6] = [
         "seconds a connection without a session may stay silent",
     ),
     ("slow_client_secs", |s| s.slow_client_secs, 1, 60, "seconds a client may leave its packets untaken"),
+    (
+        "keyframe_min_interval_ms",
+        |s| s.keyframe_min_interval_ms,
+        100,
+        60_000,
+        "milliseconds between keyframes forced by PLAY, per stream",
+    ),
     (
         "watch_interval_secs",
         |s| s.watch_interval_secs,

@@ -7,6 +7,7 @@
 //! - [`source`]: the synthetic camera, files, relays.
 //! - `conn`: one client connection; `udp`: UDP unicast for plain clients.
 
+mod admission;
 pub mod certs;
 pub mod config;
 mod conn;
@@ -25,10 +26,11 @@ use rtspeek_core::rtsp::auth::ServerKey;
 use rtspeek_core::rtsp::auth::digest::NonceCounts;
 use rtspeek_core::serve::{DEFAULT_TRACKED_NONCES, Mount, SessionConfig};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
+use admission::{Admission, RefusalLog};
 use certs::{ReloadOutcome, Resolver, Slot};
 use config::{ListenerConfig, ServeConfig};
 use media::MediaBus;
@@ -56,6 +58,8 @@ pub struct ServerStats {
     pub accepted: AtomicU64,
     /// Connections refused because `max_connections` were open.
     pub refused_full: AtomicU64,
+    /// Connections refused because `max_connections_per_ip` were open from the client's address.
+    pub refused_per_ip: AtomicU64,
     /// TLS handshakes that failed or timed out (garbage instead of a ClientHello, scanners...).
     pub tls_failed: AtomicU64,
     /// Clients dropped for being too slow to take their packets.
@@ -156,7 +160,8 @@ impl Server {
         let mut mounts = HashMap::new();
         let mut buses = Vec::new();
         for stream in &config.streams {
-            let entry = start_stream(stream, config.server.request_timeout()).await;
+            let keyframe_interval = Duration::from_millis(config.server.keyframe_min_interval_ms);
+            let entry = start_stream(stream, config.server.request_timeout(), keyframe_interval).await;
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(e) => {
@@ -201,7 +206,8 @@ impl Server {
             stats: ServerStats::default(),
         });
 
-        let limit = Arc::new(Semaphore::new(config.server.max_connections));
+        let admission =
+            Arc::new(Admission::new(config.server.max_connections, config.server.max_connections_per_ip));
         let mut tasks = JoinSet::new();
         let mut listeners = Vec::new();
         let mut plan: Vec<(ListenerConfig, Option<OwnListener>)> =
@@ -242,7 +248,7 @@ impl Server {
             });
             let only = listeners.last().and_then(|l: &BoundListener| l.stream.clone());
             let accept =
-                AcceptLoop { tcp, acceptor, udp, only, shared: shared.clone(), limit: limit.clone() };
+                AcceptLoop { tcp, acceptor, udp, only, shared: shared.clone(), admission: admission.clone() };
             tasks.spawn(accept.run(stop_rx.clone()));
         }
         tasks.spawn(watch_certificates(
@@ -317,7 +323,11 @@ impl Server {
 }
 
 /// Opens a stream's source and starts feeding its bus.
-async fn start_stream(stream: &config::StreamConfig, timeout: Duration) -> Result<MountEntry, String> {
+async fn start_stream(
+    stream: &config::StreamConfig,
+    timeout: Duration,
+    keyframe_interval: Duration,
+) -> Result<MountEntry, String> {
     let mut random = [0u8; 10];
     random.copy_from_slice(&random_seed()[..10]);
     let (info, start): (_, Box<dyn FnOnce(Arc<MediaBus>) + Send>) = match &stream.source {
@@ -347,6 +357,7 @@ async fn start_stream(stream: &config::StreamConfig, timeout: Duration) -> Resul
         }
     };
     let bus = MediaBus::new(stream.path.clone(), info.clone(), PAYLOAD_TYPE, random)?;
+    bus.set_keyframe_interval(keyframe_interval);
     start(bus.clone());
     let auth = stream
         .auth
@@ -380,12 +391,13 @@ struct AcceptLoop {
     /// The stream of a stream's own listener.
     only: Option<String>,
     shared: Arc<Shared>,
-    limit: Arc<Semaphore>,
+    admission: Arc<Admission>,
 }
 
 impl AcceptLoop {
     async fn run(self, mut stop: watch::Receiver<bool>) {
         let local = self.tcp.local_addr().ok();
+        let mut refusals = RefusalLog::new();
         loop {
             let (tcp, peer) = tokio::select! {
                 accepted = self.tcp.accept() => match accepted {
@@ -399,10 +411,18 @@ impl AcceptLoop {
                 },
                 _ = stop.changed() => return,
             };
-            let Ok(permit) = self.limit.clone().try_acquire_owned() else {
-                self.shared.stats.refused_full.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(%peer, "connection refused: max_connections reached");
-                continue;
+            // Refused connections are closed at once, before any TLS or RTSP work.
+            let ticket = match self.admission.admit(peer.ip()) {
+                Ok(ticket) => ticket,
+                Err(why) => {
+                    let counter = match why {
+                        admission::Refusal::Full => &self.shared.stats.refused_full,
+                        admission::Refusal::PerIp => &self.shared.stats.refused_per_ip,
+                    };
+                    counter.fetch_add(1, Ordering::Relaxed);
+                    refusals.refused(peer, why);
+                    continue;
+                }
             };
             self.shared.stats.accepted.fetch_add(1, Ordering::Relaxed);
             let _ = tcp.set_nodelay(true);
@@ -410,7 +430,7 @@ impl AcceptLoop {
             let (acceptor, udp, shared) = (self.acceptor.clone(), self.udp.clone(), self.shared.clone());
             let scope = conn::Scope { peer, local, udp, only: self.only.clone() };
             tokio::spawn(async move {
-                let _permit = permit;
+                let _ticket = ticket;
                 serve_accepted(tcp, scope, acceptor, shared).await;
             });
         }
