@@ -250,7 +250,8 @@ listener = "127.0.0.1:0"
     let session = std::thread::spawn(move || run_bounded(ffmpeg, Duration::from_secs(30)));
     std::thread::sleep(Duration::from_millis(1500));
 
-    // Replace the front pair: new connections get it after the next check (1 s interval).
+    // Replace the front pair: new connections get it once the watcher has seen it unchanged twice (1 s
+    // interval).
     let (_, _, front2) = pki.leaf("front", &["front.cams.test"]);
     let deadline = Instant::now() + Duration::from_secs(10);
     while served_fingerprint(&main, "front.cams.test", &ca) != fp(&front2) {

@@ -138,14 +138,22 @@ impl Server {
         // `ServeConfig::load` checked it; a configuration built in code is checked here.
         config.validate().map_err(|(place, problem)| format!("{place}: {problem}"))?;
         let now = unix_now();
-        let global =
-            config.tls.clone().map(|p| Slot::load("global".into(), p, now)).transpose()?.map(Arc::new);
+        let global = config
+            .tls
+            .clone()
+            .map(|p| Slot::load("global".into(), p, now))
+            .transpose()
+            .map_err(|e| format!("global certificate: {e}"))?
+            .map(Arc::new);
         let mut slots: Vec<Arc<Slot>> = global.iter().cloned().collect();
         let mut by_name = Vec::new();
         let mut own_listeners = Vec::new();
         for stream in &config.streams {
             if let Some(pair) = &stream.tls {
-                let slot = Arc::new(Slot::load(format!("stream {:?}", stream.path), pair.clone(), now)?);
+                let label = format!("stream {:?}", stream.path);
+                let slot = Slot::load(label.clone(), pair.clone(), now)
+                    .map_err(|e| format!("{label} certificate: {e}"))?;
+                let slot = Arc::new(slot);
                 for name in &pair.names {
                     by_name.push((name.to_ascii_lowercase(), slot.clone()));
                 }
