@@ -48,15 +48,28 @@ fn mount(path: &str, auth: Option<AuthPolicy>) -> Mount {
     }
 }
 
-fn catalog() -> Cat {
-    let policy = AuthPolicy {
+fn policy() -> AuthPolicy {
+    AuthPolicy {
         realm: "rtspeek".into(),
         basic: true,
         digest: vec![Algorithm::SHA256, Algorithm::MD5],
         users: UserTable::new().with_password("viewer", "s3cret"),
-    };
+        allow_rfc2069: false,
+        allow_basic_cleartext: false,
+    }
+}
+
+fn catalog() -> Cat {
+    let legacy = AuthPolicy { allow_rfc2069: true, ..policy() };
+    let cleartext = AuthPolicy { allow_basic_cleartext: true, ..policy() };
     Cat {
-        mounts: vec![mount("cam", None), mount("site/front", None), mount("locked", Some(policy))],
+        mounts: vec![
+            mount("cam", None),
+            mount("site/front", None),
+            mount("locked", Some(policy())),
+            mount("legacy", Some(legacy)),
+            mount("cleartext", Some(cleartext)),
+        ],
         position: Some(RtpPosition { ssrc: 0x1234_5678, seq: 4242, rtptime: 90_000 }),
     }
 }
@@ -72,8 +85,13 @@ struct Conn {
 
 impl Conn {
     fn new(tls: bool) -> Conn {
+        Conn::with_config(tls, SessionConfig::new("rtspeek-test", ServerKey::new(vec![7; 32])))
+    }
+
+    /// A connection of the server whose configuration is `config` (clones of one configuration are the
+    /// connections of one server).
+    fn with_config(tls: bool, config: SessionConfig) -> Conn {
         let transport = TransportPolicy { tls, udp_server_ports: (!tls).then_some((6970, 6971)) };
-        let config = SessionConfig::new("rtspeek-test", ServerKey::new(vec![7; 32]));
         let conn = ConnectionInfo { transport, local_ip: "127.0.0.1".into() };
         Conn {
             session: ServerSession::new(config, conn, Duration::ZERO, [9; 32]),
@@ -401,4 +419,115 @@ fn slowloris_idle_and_session_timeouts() {
         &c.outputs[c.outputs.len() - 2..],
         &[SessionOutput::Stop, SessionOutput::Close(CloseReason::SessionTimeout)]
     );
+}
+
+/// The `WWW-Authenticate` values of a 401 with every nonce blanked (nonces are fresh for every challenge).
+fn challenges_shape(r: &Response<'_>) -> Vec<String> {
+    r.headers
+        .get_all("WWW-Authenticate")
+        .map(|v| match v.find("nonce=\"") {
+            Some(at) => {
+                let end = v[at + 7..].find('"').map_or(v.len(), |e| at + 7 + e);
+                format!("{}nonce=\"\"{}", &v[..at], &v[end + 1..])
+            }
+            None => v.to_owned(),
+        })
+        .collect()
+}
+
+/// A Digest client for `user` / `password` that answered the 401 `r` with the challenge containing `wanted`.
+fn digest_client(r: &Response<'_>, wanted: &str, user: &str, password: &str) -> ClientAuth {
+    let values: Vec<&str> = r.headers.get_all("WWW-Authenticate").filter(|v| v.contains(wanted)).collect();
+    let mut client = ClientAuth::new(Credentials::new(user, password), true);
+    assert!(client.on_unauthorized(values.iter().copied()).retry, "{values:?}");
+    client
+}
+
+#[test]
+fn a_digest_answer_replayed_on_another_connection_is_refused() {
+    let cat = catalog();
+    let uri = "rtsps://127.0.0.1:8322/locked";
+    // Two connections of one server: one configuration, cloned for each, as the driver does.
+    let config = SessionConfig::new("rtspeek-test", ServerKey::new(vec![7; 32]));
+    let mut first = Conn::with_config(true, config.clone());
+    let mut second = Conn::with_config(true, config);
+    let r = first.request("DESCRIBE", uri, &[], &cat);
+    let mut client = digest_client(&r, "SHA-256", "viewer", "s3cret");
+    let cnonce = Cnonce::new("0a4f113b").unwrap();
+    let captured = client.authorization("DESCRIBE", uri, &cnonce).unwrap();
+    let captured = [("Authorization", captured.expose())];
+    assert_eq!(status(&first.request("DESCRIBE", uri, &captured, &cat)), 200);
+
+    // Someone who saw it sends it again on a connection of their own: same nonce, same nc, same cnonce.
+    let r = second.request("DESCRIBE", uri, &captured, &cat);
+    assert_eq!(status(&r), 401, "{}", body(&r));
+    assert!(body(&r).contains("replayed"), "{}", body(&r));
+    // And on the first connection too.
+    assert_eq!(status(&first.request("DESCRIBE", uri, &captured, &cat)), 401);
+    // The rightful client's next count is good on any connection.
+    let next = client.authorization("DESCRIBE", uri, &cnonce).unwrap();
+    assert_eq!(status(&second.request("DESCRIBE", uri, &[("Authorization", next.expose())], &cat)), 200);
+}
+
+#[test]
+fn digest_answers_without_qop_are_refused_unless_the_stream_allows_them() {
+    let cat = catalog();
+    for (path, expect) in [("locked", 401), ("legacy", 200)] {
+        let uri = format!("rtsps://127.0.0.1:8322/{path}");
+        let mut c = Conn::new(true);
+        let r = c.request("DESCRIBE", &uri, &[], &cat);
+        // What GStreamer and live555 do: answer MD5 without qop (as if the challenge offered none).
+        let md5 = r.headers.get_all("WWW-Authenticate").find(|v| v.contains("MD5")).unwrap();
+        let legacy_challenge = md5.replace("qop=\"auth\", ", "");
+        assert_ne!(legacy_challenge, md5);
+        let mut client = ClientAuth::new(Credentials::new("viewer", "s3cret"), true);
+        assert!(client.on_unauthorized([legacy_challenge.as_str()]).retry);
+        let answer = client.authorization("DESCRIBE", &uri, &Cnonce::new("0a4f113b").unwrap()).unwrap();
+        assert!(!answer.expose().contains("qop"), "an RFC 2069 answer: {}", answer.expose());
+        let r = c.request("DESCRIBE", &uri, &[("Authorization", answer.expose())], &cat);
+        assert_eq!(status(&r), expect, "{path}: {}", body(&r));
+        if expect == 401 {
+            assert!(body(&r).contains("without qop"), "the 401 says why: {}", body(&r));
+        }
+    }
+}
+
+#[test]
+fn an_unknown_user_gets_exactly_the_answer_of_a_wrong_password() {
+    let cat = catalog();
+    let uri = "rtsps://127.0.0.1:8322/locked";
+    for scheme in ["SHA-256", "MD5", "Basic"] {
+        let mut shapes = Vec::new();
+        for user in ["viewer", "nobody"] {
+            let mut c = Conn::new(true);
+            let r = c.request("DESCRIBE", uri, &[], &cat);
+            let mut client = digest_client(&r, scheme, user, "not the password");
+            let answer = client.authorization("DESCRIBE", uri, &Cnonce::new("0a4f113b").unwrap()).unwrap();
+            let r = c.request("DESCRIBE", uri, &[("Authorization", answer.expose())], &cat);
+            let mut names: Vec<String> = r.headers.iter().map(|h| h.name.to_ascii_lowercase()).collect();
+            names.sort();
+            shapes.push((status(&r), names, challenges_shape(&r), body(&r)));
+        }
+        assert_eq!(shapes[0].0, 401, "{scheme}");
+        assert_eq!(shapes[0], shapes[1], "{scheme}: a wrong password and an unknown user are told apart");
+    }
+}
+
+#[test]
+fn basic_is_offered_on_plain_connections_only_where_allowed() {
+    let cat = catalog();
+    let basic = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("viewer:s3cret"));
+    for (path, offered) in [("locked", false), ("cleartext", true)] {
+        let uri = format!("rtsp://127.0.0.1:8554/{path}");
+        let mut c = Conn::new(false);
+        let r = c.request("DESCRIBE", &uri, &[], &cat);
+        let values: Vec<&str> = r.headers.get_all("WWW-Authenticate").collect();
+        assert_eq!(values.iter().any(|v| v.starts_with("Basic")), offered, "{path}: {values:?}");
+        assert_eq!(values.iter().filter(|v| v.starts_with("Digest")).count(), 2, "{path}: {values:?}");
+        let r = c.request("DESCRIBE", &uri, &[("Authorization", &basic)], &cat);
+        assert_eq!(status(&r), if offered { 200 } else { 401 }, "{path}: {}", body(&r));
+    }
+    // Inside TLS, Basic is offered either way.
+    let r = Conn::new(true).request("DESCRIBE", "rtsps://127.0.0.1:8322/locked", &[], &cat);
+    assert!(r.headers.get_all("WWW-Authenticate").any(|v| v.starts_with("Basic")));
 }

@@ -57,7 +57,7 @@ fn main() {
     println!("openssl speed -evp aes-128-gcm (16 KiB blocks, 1 core): {:.0} MB/s", aes / 1e6);
 
     let config = format!(
-        "[server]\nmax_connections = 8192\n\n[tls]\ncert = \"server.pem\"\nkey = \"server.key\"\nnames = [\"localhost\", \"127.0.0.1\"]\n\n\
+        "[server]\nmax_connections = 8192\nmax_connections_per_ip = 8192\n\n[tls]\ncert = \"server.pem\"\nkey = \"server.key\"\nnames = [\"localhost\", \"127.0.0.1\"]\n\n\
          [[listener]]\nbind = \"127.0.0.1:0\"\n\n[[stream]]\npath = \"clip\"\nsource = {{ kind = \"file\", path = \"{}\" }}\n",
         clip.display()
     );

@@ -122,6 +122,99 @@ fn check_accepts_a_good_configuration_and_names_every_problem() {
     assert!(out.stdout.is_empty(), "no URL is printed by a server that did not start");
 }
 
+/// `config` with `key = value` in `[server]` (replacing the key's line if there is one).
+fn with_server(config: &str, key: &str, value: &str) -> String {
+    let kept: String =
+        config.lines().filter(|l| !l.starts_with(&format!("{key} ="))).map(|l| format!("{l}\n")).collect();
+    kept.replacen("[server]\n", &format!("[server]\n{key} = {value}\n"), 1)
+}
+
+#[test]
+fn check_refuses_zero_and_absurd_limits_with_the_place_and_the_reason() {
+    let pki = Pki::new();
+    let good = basic_config(&pki, "");
+    let absurd = "1000000000000";
+    let cases = [
+        ("max_connections", "0"),
+        ("max_connections", absurd),
+        ("session_timeout_secs", "0"),
+        ("session_timeout_secs", absurd),
+        ("request_timeout_secs", "0"),
+        ("request_timeout_secs", absurd),
+        ("idle_timeout_secs", "0"),
+        ("idle_timeout_secs", absurd),
+        ("slow_client_secs", "0"),
+        ("slow_client_secs", absurd),
+        ("watch_interval_secs", absurd),
+    ];
+    for (key, value) in cases {
+        let (code, stdout, stderr) = check(&pki, &with_server(&good, key, value));
+        assert_eq!(code, Some(64), "{key} = {value}: {stdout}{stderr}");
+        let place = format!("check.toml: server.{key}: {value} is outside ");
+        assert!(stderr.contains(&place), "{key} = {value}: expected {place:?} in {stderr}");
+        assert!(!stderr.contains("panicked"), "{key} = {value}: {stderr}");
+    }
+    // Beyond what TOML integers hold, or negative: refused with the line, never a panic.
+    for value in ["100000000000000000000", "-1"] {
+        let (code, stdout, stderr) = check(&pki, &with_server(&good, "idle_timeout_secs", value));
+        assert_eq!(code, Some(64), "{value}: {stdout}{stderr}");
+        assert!(stderr.contains("check.toml: line ") && !stderr.contains("panicked"), "{value}: {stderr}");
+    }
+    // The ends of every range are accepted.
+    let mut edges = good.clone();
+    for (key, value) in [
+        ("max_connections", "1"),
+        ("session_timeout_secs", "3600"),
+        ("request_timeout_secs", "300"),
+        ("idle_timeout_secs", "1"),
+        ("slow_client_secs", "60"),
+        ("watch_interval_secs", "0"),
+    ] {
+        edges = with_server(&edges, key, value);
+    }
+    let (code, stdout, stderr) = check(&pki, &edges);
+    assert_eq!(code, Some(0), "{edges}\n{stdout}{stderr}");
+}
+
+#[test]
+fn basic_on_a_plain_listener_needs_an_explicit_switch() {
+    let pki = Pki::new();
+    let good = basic_config(&pki, "");
+    let auth = "[stream.auth]\nschemes = [\"digest-sha256\", \"basic\"]\n\
+                [[stream.auth.user]]\nname = \"a\"\npassword = \"b\"\n";
+    let refused = format!("{good}{auth}");
+    let (code, stdout, stderr) = check(&pki, &refused);
+    assert_eq!(code, Some(64), "{stdout}{stderr}");
+    for expected in
+        ["check.toml", "stream \"synthetic\".auth.schemes[1]", "in clear", "allow_basic_cleartext"]
+    {
+        assert!(stderr.contains(expected), "expected {expected:?} in {stderr}");
+    }
+    // Refused at start too: nothing listens.
+    let path = pki.path().join("basic.toml");
+    std::fs::write(&path, &refused).unwrap();
+    let out = rtspeek(&["serve", &path.display().to_string()]);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("allow_basic_cleartext"));
+    assert!(out.stdout.is_empty(), "no URL is printed by a server that did not start");
+
+    // Allowed when asked for, and fine without a plain listener.
+    let allowed =
+        format!("{good}{}", auth.replace("[stream.auth]\n", "[stream.auth]\nallow_basic_cleartext = true\n"));
+    let (code, stdout, stderr) = check(&pki, &allowed);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    // The plain listener made TLS: the stream is then served inside TLS only.
+    let tls_only: String = refused
+        .replace("tls = false\n", "")
+        .lines()
+        .filter(|l| !l.starts_with("udp_port"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(!tls_only.contains("tls = false"));
+    let (code, stdout, stderr) = check(&pki, &tls_only);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+}
+
 #[test]
 fn demo_keeps_serving_after_its_report_with_the_web_page_bridge() {
     let dir = tempfile::tempdir().unwrap();

@@ -60,7 +60,8 @@ fn viewers_see_no_loss_while_the_server_is_abused_and_memory_stays_bounded() {
     raise_open_files();
     let pki = Pki::new();
     let config = basic_config(&pki, "").replace("idle_timeout_secs = 10", "idle_timeout_secs = 120");
-    let config = config.replace("[server]\n", "[server]\nmax_connections = 3000\n");
+    let config =
+        config.replace("[server]\n", "[server]\nmax_connections = 3000\nmax_connections_per_ip = 3000\n");
     let serve = Serve::start(&pki, &config);
     let tls_url = serve.url("rtsps", "synthetic");
     let plain_url = serve.url("rtsp", "synthetic");

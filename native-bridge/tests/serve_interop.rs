@@ -122,6 +122,38 @@ fn gstreamer_rtspsrc_trusts_our_ca_over_rtsps_and_plays_udp_over_plain_rtsp() {
 }
 
 #[test]
+fn gstreamer_answers_digest_without_qop_so_it_plays_only_where_the_stream_allows_it() {
+    for (switch, plays) in [("", false), ("allow_rfc2069 = true", true)] {
+        let pki = Pki::new();
+        let extra = format!(
+            r#"
+[[stream]]
+path = "locked"
+source = {{ kind = "synthetic", width = 160, height = 96, fps = 10, gop = 10, bitrate_kbps = 200 }}
+[stream.auth]
+schemes = ["digest-md5"]
+{switch}
+[[stream.auth.user]]
+name = "viewer"
+password = "s3cret"
+"#
+        );
+        let serve = Serve::start(&pki, &basic_config(&pki, &extra));
+        let url = serve.url("rtsp", "locked").replacen("rtsp://", "rtsp://viewer:s3cret@", 1);
+        let out = play_with_rtspsrc(&url, None, false, 10, Duration::from_secs(15))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let detail = format!("{switch:?}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        if plays {
+            assert!(out.status.success() && stdout.contains("buffers 10"), "{detail}");
+        } else {
+            assert_eq!(out.status.code(), Some(1), "a pipeline error, not a timeout: {detail}");
+            assert!(stdout.contains("buffers 0") && stdout.contains("nauthorized"), "{detail}");
+        }
+    }
+}
+
+#[test]
 fn our_probe_finds_our_server_healthy() {
     let pki = Pki::new();
     let serve = Serve::start(&pki, &basic_config(&pki, ""));
@@ -218,7 +250,8 @@ listener = "127.0.0.1:0"
     let session = std::thread::spawn(move || run_bounded(ffmpeg, Duration::from_secs(30)));
     std::thread::sleep(Duration::from_millis(1500));
 
-    // Replace the front pair: new connections get it after the next check (1 s interval).
+    // Replace the front pair: new connections get it once the watcher has seen it unchanged twice (1 s
+    // interval).
     let (_, _, front2) = pki.leaf("front", &["front.cams.test"]);
     let deadline = Instant::now() + Duration::from_secs(10);
     while served_fingerprint(&main, "front.cams.test", &ca) != fp(&front2) {

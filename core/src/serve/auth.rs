@@ -1,9 +1,10 @@
 //! Verifying a request's credentials against a mount's [`AuthPolicy`], with core's Basic and Digest servers.
 
 use crate::UnixTime;
+use crate::rtsp::auth::digest::ReplayStore;
 use crate::rtsp::auth::{
-    Authorization, BasicServer, DigestRequest, DigestServer, DigestServerConfig, ServerKey, Verification,
-    parse_authorization,
+    Authorization, BasicServer, DigestRequest, DigestServer, DigestServerConfig, Rejection, ServerKey,
+    Verification, parse_authorization,
 };
 
 use super::mount::AuthPolicy;
@@ -18,7 +19,8 @@ pub(crate) enum AuthOutcome {
 }
 
 /// One mount's verifier on one connection. Digest nonces are an HMAC under the server's key, so a nonce issued
-/// on another connection verifies here too; replay tracking is per connection.
+/// on another connection verifies here too; replays are therefore tracked in the server's [`ReplayStore`],
+/// shared by every connection, not here.
 #[derive(Debug)]
 pub(crate) struct Guard {
     basic: Option<BasicServer>,
@@ -26,33 +28,39 @@ pub(crate) struct Guard {
 }
 
 impl Guard {
-    pub(crate) fn new(policy: &AuthPolicy, key: &ServerKey) -> Self {
+    /// The verifier of `policy` on a connection that is TLS (`tls`) or plain.
+    pub(crate) fn new(policy: &AuthPolicy, key: &ServerKey, tls: bool) -> Self {
         let digest = (!policy.digest.is_empty())
             .then(|| {
                 let mut config = DigestServerConfig::new(policy.realm.clone());
                 config.algorithms = policy.digest.clone();
+                config.accept_rfc2069 = policy.allow_rfc2069;
                 DigestServer::new(config, key.clone()).ok()
             })
             .flatten();
-        let basic = policy.basic.then(|| BasicServer::new(policy.realm.clone()));
+        let basic_here = policy.basic && (tls || policy.allow_basic_cleartext);
+        let basic = basic_here.then(|| BasicServer::new(policy.realm.clone()));
         Guard { basic, digest }
     }
 
-    /// Checks `authorization` (the header value, if any) for `method` on `uri`. `random` seeds a fresh nonce.
+    /// Checks `authorization` (the header value, if any) for `method` on `uri`, noting accepted Digest nonce
+    /// counts in `replay`. `random` seeds a fresh nonce.
+    #[allow(clippy::too_many_arguments)] // One request's facts; a struct for them would be used here only.
     pub(crate) fn check(
-        &mut self,
+        &self,
         policy: &AuthPolicy,
         method: &str,
         uri: &str,
         authorization: Option<&str>,
         now: UnixTime,
         random: &[u8; 12],
+        replay: &dyn ReplayStore,
     ) -> AuthOutcome {
         let mut stale = false;
         let why = match authorization.map(parse_authorization) {
             None => "no credentials",
             Some(Err(_)) => "unreadable Authorization header",
-            Some(Ok(parsed)) => match (parsed.authorization, &self.basic, &mut self.digest) {
+            Some(Ok(parsed)) => match (parsed.authorization, &self.basic, &self.digest) {
                 (Authorization::Basic(credentials), Some(basic), _) => {
                     match basic.verify(&credentials, &policy.users) {
                         Ok(user) => return AuthOutcome::Accepted(user),
@@ -60,12 +68,18 @@ impl Guard {
                     }
                 }
                 (Authorization::Digest(answer), _, Some(digest)) => {
-                    match digest.verify(&answer, DigestRequest { method, uri }, now, &policy.users) {
+                    let request = DigestRequest { method, uri };
+                    match digest.verify_shared(&answer, request, now, &policy.users, replay) {
                         Verification::Accepted { username } => return AuthOutcome::Accepted(username),
                         Verification::Stale => {
                             stale = true;
                             "stale Digest nonce"
                         }
+                        Verification::Rejected(Rejection::QopRequired) => {
+                            "a Digest answer without qop (RFC 2069 style): this stream requires qop=auth"
+                        }
+                        Verification::Rejected(Rejection::Replay { .. }) => "a replayed Digest nonce count",
+                        // Unknown users and wrong passwords look the same.
                         Verification::Rejected(_) => "wrong Digest credentials",
                     }
                 }

@@ -13,15 +13,16 @@
 //! per mount shared by every client, which [`RtpPosition`] describes for RTP-Info.
 
 mod auth;
+mod config;
 mod mount;
 mod sdp;
 mod session;
 mod transport;
 
+pub use config::{DEFAULT_TRACKED_NONCES, SessionConfig, TIMEOUT_GRACE};
 pub use mount::{AuthPolicy, Catalog, Mount, RtpPosition, VIDEO_CONTROL};
 pub use sdp::describe;
 pub use session::{
-    CloseReason, ConnectionInfo, PUBLIC, PlayCommand, ServerSession, SessionConfig, SessionOutput,
-    SessionStats, TIMEOUT_GRACE,
+    CloseReason, ConnectionInfo, PUBLIC, PlayCommand, ServerSession, SessionOutput, SessionStats,
 };
 pub use transport::{Delivery, TransportPolicy};

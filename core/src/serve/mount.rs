@@ -30,6 +30,13 @@ pub struct AuthPolicy {
     pub digest: Vec<Algorithm>,
     /// The users and their passwords or HA1s.
     pub users: UserTable,
+    /// Accept Digest answers without qop (RFC 2069 style): GStreamer, live555 (VLC), go2rtc and aiortsp send
+    /// nothing else. Such answers carry no nonce count, so nothing stops their replay but the nonce lifetime;
+    /// off, they are refused (401).
+    pub allow_rfc2069: bool,
+    /// Offer and accept Basic on plain (non-TLS) connections too, where the password travels in clear. Off,
+    /// Basic is offered and accepted inside TLS only.
+    pub allow_basic_cleartext: bool,
 }
 
 /// Where the shared RTP stream of a mount stands: what a client that starts playing now receives first.

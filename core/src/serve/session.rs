@@ -8,57 +8,19 @@ use crate::UnixTime;
 use crate::probe::rng::SeededRng;
 use crate::rtcp::{Compound, ReportBlock, RtcpPacket};
 use crate::rtsp::TypedHeader;
-use crate::rtsp::auth::ServerKey;
 use crate::rtsp::headers::{RangeSpec, Transport};
 use crate::rtsp::url::{Host, Scheme, Url};
 use crate::rtsp::writer::write_response;
-use crate::rtsp::{
-    Limits, Message, Method, Parsed, Parser, ParserConfig, Request, Response, StatusCode, Version,
-};
+use crate::rtsp::{Message, Method, Parsed, Parser, ParserConfig, Request, Response, StatusCode, Version};
 
 use super::auth::{AuthOutcome, Guard};
+use super::config::{SessionConfig, TIMEOUT_GRACE};
 use super::mount::{Catalog, Mount, RtpPosition, VIDEO_CONTROL, split_path};
 use super::sdp::describe;
 use super::transport::{Delivery, TransportPolicy, negotiate};
 
 /// The methods this server answers, for `Public` (OPTIONS) and `Allow` (405).
 pub const PUBLIC: &str = "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER, SET_PARAMETER";
-
-/// Timeouts and limits of every connection.
-#[derive(Debug, Clone)]
-pub struct SessionConfig {
-    /// The `Server` header and SDP `a=tool` value.
-    pub server: String,
-    /// The session timeout announced in `Session: id;timeout=N` and enforced: a session that sends nothing
-    /// (no request, no RTCP) for this long, plus [`TIMEOUT_GRACE`], is torn down.
-    pub session_timeout: Duration,
-    /// Once a request has started, it must be complete within this (slowloris guard).
-    pub request_timeout: Duration,
-    /// A connection without a session that sends no request for this long is closed.
-    pub idle_timeout: Duration,
-    /// Bounds on one request (head, body, header count).
-    pub limits: Limits,
-    /// The key of Digest nonces, shared by every connection of the server.
-    pub digest_key: ServerKey,
-}
-
-/// What clients get on top of the announced session timeout before the server gives up: keep-alives are
-/// usually sent at half the timeout, but a loaded client may be late.
-pub const TIMEOUT_GRACE: Duration = Duration::from_secs(5);
-
-impl SessionConfig {
-    /// 60 s sessions, 10 s to finish a request, 30 s for an idle connection, 8 KiB heads and 64 KiB bodies.
-    pub fn new(server: impl Into<String>, digest_key: ServerKey) -> Self {
-        SessionConfig {
-            server: server.into(),
-            session_timeout: Duration::from_secs(60),
-            request_timeout: Duration::from_secs(10),
-            idle_timeout: Duration::from_secs(30),
-            limits: Limits { max_head_bytes: 8 * 1024, max_body_bytes: 64 * 1024, max_headers: 64 },
-            digest_key,
-        }
-    }
-}
 
 /// The connection the session runs on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -391,13 +353,16 @@ impl ServerSession {
             let index = match self.guards.iter().position(|(path, _)| *path == mount.path) {
                 Some(i) => i,
                 None => {
-                    self.guards.push((mount.path.clone(), Guard::new(policy, &self.config.digest_key)));
+                    let guard = Guard::new(policy, &self.config.digest_key, self.conn.transport.tls);
+                    self.guards.push((mount.path.clone(), guard));
                     self.guards.len() - 1
                 }
             };
             let authorization = req.headers.get("Authorization");
             let method = req.method.as_str();
-            match self.guards[index].1.check(policy, method, &req.uri, authorization, unix, &random) {
+            let replay = &*self.config.replay;
+            let guard = &self.guards[index].1;
+            match guard.check(policy, method, &req.uri, authorization, unix, &random, replay) {
                 AuthOutcome::Accepted(user) => self.stats.user = Some(user),
                 AuthOutcome::Challenge { values, why } => {
                     let mut answer = error(StatusCode::UNAUTHORIZED, why);

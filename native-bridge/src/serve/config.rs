@@ -37,6 +37,8 @@ pub struct ServeConfig {
 pub struct ServerSection {
     /// Connections held at once (TLS and plain together); more are refused at accept.
     pub max_connections: usize,
+    /// Connections held at once from one client address (IPv4) or IPv6 /64; more are refused at accept.
+    pub max_connections_per_ip: usize,
     /// The session timeout announced to clients (seconds).
     pub session_timeout_secs: u64,
     /// Time to finish a request once started, and to finish a TLS handshake (seconds).
@@ -49,26 +51,92 @@ pub struct ServerSection {
     pub watch_interval_secs: u64,
     /// A client that cannot take its packets for this long (its socket stays full) is dropped (seconds).
     pub slow_client_secs: u64,
+    /// PLAY asks the stream's encoder for a keyframe at once, but at most once per this many milliseconds per
+    /// stream: a PLAY/PAUSE loop cannot turn every frame into a keyframe for every viewer.
+    pub keyframe_min_interval_ms: u64,
 }
 
 impl Default for ServerSection {
     fn default() -> Self {
         ServerSection {
             max_connections: 4096,
+            max_connections_per_ip: 256,
             session_timeout_secs: 60,
             request_timeout_secs: 10,
             idle_timeout_secs: 30,
             require_tls: false,
             watch_interval_secs: 2,
             slow_client_secs: 5,
+            keyframe_min_interval_ms: 1000,
         }
     }
 }
+
+/// One bounded value of `[server]`: its key, how to read it, its lowest and highest value, what it is.
+type Bounded = (&'static str, fn(&ServerSection) -> u64, u64, u64, &'static str);
+
+/// What `[server]` accepts. Zero timeouts would close every connection at once (or, for `slow_client_secs`,
+/// drop every client that is not instantly ready); absurd ones would keep dead connections forever and
+/// overflow the timers' arithmetic.
+const SERVER_RANGES: [Bounded; 8] = [
+    ("max_connections", |s| s.max_connections as u64, 1, MAX_CONNECTIONS, "connections held at once"),
+    (
+        "max_connections_per_ip",
+        |s| s.max_connections_per_ip as u64,
+        1,
+        MAX_CONNECTIONS,
+        "connections held at once from one address",
+    ),
+    ("session_timeout_secs", |s| s.session_timeout_secs, 5, 3600, "seconds a silent session is kept"),
+    (
+        "request_timeout_secs",
+        |s| s.request_timeout_secs,
+        1,
+        300,
+        "seconds to finish a TLS handshake or a request",
+    ),
+    (
+        "idle_timeout_secs",
+        |s| s.idle_timeout_secs,
+        1,
+        3600,
+        "seconds a connection without a session may stay silent",
+    ),
+    ("slow_client_secs", |s| s.slow_client_secs, 1, 60, "seconds a client may leave its packets untaken"),
+    (
+        "keyframe_min_interval_ms",
+        |s| s.keyframe_min_interval_ms,
+        100,
+        60_000,
+        "milliseconds between keyframes forced by PLAY, per stream",
+    ),
+    (
+        "watch_interval_secs",
+        |s| s.watch_interval_secs,
+        0,
+        86_400,
+        "seconds between certificate checks, 0 for SIGHUP only",
+    ),
+];
+
+/// The most connections `max_connections` may allow.
+pub const MAX_CONNECTIONS: u64 = 1 << 20;
 
 impl ServerSection {
     /// The request (and TLS handshake) timeout.
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    /// Every value within its range (see [`SERVER_RANGES`]); `Err((place, problem))`.
+    fn validate(&self) -> Result<(), (String, String)> {
+        for (key, read, low, high, what) in SERVER_RANGES {
+            let value = read(self);
+            if !(low..=high).contains(&value) {
+                return Err((format!("server.{key}"), format!("{value} is outside {low}..={high} ({what})")));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -131,6 +199,14 @@ pub struct AuthConfig {
     /// Schemes offered: `digest-sha256`, `digest-md5`, `basic`.
     #[serde(default = "default_schemes")]
     pub schemes: Vec<String>,
+    /// Accept Digest answers without qop (RFC 2069 style), which GStreamer, live555 (VLC), go2rtc and aiortsp
+    /// send. Off by default: such answers carry no nonce count, so only the nonce lifetime limits a replay.
+    #[serde(default)]
+    pub allow_rfc2069: bool,
+    /// Offer Basic on plain `rtsp://` listeners too, where the password crosses the network in clear. Off by
+    /// default: `basic` with a plain listener serving the stream is refused by `--check` and at start.
+    #[serde(default)]
+    pub allow_basic_cleartext: bool,
     /// The users.
     #[serde(rename = "user")]
     pub users: Vec<UserConfig>,
@@ -219,7 +295,8 @@ impl ServeConfig {
     }
 
     /// Structural checks (the certificate files are checked by the certificate store).
-    fn validate(&self) -> Result<(), (String, String)> {
+    pub(super) fn validate(&self) -> Result<(), (String, String)> {
+        self.server.validate()?;
         if self.listeners.is_empty() && self.streams.iter().all(|s| s.listener.is_none()) {
             return Err(("listener".into(), "no [[listener]]: nothing to listen on".into()));
         }
@@ -248,9 +325,6 @@ impl ServeConfig {
                     "a TLS listener needs [tls] or a stream with its own [stream.tls]".into(),
                 ));
             }
-        }
-        if self.server.max_connections == 0 {
-            return Err(("server.max_connections".into(), "must be at least 1".into()));
         }
         let mut paths = HashSet::new();
         for s in &self.streams {
@@ -294,7 +368,21 @@ impl ServeConfig {
                 ));
             }
             if let Some(auth) = &s.auth {
-                auth.policy().map_err(|e| (format!("{place}.auth{}", e.0), e.1))?;
+                let policy = auth.policy().map_err(|e| (format!("{place}.auth{}", e.0), e.1))?;
+                // A stream with its own listener is served there only, and that listener is TLS.
+                let plain = self.listeners.iter().find(|l| !l.tls).filter(|_| s.listener.is_none());
+                if let (true, false, Some(plain)) = (policy.basic, auth.allow_basic_cleartext, plain) {
+                    let i = auth.schemes.iter().position(|x| x.eq_ignore_ascii_case("basic")).unwrap_or(0);
+                    return Err((
+                        format!("{place}.auth.schemes[{i}]"),
+                        format!(
+                            "basic on the plain listener {} would send the password in clear; serve this stream \
+                             over TLS only (require_tls = true, or its own listener), or set \
+                             allow_basic_cleartext = true",
+                            plain.bind
+                        ),
+                    ));
+                }
             }
             s.source.validate().map_err(|e| (format!("{place}.source"), e))?;
         }
@@ -368,6 +456,13 @@ impl AuthConfig {
                 }
             }
         }
-        Ok(AuthPolicy { realm: self.realm.clone(), basic, digest, users })
+        Ok(AuthPolicy {
+            realm: self.realm.clone(),
+            basic,
+            digest,
+            users,
+            allow_rfc2069: self.allow_rfc2069,
+            allow_basic_cleartext: self.allow_basic_cleartext,
+        })
     }
 }

@@ -121,7 +121,7 @@ where
                 SessionOutput::Close(reason) => break 'conn reason.to_string(),
             }
         }
-        let deadline = session.poll_timeout().map(|at| shared.instant_at(at));
+        let deadline = session.poll_timeout().and_then(|at| shared.instant_at(at));
         tokio::select! {
             read = rd.read(&mut read_buf) => match read {
                 Ok(0) => break 'conn "closed by the client".to_owned(),

@@ -20,6 +20,8 @@ pub const RING_PACKETS: usize = 1024;
 const MAX_PAYLOAD: usize = 1400;
 /// RFC 3550 asks for about 5 % of the bandwidth; one report every few seconds is what cameras do.
 const SENDER_REPORT_INTERVAL: Duration = Duration::from_secs(2);
+/// The shortest time between two keyframes forced for joining clients, unless set otherwise.
+pub const DEFAULT_KEYFRAME_INTERVAL: Duration = Duration::from_secs(1);
 /// Seconds between 1900 (NTP) and 1970 (Unix).
 const NTP_UNIX_OFFSET: u64 = 2_208_988_800;
 
@@ -41,6 +43,8 @@ pub struct BusStats {
     pub packets: AtomicU64,
     /// RTP bytes published (headers included).
     pub bytes: AtomicU64,
+    /// Keyframes asked of the source for joining clients (at most one per keyframe interval).
+    pub forced_keyframes: AtomicU64,
 }
 
 struct State {
@@ -60,6 +64,8 @@ pub struct MediaBus {
     tx: broadcast::Sender<Packet>,
     state: Mutex<State>,
     keyframe_wanted: AtomicBool,
+    /// When the source was last asked for a keyframe, and how long to wait before asking again.
+    forced: Mutex<(Option<Instant>, Duration)>,
     shut_down: AtomicBool,
     /// Counters.
     pub stats: BusStats,
@@ -101,6 +107,7 @@ impl MediaBus {
                 frame_ticks,
             }),
             keyframe_wanted: AtomicBool::new(false),
+            forced: Mutex::new((None, DEFAULT_KEYFRAME_INTERVAL)),
             shut_down: AtomicBool::new(false),
             stats: BusStats::default(),
         }))
@@ -137,6 +144,10 @@ impl MediaBus {
         }
         for packet in &st.buf {
             let _ = self.tx.send(Packet { data: Arc::from(packet), rtcp: false });
+        }
+        if frame.keyframe {
+            // Everyone subscribed now has a keyframe: a request made before it is answered.
+            self.keyframe_wanted.store(false, Ordering::Relaxed);
         }
         self.stats.frames.fetch_add(1, Ordering::Relaxed);
         self.stats.packets.fetch_add(st.buf.len() as u64, Ordering::Relaxed);
@@ -182,14 +193,34 @@ impl MediaBus {
         self.tx.receiver_count()
     }
 
-    /// Asks the source for a keyframe (a client just joined).
+    /// Asks the source for a keyframe (a client just joined). Requests are coalesced and throttled: see
+    /// [`take_keyframe_request`](Self::take_keyframe_request).
     pub fn request_keyframe(&self) {
         self.keyframe_wanted.store(true, Ordering::Relaxed);
     }
 
-    /// Whether a keyframe was asked for since the last call.
-    pub fn take_keyframe_request(&self) -> bool {
-        self.keyframe_wanted.swap(false, Ordering::Relaxed)
+    /// The shortest time between two forced keyframes (a PLAY/PAUSE loop must not make every frame a
+    /// keyframe: each costs the bandwidth of many frames, for every viewer).
+    pub fn set_keyframe_interval(&self, interval: Duration) {
+        self.forced.lock().unwrap_or_else(|e| e.into_inner()).1 = interval;
+    }
+
+    /// Whether the source must make its next frame a keyframe, at `now`: a keyframe was asked for and none
+    /// was forced within the interval. A request within the interval waits for its end (the client gets a
+    /// keyframe then, or the source's next regular one, whichever comes first).
+    pub fn take_keyframe_request(&self, now: Instant) -> bool {
+        if !self.keyframe_wanted.load(Ordering::Relaxed) {
+            return false;
+        }
+        let mut forced = self.forced.lock().unwrap_or_else(|e| e.into_inner());
+        let (last, interval) = *forced;
+        if last.is_some_and(|t| now.saturating_duration_since(t) < interval) {
+            return false;
+        }
+        self.keyframe_wanted.store(false, Ordering::Relaxed);
+        forced.0 = Some(now);
+        self.stats.forced_keyframes.fetch_add(1, Ordering::Relaxed);
+        true
     }
 
     /// Stops the source (server shutdown or a dead source).

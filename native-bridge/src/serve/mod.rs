@@ -7,6 +7,7 @@
 //! - [`source`]: the synthetic camera, files, relays.
 //! - `conn`: one client connection; `udp`: UDP unicast for plain clients.
 
+mod admission;
 pub mod certs;
 pub mod config;
 mod conn;
@@ -16,18 +17,20 @@ mod udp;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use rtspeek_core::UnixTime;
 use rtspeek_core::rtsp::auth::ServerKey;
-use rtspeek_core::serve::{Mount, SessionConfig};
+use rtspeek_core::rtsp::auth::digest::NonceCounts;
+use rtspeek_core::serve::{DEFAULT_TRACKED_NONCES, Mount, SessionConfig};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
+use admission::{Admission, RefusalLog};
 use certs::{ReloadOutcome, Resolver, Slot};
 use config::{ListenerConfig, ServeConfig};
 use media::MediaBus;
@@ -55,6 +58,8 @@ pub struct ServerStats {
     pub accepted: AtomicU64,
     /// Connections refused because `max_connections` were open.
     pub refused_full: AtomicU64,
+    /// Connections refused because `max_connections_per_ip` were open from the client's address.
+    pub refused_per_ip: AtomicU64,
     /// TLS handshakes that failed or timed out (garbage instead of a ClientHello, scanners...).
     pub tls_failed: AtomicU64,
     /// Clients dropped for being too slow to take their packets.
@@ -83,8 +88,9 @@ impl Shared {
         self.started.elapsed()
     }
 
-    fn instant_at(&self, at: Duration) -> tokio::time::Instant {
-        tokio::time::Instant::from_std(self.started + at)
+    /// The instant `at` after the start; `None` beyond what the clock can represent (no deadline then).
+    fn instant_at(&self, at: Duration) -> Option<tokio::time::Instant> {
+        self.started.checked_add(at).map(tokio::time::Instant::from_std)
     }
 }
 
@@ -129,15 +135,25 @@ impl Server {
     /// Validates every certificate, starts every source and binds every listener. Any failure stops the
     /// start with a message naming what is wrong (nothing is left running).
     pub async fn start(config: ServeConfig) -> Result<Server, String> {
+        // `ServeConfig::load` checked it; a configuration built in code is checked here.
+        config.validate().map_err(|(place, problem)| format!("{place}: {problem}"))?;
         let now = unix_now();
-        let global =
-            config.tls.clone().map(|p| Slot::load("global".into(), p, now)).transpose()?.map(Arc::new);
+        let global = config
+            .tls
+            .clone()
+            .map(|p| Slot::load("global".into(), p, now))
+            .transpose()
+            .map_err(|e| format!("global certificate: {e}"))?
+            .map(Arc::new);
         let mut slots: Vec<Arc<Slot>> = global.iter().cloned().collect();
         let mut by_name = Vec::new();
         let mut own_listeners = Vec::new();
         for stream in &config.streams {
             if let Some(pair) = &stream.tls {
-                let slot = Arc::new(Slot::load(format!("stream {:?}", stream.path), pair.clone(), now)?);
+                let label = format!("stream {:?}", stream.path);
+                let slot = Slot::load(label.clone(), pair.clone(), now)
+                    .map_err(|e| format!("{label} certificate: {e}"))?;
+                let slot = Arc::new(slot);
                 for name in &pair.names {
                     by_name.push((name.to_ascii_lowercase(), slot.clone()));
                 }
@@ -152,7 +168,8 @@ impl Server {
         let mut mounts = HashMap::new();
         let mut buses = Vec::new();
         for stream in &config.streams {
-            let entry = start_stream(stream, config.server.request_timeout()).await;
+            let keyframe_interval = Duration::from_millis(config.server.keyframe_min_interval_ms);
+            let entry = start_stream(stream, config.server.request_timeout(), keyframe_interval).await;
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(e) => {
@@ -176,6 +193,10 @@ impl Server {
         }
         let digest_key = ServerKey::new(random_seed().to_vec());
         let mut session_config = SessionConfig::new(SERVER_NAME, digest_key);
+        // One replay table for the whole server (every connection's session shares it through the clones of
+        // this configuration), sized to the connections: a viewer uses one nonce at a time.
+        let tracked = config.server.max_connections.saturating_mul(2).clamp(DEFAULT_TRACKED_NONCES, 1 << 16);
+        session_config.replay = Arc::new(Mutex::new(NonceCounts::new(tracked)));
         session_config.session_timeout = Duration::from_secs(config.server.session_timeout_secs);
         session_config.request_timeout = config.server.request_timeout();
         session_config.idle_timeout = Duration::from_secs(config.server.idle_timeout_secs);
@@ -189,11 +210,12 @@ impl Server {
                 .collect(),
             session_config,
             started: Instant::now(),
-            slow_client: Duration::from_secs(config.server.slow_client_secs.max(1)),
+            slow_client: Duration::from_secs(config.server.slow_client_secs),
             stats: ServerStats::default(),
         });
 
-        let limit = Arc::new(Semaphore::new(config.server.max_connections));
+        let admission =
+            Arc::new(Admission::new(config.server.max_connections, config.server.max_connections_per_ip));
         let mut tasks = JoinSet::new();
         let mut listeners = Vec::new();
         let mut plan: Vec<(ListenerConfig, Option<OwnListener>)> =
@@ -234,7 +256,7 @@ impl Server {
             });
             let only = listeners.last().and_then(|l: &BoundListener| l.stream.clone());
             let accept =
-                AcceptLoop { tcp, acceptor, udp, only, shared: shared.clone(), limit: limit.clone() };
+                AcceptLoop { tcp, acceptor, udp, only, shared: shared.clone(), admission: admission.clone() };
             tasks.spawn(accept.run(stop_rx.clone()));
         }
         tasks.spawn(watch_certificates(
@@ -309,7 +331,11 @@ impl Server {
 }
 
 /// Opens a stream's source and starts feeding its bus.
-async fn start_stream(stream: &config::StreamConfig, timeout: Duration) -> Result<MountEntry, String> {
+async fn start_stream(
+    stream: &config::StreamConfig,
+    timeout: Duration,
+    keyframe_interval: Duration,
+) -> Result<MountEntry, String> {
     let mut random = [0u8; 10];
     random.copy_from_slice(&random_seed()[..10]);
     let (info, start): (_, Box<dyn FnOnce(Arc<MediaBus>) + Send>) = match &stream.source {
@@ -339,6 +365,7 @@ async fn start_stream(stream: &config::StreamConfig, timeout: Duration) -> Resul
         }
     };
     let bus = MediaBus::new(stream.path.clone(), info.clone(), PAYLOAD_TYPE, random)?;
+    bus.set_keyframe_interval(keyframe_interval);
     start(bus.clone());
     let auth = stream
         .auth
@@ -372,12 +399,13 @@ struct AcceptLoop {
     /// The stream of a stream's own listener.
     only: Option<String>,
     shared: Arc<Shared>,
-    limit: Arc<Semaphore>,
+    admission: Arc<Admission>,
 }
 
 impl AcceptLoop {
     async fn run(self, mut stop: watch::Receiver<bool>) {
         let local = self.tcp.local_addr().ok();
+        let mut refusals = RefusalLog::new();
         loop {
             let (tcp, peer) = tokio::select! {
                 accepted = self.tcp.accept() => match accepted {
@@ -391,10 +419,18 @@ impl AcceptLoop {
                 },
                 _ = stop.changed() => return,
             };
-            let Ok(permit) = self.limit.clone().try_acquire_owned() else {
-                self.shared.stats.refused_full.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(%peer, "connection refused: max_connections reached");
-                continue;
+            // Refused connections are closed at once, before any TLS or RTSP work.
+            let ticket = match self.admission.admit(peer.ip()) {
+                Ok(ticket) => ticket,
+                Err(why) => {
+                    let counter = match why {
+                        admission::Refusal::Full => &self.shared.stats.refused_full,
+                        admission::Refusal::PerIp => &self.shared.stats.refused_per_ip,
+                    };
+                    counter.fetch_add(1, Ordering::Relaxed);
+                    refusals.refused(peer, why);
+                    continue;
+                }
             };
             self.shared.stats.accepted.fetch_add(1, Ordering::Relaxed);
             let _ = tcp.set_nodelay(true);
@@ -402,7 +438,7 @@ impl AcceptLoop {
             let (acceptor, udp, shared) = (self.acceptor.clone(), self.udp.clone(), self.shared.clone());
             let scope = conn::Scope { peer, local, udp, only: self.only.clone() };
             tokio::spawn(async move {
-                let _permit = permit;
+                let _ticket = ticket;
                 serve_accepted(tcp, scope, acceptor, shared).await;
             });
         }

@@ -100,24 +100,42 @@ impl BasicServer {
     }
 
     /// Checks credentials; returns the user name on success. A stored HA1 works too: it is compared with
-    /// `H(user:realm:password)` computed from what the client sent. Comparisons take constant time.
+    /// `H(user:realm:password)` computed from what the client sent.
+    ///
+    /// Nothing about the stored secret shows in the time taken: a stored password is compared by its SHA-256
+    /// with the candidate's (so its length does not show either), every comparison takes constant time, the
+    /// store is asked the same questions for every user, and an unknown user is checked against a dummy
+    /// password, so it costs what a wrong password costs.
     pub fn verify(&self, credentials: &Credentials, users: &dyn UserStore) -> Result<String, BasicRejection> {
         let password = credentials.password.expose();
-        // Ask for the strongest hash first, so a store holding several HA1s answers with its best one.
+        // Every hash is asked for, and the strongest answer kept, so a store holding several HA1s answers
+        // with its best one and every user costs the same lookups.
+        let mut stored = None;
         for hash in HashAlgorithm::ALL.into_iter().rev() {
-            let Some(stored) = users.lookup(&credentials.username, &self.realm, hash) else { continue };
-            let ok = match stored {
-                StoredSecret::Password(expected) => expected.ct_eq(password),
-                StoredSecret::Ha1(expected) => {
-                    let ha1 = digest::ha1(hash, &credentials.username, &self.realm, password);
-                    ct_eq(expected.expose().to_ascii_lowercase().as_bytes(), ha1.as_bytes())
-                }
-            };
-            return if ok { Ok(credentials.username.clone()) } else { Err(BasicRejection::WrongPassword) };
+            let found = users.lookup(&credentials.username, &self.realm, hash);
+            if stored.is_none() {
+                stored = found.map(|secret| (hash, secret));
+            }
         }
-        Err(BasicRejection::UnknownUser)
+        let known = stored.is_some();
+        let ok = match stored {
+            Some((_, StoredSecret::Password(expected))) => expected.matches(password),
+            Some((hash, StoredSecret::Ha1(expected))) => {
+                let ha1 = digest::ha1(hash, &credentials.username, &self.realm, password);
+                ct_eq(expected.expose().to_ascii_lowercase().as_bytes(), ha1.as_bytes())
+            }
+            None => Secret::new(DUMMY_PASSWORD).matches(password),
+        };
+        match (known, ok) {
+            (true, true) => Ok(credentials.username.clone()),
+            (true, false) => Err(BasicRejection::WrongPassword),
+            (false, _) => Err(BasicRejection::UnknownUser),
+        }
     }
 }
+
+/// What an unknown user's password is checked against.
+const DUMMY_PASSWORD: &str = "rtspeek: no such user, same work";
 
 #[cfg(test)]
 mod tests {
@@ -166,5 +184,24 @@ mod tests {
             Err(BasicRejection::UnknownUser)
         );
         assert_eq!(server.challenge().to_header_value(), "Basic realm=\"cam\", charset=\"UTF-8\"");
+    }
+
+    #[test]
+    fn unknown_users_cost_the_same_work_as_wrong_passwords() {
+        use crate::rtsp::auth::secret::work;
+        let server = BasicServer::new("cam");
+        let users = UserTable::new().with_password("admin", "a long stored password");
+        let verify = |user: &str, password: &str| {
+            work::count(|| server.verify(&Credentials::new(user, password), &users))
+        };
+        let (unknown, verdict) = verify("nobody", "x");
+        assert_eq!(verdict, Err(BasicRejection::UnknownUser));
+        let (wrong, verdict) = verify("admin", "x");
+        assert_eq!(verdict, Err(BasicRejection::WrongPassword));
+        let (right, verdict) = verify("admin", "a long stored password");
+        assert_eq!(verdict, Ok("admin".to_owned()));
+        // Two SHA-256 (stored or dummy, and candidate) and one constant-time comparison, whoever asks.
+        assert_eq!(unknown, (1, 2));
+        assert_eq!((wrong, right), (unknown, unknown));
     }
 }

@@ -4,6 +4,7 @@
 //! a [`Secret`]: its `Debug` prints `<redacted>`, it has no `Display` and no serde, so it cannot reach a
 //! report, a log line or a `{:?}` by accident. Reading it takes an explicit [`Secret::expose`].
 
+use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq;
 
 /// A secret string: a password, an HA1 hash or an `Authorization` header value.
@@ -22,8 +23,18 @@ impl Secret {
     }
 
     /// Compares with `other` in time that depends only on the lengths, not on where the first difference is.
+    /// The lengths themselves show; where the secret's length must stay hidden (a stored password checked
+    /// against what a client sent), use [`matches`](Self::matches).
     pub fn ct_eq(&self, other: &str) -> bool {
         ct_eq(self.0.as_bytes(), other.as_bytes())
+    }
+
+    /// Whether `candidate` is the secret, revealing neither where they differ nor the secret's length: both
+    /// are hashed (SHA-256) and the fixed-size hashes compared in constant time. The work is the same for
+    /// every candidate and every secret of a given length range, which is what a server needs when it checks
+    /// passwords.
+    pub fn matches(&self, candidate: &str) -> bool {
+        ct_eq(&sha256(self.0.as_bytes()), &sha256(candidate.as_bytes()))
     }
 }
 
@@ -46,9 +57,41 @@ impl From<String> for Secret {
 }
 
 /// Constant-time equality of two byte strings (a length difference returns early: lengths are not secret
-/// here, since both sides are hex digests of a known size or the attacker's own input).
+/// here, since both sides are hex digests of a known size or the attacker's own input). Every secret
+/// comparison of the servers goes through here.
 pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    #[cfg(test)]
+    work::COMPARISONS.with(|c| c.set(c.get() + 1));
     a.ct_eq(b).into()
+}
+
+/// SHA-256 of `bytes`.
+pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
+    #[cfg(test)]
+    work::HASHES.with(|c| c.set(c.get() + 1));
+    Sha256::digest(bytes).into()
+}
+
+/// Counts of the secret-dependent work done on this thread, so tests can check that refusing an unknown user
+/// costs the same comparisons and hashes as refusing a wrong password.
+#[cfg(test)]
+pub(crate) mod work {
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Calls of `ct_eq`.
+        pub(crate) static COMPARISONS: Cell<u32> = const { Cell::new(0) };
+        /// Hashes computed: `sha256` and every `HashAlgorithm::hex_joined`.
+        pub(crate) static HASHES: Cell<u32> = const { Cell::new(0) };
+    }
+
+    /// (comparisons, hashes) done by `f` on this thread.
+    pub(crate) fn count<T>(f: impl FnOnce() -> T) -> ((u32, u32), T) {
+        let before = (COMPARISONS.with(Cell::get), HASHES.with(Cell::get));
+        let out = f();
+        let after = (COMPARISONS.with(Cell::get), HASHES.with(Cell::get));
+        ((after.0 - before.0, after.1 - before.1), out)
+    }
 }
 
 /// A user name and password. The password is a [`Secret`]; the user name is shown by `Debug`.
@@ -99,5 +142,13 @@ mod tests {
         assert!(!s.ct_eq("ab"));
         assert!(!s.ct_eq(""));
         assert!(ct_eq(b"", b""));
+        assert!(s.matches("abc"));
+        assert!(!s.matches("abd"));
+        assert!(!s.matches("abcd"));
+        assert!(!s.matches(""));
+        // The same work whatever the candidate: two hashes, one comparison of their fixed-size results.
+        let (short, _) = work::count(|| s.matches("a"));
+        let (long, _) = work::count(|| s.matches(&"x".repeat(500)));
+        assert_eq!((short, long), ((1, 2), (1, 2)));
     }
 }

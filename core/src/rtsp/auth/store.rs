@@ -85,14 +85,24 @@ impl UserTable {
 }
 
 impl UserStore for UserTable {
+    /// Every entry is looked at, whoever is asked for: where a user sits in the table (or whether it is in it
+    /// at all) does not change the time taken.
     fn lookup(&self, username: &str, realm: &str, hash: HashAlgorithm) -> Option<StoredSecret> {
-        self.users.iter().filter(|(name, _)| name == username).find_map(|(_, entry)| match entry {
-            Entry::Password(p) => Some(StoredSecret::Password(p.clone())),
-            Entry::Ha1 { realm: r, ha1 } if r == realm => {
-                ha1.iter().find(|(h, _)| *h == hash).map(|(_, s)| StoredSecret::Ha1(s.clone()))
+        let mut found = None;
+        for (name, entry) in &self.users {
+            let secret = match entry {
+                _ if name != username => None,
+                Entry::Password(p) => Some(StoredSecret::Password(p.clone())),
+                Entry::Ha1 { realm: r, ha1 } if r == realm => {
+                    ha1.iter().find(|(h, _)| *h == hash).map(|(_, s)| StoredSecret::Ha1(s.clone()))
+                }
+                Entry::Ha1 { .. } => None,
+            };
+            if found.is_none() {
+                found = secret;
             }
-            Entry::Ha1 { .. } => None,
-        })
+        }
+        found
     }
 
     fn find_by_userhash(&self, userhash: &str, realm: &str, hash: HashAlgorithm) -> Option<String> {

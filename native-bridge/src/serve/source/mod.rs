@@ -170,7 +170,7 @@ pub fn unix_micros(t: SystemTime) -> u64 {
 pub fn run_paced(mut source: Box<dyn FrameSource>, bus: Arc<MediaBus>) {
     let mut anchor: Option<(Instant, u64)> = None;
     while !bus.is_shut_down() {
-        if bus.take_keyframe_request() {
+        if bus.take_keyframe_request(Instant::now()) {
             source.request_keyframe();
         }
         let wall = SystemTime::now();

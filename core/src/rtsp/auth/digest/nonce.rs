@@ -4,9 +4,7 @@
 //! random bytes from the driver (so that two challenges in the same second differ), and the first 16 bytes of
 //! HMAC-SHA256 under the server key over a label, the realm, the time and the random bytes. The server can
 //! therefore check a nonce it issued, and read its age, without remembering it: only nonces actually used are
-//! tracked, for replay protection, in a table of bounded size.
-
-use std::collections::BTreeMap;
+//! tracked, for replay protection, in a table of bounded size (`replay.rs`).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -72,77 +70,6 @@ impl std::fmt::Debug for ServerKey {
     }
 }
 
-/// What the tracker says about a use of a nonce.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Track {
-    /// A nonce count higher than any seen for this nonce: accept.
-    Fresh,
-    /// A nonce count already used (or lower): a replay.
-    Replay {
-        /// The highest count seen.
-        last: u32,
-    },
-    /// The nonce may have been evicted from the table, so its history is unknown: ask for a new nonce.
-    Forgotten,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Used {
-    issued: i64,
-    last_nc: u32,
-}
-
-/// The highest nonce count seen per nonce, for at most `cap` nonces.
-#[derive(Debug, Clone)]
-pub(crate) struct NonceTracker {
-    cap: usize,
-    used: BTreeMap<String, Used>,
-    /// Nonces issued at or before this time may have been evicted.
-    forgotten_until: Option<i64>,
-}
-
-impl NonceTracker {
-    pub(crate) fn new(cap: usize) -> Self {
-        NonceTracker { cap: cap.max(1), used: BTreeMap::new(), forgotten_until: None }
-    }
-
-    /// Records a use of `nonce` (issued at `issued`) with count `nc`. Nonces older than `oldest_valid` are
-    /// expired (refused before reaching here), so they are the first to go when the table is full.
-    pub(crate) fn record(&mut self, nonce: &str, issued: i64, nc: u32, oldest_valid: i64) -> Track {
-        if let Some(used) = self.used.get_mut(nonce) {
-            if nc <= used.last_nc {
-                return Track::Replay { last: used.last_nc };
-            }
-            used.last_nc = nc;
-            return Track::Fresh;
-        }
-        if self.forgotten_until.is_some_and(|t| issued <= t) {
-            return Track::Forgotten;
-        }
-        if self.used.len() >= self.cap {
-            self.used.retain(|_, u| u.issued >= oldest_valid);
-        }
-        if self.used.len() >= self.cap {
-            let oldest = self.used.iter().min_by_key(|(_, u)| u.issued).map(|(n, u)| (n.clone(), u.issued));
-            if let Some((nonce, issued)) = oldest {
-                self.used.remove(&nonce);
-                self.forgotten_until = Some(self.forgotten_until.map_or(issued, |t| t.max(issued)));
-            }
-            if self.forgotten_until.is_some_and(|t| issued <= t) {
-                return Track::Forgotten;
-            }
-        }
-        self.used.insert(nonce.to_owned(), Used { issued, last_nc: nc });
-        Track::Fresh
-    }
-
-    /// How many nonces are tracked.
-    #[cfg(test)]
-    pub(crate) fn len(&self) -> usize {
-        self.used.len()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #[cfg(target_arch = "wasm32")]
@@ -165,21 +92,5 @@ mod tests {
         assert_eq!(key.open("cam", &"!".repeat(48)), None);
         assert_ne!(key.issue("cam", 5, &[1; RANDOM_LEN]), key.issue("cam", 5, &[2; RANDOM_LEN]));
         assert_eq!(format!("{key:?}"), "ServerKey(<redacted>)");
-    }
-
-    #[test]
-    fn replays_are_caught_and_memory_is_bounded() {
-        let mut t = NonceTracker::new(2);
-        assert_eq!(t.record("a", 10, 1, 0), Track::Fresh);
-        assert_eq!(t.record("a", 10, 1, 0), Track::Replay { last: 1 });
-        assert_eq!(t.record("a", 10, 2, 0), Track::Fresh);
-        assert_eq!(t.record("b", 11, 1, 0), Track::Fresh);
-        // Full: "a" (oldest) is evicted to make room, and can no longer be trusted.
-        assert_eq!(t.record("c", 12, 1, 0), Track::Fresh);
-        assert_eq!(t.len(), 2);
-        assert_eq!(t.record("a", 10, 3, 0), Track::Forgotten);
-        // Expired entries go first, without making anything untrustworthy.
-        assert_eq!(t.record("d", 20, 1, 12), Track::Fresh);
-        assert_eq!(t.record("c", 12, 2, 12), Track::Fresh);
     }
 }

@@ -3,16 +3,28 @@
 //! Nonces verify themselves (see `nonce.rs`), so issuing one costs no memory; a nonce older than the lifetime
 //! gets `stale=true` when the answer is otherwise right (RFC 7616 section 3.3), so clients re-answer without
 //! asking the user. Replays are refused by tracking the highest `nc` per used nonce, in a table of bounded
-//! size. Answers without qop (RFC 2069 style, sent by GStreamer and live555) are accepted by default, since
-//! those clients cannot do anything else; for them replay protection is the nonce lifetime only.
+//! size: the server's own ([`DigestServer::verify`]), or one shared by every connection of a server
+//! ([`DigestServer::verify_shared`] with a [`ReplayStore`]), which is what a server with several connections
+//! needs, since its nonces are good on all of them. Answers without qop (RFC 2069 style, sent by GStreamer and
+//! live555) are accepted by default here, since those clients cannot do anything else; for them replay
+//! protection is the nonce lifetime only (`rtspeek serve` refuses them unless a stream allows them).
+//!
+//! Verification does the same secret-dependent work for every answer that reaches the user lookup: one HA1
+//! (from the stored password, or from a dummy one for unknown users and users stored as HA1s), one response,
+//! one constant-time comparison. An unknown user is therefore refused after as much work as a wrong password.
 
-use super::nonce::{NonceTracker, RANDOM_LEN, ServerKey, Track};
+use super::nonce::{RANDOM_LEN, ServerKey};
+use super::replay::{NonceCounts, NonceUse, ReplayStore};
 use super::{Algorithm, Exchange, Qop};
 use crate::UnixTime;
 use crate::rtsp::auth::authorization::DigestAuthorization;
 use crate::rtsp::auth::challenge::Challenge;
 use crate::rtsp::auth::secret::ct_eq;
 use crate::rtsp::auth::store::{StoredSecret, UserStore};
+
+/// Hashed in place of a password when there is none to hash (unknown users, users stored as HA1s), so that
+/// every verification costs the same.
+const DUMMY_PASSWORD: &str = "rtspeek: no such user, same work";
 
 /// How far in the future a nonce's issue time may be (clock steps between issuing and checking).
 const FUTURE_SKEW_SECS: i64 = 60;
@@ -35,8 +47,9 @@ pub struct DigestServerConfig {
     pub opaque: Option<String>,
     /// Require the digest `uri` to equal the Request-URI (RFC 7616 section 3.4.6).
     pub check_uri: bool,
-    /// At most this many used nonces are tracked for replay protection (older ones are forgotten, and their
-    /// nonces are answered with `stale=true`).
+    /// At most this many used nonces are tracked for replay protection by [`DigestServer::verify`] (older
+    /// ones are forgotten, and their nonces are answered with `stale=true`). A shared [`ReplayStore`] has its
+    /// own bound.
     pub max_tracked_nonces: usize,
 }
 
@@ -156,7 +169,7 @@ pub enum Verification {
 pub struct DigestServer {
     config: DigestServerConfig,
     key: ServerKey,
-    tracker: NonceTracker,
+    tracker: NonceCounts,
 }
 
 impl DigestServer {
@@ -178,7 +191,7 @@ impl DigestServer {
         if config.max_tracked_nonces == 0 {
             return Err(DigestServerError::NoTracking);
         }
-        let tracker = NonceTracker::new(config.max_tracked_nonces);
+        let tracker = NonceCounts::new(config.max_tracked_nonces);
         Ok(DigestServer { config, key, tracker })
     }
 
@@ -219,7 +232,8 @@ impl DigestServer {
         self.challenges(now, random, stale).iter().map(Challenge::to_header_value).collect()
     }
 
-    /// Verifies an answer to `request` at `now`, finding users in `users`.
+    /// Verifies an answer to `request` at `now`, finding users in `users`; replays are tracked in this
+    /// server's own table (right for one connection; see [`verify_shared`](Self::verify_shared)).
     pub fn verify(
         &mut self,
         answer: &DigestAuthorization,
@@ -227,85 +241,115 @@ impl DigestServer {
         now: UnixTime,
         users: &dyn UserStore,
     ) -> Verification {
-        match self.check(answer, request, now, users) {
-            Ok(v) => v,
-            Err(r) => Verification::Rejected(r),
-        }
+        let tracker = &mut self.tracker;
+        let mut record = |nonce: &str, issued: i64, nc: u32| tracker.record(nonce, issued, nc);
+        check(&self.config, &self.key, answer, request, now, users, &mut record)
+            .unwrap_or_else(Verification::Rejected)
     }
 
-    fn check(
-        &mut self,
+    /// [`verify`](Self::verify), with replays tracked in `replay`: the store shared by every connection of
+    /// the server, so that a nonce count used on one connection is refused on all the others.
+    pub fn verify_shared(
+        &self,
         answer: &DigestAuthorization,
         request: DigestRequest<'_>,
         now: UnixTime,
         users: &dyn UserStore,
-    ) -> Result<Verification, Rejection> {
-        let cfg = &self.config;
-        let algorithm = Algorithm::from_param(answer.algorithm.as_deref())
-            .filter(|a| cfg.algorithms.contains(a))
-            .ok_or_else(|| Rejection::UnsupportedAlgorithm(answer.algorithm.clone().unwrap_or_default()))?;
-        if answer.realm != cfg.realm {
-            return Err(Rejection::RealmMismatch);
-        }
-        if cfg.opaque.is_some() && answer.opaque != cfg.opaque {
-            return Err(Rejection::OpaqueMismatch);
-        }
-        if cfg.check_uri && answer.uri != request.uri {
-            return Err(Rejection::UriMismatch);
-        }
-        let qop_auth = match answer.qop.as_deref().map(|q| (q, Qop::parse(q))) {
-            Some((_, Some(Qop::Auth))) => match (answer.nc, answer.cnonce.as_deref()) {
-                (Some(nc), Some(cnonce)) => Some((nc, cnonce)),
-                _ => return Err(Rejection::MissingCnonceOrNc),
-            },
-            Some((q, _)) => return Err(Rejection::UnsupportedQop(q.to_owned())),
-            None if !cfg.accept_rfc2069 => return Err(Rejection::QopRequired),
-            None if algorithm.session => return Err(Rejection::SessionWithoutQop),
-            None => None,
-        };
-        let issued = self.key.open(&cfg.realm, &answer.nonce).ok_or(Rejection::UnknownNonce)?;
-        if issued > now.secs().saturating_add(FUTURE_SKEW_SECS) {
-            return Err(Rejection::NonceFromFuture);
-        }
-
-        let hash = algorithm.hash;
-        let username = if answer.userhash {
-            users.find_by_userhash(&answer.username, &cfg.realm, hash).ok_or(Rejection::UnknownUser)?
-        } else {
-            answer.username.clone()
-        };
-        let ha1 = match users.lookup(&username, &cfg.realm, hash).ok_or(Rejection::UnknownUser)? {
-            StoredSecret::Password(p) => super::ha1(hash, &username, &cfg.realm, p.expose()),
-            StoredSecret::Ha1(h) => h.expose().to_ascii_lowercase(),
-        };
-        let exchange = Exchange {
-            algorithm,
-            ha1: &ha1,
-            nonce: &answer.nonce,
-            qop_auth,
-            method: request.method,
-            uri: &answer.uri,
-        };
-        let expected = exchange.response().ok_or(Rejection::SessionWithoutQop)?;
-        if !ct_eq(expected.as_bytes(), answer.response.to_ascii_lowercase().as_bytes()) {
-            return Err(Rejection::WrongResponse);
-        }
-
-        // Right answer: now judge the nonce's age and count (stale only for answers that were otherwise
-        // right).
-        let oldest_valid = now.secs().saturating_sub(cfg.nonce_lifetime_secs);
-        if issued < oldest_valid {
-            return Ok(Verification::Stale);
-        }
-        if let Some((nc, _)) = qop_auth {
-            match self.tracker.record(&answer.nonce, issued, nc, oldest_valid) {
-                Track::Fresh => {}
-                Track::Replay { last } => return Err(Rejection::Replay { nc, last }),
-                Track::Forgotten => return Ok(Verification::Stale),
-            }
-        }
-        Ok(Verification::Accepted { username })
+        replay: &dyn ReplayStore,
+    ) -> Verification {
+        let mut record = |nonce: &str, issued: i64, nc: u32| replay.record(nonce, issued, nc);
+        check(&self.config, &self.key, answer, request, now, users, &mut record)
+            .unwrap_or_else(Verification::Rejected)
     }
+}
+
+/// The checks of a verification; `record` notes an accepted nonce count in the replay table.
+fn check(
+    cfg: &DigestServerConfig,
+    key: &ServerKey,
+    answer: &DigestAuthorization,
+    request: DigestRequest<'_>,
+    now: UnixTime,
+    users: &dyn UserStore,
+    record: &mut dyn FnMut(&str, i64, u32) -> NonceUse,
+) -> Result<Verification, Rejection> {
+    // Everything up to the nonce is public (the answer's own parameters, our configuration).
+    let algorithm = Algorithm::from_param(answer.algorithm.as_deref())
+        .filter(|a| cfg.algorithms.contains(a))
+        .ok_or_else(|| Rejection::UnsupportedAlgorithm(answer.algorithm.clone().unwrap_or_default()))?;
+    if answer.realm != cfg.realm {
+        return Err(Rejection::RealmMismatch);
+    }
+    if cfg.opaque.is_some() && answer.opaque != cfg.opaque {
+        return Err(Rejection::OpaqueMismatch);
+    }
+    if cfg.check_uri && answer.uri != request.uri {
+        return Err(Rejection::UriMismatch);
+    }
+    let qop_auth = match answer.qop.as_deref().map(|q| (q, Qop::parse(q))) {
+        Some((_, Some(Qop::Auth))) => match (answer.nc, answer.cnonce.as_deref()) {
+            (Some(nc), Some(cnonce)) => Some((nc, cnonce)),
+            _ => return Err(Rejection::MissingCnonceOrNc),
+        },
+        Some((q, _)) => return Err(Rejection::UnsupportedQop(q.to_owned())),
+        None if !cfg.accept_rfc2069 => return Err(Rejection::QopRequired),
+        None if algorithm.session => return Err(Rejection::SessionWithoutQop),
+        None => None,
+    };
+    let issued = key.open(&cfg.realm, &answer.nonce).ok_or(Rejection::UnknownNonce)?;
+    if issued > now.secs().saturating_add(FUTURE_SKEW_SECS) {
+        return Err(Rejection::NonceFromFuture);
+    }
+
+    // From here the work must not depend on whether the user exists, nor on how its secret is stored.
+    let hash = algorithm.hash;
+    let username = if answer.userhash {
+        users.find_by_userhash(&answer.username, &cfg.realm, hash)
+    } else {
+        Some(answer.username.clone())
+    };
+    let stored = username.as_deref().and_then(|name| users.lookup(name, &cfg.realm, hash));
+    let password = match &stored {
+        Some(StoredSecret::Password(p)) => p.expose(),
+        Some(StoredSecret::Ha1(_)) | None => DUMMY_PASSWORD,
+    };
+    let hashed_name = username.as_deref().unwrap_or(&answer.username);
+    let computed_ha1 = super::ha1(hash, hashed_name, &cfg.realm, password);
+    let ha1 = match &stored {
+        Some(StoredSecret::Ha1(h)) => h.expose().to_ascii_lowercase(),
+        Some(StoredSecret::Password(_)) | None => computed_ha1,
+    };
+    let exchange = Exchange {
+        algorithm,
+        ha1: &ha1,
+        nonce: &answer.nonce,
+        qop_auth,
+        method: request.method,
+        uri: &answer.uri,
+    };
+    let expected = exchange.response().ok_or(Rejection::SessionWithoutQop)?;
+    let matches = ct_eq(expected.as_bytes(), answer.response.to_ascii_lowercase().as_bytes());
+    let username = match (username, stored) {
+        (Some(username), Some(_)) => username,
+        _ => return Err(Rejection::UnknownUser),
+    };
+    if !matches {
+        return Err(Rejection::WrongResponse);
+    }
+
+    // Right answer: now judge the nonce's age and count (stale only for answers that were otherwise right).
+    let oldest_valid = now.secs().saturating_sub(cfg.nonce_lifetime_secs);
+    if issued < oldest_valid {
+        return Ok(Verification::Stale);
+    }
+    if let Some((nc, _)) = qop_auth {
+        match record(&answer.nonce, issued, nc) {
+            NonceUse::Fresh => {}
+            NonceUse::Replay { last } => return Err(Rejection::Replay { nc, last }),
+            NonceUse::Forgotten => return Ok(Verification::Stale),
+        }
+    }
+    Ok(Verification::Accepted { username })
 }
 
 #[cfg(test)]
@@ -348,5 +392,72 @@ mod tests {
             "{}",
             headers[1]
         );
+    }
+
+    /// Answers `server`'s MD5 challenge at `NOW` as `user` / `password`, with nonce count 1.
+    fn answer(server: &DigestServer, user: &str, password: &str) -> DigestAuthorization {
+        use crate::rtsp::auth::digest::{Cnonce, DigestClient};
+        use crate::rtsp::auth::secret::Credentials;
+        let challenge = server.challenges(NOW, &[3; RANDOM_LEN], false).pop().expect("an MD5 challenge");
+        let mut client = DigestClient::new(&challenge, &Credentials::new(user, password)).unwrap();
+        client.respond("DESCRIBE", URI, &Cnonce::new("c0ffee").unwrap()).unwrap()
+    }
+
+    const NOW: UnixTime = UnixTime(1_800_000_000);
+    const URI: &str = "rtsps://cam.example/live";
+    const REQUEST: DigestRequest<'static> = DigestRequest { method: "DESCRIBE", uri: URI };
+
+    #[test]
+    fn unknown_users_cost_the_same_work_as_wrong_passwords() {
+        use crate::rtsp::auth::HashAlgorithm;
+        use crate::rtsp::auth::secret::work;
+        use crate::rtsp::auth::store::UserTable;
+        let mut config = DigestServerConfig::new("cam");
+        config.algorithms = vec![Algorithm::MD5];
+        let server = DigestServer::new(config, ServerKey::new(*b"k")).unwrap();
+        let ha1 = crate::rtsp::auth::digest::ha1(HashAlgorithm::Md5, "hashed", "cam", "pw");
+        let users = UserTable::new().with_password("viewer", "a rather long password").with_ha1(
+            "hashed",
+            "cam",
+            HashAlgorithm::Md5,
+            &ha1,
+        );
+        let store = std::sync::Mutex::new(NonceCounts::new(8));
+        let run = |user: &str, password: &str| {
+            let answer = answer(&server, user, password);
+            work::count(|| server.verify_shared(&answer, REQUEST, NOW, &users, &store))
+        };
+        let (unknown, verdict) = run("nobody", "a rather long password");
+        assert_eq!(verdict, Verification::Rejected(Rejection::UnknownUser));
+        let (wrong, verdict) = run("viewer", "x");
+        assert_eq!(verdict, Verification::Rejected(Rejection::WrongResponse));
+        let (wrong_ha1, verdict) = run("hashed", "x");
+        assert_eq!(verdict, Verification::Rejected(Rejection::WrongResponse));
+        let (right, verdict) = run("viewer", "a rather long password");
+        assert_eq!(verdict, Verification::Accepted { username: "viewer".into() });
+        // One HA1, HA2 and response hashed, one constant-time comparison, whoever asks.
+        assert_eq!(unknown, (1, 3));
+        assert_eq!((wrong, wrong_ha1, right), (unknown, unknown, unknown));
+    }
+
+    #[test]
+    fn a_shared_store_refuses_a_count_used_by_another_server_instance() {
+        use crate::rtsp::auth::store::UserTable;
+        let users = UserTable::new().with_password("viewer", "pw");
+        let key = ServerKey::new(*b"one key for the whole server");
+        let store = std::sync::Mutex::new(NonceCounts::new(8));
+        // Two connections: two verifiers with the same key and the same store.
+        let first = DigestServer::new(DigestServerConfig::new("cam"), key.clone()).unwrap();
+        let second = DigestServer::new(DigestServerConfig::new("cam"), key).unwrap();
+        let captured = answer(&first, "viewer", "pw");
+        let accepted = Verification::Accepted { username: "viewer".into() };
+        assert_eq!(first.verify_shared(&captured, REQUEST, NOW, &users, &store), accepted);
+        assert_eq!(
+            second.verify_shared(&captured, REQUEST, NOW, &users, &store),
+            Verification::Rejected(Rejection::Replay { nc: 1, last: 1 })
+        );
+        // Each verifier's own table (`verify`) knows nothing of the other: that is what the store is for.
+        let mut alone = second.clone();
+        assert_eq!(alone.verify(&captured, REQUEST, NOW, &users), accepted);
     }
 }
