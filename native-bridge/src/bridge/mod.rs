@@ -35,7 +35,7 @@ use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
-use crate::per_ip::{PerIpLimit, PerIpSlot};
+use crate::admission::{Admission, Ticket};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::timeout;
 use tokio_tungstenite::WebSocketStream;
@@ -141,8 +141,8 @@ struct Shared {
     token: Token,
     authorities: Authorities,
     limits: Arc<Limits>,
-    connections: Arc<Semaphore>,
-    per_ip: Arc<PerIpLimit>,
+    /// Connections in all and per client address.
+    admission: Admission,
     websockets: Arc<Semaphore>,
     probes: Arc<Semaphore>,
     shutdown: watch::Receiver<bool>,
@@ -179,8 +179,7 @@ impl Bridge {
         let shared = Arc::new(Shared {
             token: Token::generate()?,
             authorities: Authorities::for_bind(addr),
-            connections: Arc::new(Semaphore::new(limits.max_connections)),
-            per_ip: PerIpLimit::new(limits.max_connections_per_ip),
+            admission: Admission::new(limits.max_connections, limits.max_connections_per_ip),
             websockets: Arc::new(Semaphore::new(limits.max_websockets)),
             probes: Arc::new(Semaphore::new(limits.probes_per_bridge)),
             limits: Arc::new(limits),
@@ -237,12 +236,10 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
         tokio::select! {
             () = stopped(&mut shutdown) => break,
             accepted = listener.accept() => match accepted {
+                // Over either limit: closed at once, before reading anything.
                 Ok((stream, peer)) => {
-                    // Over either limit: closed at once, before reading anything.
-                    let slot = shared.per_ip.admit(peer.ip());
-                    let permit = slot.as_ref().and_then(|_| Arc::clone(&shared.connections).try_acquire_owned().ok());
-                    if let (Some(slot), Some(permit)) = (slot, permit) {
-                        tasks.spawn(connection(stream, Arc::clone(&shared), (permit, slot)));
+                    if let Ok(ticket) = shared.admission.admit(peer.ip()) {
+                        tasks.spawn(connection(stream, Arc::clone(&shared), ticket));
                     }
                 }
                 // Out of file descriptors and the like: back off instead of spinning.
@@ -269,11 +266,7 @@ enum Route {
 }
 
 /// One TCP connection: a request head, then a response or a WebSocket.
-async fn connection(
-    mut stream: TcpStream,
-    shared: Arc<Shared>,
-    _admitted: (OwnedSemaphorePermit, PerIpSlot),
-) {
+async fn connection(mut stream: TcpStream, shared: Arc<Shared>, _ticket: Ticket) {
     let _ = stream.set_nodelay(true);
     let limits = &shared.limits;
     let mut shutdown = shared.shutdown.clone();

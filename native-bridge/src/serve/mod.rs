@@ -7,7 +7,6 @@
 //! - [`source`]: the synthetic camera, files, relays.
 //! - `conn`: one client connection; `udp`: UDP unicast for plain clients.
 
-mod admission;
 pub mod certs;
 pub mod config;
 mod conn;
@@ -30,7 +29,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
-use admission::{Admission, RefusalLog};
+use crate::admission::{self, Admission, RefusalLog};
 use certs::{ReloadOutcome, Resolver, Slot};
 use config::{ListenerConfig, ServeConfig};
 use media::MediaBus;

@@ -1,5 +1,5 @@
-//! Who gets a connection: the server-wide `max_connections` and the per-address `max_connections_per_ip`,
-//! both decided at accept, before any TLS or RTSP work is spent on the client.
+//! Who gets a connection: a listener's `max_connections` and `max_connections_per_ip`, both decided at accept,
+//! before any TLS, HTTP or RTSP work is spent on the client. Shared by `rtspeek serve` and `rtspeek bridge`.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr};
@@ -10,7 +10,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Why a connection was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Refusal {
+pub(crate) enum Refusal {
     /// `max_connections` are open.
     Full,
     /// `max_connections_per_ip` are open from this client's address (or IPv6 /64).
@@ -19,7 +19,7 @@ pub(super) enum Refusal {
 
 /// The limits of one server, shared by its listeners.
 #[derive(Debug)]
-pub(super) struct Admission {
+pub(crate) struct Admission {
     total: Arc<Semaphore>,
     per_ip_limit: usize,
     /// Open connections per address; an address leaves the map with its last connection, so the map never
@@ -29,7 +29,7 @@ pub(super) struct Admission {
 
 /// A connection's place: held as long as the connection lives, given back on drop.
 #[derive(Debug)]
-pub(super) struct Ticket {
+pub(crate) struct Ticket {
     _total: OwnedSemaphorePermit,
     per_ip: Arc<Mutex<HashMap<IpAddr, usize>>>,
     key: IpAddr,
@@ -48,7 +48,7 @@ impl Drop for Ticket {
 }
 
 impl Admission {
-    pub(super) fn new(max_connections: usize, max_per_ip: usize) -> Admission {
+    pub(crate) fn new(max_connections: usize, max_per_ip: usize) -> Admission {
         Admission {
             total: Arc::new(Semaphore::new(max_connections.min(Semaphore::MAX_PERMITS))),
             per_ip_limit: max_per_ip,
@@ -57,7 +57,7 @@ impl Admission {
     }
 
     /// A place for a connection from `peer`, or why not.
-    pub(super) fn admit(&self, peer: IpAddr) -> Result<Ticket, Refusal> {
+    pub(crate) fn admit(&self, peer: IpAddr) -> Result<Ticket, Refusal> {
         let key = client_key(peer);
         let mut map = self.per_ip.lock().unwrap_or_else(|e| e.into_inner());
         let open = map.get(&key).copied().unwrap_or(0);
@@ -85,7 +85,7 @@ fn client_key(ip: IpAddr) -> IpAddr {
 /// Warnings about refused connections, at most one per interval (a flood must not become a log flood): the
 /// first refusal is logged at once, later ones are counted into the next warning.
 #[derive(Debug)]
-pub(super) struct RefusalLog {
+pub(crate) struct RefusalLog {
     last: Option<Instant>,
     quiet: u64,
 }
@@ -94,11 +94,11 @@ pub(super) struct RefusalLog {
 const WARN_EVERY: Duration = Duration::from_secs(10);
 
 impl RefusalLog {
-    pub(super) fn new() -> RefusalLog {
+    pub(crate) fn new() -> RefusalLog {
         RefusalLog { last: None, quiet: 0 }
     }
 
-    pub(super) fn refused(&mut self, peer: std::net::SocketAddr, why: Refusal) {
+    pub(crate) fn refused(&mut self, peer: std::net::SocketAddr, why: Refusal) {
         let now = Instant::now();
         if self.last.is_some_and(|t| now.duration_since(t) < WARN_EVERY) {
             self.quiet += 1;
