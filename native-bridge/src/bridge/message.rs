@@ -18,7 +18,7 @@ const MAX_CREDENTIAL: usize = 1024;
 
 /// A command from the page.
 #[derive(Debug)]
-pub(crate) enum Command {
+pub enum Command {
     /// Start a probe.
     Probe {
         /// The page's id for it.
