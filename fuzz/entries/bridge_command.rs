@@ -14,7 +14,11 @@
 //!   holds the real password holds it for another reason (the same text in another field);
 //! - the password in the URL's userinfo (`rtsps://user:password@host/`, or `user:password@host` for port
 //!   discovery): the same, with the password's letters and digits replaced by the marker (so that the URL
-//!   stays as valid as it was); no error may hold the marker.
+//!   stays as valid as it was); no error may hold the marker;
+//! - the module's own rule, which covers the cases above too: an error names fields but never repeats a value
+//!   (a password typed into the wrong field must not come back either). Every string value except the URL
+//!   (shown with its password masked) and the protocol's own words (`probe`, `tcp`...) is replaced by markers
+//!   of the same length; no error may hold one.
 
 use rtspeek_bridge::bridge::{Command, Limits, parse_command};
 use rtspeek_bridge::probe::configure;
@@ -49,6 +53,11 @@ pub fn run(data: &[u8]) {
         }
         assert_eq!(original, masked_outcome, "the outcome depends on the password's value");
     }
+    let values_masked = Value::Object(object.iter().map(|(k, v)| (k.clone(), mask_values(k, v))).collect());
+    let text = serde_json::to_string(&values_masked).expect("a JSON value writes");
+    if let (Some(error), _) = outcome(&text, &limits) {
+        assert!(!error.contains(MARK), "an error repeats a value: {error}");
+    }
     if let Some(Value::String(url)) = object.get("url")
         && let Some(masked) = mask_url_password(url)
     {
@@ -79,6 +88,24 @@ fn outcome(text: &str, limits: &Limits) -> (Option<String>, String) {
             let error = configure(&options, NOW).err();
             (error, format!("probe {id} {options:?}"))
         }
+    }
+}
+
+/// The words of the protocol, which errors may name.
+const VOCABULARY: [&str; 5] = ["probe", "stop", "auto", "tcp", "udp"];
+
+/// `value` (of top-level field `field`) with its strings, at any depth, replaced by markers of the same length,
+/// except the URL and the protocol's words.
+fn mask_values(field: &str, value: &Value) -> Value {
+    match value {
+        Value::String(_) if field == "url" => value.clone(),
+        Value::String(s) if VOCABULARY.contains(&s.as_str()) => value.clone(),
+        Value::String(s) => Value::String(MARK.to_string().repeat(s.len())),
+        Value::Array(items) => Value::Array(items.iter().map(|v| mask_values("", v)).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), mask_values("", v))).collect())
+        }
+        other => other.clone(),
     }
 }
 
