@@ -6,8 +6,9 @@
 //! `#[path]`: one copy of the code. A corpus directory without an entry here fails the test, as does an
 //! empty or missing corpus: a replay that replays nothing proves nothing.
 
-// The h265 entry reuses the h264 entry's record format by loading that file as its own submodule, so the
-// file is compiled twice here exactly as in the two fuzz targets: intended.
+// The h265 entry reuses the h264 entry's record format by loading that file as its own submodule, and the
+// decoder_config entry the mp4 entry's checks, so those files are compiled twice here exactly as in the fuzz
+// targets: intended.
 #![allow(clippy::duplicate_mod)]
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -58,6 +59,26 @@ mod sps;
 #[path = "../../fuzz/entries/tls_server_flight.rs"]
 mod tls_server_flight;
 
+#[allow(unreachable_pub, dead_code)]
+#[path = "../../fuzz/entries/probe_session.rs"]
+mod probe_session;
+
+#[allow(unreachable_pub, dead_code)]
+#[path = "../../fuzz/entries/server_session.rs"]
+mod server_session;
+
+#[allow(unreachable_pub, dead_code)]
+#[path = "../../fuzz/entries/mp4.rs"]
+mod mp4;
+
+#[allow(unreachable_pub, dead_code)]
+#[path = "../../fuzz/entries/decoder_config.rs"]
+mod decoder_config;
+
+#[allow(unreachable_pub, dead_code)]
+#[path = "../../fuzz/entries/bridge_command.rs"]
+mod bridge_command;
+
 /// Every fuzz target: its corpus directory's name and how to replay one corpus file.
 const TARGETS: &[(&str, Replay)] = &[
     ("cert_input", replay_cert_input),
@@ -71,6 +92,11 @@ const TARGETS: &[(&str, Replay)] = &[
     ("sdp", |data, check| check("fuzz target entry", &|| sdp::run(data))),
     ("sps", |data, check| check("fuzz target entry", &|| sps::run(data))),
     ("tls_server_flight", |data, check| check("fuzz target entry", &|| tls_server_flight::run(data))),
+    ("probe_session", |data, check| check("fuzz target entry", &|| probe_session::run(data))),
+    ("server_session", |data, check| check("fuzz target entry", &|| server_session::run(data))),
+    ("mp4", |data, check| check("fuzz target entry", &|| mp4::run(data))),
+    ("decoder_config", |data, check| check("fuzz target entry", &|| decoder_config::run(data))),
+    ("bridge_command", |data, check| check("fuzz target entry", &|| bridge_command::run(data))),
 ];
 
 /// Replays one file: `check(mode, f)` runs `f`, recording a panic under the name `mode`.

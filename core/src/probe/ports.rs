@@ -172,7 +172,9 @@ impl Discovery {
                     probe.hello_answered(ctx, FlightEnd::Timeout, &host, per_port);
                 }
                 State::Plain(check) => {
-                    check.on_timeout(ctx);
+                    // The port's bound, not the check's own (which can be later), ends it: a deadline left in
+                    // the past would make the probe's timer fire again at once, without end.
+                    check.give_up(ctx);
                     probe.plain_answered(ctx);
                 }
                 State::Done => {}

@@ -239,6 +239,13 @@ impl PlainCheck {
         }
     }
 
+    /// Concludes with what arrived so far, before the check's own deadline (the caller's bound has passed).
+    pub(crate) fn give_up(&mut self, ctx: &mut Ctx) {
+        if self.answer.is_none() {
+            self.conclude(ctx);
+        }
+    }
+
     fn conclude(&mut self, ctx: &mut Ctx) {
         ctx.close(self.conn);
         let first_line = self.received.split(|&b| b == b'\n').next().unwrap_or_default();

@@ -18,7 +18,7 @@ const MAX_CREDENTIAL: usize = 1024;
 
 /// A command from the page.
 #[derive(Debug)]
-pub(crate) enum Command {
+pub enum Command {
     /// Start a probe.
     Probe {
         /// The page's id for it.
@@ -61,6 +61,11 @@ pub(crate) fn parse(text: &str, bounds: ProbeBounds) -> Result<Command, CommandE
     };
     let fields = Fields(&object);
     let kind = fields.string("type").map_err(no_id)?.ok_or_else(|| no_id("no \"type\"".into()))?;
+    // Refused before the id is read, whose errors name the type: only the two known types may appear in an
+    // error, never another value the page sent.
+    if !matches!(kind, "probe" | "stop") {
+        return Err(no_id("unknown message type (expected \"probe\" or \"stop\")".into()));
+    }
     let id = match object.get("id") {
         None => return Err(no_id(format!("{kind}: no \"id\""))),
         Some(value) => value

@@ -46,6 +46,8 @@ use http::{HeadError, Header, Request, Response};
 use security::{Authorities, Token};
 use session::SessionContext;
 
+pub use message::Command;
+
 /// The bridge's limits. The defaults are the documented ones.
 #[derive(Debug, Clone)]
 pub struct Limits {
@@ -111,6 +113,15 @@ impl Default for Limits {
             stop_grace: Duration::from_secs(5),
         }
     }
+}
+
+/// Reads one text message from the page as a WebSocket session does, within `limits.max_duration` and
+/// `limits.max_step_timeout`. An error is the `error` message (JSON) the page would get, which names fields
+/// but never repeats a value the page sent. Public for the `bridge_command` fuzz target (fuzz/).
+pub fn parse_command(text: &str, limits: &Limits) -> Result<Command, String> {
+    let bounds =
+        message::ProbeBounds { max_duration: limits.max_duration, max_step_timeout: limits.max_step_timeout };
+    message::parse(text, bounds).map_err(|e| message::error(e.id, &e.message))
 }
 
 /// How to start a bridge.
