@@ -15,7 +15,8 @@
 //!
 //! - 0-3: the payload as data on an open connection, the newest for `op >> 3 == 0`, older ones for higher
 //!   values (the TLS scan and port discovery hold several);
-//! - 4 / 5: the payload as an RTP / RTCP datagram on the newest UDP pair;
+//! - 4 / 5: the payload as an RTP / RTCP datagram on the newest UDP pair, from the camera or, with bit 3,
+//!   from a stranger; `op >> 4` times 100 datagrams reported dropped before it (a flood);
 //! - 6: the server closes the connection chosen as for data: payload byte 0 says how (end of stream, reset,
 //!   TLS alert payload byte 1, error);
 //! - 7: time passes: `op >> 3` quarter seconds, or up to the probe's next timer for 0; `0xff` interrupts.
@@ -306,7 +307,13 @@ impl Driver {
             4 | 5 => {
                 if let Some(&udp) = self.udp.last() {
                     let channel = if op & 7 == 4 { UdpChannel::Rtp } else { UdpChannel::Rtcp };
-                    self.probe.handle_input(now, Input::Datagram { udp, channel, bytes: payload });
+                    // Bit 3 sends from a stranger instead of the camera; the high bits report a dropped count.
+                    let host = if op & 8 != 0 { "198.51.100.7" } else { "192.0.2.10" };
+                    let from =
+                        format!("{host}:{}", 6000 + u16::from(op >> 4)).parse().expect("a valid address");
+                    let dropped = u32::from(op >> 4) * 100;
+                    self.probe
+                        .handle_input(now, Input::Datagram { udp, channel, bytes: payload, from, dropped });
                 }
             }
             6 => {

@@ -14,7 +14,8 @@
 //! record also advances the clock by 10 ms, and the session's timer fires when due.
 //!
 //! Configuration: bit 0 RTSPS (else plain RTSP with UDP ports); bit 1 `cam` needs credentials too; bit 2 the
-//! source has produced no frame yet (PLAY gets 503); bit 3 Digest only (else Basic and Digest); bit 4 H.265.
+//! source has produced no frame yet (PLAY gets 503); bit 3 Digest only (else Basic and Digest); bit 4 H.265;
+//! bit 5 Digest without qop (RFC 2069) accepted; bit 6 Basic offered on plain RTSP too.
 
 use std::time::Duration;
 
@@ -78,6 +79,8 @@ fn catalog(flags: u8) -> Cat {
         basic: flags & 8 == 0,
         digest: vec![Algorithm::SHA256, Algorithm::MD5],
         users: UserTable::new().with_password("viewer", PASSWORD),
+        allow_rfc2069: flags & 0x20 != 0,
+        allow_basic_cleartext: flags & 0x40 != 0,
     };
     let (codec, sets): (Codec, &[&[u8]]) =
         if flags & 0x10 != 0 { (Codec::H265, &H265_SETS) } else { (Codec::H264, &H264_SETS) };
