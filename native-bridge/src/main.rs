@@ -18,14 +18,15 @@ use clap::{Parser, Subcommand};
 /// Exit status for usage and input errors (BSD `EX_USAGE`).
 pub(crate) const EXIT_USAGE: u8 = 64;
 
-#[derive(Debug, Parser)]
+// Not `Debug`: the probe's arguments may hold a password.
+#[derive(Parser)]
 #[command(name = "rtspeek", version, about = "RTSPS / RTSP-over-TLS diagnostics: find the first broken link")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 enum Command {
     /// Offline certificate checks.
     #[command(subcommand)]

@@ -24,8 +24,8 @@ pub(crate) enum TransportArg {
     Udp,
 }
 
-/// Arguments of `rtspeek probe`.
-#[derive(Debug, Args)]
+/// Arguments of `rtspeek probe`. Not `Debug`: the target and `--password` may hold a password.
+#[derive(Args)]
 pub(crate) struct ProbeArgs {
     /// `rtsps://[user[:password]@]host[:port]/path`, `rtsp://...`, or just `HOST[/path]` to find the camera's
     /// RTSPS/RTSP port first.

@@ -34,13 +34,20 @@ pub enum TlsScan {
     Always,
 }
 
-/// An owned input file (CA certificates): a display name and its bytes (PEM or DER).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An owned input file (CA certificates, a client's key): a display name and its bytes (PEM or DER).
+/// `Debug` shows the name and the length only: the bytes may be a private key.
+#[derive(Clone, PartialEq, Eq)]
 pub struct NamedBytes {
     /// Shown in the report (a file name).
     pub name: String,
     /// The content.
     pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for NamedBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NamedBytes").field("name", &self.name).field("len", &self.bytes.len()).finish()
+    }
 }
 
 /// Where the probe connects, when it was not told a URL but only a host (`rtspeek probe HOST`).

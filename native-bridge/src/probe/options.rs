@@ -13,8 +13,9 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::tls::TlsOptions;
 
-/// A probe as asked for, before checking. `Debug` never shows the passwords ([`Secret`]).
-#[derive(Debug, Clone)]
+/// A probe as asked for, before checking. `Debug` never shows the passwords: they are [`Secret`]s, and the
+/// target, which may hold one in its user part, is shown redacted.
+#[derive(Clone)]
 pub struct ProbeOptions {
     /// `rtsps://[user[:password]@]host[:port]/path`, `rtsp://...`, or `HOST[:port][/path]` to find the port.
     pub target: String,
@@ -72,6 +73,48 @@ impl ProbeOptions {
             ports: Vec::new(),
             deliver_media: false,
         }
+    }
+}
+
+impl std::fmt::Debug for ProbeOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Destructured so that a new field cannot be forgotten here (or printed unredacted by a derive).
+        let ProbeOptions {
+            target,
+            user,
+            password,
+            fallback_password,
+            ca,
+            insecure,
+            client_auth,
+            transport,
+            media_window,
+            step_timeout,
+            tls_scan,
+            legacy_tls,
+            tls_scan_parallel,
+            allow_cleartext,
+            ports,
+            deliver_media,
+        } = self;
+        f.debug_struct("ProbeOptions")
+            .field("target", &rtspeek_core::rtsp::url::redact_text(target))
+            .field("user", user)
+            .field("password", password)
+            .field("fallback_password", fallback_password)
+            .field("ca", ca)
+            .field("insecure", insecure)
+            .field("client_auth", client_auth)
+            .field("transport", transport)
+            .field("media_window", media_window)
+            .field("step_timeout", step_timeout)
+            .field("tls_scan", tls_scan)
+            .field("legacy_tls", legacy_tls)
+            .field("tls_scan_parallel", tls_scan_parallel)
+            .field("allow_cleartext", allow_cleartext)
+            .field("ports", ports)
+            .field("deliver_media", deliver_media)
+            .finish()
     }
 }
 
@@ -194,6 +237,20 @@ mod tests {
                 assert!(!err.contains(piece), "{target}: {err}");
             }
         }
+    }
+
+    #[test]
+    fn debug_never_shows_a_password_or_a_key() {
+        let mut options = ProbeOptions::new("rtsps://admin:pa/ss#w?rd ,x@1@cam/x");
+        options.password = Some(Secret::new("explicit-pw"));
+        options.fallback_password = Some(Secret::new("fallback-pw"));
+        let key = NamedBytes { name: "client.key".into(), bytes: b"-----BEGIN PRIVATE KEY-----".to_vec() };
+        options.client_auth = Some((NamedBytes { name: "client.pem".into(), bytes: Vec::new() }, key));
+        let text = format!("{options:?}");
+        for secret in ["pa/ss", "w?rd", ",x@1", "explicit-pw", "fallback-pw", "PRIVATE KEY"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert!(text.contains("cam/x") && text.contains("client.key"), "{text}");
     }
 
     #[test]
