@@ -32,6 +32,7 @@ pub struct ReportBlock {
 
 impl ReportBlock {
     fn read(b: &[u8; BLOCK_LEN]) -> Self {
+        #[expect(clippy::indexing_slicing, reason = "called with constant offsets of at most BLOCK_LEN - 4")]
         let word = |i: usize| u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
         // Sign-extend the 24-bit cumulative loss by shifting it into the top of an i32 and back.
         let lost = (i32::from_be_bytes([b[5], b[6], b[7], 0])) >> 8;
@@ -83,6 +84,10 @@ pub struct SenderInfo {
 
 impl SenderInfo {
     fn read(b: &[u8; SENDER_INFO_LEN]) -> Self {
+        #[expect(
+            clippy::indexing_slicing,
+            reason = "called with constant offsets of at most SENDER_INFO_LEN - 4"
+        )]
         let word = |i: usize| u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
         SenderInfo {
             ntp_timestamp: u64::from(word(0)) << 32 | u64::from(word(4)),
