@@ -86,10 +86,7 @@ impl FrameStamp {
         while more_rbsp_data(rest) {
             let (payload_type, after) = read_sei_number(rest)?;
             let (size, after) = read_sei_number(after)?;
-            if size > after.len() {
-                return None;
-            }
-            let (message, after) = after.split_at(size);
+            let (message, after) = after.split_at_checked(size)?;
             if payload_type == USER_DATA_UNREGISTERED as usize
                 && let Some(stamp) = parse_stamp_payload(message)
             {

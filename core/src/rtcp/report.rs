@@ -216,10 +216,7 @@ pub(super) fn read_ssrc(body: &[u8], at: usize) -> Result<(u32, &[u8]), RtcpErro
 /// Splits `count` report blocks from the extension that may follow them.
 fn split_blocks(count: u8, rest: &[u8], at: usize) -> Result<(&[u8], &[u8]), RtcpError> {
     let needed = usize::from(count) * BLOCK_LEN;
-    if rest.len() < needed {
-        return Err(truncated(at, "report blocks", needed, rest.len()));
-    }
-    Ok(rest.split_at(needed))
+    rest.split_at_checked(needed).ok_or_else(|| truncated(at, "report blocks", needed, rest.len()))
 }
 
 #[cfg(test)]

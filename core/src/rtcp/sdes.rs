@@ -78,7 +78,7 @@ impl<'a> SdesItem<'a> {
         }
         let (&len, rest) = self.value.split_first()?;
         let len = usize::from(len);
-        (len <= rest.len()).then(|| rest.split_at(len))
+        rest.split_at_checked(len)
     }
 }
 
