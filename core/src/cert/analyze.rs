@@ -26,9 +26,9 @@ pub fn analyze(check: &CertCheck<'_>) -> Result<Report, InputError> {
     report.reached(Layer::Certificate);
 
     let certs = parse_certificates(&blocks, &mut report);
-    if certs.is_empty() {
+    let Some(leaf) = chain::pick_leaf(&certs) else {
         return Err(no_certificate(check.certificates, &blocks));
-    }
+    };
 
     let anchor_blocks = match check.anchors {
         Some(files) => Some(split_anchor_files(files)?),
@@ -43,32 +43,30 @@ pub fn analyze(check: &CertCheck<'_>) -> Result<Report, InputError> {
         }
     };
 
-    let leaf = chain::pick_leaf(&certs);
     let path = chain::build(&certs, &anchors, leaf);
     let mut out = Vec::new();
     check_path(&certs, &anchors, &path, &mut out);
     check_order(&certs, &path, &mut out);
-    for (pos, &i) in path.certs.iter().enumerate() {
-        check_certificate(&certs[i], pos, &path, check.now, &mut out);
+    for (pos, cert) in path.certs_in(&certs).enumerate() {
+        check_certificate(cert, pos, &path, check.now, &mut out);
     }
-    check_leaf_purpose(&certs[leaf], &mut out);
-    check_names(&certs[leaf], host.as_ref(), &mut out);
-    let key_facts = check.key.map(|k| check_key(k, check.key_passphrase, &certs[leaf], &mut out));
+    check_leaf_purpose(leaf, &mut out);
+    check_names(leaf, host.as_ref(), &mut out);
+    let key_facts = check.key.map(|k| check_key(k, check.key_passphrase, leaf, &mut out));
     report.extend(out);
 
     // A strict client accepts the path only if every signature verifies and every issuer is a CA.
     let path_valid = path.links.iter().all(|l| l.verified.is_ok())
-        && path.certs.iter().skip(1).all(|&i| path.ends_at_anchor_cert(i) || issuer_may_sign(&certs[i]));
+        && path.certs_in(&certs).skip(1).all(|c| path.ends_at_anchor_cert(c.index) || issuer_may_sign(c));
     let trust = trust_status(&path, &anchors, store, path_valid);
     let anchor_name = trust.anchor.clone();
     report.trust(trust);
     report.facts_mut().certificate = Some(CertificateFacts {
         host: host.map(|h| h.to_string()),
         chain: path
-            .certs
-            .iter()
+            .certs_in(&certs)
             .enumerate()
-            .map(|(pos, &i)| summary(&certs[i], role(&certs[i], pos), path.self_signed(i)))
+            .map(|(pos, cert)| summary(cert, role(cert, pos), path.self_signed(cert.index)))
             .collect(),
         unused: certs
             .iter()

@@ -70,8 +70,9 @@ pub(crate) fn web_pki() -> Vec<Anchor<'static>> {
 
 /// The contents of a DER element (drops its tag and length); the input itself if it is not well formed.
 fn contents(der: &[u8]) -> &[u8] {
-    match der_header(der) {
-        Ok((header, len)) if header + len == der.len() => &der[header..],
+    let Ok((header, len)) = der_header(der) else { return der };
+    match der.get(header..) {
+        Some(contents) if contents.len() == len => contents,
         _ => der,
     }
 }
@@ -87,7 +88,7 @@ fn wrap_sequence(contents: &[u8]) -> Vec<u8> {
         let bytes = len.to_be_bytes();
         let skip = bytes.iter().take_while(|&&b| b == 0).count();
         out.push(0x80 | (bytes.len() - skip) as u8);
-        out.extend_from_slice(&bytes[skip..]);
+        out.extend(bytes.iter().skip(skip));
     }
     out.extend_from_slice(contents);
     out

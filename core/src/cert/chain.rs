@@ -121,8 +121,14 @@ pub(crate) struct Path {
 }
 
 impl Path {
-    pub(crate) fn leaf(&self) -> usize {
-        self.certs[0]
+    /// Whether certificate `index` is the path's leaf.
+    pub(crate) fn is_leaf(&self, index: usize) -> bool {
+        self.certs.first() == Some(&index)
+    }
+
+    /// The certificates on the path, leaf first (its indices all come from `certs`).
+    pub(crate) fn certs_in<'c, 'a>(&self, certs: &'c [Cert<'a>]) -> impl Iterator<Item = &'c Cert<'a>> {
+        self.certs.iter().filter_map(|&i| certs.get(i))
     }
 
     /// Whether certificate `index` is the trust anchor the path ends at (anchors are trusted as they are:
@@ -138,20 +144,21 @@ impl Path {
 }
 
 /// Picks the server certificate: one that issues no other supplied certificate, preferring non-CA
-/// certificates and then input order.
-pub(crate) fn pick_leaf(certs: &[Cert<'_>]) -> usize {
+/// certificates and then input order; the first certificate when they all issue one another. `None` only
+/// without certificates.
+pub(crate) fn pick_leaf<'c, 'a>(certs: &'c [Cert<'a>]) -> Option<&'c Cert<'a>> {
     let issues_another =
         |c: &Cert<'_>| certs.iter().any(|o| o.index != c.index && !o.self_issued() && o.issued_by_name(c));
     let candidates: Vec<&Cert<'_>> = certs.iter().filter(|c| !issues_another(c)).collect();
-    candidates.iter().find(|c| !c.is_ca()).or_else(|| candidates.first()).map(|c| c.index).unwrap_or(0)
+    candidates.iter().find(|c| !c.is_ca()).or_else(|| candidates.first()).copied().or_else(|| certs.first())
 }
 
-/// Builds the path from `leaf`, verifying each link.
-pub(crate) fn build(certs: &[Cert<'_>], anchors: &[Anchor<'_>], leaf: usize) -> Path {
-    let mut path = Path { certs: vec![leaf], links: Vec::new(), end: End::Incomplete };
-    let mut current = leaf;
+/// Builds the path from `leaf` (one of `certs`), verifying each link.
+pub(crate) fn build<'c, 'a>(certs: &'c [Cert<'a>], anchors: &[Anchor<'_>], leaf: &'c Cert<'a>) -> Path {
+    let mut path = Path { certs: vec![leaf.index], links: Vec::new(), end: End::Incomplete };
+    let mut cert = leaf;
     loop {
-        let cert = &certs[current];
+        let current = cert.index;
         // An anchor itself (e.g. a self-signed certificate the user trusts, or a root also in the store).
         let is_anchor = anchors.iter().position(|a| {
             a.has_subject(cert.x509.subject().as_raw()) && a.has_spki(cert.x509.public_key().raw)
@@ -178,27 +185,22 @@ pub(crate) fn build(certs: &[Cert<'_>], anchors: &[Anchor<'_>], leaf: usize) -> 
         // Supplied issuers first (the chain the server would send), preferring one whose key verifies.
         let named: Vec<&Cert<'_>> =
             certs.iter().filter(|c| !path.certs.contains(&c.index) && cert.issued_by_name(c)).collect();
-        let verified_issuer =
-            named.iter().map(|c| (c.index, cert.verify_with(&c.key))).find(|(_, v)| v.is_ok());
-        let supplied = verified_issuer.or_else(|| named.first().map(|c| (c.index, cert.verify_with(&c.key))));
+        let verified_issuer = named.iter().map(|&c| (c, cert.verify_with(&c.key))).find(|(_, v)| v.is_ok());
+        let supplied = verified_issuer.or_else(|| named.first().map(|&c| (c, cert.verify_with(&c.key))));
         if let Some((issuer, verified)) = supplied {
             // A link to a supplied certificate that is also an anchor ends the path there as trusted once the
             // loop reaches it; keep walking.
-            path.links.push(Link { subject: current, issuer: Issuer::Cert(issuer), verified });
-            path.certs.push(issuer);
-            current = issuer;
+            path.links.push(Link { subject: current, issuer: Issuer::Cert(issuer.index), verified });
+            path.certs.push(issuer.index);
+            cert = issuer;
             continue;
         }
         // Then the trust anchors.
-        let anchor_candidates: Vec<usize> = anchors
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| a.has_subject(cert.x509.issuer().as_raw()))
-            .map(|(i, _)| i)
-            .collect();
+        let anchor_candidates =
+            anchors.iter().enumerate().filter(|(_, a)| a.has_subject(cert.x509.issuer().as_raw()));
         let mut first_failure = None;
-        for &i in &anchor_candidates {
-            let verified = cert.verify_with(&anchors[i].public_key());
+        for (i, anchor) in anchor_candidates {
+            let verified = cert.verify_with(&anchor.public_key());
             if verified.is_ok() {
                 path.links.push(Link { subject: current, issuer: Issuer::Anchor(i), verified });
                 path.end = End::IssuedByAnchor(i);

@@ -79,18 +79,17 @@ impl Block {
 
 /// Splits a file into PEM blocks or DER objects. Errors when the file is neither PEM nor DER.
 pub fn split(file: &str, bytes: &[u8]) -> Result<Vec<Block>, String> {
-    if bytes.is_empty() {
+    let Some(&first) = bytes.first() else {
         return Err("the file is empty".into());
-    }
+    };
     if find(bytes, b"-----BEGIN ", 0).is_some() {
         return Ok(split_pem(file, bytes));
     }
-    if bytes[0] == 0x30 {
+    if first == 0x30 {
         return Ok(split_der(file, bytes));
     }
     Err(format!(
-        "not PEM (no '-----BEGIN' line) and not DER (byte 0 is 0x{:02x}; DER certificates and keys start with 0x30)",
-        bytes[0]
+        "not PEM (no '-----BEGIN' line) and not DER (byte 0 is 0x{first:02x}; DER certificates and keys start with 0x30)"
     ))
 }
 
@@ -100,7 +99,7 @@ fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
 
 /// The end of the line starting at `start` (index of `\n`, or the end of input) and the start of the next one.
 fn line_end(bytes: &[u8], start: usize) -> (usize, usize) {
-    match bytes[start..].iter().position(|&b| b == b'\n') {
+    match bytes.get(start..).and_then(|line| line.iter().position(|&b| b == b'\n')) {
         Some(p) => (start + p, start + p + 1),
         None => (bytes.len(), bytes.len()),
     }
@@ -120,7 +119,8 @@ fn split_pem(file: &str, bytes: &[u8]) -> Vec<Block> {
             headers,
             der,
         };
-        let line = String::from_utf8_lossy(&bytes[begin..eol]);
+        // `eol` is at or after `begin` (the end of its line), like `end` below is after `next`.
+        let line = String::from_utf8_lossy(bytes.get(begin..eol).unwrap_or_default());
         let line = line.trim_end();
         let Some(label) = line.strip_prefix("-----BEGIN ").and_then(|l| l.strip_suffix("-----")) else {
             let reason = format!("malformed BEGIN line {line:?}");
@@ -139,7 +139,7 @@ fn split_pem(file: &str, bytes: &[u8]) -> Vec<Block> {
         let mut headers = Vec::new();
         while next < end {
             let (eol, after) = line_end(bytes, next);
-            let text = String::from_utf8_lossy(&bytes[next..eol.min(end)]);
+            let text = String::from_utf8_lossy(bytes.get(next..eol.min(end)).unwrap_or_default());
             let text = text.trim();
             if let Some((name, value)) = text.split_once(':') {
                 headers.push((name.trim().to_owned(), value.trim().to_owned()));
@@ -163,7 +163,7 @@ fn decode_base64(bytes: &[u8], start: usize, end: usize) -> Result<Vec<u8>, Bloc
     let start = start.min(end);
     let mut text = Vec::with_capacity(end.saturating_sub(start));
     let mut offsets = Vec::with_capacity(end.saturating_sub(start));
-    for (i, &b) in bytes[start..end].iter().enumerate() {
+    for (i, &b) in bytes.get(start..end).unwrap_or_default().iter().enumerate() {
         if !b.is_ascii_whitespace() {
             text.push(b);
             offsets.push(start + i);
@@ -194,29 +194,29 @@ fn decode_base64(bytes: &[u8], start: usize, end: usize) -> Result<Vec<u8>, Bloc
 fn split_der(file: &str, bytes: &[u8]) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut pos = 0;
-    while pos < bytes.len() {
+    while let Some(rest @ [tag, ..]) = bytes.get(pos..) {
         let number = blocks.len() + 1;
         let block =
             |der| Block { file: file.to_owned(), number, offset: pos, label: None, headers: Vec::new(), der };
-        match der_header(&bytes[pos..]) {
-            Ok((header_len, content_len)) if bytes[pos] == 0x30 => {
+        match der_header(rest) {
+            Ok((header_len, content_len)) if *tag == 0x30 => {
                 let total = header_len.saturating_add(content_len);
-                let remaining = bytes.len() - pos;
-                if total > remaining {
+                let Some(object) = rest.get(..total) else {
+                    let remaining = rest.len();
                     let reason = format!(
                         "DER object announces {total} bytes but only {remaining} remain (truncated file?)"
                     );
                     blocks.push(block(Err(BlockError { offset: pos, reason })));
                     break;
-                }
-                blocks.push(block(Ok(bytes[pos..pos + total].to_vec())));
+                };
+                blocks.push(block(Ok(object.to_vec())));
                 pos += total;
             }
             Ok(_) | Err(_) => {
-                if bytes[pos..].iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
+                if rest.iter().all(|b| b.is_ascii_whitespace() || *b == 0) {
                     break;
                 }
-                let reason = format!("expected a DER SEQUENCE (0x30), found 0x{:02x}", bytes[pos]);
+                let reason = format!("expected a DER SEQUENCE (0x30), found 0x{tag:02x}");
                 blocks.push(block(Err(BlockError { offset: pos, reason })));
                 break;
             }
@@ -260,22 +260,24 @@ pub(crate) fn der_structure_error(der: &[u8]) -> Option<(usize, String)> {
             return Some((base, "DER nesting deeper than 32 levels".into()));
         }
         let mut pos = 0;
-        while pos < der.len() {
-            let (hl, cl) = match der_header(&der[pos..]) {
+        while let Some(rest @ [tag, ..]) = der.get(pos..) {
+            let (hl, cl) = match der_header(rest) {
                 Ok(h) => h,
                 Err(e) => return Some((base + pos, e)),
             };
             let end = pos + hl + cl;
-            if end > der.len() {
+            // `hl` is at most the bytes `der_header` read, so the split fits when the element does.
+            let Some((_, contents)) = rest.get(..hl + cl).and_then(|element| element.split_at_checked(hl))
+            else {
                 let over = end - der.len();
                 return Some((
                     base + pos,
                     format!("element of {cl} bytes runs {over} bytes past its container"),
                 ));
-            }
+            };
             // Only constructed elements are walked: primitive contents (BIT STRING, OCTET STRING) are opaque.
-            if der[pos] & 0x20 != 0
-                && let Some(e) = walk(&der[pos + hl..end], base + pos + hl, depth + 1)
+            if tag & 0x20 != 0
+                && let Some(e) = walk(contents, base + pos + hl, depth + 1)
             {
                 return Some(e);
             }

@@ -124,5 +124,6 @@ fn key_id(key: &PublicKey) -> String {
         PublicKey::Ed25519(k) => h.update(k),
         PublicKey::Other { algorithm } => h.update(algorithm.as_bytes()),
     }
-    format!("sha256 {}", hex(&h.finalize()[..8], ""))
+    let digest: [u8; 32] = h.finalize().into();
+    format!("sha256 {}", hex(&digest[..8], ""))
 }

@@ -53,30 +53,31 @@ pub(crate) fn first_shape_error(der: &[u8]) -> Option<(usize, String)> {
         Ok(h) => h,
         Err(e) => return Some((0, format!("certificate header: {e}"))),
     };
-    if der[0] != 0x30 {
-        return Some((0, format!("a certificate starts with SEQUENCE (0x30), found 0x{:02x}", der[0])));
+    // `der_header` read the tag, so there is a first byte.
+    if let Some(&tag) = der.first()
+        && tag != 0x30
+    {
+        return Some((0, format!("a certificate starts with SEQUENCE (0x30), found 0x{tag:02x}")));
     }
-    if hl + cl > der.len() {
+    let Some(content) = der.get(hl..hl + cl) else {
         return Some((0, format!("certificate announces {} bytes, block has {}", hl + cl, der.len())));
-    }
-    let children = match sequence(&der[hl..hl + cl], hl, CERTIFICATE, "Certificate") {
+    };
+    let children = match sequence(content, hl, CERTIFICATE, "Certificate") {
         Ok(c) => c,
         Err(e) => return Some(e),
     };
-    let (tbs_start, tbs_len) = children[0]?;
-    let tbs_hl = der_header(&der[tbs_start..]).ok()?.0;
-    let tbs = match sequence(
-        &der[tbs_start + tbs_hl..tbs_start + tbs_len],
-        tbs_start + tbs_hl,
-        TBS,
-        "tbsCertificate",
-    ) {
+    // `sequence` returns one span per expected element, each within `der`.
+    let (tbs_start, tbs_len) = children.first().copied().flatten()?;
+    let tbs_hl = der_header(der.get(tbs_start..)?).ok()?.0;
+    let tbs_content = der.get(tbs_start + tbs_hl..tbs_start + tbs_len)?;
+    let tbs = match sequence(tbs_content, tbs_start + tbs_hl, TBS, "tbsCertificate") {
         Ok(t) => t,
         Err(e) => return Some(e),
     };
-    let (v_start, v_len) = tbs[4]?;
-    let v_hl = der_header(&der[v_start..]).ok()?.0;
-    if let Err(e) = sequence(&der[v_start + v_hl..v_start + v_len], v_start + v_hl, TIMES, "validity") {
+    let (v_start, v_len) = tbs.get(4).copied().flatten()?;
+    let v_hl = der_header(der.get(v_start..)?).ok()?.0;
+    let validity = der.get(v_start + v_hl..v_start + v_len)?;
+    if let Err(e) = sequence(validity, v_start + v_hl, TIMES, "validity") {
         return Some(e);
     }
     None
@@ -93,7 +94,9 @@ fn sequence(
     let mut found = Vec::with_capacity(expected.len());
     let mut pos = 0;
     for e in expected {
-        let Some(&tag) = content.get(pos) else {
+        // `pos` never passes the end: each element was checked to fit.
+        let rest = content.get(pos..).unwrap_or_default();
+        let Some(&tag) = rest.first() else {
             if e.optional {
                 found.push(None);
                 continue;
@@ -107,19 +110,15 @@ fn sequence(
             }
             return Err((base + pos, format!("expected {} in {what}, found tag 0x{tag:02x}", e.name)));
         }
-        let (hl, cl) =
-            der_header(&content[pos..]).map_err(|err| (base + pos, format!("{}: {err}", e.name)))?;
-        if pos + hl + cl > content.len() {
+        let (hl, cl) = der_header(rest).map_err(|err| (base + pos, format!("{}: {err}", e.name)))?;
+        if hl + cl > rest.len() {
             return Err((base + pos, format!("{} runs past the end of {what}", e.name)));
         }
         found.push(Some((base + pos, hl + cl)));
         pos += hl + cl;
     }
-    if pos < content.len() {
-        return Err((
-            base + pos,
-            format!("unexpected element (tag 0x{:02x}) at the end of {what}", content[pos]),
-        ));
+    if let Some(&tag) = content.get(pos) {
+        return Err((base + pos, format!("unexpected element (tag 0x{tag:02x}) at the end of {what}")));
     }
     Ok(found)
 }

@@ -11,13 +11,15 @@ use crate::diagnose::{Finding, Severity, TrustOutcome, TrustStatus, TrustStore};
 /// Signatures and how the path ends.
 pub(crate) fn check_path(certs: &[Cert<'_>], anchors: &[Anchor<'_>], path: &Path, out: &mut Vec<Finding>) {
     for link in &path.links {
-        let subject = &certs[link.subject];
+        // Links hold indices into `certs` and `anchors` (`chain::build` takes them from there).
+        let Some(subject) = certs.get(link.subject) else { continue };
         let issuer_label = match &link.issuer {
-            Issuer::Cert(i) => certs[*i].located(),
-            Issuer::SelfSigned => "itself".to_owned(),
-            Issuer::Anchor(i) => format!("trust anchor {} ({})", anchors[*i].name(), anchors[*i].source),
-            Issuer::Missing => continue,
+            Issuer::Cert(i) => certs.get(*i).map(Cert::located),
+            Issuer::SelfSigned => Some("itself".to_owned()),
+            Issuer::Anchor(i) => anchors.get(*i).map(|a| format!("trust anchor {} ({})", a.name(), a.source)),
+            Issuer::Missing => None,
         };
+        let Some(issuer_label) = issuer_label else { continue };
         match &link.verified {
             Ok(()) => {}
             Err(VerifyError::Invalid) => out.push(
@@ -42,10 +44,10 @@ pub(crate) fn check_path(certs: &[Cert<'_>], anchors: &[Anchor<'_>], path: &Path
             ),
         }
     }
-    let top = &certs[*path.certs.last().unwrap_or(&0)];
+    let Some(top) = path.certs_in(certs).last() else { return };
     match path.end {
         End::IsAnchor(_) | End::IssuedByAnchor(_) => {
-            if top.index == path.leaf() && top.self_issued() {
+            if path.is_leaf(top.index) && top.self_issued() {
                 out.push(
                     Finding::new(
                         c::CERT_SELF_SIGNED,
@@ -59,7 +61,7 @@ pub(crate) fn check_path(certs: &[Cert<'_>], anchors: &[Anchor<'_>], path: &Path
                 );
             }
         }
-        End::UntrustedRoot if top.index == path.leaf() => out.push(
+        End::UntrustedRoot if path.is_leaf(top.index) => out.push(
             Finding::new(
                 c::CERT_SELF_SIGNED,
                 format!("{} is self-signed and not a trust anchor", top.label()),
@@ -112,7 +114,7 @@ pub(crate) fn trust_status(
     let unsupported = path.links.iter().any(|l| matches!(l.verified, Err(VerifyError::Unsupported(_))));
     let (outcome, anchor) = match path.end {
         End::IssuedByAnchor(a) | End::IsAnchor(a) if path_valid => {
-            (TrustOutcome::Trusted, Some(anchors[a].name()))
+            (TrustOutcome::Trusted, anchors.get(a).map(Anchor::name))
         }
         End::IssuedByAnchor(_) | End::IsAnchor(_) if unsupported => (TrustOutcome::NotEvaluated, None),
         _ => (TrustOutcome::Untrusted, None),
@@ -134,7 +136,7 @@ pub(crate) fn trust_status(
 /// Leaf-to-root order, wrong intermediates, and certificates that do not belong.
 pub(crate) fn check_order(certs: &[Cert<'_>], path: &Path, out: &mut Vec<Finding>) {
     let on_path = |i: usize| path.certs.contains(&i);
-    if path.certs.windows(2).any(|w| w[0] > w[1]) || path.leaf() != 0 {
+    if !path.certs.is_sorted() || !path.is_leaf(0) {
         let given: Vec<String> =
             certs.iter().filter(|c| on_path(c.index)).map(|c| format!("#{}", c.index + 1)).collect();
         let expected: Vec<String> = path.certs.iter().map(|i| format!("#{}", i + 1)).collect();
@@ -152,8 +154,7 @@ pub(crate) fn check_order(certs: &[Cert<'_>], path: &Path, out: &mut Vec<Finding
         );
     }
     let mut named_wrong = Vec::new();
-    for pair in certs.windows(2) {
-        let (a, b) = (&pair[0], &pair[1]);
+    for (a, b) in certs.iter().zip(certs.iter().skip(1)) {
         // Only where the path breaks: `a`'s issuer is nowhere, and what follows it is another CA certificate.
         let path_breaks_at_a = path.end == End::Incomplete && path.certs.last() == Some(&a.index);
         if path_breaks_at_a && !b.self_issued() && !a.issued_by_name(b) {

@@ -63,7 +63,10 @@ impl<'a> AccessUnit<'a> {
     /// The NAL units (header included, emulation prevention present), in order.
     pub fn nal_units(&self) -> impl ExactSizeIterator<Item = &'a [u8]> + 'a {
         let data = self.annex_b;
-        self.nals.iter().map(move |p| &data[p.start as usize..(p.start + p.len) as usize])
+        // The depacketizer records positions inside the buffer it hands out as `annex_b`.
+        self.nals
+            .iter()
+            .map(move |p| data.get(p.start as usize..(p.start + p.len) as usize).unwrap_or_default())
     }
 
     /// Size of the NAL units without start codes.

@@ -5,7 +5,7 @@
 /// are skipped; the trailing zero bytes before a start code (`trailing_zero_8bits`, or the leading zero of a
 /// 4-byte start code) are not part of the NAL unit. Empty NAL units are skipped.
 pub fn nal_units(stream: &[u8]) -> AnnexBNals<'_> {
-    AnnexBNals { rest: find_start(stream).map_or(&[][..], |(_, after)| &stream[after..]) }
+    AnnexBNals { rest: find_start(stream).map_or(&[][..], |(_, after)| after) }
 }
 
 /// Iterator returned by [`nal_units`].
@@ -19,31 +19,38 @@ impl<'a> Iterator for AnnexBNals<'a> {
 
     fn next(&mut self) -> Option<&'a [u8]> {
         while !self.rest.is_empty() {
-            let (nal, rest) = match find_start(self.rest) {
-                Some((start, after)) => (&self.rest[..start], &self.rest[after..]),
-                None => (self.rest, &[][..]),
-            };
+            let (nal, rest) = find_start(self.rest).unwrap_or((self.rest, &[][..]));
             self.rest = rest;
             // Drop trailing zero bytes: a NAL unit never ends with 0x00 (its RBSP ends with the stop bit,
             // cabac_zero_words are 0x0000 03 after emulation prevention).
-            let end = nal.iter().rposition(|&b| b != 0).map_or(0, |last| last + 1);
-            if end > 0 {
-                return Some(&nal[..end]);
+            let nal = trim_trailing_zeros(nal);
+            if !nal.is_empty() {
+                return Some(nal);
             }
         }
         None
     }
 }
 
-/// The next `00 00 01` start code: (its first byte, the byte after it).
-fn find_start(data: &[u8]) -> Option<(usize, usize)> {
+/// `bytes` without its trailing zero bytes.
+pub(crate) fn trim_trailing_zeros(mut bytes: &[u8]) -> &[u8] {
+    while let [rest @ .., 0] = bytes {
+        bytes = rest;
+    }
+    bytes
+}
+
+/// The next `00 00 01` start code: (the bytes before it, the bytes after it).
+fn find_start(data: &[u8]) -> Option<(&[u8], &[u8])> {
     let mut i = 0;
-    while i + 2 < data.len() {
+    while let Some((before, rest)) = data.split_at_checked(i)
+        && let Some((&[a, b, c], after)) = rest.split_first_chunk::<3>()
+    {
         // Skip ahead by the position of the first byte that could end a start code.
-        if data[i + 2] > 1 {
+        if c > 1 {
             i += 3;
-        } else if data[i] == 0 && data[i + 1] == 0 && data[i + 2] == 1 {
-            return Some((i, i + 3));
+        } else if a == 0 && b == 0 && c == 1 {
+            return Some((before, after));
         } else {
             i += 1;
         }

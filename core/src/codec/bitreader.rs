@@ -76,8 +76,10 @@ impl<'a> BitReader<'a> {
         let mut value = 0u64;
         let mut remaining = n;
         while remaining > 0 {
-            // pos < len * 8 here, so the index fits in usize.
-            let byte = self.data[(self.pos / 8) as usize];
+            // pos < len * 8 here (checked above), so the index fits in usize and the byte is there.
+            let Some(&byte) = self.data.get((self.pos / 8) as usize) else {
+                return Err(self.truncated(field));
+            };
             let used = (self.pos % 8) as u32;
             let take = remaining.min(8 - used);
             let chunk = (u32::from(byte) >> (8 - used - take)) & ((1u32 << take) - 1);
@@ -154,11 +156,11 @@ impl<'a> BitReader<'a> {
     /// Whether RBSP data other than the trailing bits remains (`more_rbsp_data()`): false when only the stop
     /// bit and zero padding are left.
     pub fn more_rbsp_data(&self) -> bool {
-        let Some(last) = self.data.iter().rposition(|&b| b != 0) else {
+        let Some((last, byte)) = self.data.iter().enumerate().rfind(|(_, b)| **b != 0) else {
             return false;
         };
         // The stop bit is the lowest set bit of the last non-zero byte.
-        let stop_bit = last as u64 * 8 + 7 - u64::from(self.data[last].trailing_zeros());
+        let stop_bit = last as u64 * 8 + 7 - u64::from(byte.trailing_zeros());
         self.pos < stop_bit
     }
 }

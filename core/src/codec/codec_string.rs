@@ -22,7 +22,12 @@ pub fn avc3(profile_idc: u8, constraint_flags: u8, level_idc: u8) -> String {
 /// - TL: `L` (Main tier) or `H` (High tier) then general_level_idc in decimal;
 /// - B: the six constraint bytes in hex, dot-separated, trailing zero bytes omitted.
 pub fn hevc(ptl: &ProfileTierLevel, in_band: bool) -> String {
-    let space = ["", "A", "B", "C"][usize::from(ptl.profile_space & 3)];
+    let space = match ptl.profile_space & 3 {
+        0 => "",
+        1 => "A",
+        2 => "B",
+        _ => "C",
+    };
     let mut s = format!(
         "{}.{space}{}.{:X}.{}{}",
         if in_band { "hev1" } else { "hvc1" },
@@ -32,7 +37,7 @@ pub fn hevc(ptl: &ProfileTierLevel, in_band: bool) -> String {
         ptl.level_idc
     );
     let used = ptl.constraint_bytes.iter().rposition(|&b| b != 0).map_or(0, |last| last + 1);
-    for byte in &ptl.constraint_bytes[..used] {
+    for byte in ptl.constraint_bytes.iter().take(used) {
         s.push_str(&format!(".{byte:X}"));
     }
     s

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::annexb::trim_trailing_zeros;
 use super::{Codec, CodecError, SpsInfo, h264, h265};
 
 /// The kind of a parameter set.
@@ -90,8 +91,7 @@ pub struct ParamSet {
 impl ParamSet {
     /// Parses `nal` as a parameter set of `kind`.
     pub fn parse(codec: Codec, kind: ParamSetKind, nal: &[u8]) -> ParamSet {
-        let end = nal.iter().rposition(|&b| b != 0).map_or(0, |last| last + 1);
-        let nal = &nal[..end];
+        let nal = trim_trailing_zeros(nal);
         let (id, sps, error) = match (codec, kind) {
             (Codec::H264, ParamSetKind::Sps) => match h264::Sps::parse(nal) {
                 Ok(s) => (Some(u32::from(s.id)), Some(s.info()), None),
@@ -174,8 +174,8 @@ impl ParameterSets {
     /// identical sets (every keyframe) cost one comparison and no allocation.
     pub fn add_in_band(&mut self, nal: &[u8]) {
         let Some(kind) = ParamSetKind::of(self.codec, nal) else { return };
-        let end = nal.iter().rposition(|&b| b != 0).map_or(0, |last| last + 1);
-        if self.in_band.iter().any(|s| s.kind == kind && s.nal == nal[..end]) {
+        let trimmed = trim_trailing_zeros(nal);
+        if self.in_band.iter().any(|s| s.kind == kind && s.nal == trimmed) {
             return;
         }
         let set = ParamSet::parse(self.codec, kind, nal);

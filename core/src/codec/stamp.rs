@@ -86,10 +86,7 @@ impl FrameStamp {
         while more_rbsp_data(rest) {
             let (payload_type, after) = read_sei_number(rest)?;
             let (size, after) = read_sei_number(after)?;
-            if size > after.len() {
-                return None;
-            }
-            let (message, after) = after.split_at(size);
+            let (message, after) = after.split_at_checked(size)?;
             if payload_type == USER_DATA_UNREGISTERED as usize
                 && let Some(stamp) = parse_stamp_payload(message)
             {
@@ -134,11 +131,13 @@ fn push_sei_number(out: &mut Vec<u8>, mut value: usize) {
 /// Reads an SEI payloadType or payloadSize; None when the bytes run out first.
 fn read_sei_number(data: &[u8]) -> Option<(usize, &[u8])> {
     let mut value = 0usize;
-    for (i, &b) in data.iter().enumerate() {
+    let mut rest = data;
+    while let Some((&b, after)) = rest.split_first() {
         // Bounded by the input length (255 per byte), so no overflow for any slice that fits in memory.
         value = value.saturating_add(usize::from(b));
+        rest = after;
         if b != 0xFF {
-            return Some((value, &data[i + 1..]));
+            return Some((value, rest));
         }
     }
     None

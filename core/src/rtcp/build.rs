@@ -55,7 +55,10 @@ fn finish(out: &mut Vec<u8>, start: usize) -> Result<usize, RtcpBuildError> {
         out.truncate(start);
         return Err(RtcpBuildError::PacketTooLong(len));
     };
-    out[start + 2..start + 4].copy_from_slice(&words.to_be_bytes());
+    // `begin` wrote the 4-byte common header at `start`.
+    if let Some(length) = out.get_mut(start + 2..start + 4) {
+        length.copy_from_slice(&words.to_be_bytes());
+    }
     Ok(len)
 }
 

@@ -34,7 +34,7 @@ impl<'a> Bye<'a> {
 
     /// The SSRC/CSRC identifiers leaving.
     pub fn sources(&self) -> impl ExactSizeIterator<Item = u32> + 'a {
-        self.sources.chunks_exact(4).map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
+        self.sources.as_chunks::<4>().0.iter().map(|&c| u32::from_be_bytes(c))
     }
 
     /// The reason for leaving, as sent (UTF-8 by the RFC, not checked).

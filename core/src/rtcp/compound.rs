@@ -64,29 +64,32 @@ struct Framed<'a> {
 
 /// Frames the packet at the start of `bytes` (found at `base` in the compound packet).
 fn frame(bytes: &[u8], base: usize) -> Result<Framed<'_>, RtcpError> {
-    let Some(&[first, packet_type, l0, l1]) = bytes.first_chunk::<4>() else {
+    let Some((&[first, packet_type, l0, l1], after_header)) = bytes.split_first_chunk::<4>() else {
         return Err(truncated(base, "common header", 4, bytes.len()));
     };
     if first >> 6 != 2 {
         return Err(RtcpError { offset: base, reason: RtcpErrorReason::BadVersion(first >> 6) });
     }
-    let len = (usize::from(u16::from_be_bytes([l0, l1])) + 1) * 4;
-    let Some(packet) = bytes.get(..len) else {
+    let body_len = usize::from(u16::from_be_bytes([l0, l1])) * 4;
+    let len = 4 + body_len;
+    let Some(mut body) = after_header.get(..body_len) else {
         return Err(truncated(base, "packet its length field announces", len, bytes.len()));
     };
     let padding = first & 0x20 != 0;
-    let mut body = &packet[4..];
     if padding {
-        let count = packet[len - 1];
+        // The count is the packet's last byte; with an empty body that is the length field's low byte, 0.
+        let count = body.last().copied().unwrap_or(0);
         if count == 0 {
             return Err(RtcpError { offset: base + len - 1, reason: RtcpErrorReason::ZeroPadding });
         }
         let available = body.len();
-        if usize::from(count) > available {
+        let Some((unpadded, _)) =
+            available.checked_sub(usize::from(count)).and_then(|kept| body.split_at_checked(kept))
+        else {
             let reason = RtcpErrorReason::PaddingTooLong { count, available };
             return Err(RtcpError { offset: base + len - 1, reason });
-        }
-        body = &body[..available - usize::from(count)];
+        };
+        body = unpadded;
     }
     Ok(Framed { padding, count: first & 0x1f, packet_type, body, len })
 }
@@ -133,10 +136,8 @@ impl<'a> Iterator for Packets<'a> {
             self.failed = true;
             return Some(Err(RtcpError { offset: 0, reason: RtcpErrorReason::Empty }));
         }
-        if self.pos >= self.bytes.len() {
-            return None;
-        }
-        match parse_one(&self.bytes[self.pos..], self.pos) {
+        let rest = self.bytes.get(self.pos..).filter(|rest| !rest.is_empty())?;
+        match parse_one(rest, self.pos) {
             Ok((packet, len, _)) => {
                 self.pos += len;
                 Some(Ok(packet))
@@ -166,8 +167,8 @@ impl<'a> Compound<'a> {
             return Err(RtcpError { offset: 0, reason: RtcpErrorReason::Empty });
         }
         let mut pos = 0;
-        while pos < bytes.len() {
-            let (packet, len, padding) = parse_one(&bytes[pos..], pos)?;
+        while let Some(rest) = bytes.get(pos..).filter(|rest| !rest.is_empty()) {
+            let (packet, len, padding) = parse_one(rest, pos)?;
             if pos == 0 && !matches!(packet.packet_type(), SR | RR) {
                 return Err(RtcpError {
                     offset: 0,

@@ -32,6 +32,7 @@ pub struct ReportBlock {
 
 impl ReportBlock {
     fn read(b: &[u8; BLOCK_LEN]) -> Self {
+        #[expect(clippy::indexing_slicing, reason = "called with constant offsets of at most BLOCK_LEN - 4")]
         let word = |i: usize| u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
         // Sign-extend the 24-bit cumulative loss by shifting it into the top of an i32 and back.
         let lost = (i32::from_be_bytes([b[5], b[6], b[7], 0])) >> 8;
@@ -83,6 +84,10 @@ pub struct SenderInfo {
 
 impl SenderInfo {
     fn read(b: &[u8; SENDER_INFO_LEN]) -> Self {
+        #[expect(
+            clippy::indexing_slicing,
+            reason = "called with constant offsets of at most SENDER_INFO_LEN - 4"
+        )]
         let word = |i: usize| u32::from_be_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
         SenderInfo {
             ntp_timestamp: u64::from(word(0)) << 32 | u64::from(word(4)),
@@ -211,10 +216,7 @@ pub(super) fn read_ssrc(body: &[u8], at: usize) -> Result<(u32, &[u8]), RtcpErro
 /// Splits `count` report blocks from the extension that may follow them.
 fn split_blocks(count: u8, rest: &[u8], at: usize) -> Result<(&[u8], &[u8]), RtcpError> {
     let needed = usize::from(count) * BLOCK_LEN;
-    if rest.len() < needed {
-        return Err(truncated(at, "report blocks", needed, rest.len()));
-    }
-    Ok(rest.split_at(needed))
+    rest.split_at_checked(needed).ok_or_else(|| truncated(at, "report blocks", needed, rest.len()))
 }
 
 #[cfg(test)]

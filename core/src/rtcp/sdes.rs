@@ -78,7 +78,7 @@ impl<'a> SdesItem<'a> {
         }
         let (&len, rest) = self.value.split_first()?;
         let len = usize::from(len);
-        (len <= rest.len()).then(|| rest.split_at(len))
+        rest.split_at_checked(len)
     }
 }
 
@@ -96,7 +96,8 @@ impl<'a> SourceDescription<'a> {
         for _ in 0..count {
             pos = check_chunk(body, pos, at)?;
         }
-        let rest = &body[pos..];
+        // `check_chunk` returns positions within `body`.
+        let rest = body.get(pos..).unwrap_or_default();
         if rest.iter().any(|&b| b != 0) {
             return Err(RtcpError { offset: at + pos, reason: RtcpErrorReason::TrailingBytes(rest.len()) });
         }
@@ -116,10 +117,10 @@ impl<'a> SourceDescription<'a> {
 
 /// Checks the chunk at `pos` and returns the position of the next one.
 fn check_chunk(body: &[u8], pos: usize, at: usize) -> Result<usize, RtcpError> {
-    let Some(ssrc) = body.get(pos..pos + 4) else {
+    let Some(&ssrc) = body.get(pos..).and_then(<[u8]>::first_chunk) else {
         return Err(truncated(at + pos, "SDES chunk", 4, body.len() - pos));
     };
-    let ssrc = u32::from_be_bytes([ssrc[0], ssrc[1], ssrc[2], ssrc[3]]);
+    let ssrc = u32::from_be_bytes(ssrc);
     let mut p = pos + 4;
     loop {
         match body.get(p) {
@@ -164,8 +165,7 @@ impl<'a> Iterator for SdesChunks<'a> {
         }
         self.left -= 1;
         // The packet was checked, so the lookups succeed; `?` keeps this panic-free regardless.
-        let ssrc = self.body.get(self.pos..self.pos + 4)?;
-        let ssrc = u32::from_be_bytes([ssrc[0], ssrc[1], ssrc[2], ssrc[3]]);
+        let ssrc = u32::from_be_bytes(*self.body.get(self.pos..)?.first_chunk()?);
         let items_start = self.pos + 4;
         let mut p = items_start;
         while *self.body.get(p)? != 0 {

@@ -74,6 +74,10 @@ pub enum RtpErrorReason {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RtpPacket<'a> {
     bytes: &'a [u8],
+    /// Byte 0 of the fixed header: V, P, X and CC.
+    first: u8,
+    /// Byte 1 of the fixed header: M and PT.
+    second: u8,
     sequence: u16,
     timestamp: u32,
     ssrc: u32,
@@ -99,7 +103,7 @@ impl<'a> RtpPacket<'a> {
         let Some(fixed) = bytes.first_chunk::<FIXED_HEADER_LEN>() else {
             return Err(truncated(0, "fixed header", FIXED_HEADER_LEN, bytes.len()));
         };
-        let first = fixed[0];
+        let (first, second) = (fixed[0], fixed[1]);
         if first >> 6 != 2 {
             return Err(RtpError { offset: 0, reason: RtpErrorReason::BadVersion(first >> 6) });
         }
@@ -114,10 +118,10 @@ impl<'a> RtpPacket<'a> {
         }
         if first & 0x10 != 0 {
             let at = payload_start;
-            let Some(head) = bytes.get(at..at + 4) else {
+            let Some(&[_, _, w0, w1]) = bytes.get(at..).and_then(<[u8]>::first_chunk) else {
                 return Err(truncated(at, "header extension", 4, bytes.len() - at));
             };
-            let words = usize::from(u16::from_be_bytes([head[2], head[3]]));
+            let words = usize::from(u16::from_be_bytes([w0, w1]));
             payload_start = at + 4 + words * 4;
             if bytes.len() < payload_start {
                 return Err(truncated(at, "header extension", 4 + words * 4, bytes.len() - at));
@@ -125,7 +129,9 @@ impl<'a> RtpPacket<'a> {
         }
         let mut payload_end = bytes.len();
         if first & 0x20 != 0 {
-            let count = bytes[bytes.len() - 1];
+            // The count is the packet's last byte, a header byte when nothing follows the header (the fixed
+            // header is there, so `last` is never `None`).
+            let count = bytes.last().copied().unwrap_or(0);
             let available = bytes.len() - payload_start;
             if count == 0 {
                 return Err(RtpError { offset: bytes.len() - 1, reason: RtpErrorReason::ZeroPadding });
@@ -138,6 +144,8 @@ impl<'a> RtpPacket<'a> {
         }
         Ok(RtpPacket {
             bytes,
+            first,
+            second,
             sequence: u16::from_be_bytes([fixed[2], fixed[3]]),
             timestamp: u32::from_be_bytes([fixed[4], fixed[5], fixed[6], fixed[7]]),
             ssrc: u32::from_be_bytes([fixed[8], fixed[9], fixed[10], fixed[11]]),
@@ -148,12 +156,12 @@ impl<'a> RtpPacket<'a> {
 
     /// The version field: always 2 for a parsed packet.
     pub fn version(&self) -> u8 {
-        self.bytes[0] >> 6
+        self.first >> 6
     }
 
     /// Whether the padding bit is set.
     pub fn has_padding(&self) -> bool {
-        self.bytes[0] & 0x20 != 0
+        self.first & 0x20 != 0
     }
 
     /// Number of padding bytes at the end of the packet, count byte included (0 without padding).
@@ -163,19 +171,19 @@ impl<'a> RtpPacket<'a> {
 
     /// Whether the extension bit is set (a header extension follows the CSRC list).
     pub fn has_extension(&self) -> bool {
-        self.bytes[0] & 0x10 != 0
+        self.first & 0x10 != 0
     }
 
     /// The marker bit (for video: the last packet of a frame).
     #[inline]
     pub fn marker(&self) -> bool {
-        self.bytes[1] & 0x80 != 0
+        self.second & 0x80 != 0
     }
 
     /// The payload type (7 bits).
     #[inline]
     pub fn payload_type(&self) -> u8 {
-        self.bytes[1] & 0x7f
+        self.second & 0x7f
     }
 
     /// The sequence number.
@@ -198,15 +206,15 @@ impl<'a> RtpPacket<'a> {
 
     /// The number of contributing sources (0 to 15).
     pub fn csrc_count(&self) -> usize {
-        usize::from(self.bytes[0] & 0x0f)
+        usize::from(self.first & 0x0f)
     }
 
     /// The contributing source identifiers.
     pub fn csrcs(&self) -> impl ExactSizeIterator<Item = u32> + 'a {
         let end = FIXED_HEADER_LEN + self.csrc_count() * 4;
-        self.bytes[FIXED_HEADER_LEN..end]
-            .chunks_exact(4)
-            .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
+        // `parse` checked that the list fits.
+        let list = self.bytes.get(FIXED_HEADER_LEN..end).unwrap_or_default();
+        list.as_chunks::<4>().0.iter().map(|&c| u32::from_be_bytes(c))
     }
 
     /// The header extension, when the extension bit is set.
@@ -214,9 +222,10 @@ impl<'a> RtpPacket<'a> {
         if !self.has_extension() {
             return None;
         }
+        // `parse` checked that the extension fits before `payload_start`.
         let at = FIXED_HEADER_LEN + self.csrc_count() * 4;
-        let profile = u16::from_be_bytes([self.bytes[at], self.bytes[at + 1]]);
-        Some(HeaderExtension::at_offset(profile, &self.bytes[at + 4..self.payload_start], at + 4))
+        let (&[p0, p1, _, _], data) = self.bytes.get(at..self.payload_start)?.split_first_chunk::<4>()?;
+        Some(HeaderExtension::at_offset(u16::from_be_bytes([p0, p1]), data, at + 4))
     }
 
     /// Length of the header: fixed part, CSRC list and extension.
@@ -226,6 +235,10 @@ impl<'a> RtpPacket<'a> {
 
     /// The payload, without header and padding.
     #[inline]
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "`parse` checked payload_start <= payload_end <= bytes.len(); per-packet hot path"
+    )]
     pub fn payload(&self) -> &'a [u8] {
         &self.bytes[self.payload_start..self.payload_end]
     }

@@ -144,8 +144,11 @@ impl PacketBuf {
     /// Packet `index`, if there is one.
     pub fn get(&self, index: usize) -> Option<&[u8]> {
         let end = *self.ends.get(index)?;
-        let start = if index == 0 { 0 } else { self.ends[index - 1] };
-        Some(&self.data[start..end])
+        let start = match index.checked_sub(1) {
+            Some(previous) => *self.ends.get(previous)?,
+            None => 0,
+        };
+        self.data.get(start..end)
     }
 
     /// The packets in order.
@@ -187,7 +190,8 @@ impl<'a> Iterator for Packets<'a> {
 
     fn next(&mut self) -> Option<&'a [u8]> {
         let end = *self.ends.next()?;
-        let packet = &self.data[self.start..end];
+        // The ends only grow and never pass the data's end.
+        let packet = self.data.get(self.start..end)?;
         self.start = end;
         Some(packet)
     }
@@ -377,21 +381,22 @@ impl Packetizer {
     fn emit<S: Sink>(&mut self, sink: &mut S, nals: &[Vec<u8>], ts: u32) -> usize {
         self.last_timestamp = Some(ts);
         let mut count = 0;
-        let mut i = 0;
-        while i < nals.len() {
-            let run = if self.aggregate { self.aggregation_run(&nals[i..]) } else { 1 };
-            let last = i + run.max(1) == nals.len();
+        let mut rest = nals;
+        while let Some((nal, _)) = rest.split_first() {
+            let run = if self.aggregate { self.aggregation_run(rest) } else { 1 };
+            // `aggregation_run` counts NAL units of `rest`, so the split is within it.
+            let (group, after) = rest.split_at_checked(run.max(1)).unwrap_or((rest, &[]));
+            let last = after.is_empty();
             if run >= 2 {
-                self.write_aggregate(sink, &nals[i..i + run], ts, last);
+                self.write_aggregate(sink, group, ts, last);
                 count += 1;
-            } else if nals[i].len() <= self.max_payload {
-                let nal = &nals[i];
+            } else if nal.len() <= self.max_payload {
                 self.packet(sink, last, ts, |out| out.extend_from_slice(nal));
                 count += 1;
             } else {
-                count += self.write_fragments(sink, &nals[i], ts, last);
+                count += self.write_fragments(sink, nal, ts, last);
             }
-            i += run.max(1);
+            rest = after;
         }
         count
     }
@@ -439,14 +444,14 @@ impl Packetizer {
         let header = match self.codec {
             // F is 0 in every NAL unit (checked); NRI is the highest of them.
             Codec::H264 => {
-                let nri = nals.iter().map(|n| n[0] & 0x60).max().unwrap_or(0);
-                PayloadHeader::new([nri | h264::nal_type::STAP_A, 0], 1)
+                let nri = nals.iter().filter_map(|n| n.first()).map(|b| b & 0x60).max().unwrap_or(0);
+                PayloadHeader::H264(nri | h264::nal_type::STAP_A)
             }
-            // LayerId and TID are the lowest of them.
+            // LayerId and TID are the lowest of them (every NAL unit has its 2-byte header, checked).
             Codec::H265 => {
-                let layer = nals.iter().map(|n| h265_layer_id(n)).min().unwrap_or(0);
-                let tid = nals.iter().map(|n| n[1] & 0x07).min().unwrap_or(1);
-                PayloadHeader::new([h265::nal_type::AP << 1 | (layer >> 5), (layer & 0x1F) << 3 | tid], 2)
+                let layer = nals.iter().filter_map(|n| h265_layer_id(n)).min().unwrap_or(0);
+                let tid = nals.iter().filter_map(|n| n.get(1)).map(|b| b & 0x07).min().unwrap_or(1);
+                PayloadHeader::H265([h265::nal_type::AP << 1 | (layer >> 5), (layer & 0x1F) << 3 | tid])
             }
         };
         self.packet(sink, marker, ts, |out| {
@@ -462,27 +467,28 @@ impl Packetizer {
     /// FU-A (RFC 6184 5.8) or FU (RFC 7798 4.4.3) fragments of `nal`, which is larger than the budget (so
     /// there are at least two). Returns the number of packets.
     fn write_fragments<S: Sink>(&mut self, sink: &mut S, nal: &[u8], ts: u32, last_nal: bool) -> usize {
-        let (prefix, nal_type_bits, body) = match self.codec {
+        let (prefix, nal_type_bits, body) = match (self.codec, nal) {
             // FU indicator: F and NRI of the NAL unit, type 28; the FU header carries the type.
-            Codec::H264 => {
-                (PayloadHeader::new([(nal[0] & 0xE0) | h264::nal_type::FU_A, 0], 1), nal[0] & 0x1F, &nal[1..])
+            (Codec::H264, [b0, body @ ..]) => {
+                (PayloadHeader::H264((b0 & 0xE0) | h264::nal_type::FU_A), b0 & 0x1F, body)
             }
             // Payload header: the NAL header with type 49; the FU header carries the type.
-            Codec::H265 => (
-                PayloadHeader::new([(nal[0] & 0x81) | h265::nal_type::FU << 1, nal[1]], 2),
-                (nal[0] >> 1) & 0x3F,
-                &nal[2..],
-            ),
+            (Codec::H265, [b0, b1, body @ ..]) => {
+                (PayloadHeader::H265([(b0 & 0x81) | h265::nal_type::FU << 1, *b1]), (b0 >> 1) & 0x3F, body)
+            }
+            // `check` refused NAL units shorter than their header.
+            _ => return 0,
         };
-        let room = self.max_payload - prefix.len - 1;
+        let room = self.max_payload - prefix.as_slice().len() - 1;
         let count = body.len().div_ceil(room);
         // Equal sizes, the first `longer` fragments one byte longer: none exceeds `room`.
         let (size, longer) = (body.len() / count, body.len() % count);
-        let mut offset = 0;
+        let mut rest = body;
         for k in 0..count {
             let len = size + usize::from(k < longer);
-            let fragment = &body[offset..offset + len];
-            offset += len;
+            // The lengths add up to `body.len()`.
+            let (fragment, after) = rest.split_at_checked(len).unwrap_or((rest, &[]));
+            rest = after;
             let start = if k == 0 { 0x80 } else { 0 };
             let end = if k + 1 == count { 0x40 } else { 0 };
             let marker = last_nal && k + 1 == count;
@@ -498,18 +504,17 @@ impl Packetizer {
 
 /// A payload header of 1 (H.264) or 2 (H.265) bytes, kept on the stack.
 #[derive(Debug, Clone, Copy)]
-struct PayloadHeader {
-    bytes: [u8; 2],
-    len: usize,
+enum PayloadHeader {
+    H264(u8),
+    H265([u8; 2]),
 }
 
 impl PayloadHeader {
-    fn new(bytes: [u8; 2], len: usize) -> Self {
-        PayloadHeader { bytes, len }
-    }
-
     fn as_slice(&self) -> &[u8] {
-        &self.bytes[..self.len]
+        match self {
+            PayloadHeader::H264(byte) => std::slice::from_ref(byte),
+            PayloadHeader::H265(bytes) => bytes,
+        }
     }
 }
 
@@ -521,9 +526,10 @@ fn header_len(codec: Codec) -> usize {
     }
 }
 
-/// nuh_layer_id of an H.265 NAL unit with a complete header.
-fn h265_layer_id(nal: &[u8]) -> u8 {
-    (nal[0] & 1) << 5 | nal[1] >> 3
+/// nuh_layer_id of an H.265 NAL unit, `None` without a complete header.
+fn h265_layer_id(nal: &[u8]) -> Option<u8> {
+    let [b0, b1, ..] = nal else { return None };
+    Some((b0 & 1) << 5 | b1 >> 3)
 }
 
 /// Why `nal` cannot be sent, if it cannot (also used by the container readers, so that every frame they
@@ -545,7 +551,7 @@ pub(crate) fn nal_problem(codec: Codec, nal: &[u8]) -> Option<NalProblem> {
             let kind = (first >> 1) & 0x3F;
             if kind >= h265::nal_type::AP {
                 Some(NalProblem::ReservedType(kind))
-            } else if nal[1] & 0x07 == 0 {
+            } else if nal.get(1).is_some_and(|b| b & 0x07 == 0) {
                 Some(NalProblem::ZeroTemporalId)
             } else {
                 None

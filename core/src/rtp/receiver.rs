@@ -185,7 +185,7 @@ impl Receiver {
     #[cold]
     fn switch_source(&mut self, ssrc: u32, at: u64) -> usize {
         let index = self.find_or_insert(ssrc, at);
-        let fresh = self.sources[index].packets() == 0;
+        let fresh = self.sources.get(index).is_some_and(|s| s.packets() == 0);
         if let Some(from) = self.last_rtp_ssrc.filter(|&from| from != ssrc && fresh) {
             self.window.ssrc_change_count += 1;
             if self.window.ssrc_changes.len() < MAX_CHANGES_KEPT {
@@ -210,9 +210,14 @@ impl Receiver {
             self.sources.push(source);
             return self.sources.len() - 1;
         }
-        let oldest = (0..self.sources.len()).min_by_key(|&i| self.sources[i].last_arrival_us).unwrap_or(0);
+        // The table is full, and `new` clamps `max_sources` to at least 1, so there is a source to forget.
+        let Some((oldest, slot)) = self.sources.iter_mut().enumerate().min_by_key(|(_, s)| s.last_arrival_us)
+        else {
+            self.sources.push(source);
+            return self.sources.len() - 1;
+        };
         self.window.evicted += 1;
-        self.sources[oldest] = source;
+        *slot = source;
         oldest
     }
 
@@ -233,7 +238,9 @@ impl Receiver {
                 Ok(RtcpPacket::SenderReport(sr)) => {
                     self.window.sender_reports += 1;
                     let i = self.find_or_insert(sr.ssrc, at);
-                    self.sources[i].record_sender_report(sr.info, at);
+                    if let Some(source) = self.sources.get_mut(i) {
+                        source.record_sender_report(sr.info, at);
+                    }
                 }
                 Ok(RtcpPacket::SourceDescription(sdes)) => {
                     for chunk in sdes.chunks() {

@@ -91,12 +91,15 @@ impl SeqState {
 
     #[inline]
     fn mark(&mut self, seq: u16) {
-        self.history[usize::from(seq >> 6) & 1] |= 1 << (seq & 63);
+        // `& 1` picks one of the two words, so `get_mut` always finds it (and the check compiles away).
+        if let Some(word) = self.history.get_mut(usize::from(seq >> 6) & 1) {
+            *word |= 1 << (seq & 63);
+        }
     }
 
     #[inline]
     fn is_marked(&self, seq: u16) -> bool {
-        self.history[usize::from(seq >> 6) & 1] & (1 << (seq & 63)) != 0
+        self.history.get(usize::from(seq >> 6) & 1).is_some_and(|word| word & (1 << (seq & 63)) != 0)
     }
 
     /// Forgets the numbers skipped by a step of `udelta` from `max_seq` (their bits are 128 numbers old).
@@ -108,7 +111,9 @@ impl SeqState {
         }
         for k in 1..udelta {
             let q = self.max_seq.wrapping_add(k);
-            self.history[usize::from(q >> 6) & 1] &= !(1 << (q & 63));
+            if let Some(word) = self.history.get_mut(usize::from(q >> 6) & 1) {
+                *word &= !(1 << (q & 63));
+            }
         }
     }
 

@@ -227,8 +227,8 @@ impl FlightReader {
 
     /// Feeds bytes received from the server.
     pub fn push(&mut self, data: &[u8]) -> Progress {
-        let keep = FIRST_BYTES_KEPT.saturating_sub(self.first_bytes.len()).min(data.len());
-        self.first_bytes.extend_from_slice(&data[..keep]);
+        let keep = FIRST_BYTES_KEPT.saturating_sub(self.first_bytes.len());
+        self.first_bytes.extend(data.iter().take(keep));
         self.received = self.received.saturating_add(data.len());
         if let State::Start = self.state {
             match sniff(&self.first_bytes) {
@@ -277,10 +277,11 @@ impl FlightReader {
         let room = MAX_FLIGHT_BYTES.saturating_sub(self.consumed + self.buf.len());
         let overflow = data.len() > room;
         let mut buf = std::mem::take(&mut self.buf);
-        buf.extend_from_slice(&data[..data.len().min(room)]);
+        buf.extend(data.iter().take(room));
         let mut pos = 0;
         while !self.is_done() {
-            match parse_record(&buf[pos..]) {
+            // `pos` only grows by the length of a record inside `buf`, so it never passes the end.
+            match parse_record(buf.get(pos..).unwrap_or_default()) {
                 Ok((record, used)) => {
                     self.on_record(record, self.consumed + pos);
                     pos += used;

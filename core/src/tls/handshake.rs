@@ -96,21 +96,17 @@ pub struct HandshakeMessage<'a> {
 /// the number of bytes it occupies. [`ParseError::Incomplete`] while `input` is a valid prefix;
 /// [`ParseError::TooLarge`] as soon as the header announces more than [`MAX_HANDSHAKE_BYTES`].
 pub fn parse_handshake(input: &[u8]) -> Result<(HandshakeMessage<'_>, usize), ParseError> {
-    if input.len() < HANDSHAKE_HEADER_LEN {
+    let Some((&[msg_type, l0, l1, l2], rest)) = input.split_first_chunk::<HANDSHAKE_HEADER_LEN>() else {
         return Err(ParseError::Incomplete { needed: HANDSHAKE_HEADER_LEN - input.len() });
-    }
-    let len = u32::from_be_bytes([0, input[1], input[2], input[3]]) as usize;
+    };
+    let len = u32::from_be_bytes([0, l0, l1, l2]) as usize;
     if len > MAX_HANDSHAKE_BYTES - HANDSHAKE_HEADER_LEN {
         return Err(ParseError::TooLarge { limit: MAX_HANDSHAKE_BYTES });
     }
-    let total = HANDSHAKE_HEADER_LEN + len;
-    if input.len() < total {
-        return Err(ParseError::Incomplete { needed: total - input.len() });
-    }
-    Ok((
-        HandshakeMessage { msg_type: HandshakeType(input[0]), body: &input[HANDSHAKE_HEADER_LEN..total] },
-        total,
-    ))
+    let Some(body) = rest.get(..len) else {
+        return Err(ParseError::Incomplete { needed: len - rest.len() });
+    };
+    Ok((HandshakeMessage { msg_type: HandshakeType(msg_type), body }, HANDSHAKE_HEADER_LEN + len))
 }
 
 /// Appends a handshake message (header and body) to `out`. Bodies are built by this codec and are far below
@@ -182,23 +178,22 @@ impl HandshakeReassembler {
     /// The next complete message, if one is buffered. Errors are final: [`ParseError::TooLarge`] when a header
     /// announces more than the limit.
     pub fn next_message(&mut self) -> Result<Option<HandshakeMessage<'_>>, ParseError> {
-        let pending = &self.buf[self.start..];
-        if let Some(header) = pending.get(..HANDSHAKE_HEADER_LEN) {
+        // `start` only grows by the length of a message inside `buf`, so it never passes the end.
+        let pending = self.buf.get(self.start..).unwrap_or_default();
+        if let Some(&[_, l0, l1, l2]) = pending.first_chunk::<HANDSHAKE_HEADER_LEN>() {
             // Refuse a message that cannot fit under the cap as soon as its header says so.
-            let len = u32::from_be_bytes([0, header[1], header[2], header[3]]) as usize;
+            let len = u32::from_be_bytes([0, l0, l1, l2]) as usize;
             if self.stream_offset().saturating_add(HANDSHAKE_HEADER_LEN + len) > self.limit {
                 return Err(ParseError::TooLarge { limit: self.limit });
             }
         }
-        let used = match parse_handshake(pending) {
-            Ok((_, used)) => used,
+        let (message, used) = match parse_handshake(pending) {
+            Ok(parsed) => parsed,
             Err(ParseError::Incomplete { .. }) => return Ok(None),
             Err(error) => return Err(error),
         };
-        let begin = self.start;
         self.start += used;
-        let body = &self.buf[begin + HANDSHAKE_HEADER_LEN..self.start];
-        Ok(Some(HandshakeMessage { msg_type: HandshakeType(self.buf[begin]), body }))
+        Ok(Some(message))
     }
 
     /// Offset, in the handshake stream (all pushed fragments concatenated), of the next unread byte: the

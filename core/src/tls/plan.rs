@@ -167,13 +167,13 @@ impl ScanPlan {
             return None;
         }
         // The modern offer runs alone: its answer decides whether there is anything to scan.
-        let modern = &self.lanes[0];
+        let modern = self.lanes.first()?;
         let index = if modern.state != LaneState::Done {
             (modern.state == LaneState::Ready).then_some(0)?
         } else {
-            (0..self.lanes.len()).find(|&i| self.may_start(i))?
+            self.lanes.iter().position(|lane| self.may_start(lane))?
         };
-        let lane = &mut self.lanes[index];
+        let lane = self.lanes.get_mut(index)?;
         lane.state = LaneState::InFlight;
         let offer = lane.offer(random, x25519_key_share).with_server_name(&self.host);
         Some((LaneId(index), offer))
@@ -223,11 +223,10 @@ impl ScanPlan {
         }
     }
 
-    /// Whether lane `i` may send its next offer now. Until the server has accepted something at a lane's
+    /// Whether `lane` may send its next offer now. Until the server has accepted something at a lane's
     /// version, the lanes of that version go one at a time: a server that does not speak the version refuses
     /// it once, not once per lane.
-    fn may_start(&self, i: usize) -> bool {
-        let lane = &self.lanes[i];
+    fn may_start(&self, lane: &Lane) -> bool {
         if lane.state != LaneState::Ready {
             return false;
         }

@@ -38,39 +38,40 @@ impl<'a> Reader<'a> {
         ParseError::Invalid { pos: self.pos(), context }
     }
 
+    /// The unread bytes (`pos` never passes the end, so this is never cut short).
+    fn unread(&self) -> &'a [u8] {
+        self.buf.get(self.pos..).unwrap_or_default()
+    }
+
     /// The next `n` bytes.
     pub(crate) fn take(&mut self, n: usize, context: &'static str) -> Result<&'a [u8], ParseError> {
-        if n > self.remaining() {
-            return Err(self.invalid(context));
-        }
-        let out = &self.buf[self.pos..self.pos + n];
+        let Some(out) = self.unread().get(..n) else { return Err(self.invalid(context)) };
         self.pos += n;
         Ok(out)
     }
 
     /// A fixed-size array.
     pub(crate) fn array<const N: usize>(&mut self, context: &'static str) -> Result<[u8; N], ParseError> {
-        let bytes = self.take(N, context)?;
-        let mut out = [0u8; N];
-        out.copy_from_slice(bytes);
+        let Some(&out) = self.unread().first_chunk::<N>() else { return Err(self.invalid(context)) };
+        self.pos += N;
         Ok(out)
     }
 
     /// One byte.
     pub(crate) fn u8(&mut self, context: &'static str) -> Result<u8, ParseError> {
-        Ok(self.take(1, context)?[0])
+        let [b] = self.array(context)?;
+        Ok(b)
     }
 
     /// A 16-bit big-endian integer.
     pub(crate) fn u16(&mut self, context: &'static str) -> Result<u16, ParseError> {
-        let b = self.take(2, context)?;
-        Ok(u16::from_be_bytes([b[0], b[1]]))
+        Ok(u16::from_be_bytes(self.array(context)?))
     }
 
     /// A 24-bit big-endian integer.
     pub(crate) fn u24(&mut self, context: &'static str) -> Result<u32, ParseError> {
-        let b = self.take(3, context)?;
-        Ok(u32::from_be_bytes([0, b[0], b[1], b[2]]))
+        let [a, b, c] = self.array(context)?;
+        Ok(u32::from_be_bytes([0, a, b, c]))
     }
 
     /// A sub-reader over the next `len` bytes.
@@ -104,7 +105,7 @@ impl<'a> Reader<'a> {
 
     /// The unread bytes, consuming them.
     pub(crate) fn rest(&mut self) -> &'a [u8] {
-        let out = &self.buf[self.pos..];
+        let out = self.unread();
         self.pos = self.buf.len();
         out
     }
@@ -119,8 +120,9 @@ impl<'a> Reader<'a> {
 /// the length fits (every writer in this codec bounds its vectors first).
 pub(crate) fn put_vec(out: &mut Vec<u8>, width: usize, body: &[u8]) {
     debug_assert!(body.len() >> (8 * width) == 0, "{} bytes do not fit a {width}-byte length", body.len());
+    // The low `width` bytes of the big-endian length.
     let len = body.len().to_be_bytes();
-    out.extend_from_slice(&len[len.len() - width..]);
+    out.extend(len.iter().rev().take(width).rev());
     out.extend_from_slice(body);
 }
 

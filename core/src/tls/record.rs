@@ -86,22 +86,21 @@ pub fn parse_record(input: &[u8]) -> Result<(Record<'_>, usize), ParseError> {
     {
         return Err(ParseError::Invalid { pos: 2, context: "record version (minor byte above 4)" });
     }
-    if input.len() < RECORD_HEADER_LEN {
+    let Some((&[_, v0, v1, l0, l1], rest)) = input.split_first_chunk::<RECORD_HEADER_LEN>() else {
         return Err(ParseError::Incomplete { needed: RECORD_HEADER_LEN - input.len() });
-    }
-    let version = ProtocolVersion(u16::from_be_bytes([input[1], input[2]]));
-    let len = usize::from(u16::from_be_bytes([input[3], input[4]]));
+    };
+    let version = ProtocolVersion(u16::from_be_bytes([v0, v1]));
+    let len = usize::from(u16::from_be_bytes([l0, l1]));
     if len > MAX_FRAGMENT_LEN {
         return Err(ParseError::Invalid { pos: 3, context: "record length (over 2^14 + 2048)" });
     }
     if len == 0 && content_type != ContentType::APPLICATION_DATA && content_type != ContentType::HEARTBEAT {
         return Err(ParseError::Invalid { pos: 3, context: "record length (empty fragment of this type)" });
     }
-    let total = RECORD_HEADER_LEN + len;
-    if input.len() < total {
-        return Err(ParseError::Incomplete { needed: total - input.len() });
-    }
-    Ok((Record { content_type, version, fragment: &input[RECORD_HEADER_LEN..total] }, total))
+    let Some(fragment) = rest.get(..len) else {
+        return Err(ParseError::Incomplete { needed: len - rest.len() });
+    };
+    Ok((Record { content_type, version, fragment }, RECORD_HEADER_LEN + len))
 }
 
 /// Appends `payload` to `out` as records of `content_type` and `version`, split into fragments of at most

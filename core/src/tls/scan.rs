@@ -211,7 +211,8 @@ fn refusal_findings(attempts: &[ScanAttempt], findings: &mut Vec<Finding>) {
     kinds.dedup();
     for kind in kinds {
         let group: Vec<&ScanAttempt> = attempts.iter().filter(|a| refusal(a) == Some(kind)).collect();
-        let first = group[0];
+        // `kind` was collected from these attempts, so the group is never empty.
+        let Some(&first) = group.first() else { continue };
         let finding = match kind {
             Refusal::NotTls => {
                 let (looks_like, bytes) = match &first.flight {
@@ -310,21 +311,20 @@ fn suites_text(suites: &[CipherSuite]) -> String {
 
 fn version_findings(attempts: &[ScanAttempt], accepted: &[&HelloFlight], findings: &mut Vec<Finding>) {
     let by_version = accepted_by_version(accepted);
-    let Some(&(best, _)) = by_version.last() else { return };
+    let Some(&(best, ref best_suites)) = by_version.last() else { return };
     let tried_modern_versions = attempts.iter().any(|a| a.offer.max_version >= ProtocolVersion::TLS1_2);
     let legacy: Vec<&(ProtocolVersion, Vec<CipherSuite>)> =
         by_version.iter().filter(|(v, _)| v.is_legacy()).collect();
     if best.is_legacy() && tried_modern_versions {
-        let (version, suites) = &by_version[by_version.len() - 1];
         let mut f = Finding::new(
             codes::TLS_VERSION_LEGACY_ONLY,
             format!(
                 "The server accepts only {} ({}); rustls, current browsers and RFC 8996 refuse TLS 1.0/1.1",
                 by_version.iter().map(|(v, _)| v.to_string()).collect::<Vec<_>>().join(" and "),
-                suites_text(suites)
+                suites_text(best_suites)
             ),
         )
-        .with_evidence("best_version", version.to_string());
+        .with_evidence("best_version", best.to_string());
         for attempt in attempts.iter().filter(|a| a.offer.max_version >= ProtocolVersion::TLS1_2) {
             f = f.with_evidence("attempt", evidence_line(attempt));
         }

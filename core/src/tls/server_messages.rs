@@ -74,7 +74,10 @@ pub fn parse_server_key_exchange(
             let p = r.vec16("ServerKeyExchange dh_p")?.rest();
             r.vec16("ServerKeyExchange dh_g")?;
             r.vec16("ServerKeyExchange dh_Ys")?;
-            let significant = &p[p.iter().take_while(|b| **b == 0).count()..];
+            let mut significant = p;
+            while let [0, rest @ ..] = significant {
+                significant = rest;
+            }
             let prime_bits = match significant.first() {
                 // At most 65535 bytes, so the product fits a u32.
                 Some(first) => significant.len() as u32 * 8 - first.leading_zeros(),

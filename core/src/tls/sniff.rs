@@ -61,9 +61,9 @@ pub(crate) fn sniff(first_bytes: &[u8]) -> Sniff {
         Some(_) => {
             let mut undecided = false;
             for (signature, looks_like) in SIGNATURES {
-                let n = signature.len().min(first_bytes.len());
-                if signature[..n].eq_ignore_ascii_case(&first_bytes[..n]) {
-                    if n == signature.len() {
+                // As much of the signature as was received.
+                if signature.iter().zip(first_bytes).all(|(s, b)| s.eq_ignore_ascii_case(b)) {
+                    if first_bytes.len() >= signature.len() {
                         return Sniff::NotTls(*looks_like);
                     }
                     undecided = true;

@@ -218,7 +218,8 @@ pub(crate) fn parse_name(name: &str) -> Option<SuiteInfo> {
         "CHACHA20" => (CipherAlgorithm::ChaCha20, 256),
         _ => return None,
     };
-    let key_bits = tokens.as_slice()[1..].iter().find_map(|t| t.parse::<u16>().ok()).unwrap_or(default_bits);
+    let key_bits =
+        tokens.as_slice().iter().skip(1).find_map(|t| t.parse::<u16>().ok()).unwrap_or(default_bits);
     let mode = if cipher == CipherAlgorithm::Null {
         CipherMode::None
     } else if cipher == CipherAlgorithm::Rc4 {
@@ -258,15 +259,16 @@ struct Tokens<'a> {
 impl<'a> Tokens<'a> {
     fn new(part: &'a str) -> Self {
         let mut tokens = Tokens { items: [""; 8], len: 0 };
-        for token in part.split('_').take(8) {
-            tokens.items[tokens.len] = token;
+        for (slot, token) in tokens.items.iter_mut().zip(part.split('_')) {
+            *slot = token;
             tokens.len += 1;
         }
         tokens
     }
 
     fn as_slice(&self) -> &[&'a str] {
-        &self.items[..self.len]
+        // `new` counts at most `items.len()` tokens.
+        self.items.get(..self.len).unwrap_or_default()
     }
 
     fn has(&self, token: &str) -> bool {

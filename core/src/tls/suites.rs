@@ -178,7 +178,11 @@ impl CipherSuite {
 
     /// The IANA name (`TLS_RSA_WITH_AES_128_CBC_SHA`), or `None` for a value outside rtspeek's table.
     pub fn name(self) -> Option<&'static str> {
-        SUITES.binary_search_by_key(&self.0, |&(value, _)| value).ok().map(|i| SUITES[i].1)
+        SUITES
+            .binary_search_by_key(&self.0, |&(value, _)| value)
+            .ok()
+            .and_then(|i| SUITES.get(i))
+            .map(|&(_, name)| name)
     }
 
     /// A signalling value (SCSV), not a real suite.

@@ -149,8 +149,15 @@ impl KeyError {
 
 /// Big-endian bytes without leading zeros (zero becomes empty).
 pub(crate) fn strip_leading_zeros(bytes: &[u8]) -> Vec<u8> {
-    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
-    bytes[start..].to_vec()
+    significant(bytes).to_vec()
+}
+
+/// `bytes` after its leading zero bytes.
+fn significant(mut bytes: &[u8]) -> &[u8] {
+    while let [0, rest @ ..] = bytes {
+        bytes = rest;
+    }
+    bytes
 }
 
 /// An RSA public key from its raw big-endian parts, normalised.
@@ -281,7 +288,7 @@ impl PublicKey {
 
 /// Bit length of a big-endian unsigned integer (leading zero bytes allowed).
 pub(super) fn bit_length(bytes: &[u8]) -> u32 {
-    let bytes = &bytes[bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len())..];
+    let bytes = significant(bytes);
     match bytes.first() {
         None => 0,
         Some(&top) => {

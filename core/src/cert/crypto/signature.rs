@@ -388,20 +388,26 @@ pub(super) fn pss_verify_mixed(
     if em_len < h_len + salt_len + 2 || em.last() != Some(&0xbc) {
         return Err(VerifyError::Invalid);
     }
+    // EM = maskedDB || H || 0xbc; the lengths were checked above, so the splits below cannot fail.
     let db_len = em_len - h_len - 1;
-    let (masked_db, rest) = em.split_at(db_len);
-    let h = &rest[..h_len];
+    let Some((masked_db, rest)) = em.split_at_checked(db_len) else { return Err(VerifyError::Invalid) };
+    let Some(h) = rest.get(..h_len) else { return Err(VerifyError::Invalid) };
     let top_mask = 0xffu8 >> (8 * em_len - em_bits);
-    if masked_db[0] & !top_mask != 0 {
+    if masked_db.first().is_some_and(|&b| b & !top_mask != 0) {
         return Err(VerifyError::Invalid);
     }
     let mut db: Vec<u8> = masked_db.iter().zip(mgf1(mgf1_hash, h, db_len)).map(|(a, b)| a ^ b).collect();
-    db[0] &= top_mask;
+    if let Some(first) = db.first_mut() {
+        *first &= top_mask;
+    }
+    // DB = PS (zeros) || 0x01 || salt.
     let pad_len = em_len - h_len - salt_len - 2;
-    if db[..pad_len].iter().any(|&b| b != 0) || db[pad_len] != 0x01 {
+    let Some((padding, [0x01, salt @ ..])) = db.split_at_checked(pad_len) else {
+        return Err(VerifyError::Invalid);
+    };
+    if padding.iter().any(|&b| b != 0) {
         return Err(VerifyError::Invalid);
     }
-    let salt = &db[db_len - salt_len..];
     let mut m_prime = vec![0u8; 8];
     m_prime.extend_from_slice(m_hash);
     m_prime.extend_from_slice(salt);

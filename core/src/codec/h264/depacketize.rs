@@ -7,14 +7,14 @@ use super::{nal_type, nal_type_name};
 
 /// Dispatches one RTP payload on its type (the NAL unit type field of its first byte).
 pub(crate) fn payload(d: &mut Depacketizer, seq: u16, payload: &[u8]) {
-    let Some(&first) = payload.first() else {
+    let Some((first, rest)) = payload.split_first() else {
         d.damage(Issue::Malformed { seq, reason: "empty payload" });
         return;
     };
     let kind = first & 0x1F;
     match kind {
-        1..=23 => d.nal(seq, &payload[..1], &payload[1..], kind == nal_type::IDR),
-        nal_type::STAP_A => stap_a(d, seq, &payload[1..]),
+        1..=23 => d.nal(seq, std::slice::from_ref(first), rest, kind == nal_type::IDR),
+        nal_type::STAP_A => stap_a(d, seq, rest),
         nal_type::FU_A => fu_a(d, seq, payload),
         // STAP-B, MTAP16, MTAP24, FU-B (interleaved mode) and the reserved types 0, 30, 31.
         _ => {
@@ -36,12 +36,12 @@ fn stap_a(d: &mut Depacketizer, seq: u16, mut rest: &[u8]) {
             return;
         };
         let size = usize::from(u16::from_be_bytes(*size));
-        if size == 0 || size > after.len() {
+        // A unit holds at least its NAL header: a size of 0 overruns too.
+        let Some(([header, body @ ..], next)) = after.split_at_checked(size) else {
             d.damage(Issue::Malformed { seq, reason: "STAP-A aggregation unit overruns the packet" });
             return;
-        }
-        let (nal, next) = after.split_at(size);
-        d.nal(seq, &nal[..1], &nal[1..], nal[0] & 0x1F == nal_type::IDR);
+        };
+        d.nal(seq, std::slice::from_ref(header), body, header & 0x1F == nal_type::IDR);
         rest = next;
     }
 }

@@ -58,12 +58,16 @@ fn aggregation(d: &mut Depacketizer, seq: u16, mut rest: &[u8], donl: bool) {
             return;
         };
         let size = usize::from(u16::from_be_bytes(*size));
-        if size < 2 || size > after.len() {
+        // A unit holds at least its 2-byte NAL header: a smaller size overruns too.
+        let Some((nal, next)) = after.split_at_checked(size) else {
             d.damage(Issue::Malformed { seq, reason: "AP aggregation unit overruns the packet" });
             return;
-        }
-        let (nal, next) = after.split_at(size);
-        d.nal(seq, &nal[..2], &nal[2..], is_irap((nal[0] >> 1) & 0x3F));
+        };
+        let Some((header, body)) = nal.split_first_chunk::<2>() else {
+            d.damage(Issue::Malformed { seq, reason: "AP aggregation unit overruns the packet" });
+            return;
+        };
+        d.nal(seq, header, body, is_irap((header[0] >> 1) & 0x3F));
         rest = next;
     }
 }

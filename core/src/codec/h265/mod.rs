@@ -81,14 +81,14 @@ pub fn nal_type_name(nal_type: u8) -> &'static str {
 
 /// Checks a 2-byte H.265 NAL header for `expected` type and returns the payload after it.
 fn check_header<'a>(nal: &'a [u8], expected: u8, what: &'static str) -> Result<&'a [u8], CodecError> {
-    if nal.len() < 2 {
+    let [first, _, payload @ ..] = nal else {
         return Err(CodecError {
             what,
             bit_offset: 0,
             reason: format!("{} bytes is too short for a NAL header", nal.len()),
         });
-    }
-    let found = (nal[0] >> 1) & 0x3F;
+    };
+    let found = (first >> 1) & 0x3F;
     if found != expected {
         return Err(CodecError {
             what,
@@ -100,5 +100,5 @@ fn check_header<'a>(nal: &'a [u8], expected: u8, what: &'static str) -> Result<&
             ),
         });
     }
-    Ok(&nal[2..])
+    Ok(payload)
 }

@@ -156,9 +156,10 @@ fn parse_rbsp(r: &mut BitReader<'_>) -> Result<Sps, CodecError> {
         r.flag("pcm_loop_filter_disabled_flag")?;
     }
     let num_short_term_ref_pic_sets = r.ue_max("num_short_term_ref_pic_sets", 64)?;
-    let mut num_delta_pocs = [0u32; 64];
-    for idx in 0..num_short_term_ref_pic_sets as usize {
-        num_delta_pocs[idx] = st_ref_pic_set(r, idx, &num_delta_pocs[..idx])?;
+    let mut num_delta_pocs = Vec::with_capacity(num_short_term_ref_pic_sets as usize);
+    for _ in 0..num_short_term_ref_pic_sets {
+        let count = st_ref_pic_set(r, &num_delta_pocs)?;
+        num_delta_pocs.push(count);
     }
     if r.flag("long_term_ref_pics_present_flag")? {
         let count = r.ue_max("num_long_term_ref_pics_sps", 32)?;
@@ -208,12 +209,14 @@ fn scaling_list_data(r: &mut BitReader<'_>) -> Result<(), CodecError> {
     Ok(())
 }
 
-/// st_ref_pic_set(idx) (7.3.7) inside an SPS; returns NumDeltaPocs[idx]. `previous` holds NumDeltaPocs of
-/// the sets before it, which inter-set prediction refers to.
-fn st_ref_pic_set(r: &mut BitReader<'_>, idx: usize, previous: &[u32]) -> Result<u32, CodecError> {
-    if idx != 0 && r.flag("inter_ref_pic_set_prediction_flag")? {
-        // In an SPS delta_idx_minus1 is not coded: the reference is the previous set.
-        let reference = previous[idx - 1];
+/// st_ref_pic_set(idx) (7.3.7) inside an SPS, idx being `previous.len()`; returns NumDeltaPocs[idx].
+/// `previous` holds NumDeltaPocs of the sets before it, which inter-set prediction refers to.
+fn st_ref_pic_set(r: &mut BitReader<'_>, previous: &[u32]) -> Result<u32, CodecError> {
+    // The flag is coded for every set but the first (idx != 0). In an SPS delta_idx_minus1 is not coded:
+    // the reference is the previous set.
+    if let Some(&reference) = previous.last()
+        && r.flag("inter_ref_pic_set_prediction_flag")?
+    {
         r.flag("delta_rps_sign")?;
         r.ue_max("abs_delta_rps_minus1", (1 << 15) - 1)?;
         let mut count = 0;
