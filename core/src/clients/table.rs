@@ -13,6 +13,7 @@ use crate::rtsp::auth::capability::AuthBehaviour;
 use crate::tls::{CipherSuite as S, MODERN_SUITES, ProtocolVersion as V};
 
 /// Cipher suites from their IANA values (a table of numbers stays readable where constructor calls do not).
+#[expect(clippy::indexing_slicing, reason = "i < N, the length of both arrays, by the loop condition")]
 const fn suites<const N: usize>(values: [u16; N]) -> [S; N] {
     let mut out = [S(0); N];
     let mut i = 0;

@@ -92,13 +92,16 @@ struct Role {
     starts_access_unit: bool,
 }
 
-/// The role of a NAL unit whose header was checked by `nal_problem`.
+/// The role of a NAL unit whose header was checked by `nal_problem` (one too short for its header, which that
+/// rejects, would have none).
 fn role(codec: Codec, nal: &[u8]) -> Role {
+    const NONE: Role = Role { picture: false, keyframe: false, starts_access_unit: false };
     match codec {
         Codec::H264 => {
-            let kind = nal[0] & 0x1F;
+            let [header, rest @ ..] = nal else { return NONE };
+            let kind = header & 0x1F;
             // first_mb_in_slice is the first ue(v) of the slice header; it is 0 when the first bit is 1.
-            let first_slice = matches!(kind, 1 | 2 | 5) && nal.get(1).is_some_and(|b| b & 0x80 != 0);
+            let first_slice = matches!(kind, 1 | 2 | 5) && rest.first().is_some_and(|b| b & 0x80 != 0);
             Role {
                 picture: h264::is_vcl(kind),
                 keyframe: kind == h264::nal_type::IDR,
@@ -107,10 +110,11 @@ fn role(codec: Codec, nal: &[u8]) -> Role {
             }
         }
         Codec::H265 => {
-            let kind = (nal[0] >> 1) & 0x3F;
-            let layer0 = nal[0] & 1 == 0 && nal[1] >> 3 == 0;
+            let [header0, header1, rest @ ..] = nal else { return NONE };
+            let kind = (header0 >> 1) & 0x3F;
+            let layer0 = header0 & 1 == 0 && header1 >> 3 == 0;
             let vcl = h265::is_vcl(kind);
-            let first_slice = vcl && nal.get(2).is_some_and(|b| b & 0x80 != 0);
+            let first_slice = vcl && rest.first().is_some_and(|b| b & 0x80 != 0);
             Role {
                 picture: vcl,
                 keyframe: h265::is_irap(kind),

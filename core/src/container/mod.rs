@@ -255,7 +255,10 @@ fn assemble(
         times.push(f.time);
     }
 
-    let first = &frames[0];
+    // Never empty: the frame at `first_key` was pushed.
+    let Some(first) = frames.first() else {
+        return Err(ContainerError::NoKeyframe { codec, frames: total });
+    };
     let mut parameter_sets: Vec<(ParamSetKind, Vec<u8>)> =
         first.nals.iter().filter_map(|n| ParamSetKind::of(codec, n).map(|k| (k, n.clone()))).collect();
     parameter_sets.sort_by_key(|(k, _)| *k);

@@ -70,10 +70,9 @@ fn fourcc(kind: &[u8; 4]) -> String {
 /// The boxes that make up `data`, which starts at byte `base` of the file and is the body of `parent`.
 fn children<'a>(data: &'a [u8], base: usize, parent: &str) -> Result<Vec<Mp4Box<'a>>, ContainerError> {
     let mut boxes = Vec::new();
-    let mut pos = 0;
-    while pos < data.len() {
-        let rest = &data[pos..];
-        let offset = base + pos;
+    let mut rest = data;
+    while !rest.is_empty() {
+        let offset = base + (data.len() - rest.len());
         let Some((head, _)) = rest.split_first_chunk::<8>() else {
             let path = if parent.is_empty() { "(file)" } else { parent };
             return Err(err(path, offset, format!("{} bytes left, too few for a box header", rest.len())));
@@ -89,24 +88,25 @@ fn children<'a>(data: &'a [u8], base: usize, parent: &str) -> Result<Vec<Mp4Box<
             0 => (rest.len() as u64, 8),
             size => (u64::from(size), 8),
         };
-        if size < header_len as u64 {
-            return Err(err(
-                &path,
-                offset,
-                format!("box size {size} is smaller than its {header_len}-byte header"),
-            ));
-        }
-        if size > rest.len() as u64 {
+        let Some((whole, tail)) = usize::try_from(size).ok().and_then(|size| rest.split_at_checked(size))
+        else {
             let within = if parent.is_empty() { "the file".to_string() } else { parent.to_string() };
             return Err(err(
                 &path,
                 offset,
                 format!("box size {size} runs past the end of {within} ({} bytes left)", rest.len()),
             ));
-        }
-        let size = size as usize;
-        boxes.push(Mp4Box { kind, offset, body: &rest[header_len..size], body_offset: offset + header_len });
-        pos += size;
+        };
+        // `rest` holds the whole header, so a size past it is never also smaller than the header.
+        let Some(body) = whole.get(header_len..) else {
+            return Err(err(
+                &path,
+                offset,
+                format!("box size {size} is smaller than its {header_len}-byte header"),
+            ));
+        };
+        boxes.push(Mp4Box { kind, offset, body, body_offset: offset + header_len });
+        rest = tail;
     }
     Ok(boxes)
 }
@@ -143,17 +143,21 @@ impl<'a> Reader<'a> {
         err(self.path, self.base + self.pos, reason)
     }
 
+    /// The bytes not read yet (`pos` never passes the end: only `take` moves it forward).
+    fn rest(&self) -> &'a [u8] {
+        self.data.get(self.pos..).unwrap_or_default()
+    }
+
     fn left(&self) -> usize {
-        self.data.len() - self.pos
+        self.rest().len()
     }
 
     fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], ContainerError> {
-        if n > self.left() {
+        let Some(bytes) = self.rest().get(..n) else {
             return Err(
                 self.error(format!("truncated reading {what}: {n} bytes needed, {} left", self.left()))
             );
-        }
-        let bytes = &self.data[self.pos..self.pos + n];
+        };
         self.pos += n;
         Ok(bytes)
     }
@@ -163,7 +167,7 @@ impl<'a> Reader<'a> {
     }
 
     fn u8(&mut self, what: &str) -> Result<u8, ContainerError> {
-        Ok(self.take(1, what)?[0])
+        Ok(self.uint(1, what)? as u8)
     }
 
     fn u16(&mut self, what: &str) -> Result<u16, ContainerError> {
@@ -352,7 +356,7 @@ fn sample_entry(stsd: &Mp4Box<'_>) -> Result<Result<SampleEntry, [u8; 4]>, Conta
     if r.u32("entry_count")? == 0 {
         return Err(r.error("no sample description"));
     }
-    let entries = children(&r.data[r.pos..], r.base + r.pos, path)?;
+    let entries = children(r.rest(), r.base + r.pos, path)?;
     let Some(entry) = entries.first() else {
         return Err(r.error("no sample description"));
     };
@@ -366,7 +370,7 @@ fn sample_entry(stsd: &Mp4Box<'_>) -> Result<Result<SampleEntry, [u8; 4]>, Conta
     // resolutions, reserved, frame_count, compressorname, depth, pre_defined: 78 bytes, then boxes.
     let mut r = Reader::new(entry, &entry_path);
     r.take(78, "visual sample entry fields")?;
-    let boxes = children(&entry.body[78..], entry.body_offset + 78, &entry_path)?;
+    let boxes = children(r.rest(), entry.body_offset + 78, &entry_path)?;
     let config_kind = if codec == Codec::H264 { b"avcC" } else { b"hvcC" };
     let config = require(&boxes, config_kind, &entry_path, entry.offset)?;
     let config_path = join(&entry_path, config_kind);
@@ -475,13 +479,13 @@ fn sample_sizes(
         return Err(r.error(reason));
     }
     let table = r.take(needed as usize, "entry sizes")?;
-    Ok((0..count as usize)
-        .map(|i| match field_size {
-            4 => u32::from(if i % 2 == 0 { table[i / 2] >> 4 } else { table[i / 2] & 0x0F }),
-            8 => u32::from(table[i]),
-            _ => u32::from(u16::from_be_bytes([table[2 * i], table[2 * i + 1]])),
-        })
-        .collect())
+    let count = count as usize;
+    Ok(match field_size {
+        // Two entries a byte, high nibble first; an odd count leaves the last nibble unused.
+        4 => table.iter().flat_map(|&b| [b >> 4, b & 0x0F]).take(count).map(u32::from).collect(),
+        8 => table.iter().map(|&b| u32::from(b)).collect(),
+        _ => table.as_chunks::<2>().0.iter().map(|&pair| u32::from(u16::from_be_bytes(pair))).collect(),
+    })
 }
 
 impl Track {
@@ -544,7 +548,9 @@ impl Track {
             for _ in 0..per_chunk {
                 let Some(&size) = self.sizes.get(locations.len()) else { break };
                 let end = at.saturating_add(u64::from(size));
-                if end > file.len() as u64 {
+                let sample =
+                    usize::try_from(at).ok().zip(usize::try_from(end).ok()).and_then(|(a, e)| file.get(a..e));
+                let Some(sample) = sample else {
                     return Err(err(
                         &self.chunk_path,
                         self.chunk_offset,
@@ -554,7 +560,7 @@ impl Track {
                             file.len()
                         ),
                     ));
-                }
+                };
                 total += u64::from(size);
                 if total > file.len() as u64 {
                     return Err(err(
@@ -563,7 +569,7 @@ impl Track {
                         format!("samples total more than the {}-byte file: they overlap", file.len()),
                     ));
                 }
-                locations.push((at as usize, size as usize));
+                locations.push((at as usize, sample));
                 at = end;
             }
         }
@@ -583,9 +589,11 @@ impl Track {
         };
         let codec = self.entry.codec;
         let mut raw = Vec::with_capacity(count);
-        for (index, &(at, size)) in locations.iter().enumerate() {
-            let nals = split_sample(codec, &file[at..at + size], at, self.entry.length_size, index + 1)?;
-            raw.push(RawFrame { nals, keyframe: keyframes[index], time: Some(to_90k(times[index])) });
+        // `locations`, `keyframes` and `times` all hold `count` entries.
+        let samples = locations.into_iter().zip(keyframes).zip(times);
+        for (number, (((at, sample), keyframe), time)) in (1..).zip(samples) {
+            let nals = split_sample(codec, sample, at, self.entry.length_size, number)?;
+            raw.push(RawFrame { nals, keyframe, time: Some(to_90k(time)) });
         }
 
         // The nominal frame rate: the most common sample duration.
@@ -615,32 +623,32 @@ fn split_sample(
     number: usize,
 ) -> Result<Vec<Vec<u8>>, ContainerError> {
     let mut nals = Vec::new();
-    let mut pos = 0;
-    while pos < sample.len() {
-        let Some(prefix) = sample.get(pos..pos + length_size) else {
+    let mut rest = sample;
+    while !rest.is_empty() {
+        let pos = sample.len() - rest.len();
+        let Some((prefix, after)) = rest.split_at_checked(length_size) else {
             return Err(err(
                 "mdat",
                 offset + pos,
-                format!("sample {number}: {} bytes left, too few for a NAL unit length", sample.len() - pos),
+                format!("sample {number}: {} bytes left, too few for a NAL unit length", rest.len()),
             ));
         };
         let len = prefix.iter().fold(0usize, |v, &b| v << 8 | usize::from(b));
-        pos += length_size;
-        if len > sample.len() - pos {
+        let Some((nal, after)) = after.split_at_checked(len) else {
             return Err(err(
                 "mdat",
-                offset + pos - length_size,
+                offset + pos,
                 format!(
                     "sample {number}: NAL unit length {len} runs past the end of the {}-byte sample",
                     sample.len()
                 ),
             ));
-        }
+        };
         // Zero-length NAL units carry nothing; skip them.
         if len > 0 {
-            nals.push(check_nal(codec, sample[pos..pos + len].to_vec(), offset + pos)?);
+            nals.push(check_nal(codec, nal.to_vec(), offset + pos + length_size)?);
         }
-        pos += len;
+        rest = after;
     }
     if nals.is_empty() {
         return Err(err("mdat", offset, format!("sample {number} holds no NAL unit")));

@@ -90,8 +90,8 @@ impl Media {
         self.tracks.len()
     }
 
-    pub(crate) fn track(&self, index: usize) -> &Track {
-        &self.tracks[index]
+    pub(crate) fn track(&self, index: usize) -> Option<&Track> {
+        self.tracks.get(index)
     }
 
     pub(crate) fn playing(&self) -> bool {
@@ -129,7 +129,7 @@ impl Media {
     /// The server's Transport for track `index`: where its media will travel.
     pub(crate) fn accepted(&mut self, ctx: &mut Ctx, index: usize, chosen: &TransportSpec, raw: &str) {
         let Some(Some(offer)) = self.offers.get(index).cloned() else { return };
-        let track = &mut self.tracks[index];
+        let Some(track) = self.tracks.get_mut(index) else { return };
         track.transport_text = Some(raw.to_owned());
         if chosen.is_tcp() {
             let asked = offer.spec.interleaved;
@@ -138,12 +138,13 @@ impl Media {
             let rtp = got.start;
             let rtcp = got.end.unwrap_or(rtp.saturating_add(1));
             // Two tracks on one channel could not be told apart: the first keeps it.
-            let taken = self.tracks.iter().enumerate().find(|(i, t)| {
-                *i != index
-                    && matches!(t.carriage, Some(Carriage::Tcp { rtp: r, rtcp: c }) if [r, c].contains(&rtp) || [r, c].contains(&rtcp))
+            let taken = self.tracks.iter().enumerate().find_map(|(other, t)| {
+                let shares = matches!(t.carriage, Some(Carriage::Tcp { rtp: r, rtcp: c }) if [r, c].contains(&rtp) || [r, c].contains(&rtcp));
+                (other != index && shares).then_some(other)
             });
-            if let Some((other, _)) = taken {
-                let media = self.tracks[index].media.clone();
+            let Some(track) = self.tracks.get_mut(index) else { return };
+            if let Some(other) = taken {
+                let media = &track.media;
                 ctx.finding(
                     Finding::new(
                         codes::TRANSPORT_CHANNEL_CHANGED,
@@ -157,7 +158,6 @@ impl Media {
                 );
                 return;
             }
-            let track = &mut self.tracks[index];
             if asked.is_some_and(|a| a.start != rtp) {
                 ctx.finding(
                     Finding::new(
@@ -301,14 +301,13 @@ impl Media {
         if !self.playing {
             return;
         }
-        for index in 0..self.tracks.len() {
-            match self.tracks[index].carriage {
-                Some(Carriage::Tcp { rtp, .. }) if rtp == channel => return self.rtp(ctx, index, payload),
-                Some(Carriage::Tcp { rtcp, .. }) if rtcp == channel => {
-                    return self.tracks[index].rtcp(payload, ctx.now);
-                }
-                _ => {}
-            }
+        let on_channel = self.tracks.iter().enumerate().find_map(|(index, t)| match t.carriage {
+            Some(Carriage::Tcp { rtp, .. }) if rtp == channel => Some((index, UdpChannel::Rtp)),
+            Some(Carriage::Tcp { rtcp, .. }) if rtcp == channel => Some((index, UdpChannel::Rtcp)),
+            _ => None,
+        });
+        if let Some((index, kind)) = on_channel {
+            self.packet(ctx, index, kind, payload);
         }
     }
 
@@ -347,20 +346,22 @@ impl Media {
         else {
             return;
         };
-        match channel {
-            UdpChannel::Rtp => self.rtp(ctx, index, bytes),
-            UdpChannel::Rtcp => self.tracks[index].rtcp(bytes, ctx.now),
-        }
+        self.packet(ctx, index, channel, bytes);
     }
 
-    fn rtp(&mut self, ctx: &mut Ctx, index: usize, bytes: &[u8]) {
+    /// An RTP or RTCP packet of track `index`, over UDP or interleaved.
+    fn packet(&mut self, ctx: &mut Ctx, index: usize, channel: UdpChannel, bytes: &[u8]) {
+        let Some(track) = self.tracks.get_mut(index) else { return };
+        if channel == UdpChannel::Rtcp {
+            track.rtcp(bytes, ctx.now);
+            return;
+        }
         let before = self.frames.len();
         let frames = (self.deliver && self.frames.len() < MAX_PENDING_FRAMES).then_some(&mut self.frames);
-        let track = &mut self.tracks[index];
         track.rtp(index, bytes, ctx.now, frames);
         if self.frames.len() > before {
-            let codec_string = self.tracks[index].codec_string();
-            for frame in &mut self.frames[before..] {
+            let codec_string = track.codec_string();
+            for frame in self.frames.iter_mut().skip(before) {
                 frame.codec_string.clone_from(&codec_string);
             }
         }
@@ -372,7 +373,7 @@ impl Media {
 
     fn send_rr(&mut self, ctx: &mut Ctx, index: usize) {
         let (now, ssrc, conn) = (ctx.now, self.ssrc, self.conn);
-        let track = &mut self.tracks[index];
+        let Some(track) = self.tracks.get_mut(index) else { return };
         let Some(carriage) = track.carriage else { return };
         let Some(report) = track.receiver_report(ssrc, now) else { return };
         match carriage {
@@ -454,11 +455,10 @@ impl Media {
         }
         let now = ctx.now;
         let window = self.played(now);
-        let udp_tracks: Vec<usize> = (0..self.tracks.len())
-            .filter(|&i| matches!(self.tracks[i].carriage, Some(Carriage::Udp { .. })))
-            .collect();
+        let udp_tracks: Vec<&Track> =
+            self.tracks.iter().filter(|t| matches!(t.carriage, Some(Carriage::Udp { .. }))).collect();
         let udp_silent = !udp_tracks.is_empty()
-            && udp_tracks.iter().all(|&i| !self.tracks[i].heard(now))
+            && udp_tracks.iter().all(|t| !t.heard(now))
             && window >= crate::rtp::Thresholds::default().no_packets_after;
         if udp_silent {
             let mut f = Finding::new(
@@ -468,11 +468,11 @@ impl Media {
                     seconds(window)
                 ),
             );
-            for &i in &udp_tracks {
-                if let Some(Carriage::Udp { server_rtp, .. }) = self.tracks[i].carriage {
+            for t in &udp_tracks {
+                if let Some(Carriage::Udp { server_rtp, .. }) = t.carriage {
                     let from =
                         server_rtp.map_or_else(|| "unknown ports".to_owned(), |p| format!("server port {p}"));
-                    f = f.with_evidence(format!("{} track", self.tracks[i].media), from);
+                    f = f.with_evidence(format!("{} track", t.media), from);
                 }
             }
             ctx.finding(f);

@@ -100,8 +100,8 @@ impl ScanRun {
     }
 
     pub(crate) fn on_connected(&mut self, ctx: &mut Ctx, conn: ConnId) {
-        let Some(i) = self.position(conn) else { return };
-        match self.in_flight[i].offer.encode() {
+        let Some(attempt) = self.in_flight.iter().find(|a| a.conn == conn) else { return };
+        match attempt.offer.encode() {
             Ok(hello) => ctx.transmit(conn, hello),
             // The plan's offers are valid by construction; should one not encode, end the scan cleanly.
             Err(e) => {
@@ -120,8 +120,10 @@ impl ScanRun {
     }
 
     pub(crate) fn on_data(&mut self, ctx: &mut Ctx, conn: ConnId, bytes: &[u8]) {
-        let Some(i) = self.position(conn) else { return };
-        if self.in_flight[i].reader.push(bytes) == Progress::Done {
+        let Some((i, attempt)) = self.in_flight.iter_mut().enumerate().find(|(_, a)| a.conn == conn) else {
+            return;
+        };
+        if attempt.reader.push(bytes) == Progress::Done {
             ctx.close(conn);
             self.record(ctx, i, FlightEnd::Closed);
         }
@@ -135,8 +137,9 @@ impl ScanRun {
     }
 
     pub(crate) fn on_timeout(&mut self, ctx: &mut Ctx) {
-        while let Some(i) = self.in_flight.iter().position(|a| ctx.now >= a.deadline) {
-            ctx.close(self.in_flight[i].conn);
+        while let Some((i, attempt)) = self.in_flight.iter().enumerate().find(|(_, a)| ctx.now >= a.deadline)
+        {
+            ctx.close(attempt.conn);
             self.record(ctx, i, FlightEnd::Timeout);
         }
     }
@@ -221,7 +224,7 @@ impl PlainCheck {
             return;
         }
         let room = PLAIN_CHECK_KEEP.saturating_sub(self.received.len());
-        self.received.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        self.received.extend_from_slice(bytes.get(..room).unwrap_or(bytes));
         if self.received.contains(&b'\n') || self.received.len() >= PLAIN_CHECK_KEEP {
             self.conclude(ctx);
         }
@@ -256,7 +259,7 @@ impl PlainCheck {
             match looks_like(&self.received) {
                 LooksLike::Rtsp => PlainAnswer::Rtsp(line),
                 LooksLike::Http => PlainAnswer::Http(line),
-                _ => PlainAnswer::Other(escape_bytes(&self.received[..self.received.len().min(64)])),
+                _ => PlainAnswer::Other(escape_bytes(self.received.get(..64).unwrap_or(&self.received))),
             }
         });
     }

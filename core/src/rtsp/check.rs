@@ -231,22 +231,21 @@ pub fn parse_error_finding(err: &ParseError, bytes: &[u8], bytes_start: u64) -> 
 /// credentials masked. `None` when `pos` is outside `bytes`.
 fn excerpt(bytes: &[u8], pos: usize) -> Option<String> {
     const MAX: usize = 120;
-    if pos > bytes.len() {
-        return None;
-    }
-    let line_start = bytes[..pos].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    let line_end = bytes[pos..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| pos + i + 1);
+    let (before, after) = bytes.split_at_checked(pos)?;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line_end = after.iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| pos + i + 1);
     let from = line_start.max(pos.saturating_sub(MAX / 2));
     let to = line_end.min(from + MAX);
-    let line = &bytes[from..to];
-    let is_secret = |name: &str| {
-        line.len() > name.len()
-            && line[..name.len()].eq_ignore_ascii_case(name.as_bytes())
-            && line[name.len()] == b':'
+    let line = bytes.get(from..to)?;
+    // The header name, when the line is that of a credentials header.
+    let secret = |name: &str| match line.split_at_checked(name.len()) {
+        Some((key, [b':', ..])) if key.eq_ignore_ascii_case(name.as_bytes()) => Some(key),
+        _ => None,
     };
-    if from == line_start && (is_secret(names::AUTHORIZATION) || is_secret(names::PROXY_AUTHORIZATION)) {
-        let colon = line.iter().position(|&b| b == b':').unwrap_or(0);
-        return Some(format!("{}: ***", String::from_utf8_lossy(&line[..colon])));
+    if from == line_start
+        && let Some(key) = secret(names::AUTHORIZATION).or_else(|| secret(names::PROXY_AUTHORIZATION))
+    {
+        return Some(format!("{}: ***", String::from_utf8_lossy(key)));
     }
     let mut out = String::with_capacity(line.len());
     for &b in line {

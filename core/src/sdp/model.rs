@@ -208,6 +208,8 @@ pub(crate) struct MediaHeader<'a> {
     /// One past the last line of the section.
     pub(crate) end: usize,
     pub(crate) media_line: MediaLine<'a>,
+    /// The `m=` line itself (`lines[start]`).
+    pub(crate) line: Line<'a>,
 }
 
 impl<'a> SessionDescription<'a> {
@@ -218,7 +220,7 @@ impl<'a> SessionDescription<'a> {
 
     /// The line with 1-based number `number`, if it is a non-blank line.
     pub fn line(&self, number: u32) -> Option<&Line<'a>> {
-        self.lines.binary_search_by_key(&number, |l| l.number).ok().map(|i| &self.lines[i])
+        self.lines.binary_search_by_key(&number, |l| l.number).ok().and_then(|i| self.lines.get(i))
     }
 
     /// Number of lines in the input, blank ones included.
@@ -233,7 +235,8 @@ impl<'a> SessionDescription<'a> {
 
     /// The session section: every line before the first `m=`.
     pub fn session(&self) -> Section<'_, 'a> {
-        Section { lines: &self.lines[..self.session_end] }
+        // `session_end` is at most the line count (which it is when there is no media).
+        Section { lines: self.lines.get(..self.session_end).unwrap_or(&self.lines) }
     }
 
     /// The media sections, in order.
@@ -241,7 +244,8 @@ impl<'a> SessionDescription<'a> {
         self.media.iter().enumerate().map(move |(index, header)| Media {
             index,
             header,
-            section: Section { lines: &self.lines[header.start..header.end] },
+            // The parser closes every section within the lines.
+            section: Section { lines: self.lines.get(header.start..header.end).unwrap_or_default() },
             session: self.session(),
         })
     }
@@ -418,7 +422,7 @@ impl<'s, 'a> Media<'s, 'a> {
 
     /// The `m=` line.
     pub fn line(&self) -> &'s Line<'a> {
-        &self.section.lines[0]
+        &self.header.line
     }
 
     /// The `m=` line's fields (best effort when it is malformed: see the parser's issues).

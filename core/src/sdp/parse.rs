@@ -201,7 +201,8 @@ fn first_control_byte(bytes: &[u8]) -> Option<usize> {
 
 /// 1-based number of the line holding byte `offset`.
 fn line_of(text: &str, offset: usize) -> u32 {
-    let newlines = text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count();
+    let before = text.as_bytes().get(..offset).unwrap_or(text.as_bytes());
+    let newlines = before.iter().filter(|&&b| b == b'\n').count();
     u32::try_from(newlines).unwrap_or(u32::MAX).saturating_add(1)
 }
 
@@ -362,7 +363,8 @@ impl<'a> Parser<'a> {
         if let Some(why) = problem {
             self.issue(line.number, line.text, IssueKind::BadValue(why));
         }
-        self.media.push(MediaHeader { start: self.lines.len(), end: self.lines.len() + 1, media_line });
+        let (start, end) = (self.lines.len(), self.lines.len() + 1);
+        self.media.push(MediaHeader { start, end, media_line, line: *line });
         self.seen_in_section = bit(LineKind::Media);
         self.max_rank = None;
     }

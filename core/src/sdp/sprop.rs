@@ -87,15 +87,16 @@ pub fn classify(codec: H26x, nal: &[u8], expected: Option<ParamSetKind>) -> Resu
         H26x::H264 => 1,
         H26x::H265 => 2,
     };
-    if nal.len() < header_len {
-        return Err(SpropError::Short { len: nal.len() });
-    }
-    if nal[0] & 0x80 != 0 {
+    let first = match nal.first() {
+        Some(&first) if nal.len() >= header_len => first,
+        _ => return Err(SpropError::Short { len: nal.len() }),
+    };
+    if first & 0x80 != 0 {
         return Err(SpropError::ForbiddenBit);
     }
     let (nal_type, kind, name) = match codec {
         H26x::H264 => {
-            let t = nal[0] & 0x1F;
+            let t = first & 0x1F;
             // Subset SPS (15) and SPS extension (13) belong with the SPS (RFC 6184 8.1 allows them).
             let kind = match t {
                 7 | 13 | 15 => Some(ParamSetKind::Sps),
@@ -105,7 +106,7 @@ pub fn classify(codec: H26x, nal: &[u8], expected: Option<ParamSetKind>) -> Resu
             (t, kind, h264::nal_type_name(t))
         }
         H26x::H265 => {
-            let t = (nal[0] >> 1) & 0x3F;
+            let t = (first >> 1) & 0x3F;
             let kind = match t {
                 32 => Some(ParamSetKind::Vps),
                 33 => Some(ParamSetKind::Sps),

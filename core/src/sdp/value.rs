@@ -29,7 +29,8 @@ fn fields(s: &str) -> impl Iterator<Item = &str> {
 /// Splits `s` around the first `separator`, an ASCII byte.
 pub(crate) fn split_at_byte(s: &str, separator: u8) -> Option<(&str, &str)> {
     let i = s.bytes().position(|b| b == separator)?;
-    Some((&s[..i], &s[i + 1..]))
+    // An ASCII separator sits between chars; `get` keeps a non-ASCII one from panicking.
+    Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
 /// `o=<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address>`.

@@ -37,8 +37,10 @@ pub fn describe(mount: &Mount, origin: &str, tool: &str) -> String {
             line(&format!("a=rtpmap:{pt} H264/{VIDEO_CLOCK_RATE}"));
             let mut params = vec!["packetization-mode=1".to_owned()];
             let is = |n: &&Vec<u8>, t: u8| n.first().is_some_and(|b| b & 0x1F == t);
-            if let Some(ptl) = sets.iter().find(|n| is(n, h264::nal_type::SPS)).and_then(|s| s.get(1..4)) {
-                params.push(format!("profile-level-id={:02x}{:02x}{:02x}", ptl[0], ptl[1], ptl[2]));
+            if let Some(&[_, profile, constraints, level, ..]) =
+                sets.iter().find(|n| is(n, h264::nal_type::SPS)).map(Vec::as_slice)
+            {
+                params.push(format!("profile-level-id={profile:02x}{constraints:02x}{level:02x}"));
             }
             let sprop: Vec<String> = sets
                 .iter()

@@ -1,7 +1,7 @@
 //! [`ServerSession`]: one RTSP connection as the server sees it, sans-IO. Bytes in, responses and media
 //! commands out, timers as deadlines.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
 use crate::UnixTime;
@@ -117,7 +117,7 @@ pub struct ServerSession {
     buf: Vec<u8>,
     out: VecDeque<SessionOutput>,
     rng: SeededRng,
-    guards: Vec<(String, Guard)>,
+    guards: BTreeMap<String, Guard>,
     state: Option<RtspState>,
     last_activity: Duration,
     partial_since: Option<Duration>,
@@ -140,7 +140,7 @@ impl ServerSession {
             buf: Vec::new(),
             out: VecDeque::new(),
             rng: SeededRng::new(seed),
-            guards: Vec::new(),
+            guards: BTreeMap::new(),
             state: None,
             last_activity: now,
             partial_since: None,
@@ -350,18 +350,13 @@ impl ServerSession {
             .ok_or_else(|| error(StatusCode::NOT_FOUND, &format!("no stream at {}", url.path())))?;
         if let Some(policy) = &mount.auth {
             let random: [u8; 12] = self.rng.block()[..12].try_into().unwrap_or([0; 12]);
-            let index = match self.guards.iter().position(|(path, _)| *path == mount.path) {
-                Some(i) => i,
-                None => {
-                    let guard = Guard::new(policy, &self.config.digest_key, self.conn.transport.tls);
-                    self.guards.push((mount.path.clone(), guard));
-                    self.guards.len() - 1
-                }
-            };
+            let guard = self
+                .guards
+                .entry(mount.path.clone())
+                .or_insert_with(|| Guard::new(policy, &self.config.digest_key, self.conn.transport.tls));
             let authorization = req.headers.get("Authorization");
             let method = req.method.as_str();
             let replay = &*self.config.replay;
-            let guard = &self.guards[index].1;
             match guard.check(policy, method, &req.uri, authorization, unix, &random, replay) {
                 AuthOutcome::Accepted(user) => self.stats.user = Some(user),
                 AuthOutcome::Challenge { values, why } => {

@@ -218,7 +218,8 @@ impl Session {
         let mut used_total = 0;
         loop {
             let stream_start = self.parser.stream_pos();
-            let mut rest = &self.buf[used_total..];
+            // `used_total` counts bytes the parser used, all from `buf`.
+            let mut rest = self.buf.get(used_total..).unwrap_or_default();
             match self.parser.feed(&mut rest) {
                 Ok(Parsed::Incomplete(_)) => break,
                 Ok(Parsed::Message(Message::Interleaved(frame), used)) => {
@@ -236,7 +237,8 @@ impl Session {
                     self.on_server_request(ctx, &req);
                 }
                 Err(e) => {
-                    ctx.finding(parse_error_finding(&e, &self.buf[used_total..], stream_start));
+                    let rest = self.buf.get(used_total..).unwrap_or_default();
+                    ctx.finding(parse_error_finding(&e, rest, stream_start));
                     self.fail(ctx, Layer::Rtsp);
                     return;
                 }
@@ -478,7 +480,7 @@ impl Session {
     }
 
     fn transcript(&self, ctx: &mut Ctx, direction: Direction, bytes: &[u8]) {
-        let shown = &bytes[..bytes.len().min(MAX_TRANSCRIPT_BYTES)];
+        let shown = bytes.get(..MAX_TRANSCRIPT_BYTES).unwrap_or(bytes);
         let text = String::from_utf8_lossy(shown);
         let mut text = url::redact_text(&text).into_owned();
         if bytes.len() > MAX_TRANSCRIPT_BYTES {
@@ -492,7 +494,8 @@ impl Session {
     }
 
     fn send_setup(&mut self, ctx: &mut Ctx, index: usize, spec: TransportSpec, udp: Option<UdpId>) {
-        let uri = self.media.track(index).control.without_credentials().to_string();
+        let Some(track) = self.media.track(index) else { return };
+        let uri = track.control.without_credentials().to_string();
         let mut offered = spec.clone();
         offered.mode.clear();
         self.media.offered(index, spec, udp);

@@ -4,8 +4,9 @@
 //! summary with the findings it proves. Evidence shows challenges (which hold no credentials) and never a
 //! password, HA1 or `Authorization` value.
 
+use super::capability::OfferedChallenge;
 use super::capability::{Capability, ClientVerdict, FailCause};
-use super::challenge::{Scheme, parse_www_authenticate};
+use super::challenge::{Challenge, Scheme, parse_www_authenticate};
 use crate::diagnose::codes;
 use crate::{Finding, Severity};
 
@@ -42,7 +43,8 @@ fn findings(cap: &Capability, over_tls: bool) -> Vec<Finding> {
         return out;
     }
     if !set.challenges.is_empty() {
-        let schemes: Vec<String> = cap.offered.iter().map(|o| short_name(cap, o.index)).collect();
+        let schemes: Vec<String> =
+            cap.offered.iter().zip(&cap.set.challenges).map(|(o, c)| short_name(o, c)).collect();
         let mut f = Finding::new(
             codes::AUTH_REQUIRED,
             format!("the server requires authentication; it offers {}", schemes.join(", ")),
@@ -108,12 +110,11 @@ fn findings(cap: &Capability, over_tls: bool) -> Vec<Finding> {
     out
 }
 
-/// `Digest SHA-256`, `Basic`, `Negotiate`.
-fn short_name(cap: &Capability, index: usize) -> String {
-    let o = &cap.offered[index];
+/// `Digest SHA-256`, `Basic`, `Negotiate`: the offer `o` of challenge `c`.
+fn short_name(o: &OfferedChallenge, c: &Challenge) -> String {
     match o.scheme {
         Scheme::Digest => format!("Digest {}", o.algorithm.as_deref().unwrap_or("MD5")),
-        _ => cap.set.challenges[index].scheme_name.clone(),
+        _ => c.scheme_name.clone(),
     }
 }
 

@@ -224,14 +224,14 @@ fn decode_ext_value(value: &str, offset: usize) -> Result<String, AuthorizationE
     let mut bytes = Vec::with_capacity(encoded.len());
     let raw = encoded.as_bytes();
     let mut i = 0;
-    while i < raw.len() {
-        if raw[i] == b'%' {
+    while let Some(&b) = raw.get(i) {
+        if b == b'%' {
             let hex = raw.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
             let byte = hex.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or(bad("bad percent-encoding"))?;
             bytes.push(byte);
             i += 3;
         } else {
-            bytes.push(raw[i]);
+            bytes.push(b);
             i += 1;
         }
     }

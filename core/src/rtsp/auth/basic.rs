@@ -8,6 +8,7 @@ use super::challenge::Challenge;
 use super::digest::{self, HashAlgorithm};
 use super::secret::{Credentials, Secret, ct_eq};
 use super::store::{StoredSecret, UserStore};
+use super::syntax::AuthParam;
 
 /// Decoding accepts credentials with or without `=` padding (some clients drop it); encoding pads.
 const LENIENT: GeneralPurpose = GeneralPurpose::new(
@@ -93,9 +94,9 @@ impl BasicServer {
 
     /// The challenge to send: `Basic realm="...", charset="UTF-8"`.
     pub fn challenge(&self) -> Challenge {
-        let mut c =
-            Challenge::new("Basic").with_param("realm", self.realm.clone()).with_param("charset", "UTF-8");
-        c.params[1].quoted = true; // RFC 7617 section 2.1 quotes it.
+        let mut c = Challenge::new("Basic").with_param("realm", self.realm.clone());
+        // RFC 7617 section 2.1 quotes it.
+        c.params.push(AuthParam { name: "charset".into(), value: "UTF-8".into(), quoted: true, offset: 0 });
         c
     }
 

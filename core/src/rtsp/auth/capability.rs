@@ -307,7 +307,8 @@ fn choose(
 fn header_firsts(set: &ChallengeSet) -> impl Iterator<Item = (usize, &Challenge)> {
     let mut last_header = None;
     set.challenges.iter().enumerate().filter(move |(_, c)| {
-        let first = last_header != Some(c.header) && c.offset == leading_ws(&set.values[c.header]);
+        let first = last_header != Some(c.header)
+            && set.values.get(c.header).is_some_and(|value| c.offset == leading_ws(value));
         last_header = Some(c.header);
         first
     })
@@ -317,33 +318,28 @@ fn leading_ws(value: &str) -> usize {
     value.len() - value.trim_start_matches([' ', '\t']).len()
 }
 
-fn select(p: &AuthBehaviour, set: &ChallengeSet) -> Option<usize> {
+fn select<'s>(p: &AuthBehaviour, set: &'s ChallengeSet) -> Option<(usize, &'s Challenge)> {
     let of = |scheme| move |(_, c): &(usize, &Challenge)| c.scheme() == scheme;
     match p.selection {
         Selection::LastDigestHeaderFfmpeg => header_firsts(set)
             .filter(of(Scheme::Digest))
             .last()
-            .or_else(|| header_firsts(set).filter(of(Scheme::Basic)).last())
-            .map(|(i, _)| i),
+            .or_else(|| header_firsts(set).filter(of(Scheme::Basic)).last()),
         Selection::LastDigestChallenge => set
             .challenges
             .iter()
             .enumerate()
             .rfind(of(Scheme::Digest))
-            .or_else(|| set.challenges.iter().enumerate().find(of(Scheme::Basic)))
-            .map(|(i, _)| i),
-        Selection::LastDigestHeaderLive555 => header_firsts(set)
-            .filter(of(Scheme::Digest))
-            .last()
-            .or_else(|| header_firsts(set).next())
-            .map(|(i, _)| i),
+            .or_else(|| set.challenges.iter().enumerate().find(of(Scheme::Basic))),
+        Selection::LastDigestHeaderLive555 => {
+            header_firsts(set).filter(of(Scheme::Digest)).last().or_else(|| header_firsts(set).next())
+        }
         Selection::BasicFirstThenFirstDigestHeader => set
             .challenges
             .iter()
             .enumerate()
             .find(of(Scheme::Basic))
-            .or_else(|| header_firsts(set).find(of(Scheme::Digest)))
-            .map(|(i, _)| i),
+            .or_else(|| header_firsts(set).find(of(Scheme::Digest))),
         Selection::StrongestDigest => set
             .challenges
             .iter()
@@ -355,19 +351,18 @@ fn select(p: &AuthBehaviour, set: &ChallengeSet) -> Option<usize> {
                 (rank, std::cmp::Reverse(*i))
             })
             .or_else(|| set.challenges.iter().enumerate().rfind(of(Scheme::Digest)))
-            .or_else(|| set.challenges.iter().enumerate().find(of(Scheme::Basic)))
-            .map(|(i, _)| i),
+            .or_else(|| set.challenges.iter().enumerate().find(of(Scheme::Basic))),
     }
 }
 
 fn judge(p: &AuthBehaviour, set: &ChallengeSet) -> ClientOutcome {
     let fails = |cause, reason: String| ClientVerdict::Fails { cause, reason };
-    let Some(index) = select(p, set) else {
+    let Some((index, c)) = select(p, set) else {
         let verdict = fails(FailCause::NoScheme, "finds no Basic or Digest challenge it reads".to_owned());
         return ClientOutcome { client: p.name, answers: None, verdict };
     };
-    let c = &set.challenges[index];
-    let value = &set.values[c.header];
+    // A set built by hand may lack the value; the parser always records it.
+    let value = set.values.get(c.header).map_or("", String::as_str);
     let verdict = match c.scheme() {
         Scheme::Other => fails(
             FailCause::NoScheme,

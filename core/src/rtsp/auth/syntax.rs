@@ -278,7 +278,7 @@ impl Lexer<'_, '_> {
                         // The next challenge, or the end: the list loop reads the commas.
                         return Ok(());
                     }
-                    for &comma in &commas[1..] {
+                    for &comma in commas.iter().skip(1) {
                         self.quirk(QuirkKind::EmptyListElement, comma, None);
                     }
                     self.pos = next;
@@ -317,11 +317,11 @@ impl Lexer<'_, '_> {
             self.pos += 1;
         }
         let mut end = self.pos;
-        while end > start && matches!(self.s[end - 1], b' ' | b'\t') {
+        while end > start && matches!(self.at(end - 1), Some(b' ' | b'\t')) {
             end -= 1;
         }
         self.quirk(QuirkKind::BareValue, start, Some(name));
-        Ok((String::from_utf8_lossy(&self.s[start..end]).into_owned(), false))
+        Ok((self.text(start, end), false))
     }
 
     fn quoted_string(&mut self) -> Result<String, SyntaxError> {
@@ -363,26 +363,18 @@ impl Lexer<'_, '_> {
     /// end.
     fn token68(&mut self) -> Option<String> {
         let start = self.pos;
-        let mut end = start;
-        while end < self.s.len() && is_token68_char(self.s[end]) {
-            end += 1;
-        }
-        if end == start {
+        let chars = self.span(start, is_token68_char).len();
+        if chars == 0 {
             return None;
         }
-        while end < self.s.len() && self.s[end] == b'=' {
-            end += 1;
-        }
-        let mut after = end;
-        while after < self.s.len() && matches!(self.s[after], b' ' | b'\t') {
-            after += 1;
-        }
-        if after < self.s.len() && self.s[after] != b',' {
+        let end = start + chars + self.span(start + chars, |b| b == b'=').len();
+        let after = end + self.span(end, is_ws).len();
+        if self.at(after).is_some_and(|b| b != b',') {
             return None;
         }
         // A lone `name=` is read as token68 by the grammar; that is what RFC 7235 says, so keep it.
         self.pos = end;
-        Some(String::from_utf8_lossy(&self.s[start..end]).into_owned())
+        Some(self.text(start, end))
     }
 
     /// Whether a `token BWS "="` starts at the position (an auth-param rather than a new scheme).
@@ -392,17 +384,12 @@ impl Lexer<'_, '_> {
 
     /// Whether a `token BWS "="` starts at `start`.
     fn param_starts_at(&self, start: usize) -> bool {
-        let mut i = start;
-        while i < self.s.len() && is_tchar(self.s[i]) {
-            i += 1;
-        }
-        if i == start {
+        let name = self.span(start, is_tchar).len();
+        if name == 0 {
             return false;
         }
-        while i < self.s.len() && matches!(self.s[i], b' ' | b'\t') {
-            i += 1;
-        }
-        i < self.s.len() && self.s[i] == b'='
+        let i = start + name + self.span(start + name, is_ws).len();
+        self.at(i) == Some(b'=')
     }
 
     /// Looks past the commas and whitespace at the position (which is on a comma) without moving: returns
@@ -410,8 +397,8 @@ impl Lexer<'_, '_> {
     fn past_commas(&self) -> (usize, Vec<usize>) {
         let mut i = self.pos;
         let mut commas = Vec::new();
-        while i < self.s.len() {
-            match self.s[i] {
+        while let Some(b) = self.at(i) {
+            match b {
                 b',' => commas.push(i),
                 b' ' | b'\t' => {}
                 _ => break,
@@ -426,7 +413,7 @@ impl Lexer<'_, '_> {
         while self.peek().is_some_and(is_tchar) {
             self.pos += 1;
         }
-        (self.pos > start).then(|| String::from_utf8_lossy(&self.s[start..self.pos]).into_owned())
+        (self.pos > start).then(|| self.text(start, self.pos))
     }
 
     /// Skips spaces and tabs; returns whether there were any.
@@ -439,7 +426,22 @@ impl Lexer<'_, '_> {
     }
 
     fn peek(&self) -> Option<u8> {
-        self.s.get(self.pos).copied()
+        self.at(self.pos)
+    }
+
+    fn at(&self, i: usize) -> Option<u8> {
+        self.s.get(i).copied()
+    }
+
+    /// The run of bytes from `from` on that satisfy `pred` (empty past the end).
+    fn span(&self, from: usize, pred: impl Fn(u8) -> bool) -> &[u8] {
+        let rest = self.s.get(from..).unwrap_or_default();
+        rest.split(|&b| !pred(b)).next().unwrap_or_default()
+    }
+
+    /// `s[start..end]` as text, invalid UTF-8 replaced; the ranges are ones this lexer scanned.
+    fn text(&self, start: usize, end: usize) -> String {
+        String::from_utf8_lossy(self.s.get(start..end).unwrap_or_default()).into_owned()
     }
 
     fn at_end(&self) -> bool {
@@ -462,6 +464,10 @@ impl Lexer<'_, '_> {
 /// tchar of RFC 7230 section 3.2.6.
 pub(crate) fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+fn is_ws(b: u8) -> bool {
+    b == b' ' || b == b'\t'
 }
 
 fn is_token68_char(b: u8) -> bool {

@@ -30,7 +30,8 @@ impl<'a> Cursor<'a> {
     }
 
     pub(super) fn rest(&self) -> &'a str {
-        &self.text[self.pos..]
+        // `pos` stays on a char boundary (see `take_while`); `get` keeps that an invariant, not a panic.
+        self.text.get(self.pos..).unwrap_or("")
     }
 
     pub(super) fn at_end(&self) -> bool {
@@ -79,7 +80,8 @@ impl<'a> Cursor<'a> {
         let start = self.pos;
         let len = self.rest().bytes().position(|b| stops.contains(&b)).unwrap_or(self.rest().len());
         self.pos += len;
-        &self.text[start..self.pos]
+        // The stops are ASCII, so the position is a char boundary.
+        self.text.get(start..self.pos).unwrap_or("")
     }
 
     /// Consumes the next `len` bytes (clamped to what is left; callers pass ASCII-aligned lengths).
@@ -111,22 +113,21 @@ impl<'a> Cursor<'a> {
         self.pos += 1;
         let mut out = String::new();
         loop {
-            let rest = self.rest();
-            let Some(i) = rest.find(['"', '\\']) else {
-                return Err(self.error_at(start, "a closing `\"`"));
-            };
-            out.push_str(&rest[..i]);
-            self.pos += i;
-            if rest.as_bytes()[i] == b'"' {
-                self.pos += 1;
-                return Ok(out);
+            out.push_str(self.take_while(|b| b != b'"' && b != b'\\'));
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(_) => self.pos += 1,
+                None => return Err(self.error_at(start, "a closing `\"`")),
             }
             // A backslash escapes the next character (which may be multi-byte).
-            let Some(c) = rest[i + 1..].chars().next() else {
+            let Some(c) = self.rest().chars().next() else {
                 return Err(self.error_at(start, "a closing `\"`"));
             };
             out.push(c);
-            self.pos += 1 + c.len_utf8();
+            self.pos += c.len_utf8();
         }
     }
 

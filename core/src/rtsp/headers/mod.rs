@@ -127,17 +127,22 @@ impl<'a> Headers<'a> {
     /// Replaces every header called `name` by one with `value`, in the place of the first.
     pub fn set(&mut self, name: impl Into<Cow<'a, str>>, value: impl Into<Cow<'a, str>>) {
         let name = name.into();
-        let value = value.into();
-        match self.entries.iter().position(|h| h.name.eq_ignore_ascii_case(&name)) {
-            Some(first) => {
-                self.entries[first].value = value;
-                let mut i = 0;
-                self.entries.retain(|h| {
-                    i += 1;
-                    i - 1 == first || !h.name.eq_ignore_ascii_case(&name)
-                });
+        // Taken by the first header of that name; the later ones go.
+        let mut value = Some(value.into());
+        self.entries.retain_mut(|h| {
+            if !h.name.eq_ignore_ascii_case(&name) {
+                return true;
             }
-            None => self.entries.push(Header { name, value }),
+            match value.take() {
+                Some(value) => {
+                    h.value = value;
+                    true
+                }
+                None => false,
+            }
+        });
+        if let Some(value) = value {
+            self.entries.push(Header { name, value });
         }
     }
 
@@ -258,10 +263,12 @@ impl fmt::Debug for HeaderError {
 
 /// Whether `b` may appear in a token (RFC 7230 `tchar`). A table: the parser asks this for every byte of
 /// every header name.
+#[expect(clippy::indexing_slicing, reason = "a u8 is at most 255 and the table has 256 entries")]
 pub(crate) const fn is_tchar(b: u8) -> bool {
     TCHAR[b as usize]
 }
 
+#[expect(clippy::indexing_slicing, reason = "built at compile time, where b < 256 by the loop condition")]
 const TCHAR: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;

@@ -28,20 +28,21 @@ pub struct RtpInfo(pub Vec<RtpInfoEntry>);
 /// Whether the text at the start of `rest` (after optional whitespace) is `name=`, case-insensitively.
 fn starts_param(rest: &str, name: &str) -> bool {
     let rest = rest.trim_start_matches([' ', '\t']);
-    rest.len() > name.len()
-        && rest.as_bytes()[name.len()] == b'='
-        && rest.as_bytes()[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+    rest.as_bytes()
+        .split_at_checked(name.len())
+        .is_some_and(|(key, after)| after.first() == Some(&b'=') && key.eq_ignore_ascii_case(name.as_bytes()))
 }
 
 /// The length of an unquoted URL at the start of `rest`.
 fn unquoted_url_len(rest: &str) -> usize {
     let bytes = rest.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
-        // `b` is ASCII in every arm that slices, so `i + 1` is a char boundary.
+        // `b` is ASCII in every arm that looks past it, so `i + 1` is a char boundary.
+        let after = || rest.get(i + 1..).unwrap_or("");
         let ends = match b {
             b' ' | b'\t' => true,
-            b',' => starts_param(&rest[i + 1..], "url"),
-            b';' => ["seq", "rtptime", "ssrc"].iter().any(|p| starts_param(&rest[i + 1..], p)),
+            b',' => starts_param(after(), "url"),
+            b';' => ["seq", "rtptime", "ssrc"].iter().any(|p| starts_param(after(), p)),
             _ => false,
         };
         if ends {

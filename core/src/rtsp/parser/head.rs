@@ -56,7 +56,7 @@ pub(super) fn read_head<'a>(
     progress: &mut Progress,
 ) -> Result<Option<BuiltHead<'a>>, ParseError> {
     let limit = config.limits.max_head_bytes;
-    let window = &input[..input.len().min(limit)];
+    let window = input.get(..limit).unwrap_or(input);
     let whole = if progress.started { None } else { find_head_end(window, start) };
     progress.started = true;
     let end = match whole {
@@ -92,7 +92,7 @@ fn complete_start_line<'a>(
     start: usize,
     lf: usize,
 ) -> Result<StartLine<'a>, ParseError> {
-    let end = if lf > start && input[lf - 1] == b'\r' { lf - 1 } else { lf };
+    let end = if lf > start && input.get(lf - 1) == Some(&b'\r') { lf - 1 } else { lf };
     match reader.start_line(start, end, Some(lf)) {
         Ok(s) => Ok(s),
         Err(Stop::Invalid(e)) => Err(e),
@@ -115,7 +115,7 @@ fn check_lines(
             // the same bytes whatever the reads were, so the same verdict.
             let full = window.len() == config.limits.max_head_bytes;
             let mut end = if full { window.len() } else { window.len().min(start + EARLY_CHECK) };
-            if end == window.len() && end > start && window[end - 1] == b'\r' {
+            if end == window.len() && end > start && window.get(end - 1) == Some(&b'\r') {
                 end -= 1; // May be half of a CRLF.
             }
             if let Err(Stop::Invalid(e)) = reader.start_line(start, end, None) {
@@ -176,7 +176,8 @@ fn build<'a>(
     config: &ParserConfig,
 ) -> Result<BuiltHead<'a>, ParseError> {
     let mut reader = LineReader::for_head(input, end, &config.quirks);
-    let first_lf = find_lf(&input[..end], start).unwrap_or(end);
+    // The first LF of the head (before `end`, which follows the head's empty line).
+    let first_lf = find_lf(input, start).filter(|&lf| lf < end).unwrap_or(end);
     let first = complete_start_line(&mut reader, input, start, first_lf)?;
     let mut entries: Vec<Header<'a>> = Vec::with_capacity(16);
     let mut content_lengths: Vec<(usize, usize)> = Vec::new();
@@ -237,7 +238,8 @@ fn build<'a>(
 fn content_length(entries: &[Header<'_>], at: &[(usize, usize)], limit: usize) -> Result<usize, ParseError> {
     let mut length: Option<u64> = None;
     for &(index, pos) in at {
-        let value = &entries[index].value;
+        // Each index was taken as its header was pushed; were one missing, its empty value is an error.
+        let value = entries.get(index).map_or("", |header| &header.value);
         let digits = value.bytes().take_while(u8::is_ascii_digit).count();
         if digits == 0 || digits != value.len() {
             return Err(error(

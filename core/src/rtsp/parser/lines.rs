@@ -79,13 +79,13 @@ impl<'a, 'p> LineReader<'a, 'p> {
 
     /// A reader for a complete head `input[..head_end]`, checked as UTF-8 once.
     pub(super) fn for_head(input: &'a [u8], head_end: usize, policies: &'p QuirkPolicies) -> Self {
-        let head = std::str::from_utf8(&input[..head_end]).ok();
+        let head = input.get(..head_end).and_then(|head| std::str::from_utf8(head).ok());
         LineReader { input, head, policies, quirks: Quirks::NONE }
     }
 
     /// A line ending at the LF at `lf`: the bare-LF quirk unless a CR precedes it.
     fn line_ending(&mut self, lf: usize) -> Result<(), ParseError> {
-        if lf > 0 && self.input[lf - 1] == b'\r' {
+        if self.input.get(..lf).is_some_and(|line| line.ends_with(b"\r")) {
             return Ok(());
         }
         if self.policies.bare_lf == QuirkPolicy::Reject {
@@ -115,7 +115,10 @@ impl<'a, 'p> LineReader<'a, 'p> {
         range: Range<usize>,
         context: &'static str,
     ) -> Result<Cow<'a, str>, ParseError> {
-        let bytes = &self.input[range.clone()];
+        // Ranges come from this reader's scans of `input`; one past it would be a line never read.
+        let Some(bytes) = self.input.get(range.clone()) else {
+            return Err(expected(range.start, context, "a complete line"));
+        };
         match std::str::from_utf8(bytes) {
             Ok(s) => Ok(Cow::Borrowed(s)),
             Err(e) if self.policies.non_utf8 == QuirkPolicy::Reject => {
@@ -135,7 +138,9 @@ impl<'a, 'p> LineReader<'a, 'p> {
         range: Range<usize>,
         context: &'static str,
     ) -> Result<(), ParseError> {
-        if self.policies.non_utf8 == QuirkPolicy::Reject && !self.input[range.clone()].is_ascii() {
+        if self.policies.non_utf8 == QuirkPolicy::Reject
+            && !self.input.get(range.clone()).is_some_and(<[u8]>::is_ascii)
+        {
             self.text(range, context)?;
         }
         Ok(())
@@ -150,7 +155,8 @@ impl<'a, 'p> LineReader<'a, 'p> {
         end: usize,
         lf: Option<usize>,
     ) -> Result<StartLine<'a>, Stop> {
-        let line = &self.input[start..end];
+        // A line running past the input is not all there yet.
+        let Some(line) = self.input.get(start..end) else { return Err(Stop::NeedMore) };
         let complete = lf.is_some();
         let parsed = match line {
             // A TLS record (alert or handshake, version 3.x): the peer speaks TLS on this connection.
@@ -171,8 +177,8 @@ impl<'a, 'p> LineReader<'a, 'p> {
                 )
                 .into());
             }
-            [b'R', b'T', b'S', b'P', b'/', ..] => self.status_line(start, end, complete)?,
-            _ => self.request_line(start, end, complete)?,
+            [b'R', b'T', b'S', b'P', b'/', ..] => self.status_line(line, start, complete)?,
+            _ => self.request_line(line, start, complete)?,
         };
         if let Some(lf) = lf {
             self.line_ending(lf)?;
@@ -180,9 +186,8 @@ impl<'a, 'p> LineReader<'a, 'p> {
         Ok(parsed)
     }
 
-    fn request_line(&mut self, start: usize, end: usize, complete: bool) -> Result<StartLine<'a>, Stop> {
-        let input = self.input;
-        let line = &input[start..end];
+    /// The request line `line`, which starts at input offset `start`.
+    fn request_line(&mut self, line: &'a [u8], start: usize, complete: bool) -> Result<StartLine<'a>, Stop> {
         let need_or = |e: ParseError| if complete { Stop::Invalid(e) } else { Stop::NeedMore };
         const METHOD: &str = "request-line > Method";
         let m = line.iter().position(|&b| !is_tchar(b)).unwrap_or(line.len());
@@ -192,33 +197,42 @@ impl<'a, 'p> LineReader<'a, 'p> {
             }
             return Err(expected(start, "start-line", "a request method or `RTSP/`").into());
         }
-        if m == line.len() {
-            return Err(need_or(expected(start + m, METHOD, "SP after the method")));
-        }
-        if line[m] != b' ' {
-            return Err(expected(start + m, METHOD, "SP after the method").into());
+        match line.get(m) {
+            None => return Err(need_or(expected(start + m, METHOD, "SP after the method"))),
+            Some(b' ') => {}
+            Some(_) => return Err(expected(start + m, METHOD, "SP after the method").into()),
         }
         // The method is tchar-only, so ASCII.
-        let method =
-            std::str::from_utf8(&line[..m]).map_err(|_| expected(start, METHOD, "a method token"))?;
+        let method = line
+            .get(..m)
+            .and_then(|method| std::str::from_utf8(method).ok())
+            .ok_or_else(|| expected(start, METHOD, "a method token"))?;
         const URI: &str = "request-line > Request-URI";
         let uri_start = m + 1;
-        let uri_len =
-            line[uri_start..].iter().position(|&b| b <= b' ' || b == 0x7f).unwrap_or(line.len() - uri_start);
-        let uri_end = uri_start + uri_len;
-        if uri_end == line.len() {
-            return Err(need_or(expected(
-                start + uri_end,
-                URI,
-                "SP and the RTSP version after the Request-URI",
-            )));
+        let uri_end = line
+            .iter()
+            .skip(uri_start)
+            .position(|&b| b <= b' ' || b == 0x7f)
+            .map_or(line.len(), |i| uri_start + i);
+        match line.get(uri_end) {
+            None => {
+                return Err(need_or(expected(
+                    start + uri_end,
+                    URI,
+                    "SP and the RTSP version after the Request-URI",
+                )));
+            }
+            Some(b' ') => {}
+            Some(_) => {
+                return Err(expected(
+                    start + uri_end,
+                    URI,
+                    "a Request-URI without spaces or control characters",
+                )
+                .into());
+            }
         }
-        if line[uri_end] != b' ' {
-            return Err(
-                expected(start + uri_end, URI, "a Request-URI without spaces or control characters").into()
-            );
-        }
-        if uri_len == 0 {
+        if uri_end == uri_start {
             return Err(expected(start + uri_start, URI, "a Request-URI").into());
         }
         let uri = self.text(start + uri_start..start + uri_end, URI)?;
@@ -231,8 +245,8 @@ impl<'a, 'p> LineReader<'a, 'p> {
         Ok(StartLine::Request { method, uri, version })
     }
 
-    fn status_line(&mut self, start: usize, end: usize, complete: bool) -> Result<StartLine<'a>, Stop> {
-        let line = &self.input[start..end];
+    /// The status line `line`, which starts at input offset `start`.
+    fn status_line(&mut self, line: &'a [u8], start: usize, complete: bool) -> Result<StartLine<'a>, Stop> {
         let version = version(line, 0, start, complete, "status-line > RTSP-Version")?;
         const CODE: &str = "status-line > Status-Code";
         let v = RTSP_10.len();
@@ -254,21 +268,22 @@ impl<'a, 'p> LineReader<'a, 'p> {
         let status =
             StatusCode::new(code).ok_or_else(|| expected(start + v + 1, CODE, "a status code 100-999"))?;
         const REASON: &str = "status-line > Reason-Phrase";
-        let reason = match line.get(v + 4) {
+        // The loop above saw the three digits, so the line reaches `v + 4`.
+        let reason = match line.get(v + 4..) {
             // `RTSP/1.0 200` without a reason phrase is common enough, and harmless.
-            None if complete => Cow::Borrowed(""),
-            None => return Err(Stop::NeedMore),
+            None | Some([]) if complete => Cow::Borrowed(""),
+            None | Some([]) => return Err(Stop::NeedMore),
             // The phrase is checked once complete: a partial one may end inside a UTF-8 sequence.
-            Some(b' ') if !complete => return Err(Stop::NeedMore),
-            Some(b' ') => {
-                let raw = &line[v + 5..];
+            Some([b' ', ..]) if !complete => return Err(Stop::NeedMore),
+            Some([b' ', raw @ ..]) => {
                 let phrase = start + v + 5..start + v + 5 + raw.len() - trailing_ws(raw);
-                if let Some(i) = self.input[phrase.clone()].iter().position(|&b| b == 0 || b == b'\r') {
+                // The trailing whitespace left out holds no NUL or CR.
+                if let Some(i) = raw.iter().position(|&b| b == 0 || b == b'\r') {
                     return Err(expected(phrase.start + i, REASON, "text without NUL or CR").into());
                 }
                 self.text(phrase, REASON)?
             }
-            Some(b'0'..=b'9') => {
+            Some([b'0'..=b'9', ..]) => {
                 return Err(expected(start + v + 4, CODE, "a three-digit status code 100-999").into());
             }
             Some(_) => return Err(expected(start + v + 4, REASON, "SP before the reason phrase").into()),
@@ -283,7 +298,8 @@ impl<'a, 'p> LineReader<'a, 'p> {
         pos: usize,
         end: usize,
     ) -> Result<Option<(HeaderLine, usize)>, ParseError> {
-        let input = &self.input[..end];
+        // Bytes past the input are still to come.
+        let Some(input) = self.input.get(..end) else { return Ok(None) };
         let Some(&first) = input.get(pos) else { return Ok(None) };
         match first {
             b'\n' => {
@@ -301,37 +317,34 @@ impl<'a, 'p> LineReader<'a, 'p> {
                     return Err(error(pos, OBS_FOLD, Problem::ObsoleteFolding));
                 }
                 self.quirks.insert(Quirks::FOLDED_HEADER);
-                let Some((value, next)) = self.value(pos, end, OBS_FOLD)? else { return Ok(None) };
+                let Some((value, next)) = self.value(input, pos, OBS_FOLD)? else { return Ok(None) };
                 return Ok(Some((HeaderLine::Continuation { value }, next)));
             }
             _ => {}
         }
         const NAME: &str = "header-line > field-name";
-        let n = input[pos..].iter().position(|&b| !is_tchar(b)).map_or(input.len(), |i| pos + i);
-        if n == input.len() {
-            return Ok(None);
-        }
+        let n = input.iter().skip(pos).position(|&b| !is_tchar(b)).map_or(input.len(), |i| pos + i);
+        let Some(&after_name) = input.get(n) else { return Ok(None) };
         if n == pos {
             return Err(expected(pos, NAME, "a header name"));
         }
-        if input[n] != b':' {
+        if after_name != b':' {
             return Err(expected(n, NAME, "`:` after the header name"));
         }
-        let Some((value, next)) = self.value(n + 1, end, FIELD_VALUE)? else { return Ok(None) };
+        let Some((value, next)) = self.value(input, n + 1, FIELD_VALUE)? else { return Ok(None) };
         Ok(Some((HeaderLine::Field { name: pos..n, value }, next)))
     }
 
-    /// Scans a value from `from` to its line ending: whitespace around it is left out, a NUL or a CR that
+    /// Scans a value from `input[from..]` to its line ending: whitespace around it is left out, a NUL or a CR that
     /// does not end the line is refused (a lone CR is a line ending to some parsers and not to others, a
     /// classic of header smuggling), other bytes are kept.
     #[inline]
     fn value(
         &mut self,
+        input: &[u8],
         from: usize,
-        end: usize,
         context: &'static str,
     ) -> Result<Option<(Range<usize>, usize)>, ParseError> {
-        let input = &self.input[..end];
         let mut start = from;
         while matches!(input.get(start), Some(b' ' | b'\t')) {
             start += 1;
@@ -339,30 +352,27 @@ impl<'a, 'p> LineReader<'a, 'p> {
         let mut i = start;
         let (stop, next) = loop {
             let Some(c) = find_control(input, i) else { return Ok(None) };
-            match input[c] {
-                b'\n' => {
+            match input.get(c..) {
+                Some([b'\n', ..]) => {
                     self.line_ending(c)?;
                     break (c, c + 1);
                 }
-                b'\r' => match input.get(c + 1) {
-                    None => return Ok(None),
-                    Some(b'\n') => break (c, c + 2),
-                    Some(_) => return Err(expected(c, context, "text without NUL or CR")),
-                },
-                0 => return Err(expected(c, context, "text without NUL or CR")),
+                Some([b'\r']) => return Ok(None),
+                Some([b'\r', b'\n', ..]) => break (c, c + 2),
+                Some([b'\r' | 0, ..]) => return Err(expected(c, context, "text without NUL or CR")),
                 // Tabs (and other control bytes, which some servers send) stay in the value.
                 _ => i = c + 1,
             }
         };
-        let stop = stop - trailing_ws(&input[start..stop]);
+        let stop = stop - input.get(start..stop).map_or(0, trailing_ws);
         Ok(Some((start..stop, next)))
     }
 }
 
 /// Checks `RTSP/1.0` or `RTSP/2.0` at `line[i..]`; `at` is the line's input offset.
 fn version(line: &[u8], i: usize, at: usize, complete: bool, context: &'static str) -> Result<Version, Stop> {
-    let have = &line[i.min(line.len())..];
-    let have = &have[..have.len().min(RTSP_10.len())];
+    let have = line.get(i..).unwrap_or_default();
+    let have = have.get(..RTSP_10.len()).unwrap_or(have);
     if have == RTSP_10 {
         return Ok(Version::Rtsp10);
     }

@@ -173,7 +173,14 @@ impl Parser {
         let input: &'a [u8] = buf;
         match parse_resuming(input, &self.config, &mut self.progress) {
             Ok(Parsed::Message(message, used)) => {
-                *buf = &input[used..];
+                // Per interleaved frame: a checked form here cost ~2 instructions a frame (1.5%, callgrind).
+                #[expect(
+                    clippy::indexing_slicing,
+                    reason = "used <= input.len(): parse_resuming returns a message only after `input.get` of its \
+                              payload or body, which ends at `used`, succeeded"
+                )]
+                let rest = &input[used..];
+                *buf = rest;
                 self.stream_pos = self.stream_pos.saturating_add(used as u64);
                 self.progress = Progress::default();
                 Ok(Parsed::Message(message, used))
@@ -188,15 +195,16 @@ impl Parser {
     }
 }
 
-/// The offset after leading blank lines (CRLF or LF), or `None` if the input may still be a blank line.
-fn skip_blank_lines(input: &[u8]) -> Option<usize> {
+/// The offset and first byte of the message after leading blank lines (CRLF or LF), or `None` if the input
+/// may still be a blank line.
+fn skip_blank_lines(input: &[u8]) -> Option<(usize, u8)> {
     let mut i = 0;
     loop {
         match input.get(i..) {
             Some([b'\n', ..]) => i += 1,
             Some([b'\r', b'\n', ..]) => i += 2,
-            Some([b'\r']) | Some([]) => return None,
-            _ => return Some(i),
+            Some([b'\r'] | []) | None => return None,
+            Some([first, ..]) => return Some((i, *first)),
         }
     }
 }
@@ -212,13 +220,13 @@ fn parse_resuming<'a>(
 ) -> Result<Parsed<'a>, ParseError> {
     let limit = config.limits.max_head_bytes;
     let too_large = || error(limit, "message-head", Problem::HeadTooLarge { limit });
-    let Some(start) = skip_blank_lines(input) else {
+    let Some((start, first)) = skip_blank_lines(input) else {
         return if input.len() > limit { Err(too_large()) } else { Ok(Parsed::Incomplete(Needed::Unknown)) };
     };
     if start >= limit {
         return Err(too_large());
     }
-    if input[start] == b'$' {
+    if first == b'$' {
         return Ok(interleaved(input, start));
     }
     // A caller that breaks the contract (a shorter buffer than last time) only loses the shortcuts.
@@ -235,11 +243,11 @@ fn parse_resuming<'a>(
         return Ok(Parsed::Incomplete(Needed::Unknown));
     };
     let total = end.saturating_add(body_len);
-    if input.len() < total {
+    let Some(body) = input.get(end..total) else {
         progress.total = Some(total);
         return Ok(needed(input.len(), total));
-    }
-    let body = Cow::Borrowed(&input[end..total]);
+    };
+    let body = Cow::Borrowed(body);
     let message = match head {
         Head::Request(mut r) => {
             r.body = body;

@@ -152,25 +152,16 @@ fn split(text: &str) -> Result<Parts<'_>, UrlError> {
     if let Some(pos) = text.bytes().position(|b| b <= b' ' || b == 0x7f) {
         return Err(syntax(pos, "no spaces or control characters in a URL"));
     }
-    let (body, fragment) = match text.find('#') {
-        Some(i) => (&text[..i], Some(&text[i + 1..])),
-        None => (text, None),
-    };
-    let (body, query) = match body.find('?') {
-        Some(i) => (&body[..i], Some(&body[i + 1..])),
-        None => (body, None),
-    };
+    let (body, fragment) = text.split_once('#').map_or((text, None), |(body, f)| (body, Some(f)));
+    let (body, query) = body.split_once('?').map_or((body, None), |(body, q)| (body, Some(q)));
     // A scheme is letters, digits, `+-.` before the first `:`, which must come before any `/`.
-    let (scheme, rest, rest_at) = match body.find(':') {
-        Some(i)
-            if i > 0
-                && !body[..i].contains('/')
-                && body.as_bytes()[0].is_ascii_alphabetic()
-                && body[..i]
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')) =>
+    let (scheme, rest, rest_at) = match body.split_once(':') {
+        Some((scheme, rest))
+            if !scheme.contains('/')
+                && scheme.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+                && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')) =>
         {
-            (Some(&body[..i]), &body[i + 1..], i + 1)
+            (Some(scheme), rest, scheme.len() + 1)
         }
         _ => (None, body, 0),
     };
@@ -190,15 +181,15 @@ fn ambiguous_at(text: &str) -> bool {
     let Some((_, rest)) = text.split_once("://") else { return false };
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let path_end = rest.find(['?', '#']).unwrap_or(rest.len());
-    rest[..authority_end].contains(':') && rest.get(authority_end..path_end).is_some_and(|p| p.contains('@'))
+    rest.get(..authority_end).is_some_and(|a| a.contains(':'))
+        && rest.get(authority_end..path_end).is_some_and(|p| p.contains('@'))
 }
 
 /// A URL whose userinfo holds unescaped `/ ? # @`, spaces or `%`, as people type passwords: the userinfo runs
 /// from `//` to the last `@`, is percent-encoded, and the result parsed strictly.
 fn parse_raw_userinfo(text: &str) -> Option<Url> {
     let (scheme, rest) = text.split_once("://")?;
-    let at = rest.rfind('@')?;
-    let (userinfo, after) = (&rest[..at], &rest[at + 1..]);
+    let (userinfo, after) = rest.rsplit_once('@')?;
     let mut encoded = String::with_capacity(userinfo.len() * 3);
     let bytes = userinfo.as_bytes();
     let mut colon_seen = false;
@@ -240,8 +231,8 @@ fn percent_decode(text: &str, at: usize) -> Result<String, UrlError> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
             let hex = |b: Option<&u8>| b.and_then(|b| (*b as char).to_digit(16));
             match (hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
                 (Some(h), Some(l)) => out.push((h * 16 + l) as u8),
@@ -249,7 +240,7 @@ fn percent_decode(text: &str, at: usize) -> Result<String, UrlError> {
             }
             i += 3;
         } else {
-            out.push(bytes[i]);
+            out.push(b);
             i += 1;
         }
     }
@@ -259,28 +250,27 @@ fn percent_decode(text: &str, at: usize) -> Result<String, UrlError> {
 /// Parses `userinfo@host:port`; `at` is the authority's offset in the URL text.
 fn parse_authority(authority: &str, at: usize) -> Result<(Option<Credentials>, Host, Option<u16>), UrlError> {
     // The last `@` ends the userinfo: cameras' passwords sometimes hold an unescaped `@`.
-    let (credentials, hostport, hp_at) = match authority.rfind('@') {
-        Some(i) => {
-            let userinfo = &authority[..i];
-            let credentials = match userinfo.find(':') {
-                Some(c) => Credentials {
-                    user: percent_decode(&userinfo[..c], at)?,
-                    password: Some(Secret::new(percent_decode(&userinfo[c + 1..], at + c + 1)?)),
+    let (credentials, hostport, hp_at) = match authority.rsplit_once('@') {
+        Some((userinfo, hostport)) => {
+            let credentials = match userinfo.split_once(':') {
+                Some((user, password)) => Credentials {
+                    user: percent_decode(user, at)?,
+                    password: Some(Secret::new(percent_decode(password, at + user.len() + 1)?)),
                 },
                 None => Credentials { user: percent_decode(userinfo, at)?, password: None },
             };
-            (Some(credentials), &authority[i + 1..], at + i + 1)
+            (Some(credentials), hostport, at + userinfo.len() + 1)
         }
         None => (None, authority, at),
     };
     let (host, port_text, port_at) = if let Some(inner) = hostport.strip_prefix('[') {
-        let close = inner.find(']').ok_or_else(|| syntax(hp_at, "`]` closing the IPv6 literal"))?;
-        let literal = &inner[..close];
+        let (literal, after) =
+            inner.split_once(']').ok_or_else(|| syntax(hp_at, "`]` closing the IPv6 literal"))?;
+        let close = literal.len();
         if literal.contains('%') {
             return Err(syntax(hp_at + 1, "an IPv6 literal without a zone identifier"));
         }
         let addr: Ipv6Addr = literal.parse().map_err(|_| syntax(hp_at + 1, "an IPv6 address"))?;
-        let after = &inner[close + 1..];
         let port = match after.strip_prefix(':') {
             Some(p) => Some(p),
             None if after.is_empty() => None,
@@ -288,10 +278,7 @@ fn parse_authority(authority: &str, at: usize) -> Result<(Option<Credentials>, H
         };
         (Host::Ipv6(addr), port, hp_at + close + 3)
     } else {
-        let (name, port) = match hostport.rfind(':') {
-            Some(i) => (&hostport[..i], Some(&hostport[i + 1..])),
-            None => (hostport, None),
-        };
+        let (name, port) = hostport.rsplit_once(':').map_or((hostport, None), |(name, p)| (name, Some(p)));
         if name.is_empty() {
             return Err(UrlError::MissingHost);
         }
@@ -362,8 +349,8 @@ fn merge(base_path: &str, reference: &str, base_has_authority: bool) -> String {
     if base_has_authority && base_path.is_empty() {
         return format!("/{reference}");
     }
-    match base_path.rfind('/') {
-        Some(i) => format!("{}{reference}", &base_path[..=i]),
+    match base_path.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/{reference}"),
         None => reference.to_owned(),
     }
 }

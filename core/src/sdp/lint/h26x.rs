@@ -245,7 +245,7 @@ fn parse_profile_level_id(value: &str) -> Option<[u8; 3]> {
     if value.len() != 6 || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
-    let byte = |i: usize| u8::from_str_radix(&value[i..i + 2], 16).ok();
+    let byte = |i: usize| u8::from_str_radix(value.get(i..i + 2)?, 16).ok();
     Some([byte(0)?, byte(2)?, byte(4)?])
 }
 

@@ -22,7 +22,7 @@ pub const MAX_MEDIA: usize = 8;
 /// Runs the media checks and returns the media facts.
 pub(super) fn check(sdp: &SessionDescription<'_>, out: &mut Vec<Finding>) -> Vec<MediaFacts> {
     let mut media: Vec<Media<'_, '_>> = sdp.media().collect();
-    if media.len() > MAX_MEDIA {
+    if let Some(first_ignored) = media.get(MAX_MEDIA) {
         let ignored = media.len() - MAX_MEDIA;
         let f = Finding::new(
             codes::SDP_TOO_MANY_MEDIA,
@@ -34,7 +34,7 @@ pub(super) fn check(sdp: &SessionDescription<'_>, out: &mut Vec<Finding>) -> Vec
         )
         .with_evidence("media_sections", media.len().to_string())
         .with_evidence("ignored", ignored.to_string());
-        out.push(at_line(f, media[MAX_MEDIA].line().number, media[MAX_MEDIA].line().text));
+        out.push(at_line(f, first_ignored.line().number, first_ignored.line().text));
         media.truncate(MAX_MEDIA);
     }
     if media.is_empty() {
@@ -191,12 +191,12 @@ fn srtp(sdp: &SessionDescription<'_>, media: &[Media<'_, '_>], out: &mut Vec<Fin
         out.push(at_lines(f, session_keys.iter().chain(&keys).map(|k| (k.number, k.text))));
         reported = true;
     }
-    if !reported && !session_keys.is_empty() {
+    if !reported && let Some(first) = session_keys.first() {
         let f = Finding::new(
             codes::SDP_SRTP_OFFERED,
             format!(
                 "the session carries SRTP key material ({}) but no media uses SRTP",
-                kind_name(session_keys[0].kind)
+                kind_name(first.kind)
             ),
         )
         .with_severity(Severity::Info);
@@ -219,7 +219,7 @@ fn formats(
         let mut listed = [false; 128];
         for pt in m.payload_types() {
             // A payload type listed twice is checked once.
-            if !std::mem::replace(&mut listed[usize::from(pt & 0x7f)], true) {
+            if listed.get_mut(usize::from(pt & 0x7f)).is_some_and(|seen| !std::mem::replace(seen, true)) {
                 codecs.push(payload(sdp, m, pt, &table, seen, out));
             }
         }
@@ -249,13 +249,26 @@ impl<'a> PayloadTable<'a> {
         let mut table = PayloadTable { rtpmap: [None; 128], fmtp: [None; 128] };
         for section in [m.section(), sdp.session()] {
             for r in section.rtpmaps() {
-                table.rtpmap[usize::from(r.payload_type & 0x7f)].get_or_insert(r);
+                if let Some(slot) = table.rtpmap.get_mut(usize::from(r.payload_type & 0x7f)) {
+                    slot.get_or_insert(r);
+                }
             }
             for f in section.fmtps() {
-                table.fmtp[usize::from(f.payload_type & 0x7f)].get_or_insert(f);
+                if let Some(slot) = table.fmtp.get_mut(usize::from(f.payload_type & 0x7f)) {
+                    slot.get_or_insert(f);
+                }
             }
         }
         table
+    }
+
+    // `pt & 0x7f` is below 128, the tables' length: the lookups always land.
+    fn rtpmap(&self, pt: u8) -> Option<Rtpmap<'a>> {
+        self.rtpmap.get(usize::from(pt & 0x7f)).copied().flatten()
+    }
+
+    fn fmtp(&self, pt: u8) -> Option<Fmtp<'a>> {
+        self.fmtp.get(usize::from(pt & 0x7f)).copied().flatten()
     }
 }
 
@@ -269,7 +282,7 @@ fn payload(
     out: &mut Vec<Finding>,
 ) -> CodecFacts {
     let line = m.line();
-    let fmtp = table.fmtp[usize::from(pt & 0x7f)];
+    let fmtp = table.fmtp(pt);
     let mut facts = CodecFacts {
         payload_type: pt,
         encoding: String::new(),
@@ -278,7 +291,7 @@ fn payload(
         fmtp: fmtp.map(|f| truncated(f.params, MAX_FMTP_FACT_CHARS)),
         sps: None,
     };
-    let Some(rtpmap) = table.rtpmap[usize::from(pt & 0x7f)] else {
+    let Some(rtpmap) = table.rtpmap(pt) else {
         match static_payload(pt) {
             Some(s) => {
                 facts.encoding = s.encoding.to_owned();

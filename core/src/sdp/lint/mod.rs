@@ -131,8 +131,10 @@ fn truncated(text: &str, max: usize) -> String {
 fn redact(text: &str) -> Cow<'_, str> {
     let trimmed = text.trim_start();
     let starts = |prefix: &str| {
-        trimmed.len() >= prefix.len()
-            && trimmed.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+        trimmed
+            .as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
     };
     // Fields kept before the secret: `a=crypto:<tag> <suite>`, `a=key-mgmt:<protocol>`.
     let keep = if starts("a=crypto:") {

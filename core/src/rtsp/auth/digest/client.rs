@@ -25,7 +25,7 @@ impl Cnonce {
         if bytes.len() < 8 {
             return Err(InvalidCnonce("fewer than 8 random bytes"));
         }
-        Cnonce::new(&super::hex(&bytes[..bytes.len().min(128)]))
+        Cnonce::new(&super::hex(bytes.get(..128).unwrap_or(bytes)))
     }
 
     /// A given client nonce (test vectors, replays of captures).

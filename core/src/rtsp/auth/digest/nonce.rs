@@ -30,6 +30,10 @@ impl ServerKey {
         ServerKey(bytes.into())
     }
 
+    #[expect(
+        clippy::expect_used,
+        reason = "HMAC takes keys of any length: new_from_slice never fails for it"
+    )]
     fn mac(&self, realm: &str, head: &[u8]) -> Hmac<Sha256> {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes keys of any length");
         mac.update(LABEL);
@@ -45,7 +49,7 @@ impl ServerKey {
         bytes.extend_from_slice(&issued.to_be_bytes());
         bytes.extend_from_slice(random);
         let tag = self.mac(realm, &bytes).finalize().into_bytes();
-        bytes.extend_from_slice(&tag[..MAC_LEN]);
+        bytes.extend(tag.iter().take(MAC_LEN));
         URL_SAFE_NO_PAD.encode(bytes)
     }
 
@@ -59,8 +63,8 @@ impl ServerKey {
         let bytes = URL_SAFE_NO_PAD.decode(nonce).ok()?;
         let (head, tag) = bytes.split_at_checked(TIME_LEN + RANDOM_LEN)?;
         self.mac(realm, head).verify_truncated_left(tag).ok()?;
-        let time: [u8; TIME_LEN] = head[..TIME_LEN].try_into().ok()?;
-        Some(i64::from_be_bytes(time))
+        let (time, _) = head.split_first_chunk::<TIME_LEN>()?;
+        Some(i64::from_be_bytes(*time))
     }
 }
 
