@@ -20,6 +20,9 @@
 #![forbid(unsafe_code)]
 // A library reports through return values, never by printing (the binaries own the terminal).
 #![deny(clippy::print_stdout, clippy::print_stderr)]
+// Core parses hostile input: a panic must be impossible by construction, so library code reads through checked
+// accessors. The few proven-in-bounds hot-path indexes carry `#[expect(.., reason = ..)]`. Tests may panic.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
 pub mod cert;
 pub mod clients;

@@ -15,6 +15,7 @@ pub mod check;
 pub mod headers;
 pub mod message;
 pub mod parser;
+mod percent;
 pub mod quirks;
 pub mod url;
 pub mod writer;

@@ -221,20 +221,7 @@ fn decode_ext_value(value: &str, offset: usize) -> Result<String, AuthorizationE
     let (Some(charset), Some(_language), Some(encoded)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(bad("not charset'language'value"));
     };
-    let mut bytes = Vec::with_capacity(encoded.len());
-    let raw = encoded.as_bytes();
-    let mut i = 0;
-    while let Some(&b) = raw.get(i) {
-        if b == b'%' {
-            let hex = raw.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-            let byte = hex.and_then(|h| u8::from_str_radix(h, 16).ok()).ok_or(bad("bad percent-encoding"))?;
-            bytes.push(byte);
-            i += 3;
-        } else {
-            bytes.push(b);
-            i += 1;
-        }
-    }
+    let bytes = crate::rtsp::percent::decode(encoded).map_err(|_| bad("bad percent-encoding"))?;
     if charset.eq_ignore_ascii_case("UTF-8") {
         String::from_utf8(bytes).map_err(|_| bad("not UTF-8"))
     } else if charset.eq_ignore_ascii_case("ISO-8859-1") {
@@ -398,6 +385,11 @@ mod tests {
         assert!(matches!(
             err("Digest username*=UTF-8''%zz"),
             AuthorizationError::InvalidParam { param: "username*", .. }
+        ));
+        // A sign is not a hex digit (`u8::from_str_radix` took `%+f` as 0x0f).
+        assert!(matches!(
+            err("Digest username*=UTF-8''a%+f, realm=r, uri=u, nonce=n, response=x"),
+            AuthorizationError::InvalidParam { param: "username*", reason: "bad percent-encoding", .. }
         ));
         assert!(matches!(err("Basic !!!"), AuthorizationError::Syntax(_)));
         assert!(matches!(err("Basic bm9jb2xvbg=="), AuthorizationError::Basic { offset: 6, .. }));

@@ -228,22 +228,7 @@ fn percent_decode(text: &str, at: usize) -> Result<String, UrlError> {
     if !text.contains('%') {
         return Ok(text.to_owned());
     }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hex = |b: Option<&u8>| b.and_then(|b| (*b as char).to_digit(16));
-            match (hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
-                (Some(h), Some(l)) => out.push((h * 16 + l) as u8),
-                _ => return Err(syntax(at + i, "two hex digits after `%`")),
-            }
-            i += 3;
-        } else {
-            out.push(b);
-            i += 1;
-        }
-    }
+    let out = super::percent::decode(text).map_err(|i| syntax(at + i, "two hex digits after `%`"))?;
     String::from_utf8(out).map_err(|_| syntax(at, "percent-escapes that decode to UTF-8"))
 }
 
