@@ -349,7 +349,22 @@ fn scenarios() -> Vec<Scenario> {
             },
         },
         Scenario {
+            // The password is withheld: Basic in clear needs `--allow-cleartext`, so the chain stops at auth.
             name: "basic over cleartext",
+            code: "auth.basic_cleartext",
+            broken: Some(Layer::Auth),
+            setup: |_| {
+                Setup::new(CameraConfig::default().auth(AuthScript::basic("admin", "s3cret-pw"))).configure(
+                    |c, _| {
+                        c.credentials =
+                            Some(rtspeek_core::rtsp::auth::Credentials::new("admin", "s3cret-pw"));
+                    },
+                )
+            },
+        },
+        Scenario {
+            // Allowed, the camera plays and the finding stays as a warning.
+            name: "basic over cleartext, allowed",
             code: "auth.basic_cleartext",
             broken: None,
             setup: |_| {
@@ -357,6 +372,7 @@ fn scenarios() -> Vec<Scenario> {
                     |c, _| {
                         c.credentials =
                             Some(rtspeek_core::rtsp::auth::Credentials::new("admin", "s3cret-pw"));
+                        c.allow_cleartext = true;
                     },
                 )
             },
