@@ -1,21 +1,16 @@
 //! `rtspeek serve` (the real binary) checking credentials: a Digest answer captured on one connection and sent
 //! again on another is refused while the rightful client's next nonce count is accepted; Digest answers without
 //! qop are refused unless the stream allows them. Raw RTSP over the plain listener on 127.0.0.1, every read
-//! bounded.
+//! bounded (the shared raw client's wait).
 
 mod serve_support;
 
-use std::io::{Read as _, Write as _};
-use std::net::TcpStream;
-use std::time::Duration;
-
+use rtspeek_core::rtsp::Response;
 use rtspeek_core::rtsp::auth::digest::Cnonce;
 use rtspeek_core::rtsp::auth::{ClientAuth, Credentials};
-use rtspeek_core::rtsp::{Message, Parsed, Parser, Response};
+use rtspeek_tests::rtsp_client::RtspClient;
 use serve_support::{Pki, Serve, basic_config};
-
-/// Bound on every read: the server answers in milliseconds.
-const READ_TIMEOUT: Duration = Duration::from_secs(10);
+use tokio::net::TcpStream;
 
 /// A stream behind Digest (and the user `viewer` / `s3cret`); `auth_extra` goes into its `[stream.auth]`.
 fn locked_stream(auth_extra: &str) -> String {
@@ -34,82 +29,50 @@ password = "s3cret"
     )
 }
 
-/// One RTSP connection, answered request by request.
-struct Rtsp {
-    tcp: TcpStream,
-    parser: Parser,
-    buf: Vec<u8>,
-    cseq: u32,
-}
+/// One raw RTSP connection, answered request by request.
+type Rtsp = RtspClient<TcpStream>;
 
-impl Rtsp {
-    fn connect(authority: &str) -> Rtsp {
-        let tcp = TcpStream::connect(authority).unwrap_or_else(|e| panic!("connect {authority}: {e}"));
-        tcp.set_read_timeout(Some(READ_TIMEOUT)).unwrap();
-        Rtsp { tcp, parser: Parser::default(), buf: Vec::new(), cseq: 0 }
-    }
-
-    fn request(&mut self, method: &str, uri: &str, headers: &[(&str, &str)]) -> Response<'static> {
-        self.cseq += 1;
-        let mut text = format!("{method} {uri} RTSP/1.0\r\nCSeq: {}\r\n", self.cseq);
-        for (name, value) in headers {
-            text.push_str(&format!("{name}: {value}\r\n"));
-        }
-        text.push_str("\r\n");
-        self.tcp.write_all(text.as_bytes()).expect("send a request");
-        loop {
-            let mut rest: &[u8] = &self.buf;
-            match self.parser.feed(&mut rest).expect("the server answers RTSP") {
-                Parsed::Message(Message::Response(r), _) => {
-                    let r = r.into_owned();
-                    let consumed = self.buf.len() - rest.len();
-                    self.buf.drain(..consumed);
-                    return r;
-                }
-                Parsed::Message(other, _) => panic!("unexpected {other:?}"),
-                Parsed::Incomplete(_) => {}
-            }
-            let mut chunk = [0u8; 4096];
-            let n = self.tcp.read(&mut chunk).expect("an answer within the read timeout");
-            assert!(n > 0, "the server closed the connection");
-            self.buf.extend_from_slice(&chunk[..n]);
-        }
-    }
+async fn connect(authority: &str) -> Rtsp {
+    let tcp = TcpStream::connect(authority).await.unwrap_or_else(|e| panic!("connect {authority}: {e}"));
+    RtspClient::new(tcp)
 }
 
 fn body(r: &Response<'_>) -> String {
     String::from_utf8_lossy(&r.body).into_owned()
 }
 
-#[test]
-fn a_digest_answer_replayed_on_another_connection_is_refused() {
+#[tokio::test]
+async fn a_digest_answer_replayed_on_another_connection_is_refused() {
     let pki = Pki::new();
     let serve = Serve::start(&pki, &basic_config(&pki, &locked_stream("")));
     let uri = serve.url("rtsp", "locked");
     let authority = Serve::authority(&uri);
 
-    let mut first = Rtsp::connect(&authority);
-    let r = first.request("DESCRIBE", &uri, &[]);
+    let mut first = connect(&authority).await;
+    let r = first.answer("DESCRIBE", &uri, &[]).await;
     assert_eq!(r.status.as_u16(), 401);
     let mut client = ClientAuth::new(Credentials::new("viewer", "s3cret"), false);
     assert!(client.on_unauthorized(r.headers.get_all("WWW-Authenticate")).retry);
     let cnonce = Cnonce::new("0a4f113b").unwrap();
     let captured = client.authorization("DESCRIBE", &uri, &cnonce).expect("a Digest answer");
-    let r = first.request("DESCRIBE", &uri, &[("Authorization", captured.expose())]);
+    let r = first.answer("DESCRIBE", &uri, &[("Authorization", captured.expose())]).await;
     assert_eq!(r.status.as_u16(), 200, "{}", body(&r));
 
     // The same Authorization (same nonce, nc and cnonce) on a connection of its own.
-    let mut second = Rtsp::connect(&authority);
-    let r = second.request("DESCRIBE", &uri, &[("Authorization", captured.expose())]);
+    let mut second = connect(&authority).await;
+    let r = second.answer("DESCRIBE", &uri, &[("Authorization", captured.expose())]).await;
     assert_eq!(r.status.as_u16(), 401, "a replay on another connection: {}", body(&r));
     assert!(r.headers.get("WWW-Authenticate").is_some(), "a fresh challenge comes with the 401");
 
     // The client's next nonce count is good, on either connection.
     let next = client.authorization("DESCRIBE", &uri, &cnonce).unwrap();
-    let r = second.request("DESCRIBE", &uri, &[("Authorization", next.expose())]);
+    let r = second.answer("DESCRIBE", &uri, &[("Authorization", next.expose())]).await;
     assert_eq!(r.status.as_u16(), 200, "{}", body(&r));
     let after = client.authorization("DESCRIBE", &uri, &cnonce).unwrap();
-    assert_eq!(first.request("DESCRIBE", &uri, &[("Authorization", after.expose())]).status.as_u16(), 200);
+    assert_eq!(
+        first.answer("DESCRIBE", &uri, &[("Authorization", after.expose())]).await.status.as_u16(),
+        200
+    );
 }
 
 /// An MD5 answer without qop for `uri`, as GStreamer, live555 (VLC), go2rtc and aiortsp send, to the 401 `r`.
@@ -123,16 +86,16 @@ fn rfc2069_answer(r: &Response<'_>, uri: &str) -> String {
     answer.expose().to_owned()
 }
 
-#[test]
-fn digest_answers_without_qop_are_refused_unless_the_stream_allows_them() {
+#[tokio::test]
+async fn digest_answers_without_qop_are_refused_unless_the_stream_allows_them() {
     for (switch, expected) in [("", 401), ("allow_rfc2069 = true", 200)] {
         let pki = Pki::new();
         let serve = Serve::start(&pki, &basic_config(&pki, &locked_stream(switch)));
         let uri = serve.url("rtsp", "locked");
-        let mut rtsp = Rtsp::connect(&Serve::authority(&uri));
-        let r = rtsp.request("DESCRIBE", &uri, &[]);
+        let mut rtsp = connect(&Serve::authority(&uri)).await;
+        let r = rtsp.answer("DESCRIBE", &uri, &[]).await;
         let answer = rfc2069_answer(&r, &uri);
-        let r = rtsp.request("DESCRIBE", &uri, &[("Authorization", &answer)]);
+        let r = rtsp.answer("DESCRIBE", &uri, &[("Authorization", &answer)]).await;
         assert_eq!(r.status.as_u16(), expected, "{switch:?}: {}", body(&r));
         if expected == 401 {
             assert!(body(&r).contains("without qop"), "the 401 says why: {}", body(&r));

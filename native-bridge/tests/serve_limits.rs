@@ -15,9 +15,10 @@ use rtspeek_bridge::serve::config::ServeConfig;
 use rtspeek_core::codec::{Codec, Depacketizer};
 use rtspeek_core::rtp::RtpPacket;
 use rtspeek_core::rtsp::headers::Session;
-use rtspeek_core::rtsp::{Message, Parsed, Parser, Response, Url};
+use rtspeek_core::rtsp::{Message, Url};
+use rtspeek_tests::rtsp_client::RtspClient;
 use serve_support::{Pki, basic_config};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::io::AsyncReadExt as _;
 use tokio::net::{TcpSocket, TcpStream};
 
 /// Bound on each answer and each wait for the server to act.
@@ -50,99 +51,40 @@ async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
 }
 
 /// One raw RTSP connection (plain TCP, RTP interleaved).
-struct Rtsp {
-    tcp: TcpStream,
-    parser: Parser,
-    buf: Vec<u8>,
-    cseq: u32,
+type Rtsp = RtspClient<TcpStream>;
+
+async fn connect(authority: &str) -> Rtsp {
+    RtspClient::new(TcpStream::connect(authority).await.expect("connect"))
 }
 
-impl Rtsp {
-    fn new(tcp: TcpStream) -> Rtsp {
-        Rtsp { tcp, parser: Parser::default(), buf: Vec::new(), cseq: 0 }
-    }
+/// SETUP (interleaved 0-1) and PLAY of `url`: the session id.
+async fn setup_and_play(c: &mut Rtsp, url: &str) -> String {
+    let transport = [("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1")];
+    let r = c.request("SETUP", &format!("{url}/trackID=0"), &transport).await.expect("SETUP answered");
+    assert_eq!(r.status.as_u16(), 200);
+    let session = r.headers.typed::<Session>().unwrap().expect("a Session").id;
+    let r = c.request("PLAY", url, &[("Session", &session)]).await.expect("PLAY answered");
+    assert_eq!(r.status.as_u16(), 200);
+    session
+}
 
-    async fn connect(authority: &str) -> Rtsp {
-        Rtsp::new(TcpStream::connect(authority).await.expect("connect"))
-    }
-
-    async fn send(&mut self, method: &str, uri: &str, headers: &[(&str, &str)]) -> std::io::Result<()> {
-        self.cseq += 1;
-        let mut text = format!("{method} {uri} RTSP/1.0\r\nCSeq: {}\r\n", self.cseq);
-        for (name, value) in headers {
-            text.push_str(&format!("{name}: {value}\r\n"));
+/// Whether the next `n` access units received on channel 0 hold keyframes, in order.
+async fn keyframes_in_next(c: &mut Rtsp, n: usize) -> Vec<bool> {
+    let mut depacketizer = Depacketizer::new(Codec::H264);
+    let mut out = Vec::new();
+    while out.len() < n {
+        let Some(Message::Interleaved(frame)) = c.next().await else { panic!("media expected") };
+        let Ok(packet) = RtpPacket::parse(&frame.payload) else { continue };
+        if frame.channel != 0 {
+            continue;
         }
-        text.push_str("\r\n");
-        self.tcp.write_all(text.as_bytes()).await
-    }
-
-    /// The next message (a response or an interleaved frame); `None` when the server closed the connection.
-    async fn next(&mut self) -> Option<Message<'static>> {
-        loop {
-            let mut rest: &[u8] = &self.buf;
-            match self.parser.feed(&mut rest).expect("the server speaks RTSP") {
-                Parsed::Message(message, _) => {
-                    let message = message.into_owned();
-                    let consumed = self.buf.len() - rest.len();
-                    self.buf.drain(..consumed);
-                    return Some(message);
-                }
-                Parsed::Incomplete(_) => {}
-            }
-            let mut chunk = [0u8; 16 * 1024];
-            match tokio::time::timeout(WAIT, self.tcp.read(&mut chunk)).await.expect("the server answers") {
-                Ok(0) | Err(_) => return None,
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-            }
+        depacketizer.push(packet.sequence(), packet.timestamp(), packet.marker(), packet.payload());
+        while let Some(au) = depacketizer.pop() {
+            out.push(au.keyframe);
         }
     }
-
-    /// Sends a request and returns its response, skipping media; `None` when the server closed the connection.
-    async fn request(
-        &mut self,
-        method: &str,
-        uri: &str,
-        headers: &[(&str, &str)],
-    ) -> Option<Response<'static>> {
-        self.send(method, uri, headers).await.ok()?;
-        loop {
-            match self.next().await? {
-                Message::Response(r) => return Some(r),
-                Message::Interleaved(_) => continue,
-                Message::Request(r) => panic!("a request from the server: {r:?}"),
-            }
-        }
-    }
-
-    /// SETUP (interleaved 0-1) and PLAY of `url`: the session id.
-    async fn setup_and_play(&mut self, url: &str) -> String {
-        let transport = [("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1")];
-        let r = self.request("SETUP", &format!("{url}/trackID=0"), &transport).await.expect("SETUP answered");
-        assert_eq!(r.status.as_u16(), 200);
-        let session = r.headers.typed::<Session>().unwrap().expect("a Session").id;
-        let r = self.request("PLAY", url, &[("Session", &session)]).await.expect("PLAY answered");
-        assert_eq!(r.status.as_u16(), 200);
-        session
-    }
-
-    /// Whether the next `n` access units received on channel 0 hold keyframes, in order.
-    async fn keyframes_in_next(&mut self, n: usize) -> Vec<bool> {
-        let mut depacketizer = Depacketizer::new(Codec::H264);
-        let mut out = Vec::new();
-        while out.len() < n {
-            let Some(Message::Interleaved(frame)) = self.next().await else { panic!("media expected") };
-            let Ok(packet) = RtpPacket::parse(&frame.payload) else { continue };
-            if frame.channel != 0 {
-                continue;
-            }
-            depacketizer.push(packet.sequence(), packet.timestamp(), packet.marker(), packet.payload());
-            while let Some(au) = depacketizer.pop() {
-                out.push(au.keyframe);
-            }
-        }
-        out.truncate(n);
-        out
-    }
+    out.truncate(n);
+    out
 }
 
 /// Whether the server answers an OPTIONS on a new connection (false: it closed the connection unanswered).
@@ -164,11 +106,11 @@ fn max_connections_refuses_at_accept_and_a_freed_place_is_reused() {
     rt.block_on(async {
         let mut held = Vec::new();
         for _ in 0..3 {
-            let mut c = Rtsp::connect(&plain).await;
+            let mut c = connect(&plain).await;
             assert!(answered(&mut c).await, "a connection within max_connections is served");
             held.push(c);
         }
-        let mut refused = Rtsp::connect(&plain).await;
+        let mut refused = connect(&plain).await;
         assert!(!answered(&mut refused).await, "a fourth connection is closed unanswered");
         assert_eq!(stats.refused_full.load(Ordering::Relaxed), 1);
         assert_eq!(stats.refused_per_ip.load(Ordering::Relaxed), 0);
@@ -180,7 +122,7 @@ fn max_connections_refuses_at_accept_and_a_freed_place_is_reused() {
         drop(held.pop());
         let deadline = Instant::now() + WAIT;
         loop {
-            let mut c = Rtsp::connect(&plain).await;
+            let mut c = connect(&plain).await;
             if answered(&mut c).await {
                 break;
             }
@@ -200,10 +142,10 @@ fn max_connections_per_ip_refuses_one_address_and_serves_another() {
     let plain = authority(&server.url("synthetic", false).unwrap());
     let stats = &server.shared.stats;
     rt.block_on(async {
-        let mut first = Rtsp::connect(&plain).await;
-        let mut second = Rtsp::connect(&plain).await;
+        let mut first = connect(&plain).await;
+        let mut second = connect(&plain).await;
         assert!(answered(&mut first).await && answered(&mut second).await);
-        let mut third = Rtsp::connect(&plain).await;
+        let mut third = connect(&plain).await;
         assert!(!answered(&mut third).await, "a third connection from 127.0.0.1 is closed unanswered");
         assert_eq!(stats.refused_per_ip.load(Ordering::Relaxed), 1);
 
@@ -211,7 +153,7 @@ fn max_connections_per_ip_refuses_one_address_and_serves_another() {
         let socket = TcpSocket::new_v4().unwrap();
         socket.bind("127.0.0.2:0".parse().unwrap()).expect("bind 127.0.0.2");
         let tcp = socket.connect(plain.parse().unwrap()).await.expect("connect from 127.0.0.2");
-        let mut other = Rtsp::new(tcp);
+        let mut other = RtspClient::new(tcp);
         assert!(answered(&mut other).await, "127.0.0.2 is not limited by 127.0.0.1's connections");
         assert_eq!(stats.refused_full.load(Ordering::Relaxed), 0);
     });
@@ -251,8 +193,8 @@ source = { kind = "synthetic", width = 640, height = 360, fps = 25, gop = 1, bit
         let socket = TcpSocket::new_v4().unwrap();
         socket.set_recv_buffer_size(4096).unwrap();
         let tcp = socket.connect(authority(&url).parse().unwrap()).await.unwrap();
-        let mut stalled = Rtsp::new(tcp);
-        stalled.setup_and_play(&url).await;
+        let mut stalled = RtspClient::new(tcp);
+        setup_and_play(&mut stalled, &url).await;
         eventually("the stalled client is dropped", || stats.slow_dropped.load(Ordering::Relaxed) == 1).await;
 
         // The viewer kept receiving, and keeps receiving, without a gap.
@@ -267,7 +209,7 @@ source = { kind = "synthetic", width = 640, height = 360, fps = 25, gop = 1, bit
         let mut drained = 0;
         let mut chunk = vec![0u8; 64 * 1024];
         loop {
-            let read = tokio::time::timeout(WAIT, stalled.tcp.read(&mut chunk)).await;
+            let read = tokio::time::timeout(WAIT, stalled.stream().read(&mut chunk)).await;
             match read.expect("the dropped connection ends") {
                 Ok(0) | Err(_) => break,
                 Ok(n) => drained += n,
@@ -293,8 +235,8 @@ source = { kind = "synthetic", width = 160, height = 96, fps = 25, gop = 100000,
     let server = start(&rt, &pki, &config);
     let url = server.url("storm", false).unwrap();
     rt.block_on(async {
-        let mut c = Rtsp::connect(&authority(&url)).await;
-        let session = c.setup_and_play(&url).await;
+        let mut c = connect(&authority(&url)).await;
+        let session = setup_and_play(&mut c, &url).await;
         let session = [("Session", session.as_str())];
         // 50 cycles: the two frames after each PLAY (a keyframe asked for by PLAY comes in one of them).
         let mut keyframes = 0;
@@ -303,7 +245,7 @@ source = { kind = "synthetic", width = 160, height = 96, fps = 25, gop = 100000,
                 let r = c.request("PLAY", &url, &session).await.expect("PLAY answered");
                 assert_eq!(r.status.as_u16(), 200);
             }
-            keyframes += c.keyframes_in_next(2).await.into_iter().filter(|k| *k).count();
+            keyframes += keyframes_in_next(&mut c, 2).await.into_iter().filter(|k| *k).count();
             let r = c.request("PAUSE", &url, &session).await.expect("PAUSE answered");
             assert_eq!(r.status.as_u16(), 200);
         }

@@ -6,6 +6,7 @@
 //! - [`cert_scenarios`]: the certificate scenarios (one per finding code, and more) with their expectations.
 //! - [`fault_camera`]: a scriptable RTSP/RTSPS camera that misbehaves on purpose (TLS faults, RTSP overrides,
 //!   auth, SDP, RTP/RTCP impairments), for the probe's loopback tests.
+//! - [`rtsp_client`]: a raw RTSP client that sends exactly the requests a test means.
 //! - [`peers`]: launchers for the third-party peers of the loopback tests (gst-rtsp-server, `openssl s_server`,
 //!   ffprobe): their own process group, bounded readiness waits, killed on drop.
 
@@ -14,3 +15,4 @@ pub mod cert_scenarios;
 pub mod fault_camera;
 pub mod peers;
 pub mod pki;
+pub mod rtsp_client;

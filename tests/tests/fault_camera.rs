@@ -12,104 +12,38 @@ use rtspeek_core::rtsp::auth::Algorithm;
 use rtspeek_core::rtsp::auth::digest::Cnonce;
 use rtspeek_core::rtsp::auth::{ClientAuth, Credentials};
 use rtspeek_core::rtsp::headers::{RtpInfo, Transport};
-use rtspeek_core::rtsp::{Message, Method, Parsed, Parser, Quirks, Response};
+use rtspeek_core::rtsp::{Method, Quirks, Response};
 use rtspeek_tests::fault_camera::{
     AuthScript, CameraConfig, FaultCamera, Offer, Override, SsrcChange, TlsFault, TlsSetup, TlsVersions,
 };
 use rtspeek_tests::pki::{Cert, Eku, days_from_now};
+use rtspeek_tests::rtsp_client::RtspClient;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
-use tokio::time::{Instant, timeout};
+use tokio::time::timeout;
 
 /// Runs a test body with a bound on its wall time.
 async fn bounded<T>(body: impl Future<Output = T>) -> T {
     timeout(Duration::from_secs(5), body).await.expect("test took longer than 5 s")
 }
 
-/// A minimal RTSP client: requests out, responses and interleaved frames in, parsed by core.
-struct Client<S> {
-    stream: S,
-    parser: Parser,
-    buf: Vec<u8>,
-    cseq: u32,
-    /// Interleaved frames received while waiting for responses: (channel, payload).
-    frames: Vec<(u8, Vec<u8>)>,
-}
-
-impl<S: AsyncRead + AsyncWrite + Unpin> Client<S> {
-    fn new(stream: S) -> Self {
-        Client { stream, parser: Parser::default(), buf: Vec::new(), cseq: 0, frames: Vec::new() }
-    }
-
-    async fn request(&mut self, method: &str, uri: &str, headers: &[(&str, &str)]) -> Response<'static> {
-        self.cseq += 1;
-        let mut text = format!("{method} {uri} RTSP/1.0\r\nCSeq: {}\r\n", self.cseq);
-        for (name, value) in headers {
-            text.push_str(&format!("{name}: {value}\r\n"));
-        }
-        text.push_str("\r\n");
-        self.stream.write_all(text.as_bytes()).await.unwrap();
-        loop {
-            match self.next().await.expect("the camera answers") {
-                Message::Response(r) => return r,
-                Message::Interleaved(f) => self.frames.push((f.channel, f.payload.into_owned())),
-                Message::Request(r) => panic!("unexpected request {r:?}"),
-            }
-        }
-    }
-
-    /// The next message, or `None` at the end of the stream.
-    async fn next(&mut self) -> Option<Message<'static>> {
-        loop {
-            let mut rest: &[u8] = &self.buf;
-            if let Parsed::Message(m, used) = self.parser.feed(&mut rest).expect("valid RTSP from the camera")
-            {
-                let m = m.into_owned();
-                self.buf.drain(..used);
-                return Some(m);
-            }
-            let mut chunk = [0u8; 16384];
-            let n = self.stream.read(&mut chunk).await.unwrap_or(0);
-            if n == 0 {
-                return None;
-            }
-            self.buf.extend_from_slice(&chunk[..n]);
-        }
-    }
-
-    /// Interleaved frames received during `period` (plus those already buffered).
-    async fn frames_for(&mut self, period: Duration) -> Vec<(u8, Vec<u8>)> {
-        let deadline = Instant::now() + period;
-        while let Ok(Some(message)) = tokio::time::timeout_at(deadline, self.next()).await {
-            if let Message::Interleaved(f) = message {
-                self.frames.push((f.channel, f.payload.into_owned()));
-            }
-        }
-        std::mem::take(&mut self.frames)
-    }
-}
-
-async fn connect(cam: &FaultCamera) -> Client<TcpStream> {
-    Client::new(TcpStream::connect(cam.addr()).await.unwrap())
+async fn connect(cam: &FaultCamera) -> RtspClient<TcpStream> {
+    RtspClient::new(TcpStream::connect(cam.addr()).await.unwrap())
 }
 
 /// OPTIONS, DESCRIBE, SETUP (interleaved 0-1), PLAY; returns the PLAY response.
-async fn play_tcp<S: AsyncRead + AsyncWrite + Unpin>(c: &mut Client<S>, url: &str) -> Response<'static> {
-    assert_eq!(c.request("OPTIONS", url, &[]).await.status.as_u16(), 200);
-    let describe = c.request("DESCRIBE", url, &[("Accept", "application/sdp")]).await;
+async fn play_tcp<S: AsyncRead + AsyncWrite + Unpin>(c: &mut RtspClient<S>, url: &str) -> Response<'static> {
+    assert_eq!(c.answer("OPTIONS", url, &[]).await.status.as_u16(), 200);
+    let describe = c.answer("DESCRIBE", url, &[("Accept", "application/sdp")]).await;
     assert_eq!(describe.status.as_u16(), 200);
     let base = describe.headers.get("Content-Base").unwrap().to_owned();
     let setup = c
-        .request(
-            "SETUP",
-            &format!("{base}trackID=0"),
-            &[("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1")],
-        )
+        .answer("SETUP", &format!("{base}trackID=0"), &[("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1")])
         .await;
     assert_eq!(setup.status.as_u16(), 200);
     let session = setup.headers.get("Session").unwrap().split(';').next().unwrap().to_owned();
-    c.request("PLAY", &base, &[("Session", &session), ("Range", "npt=0.000-")]).await
+    c.answer("PLAY", &base, &[("Session", &session), ("Range", "npt=0.000-")]).await
 }
 
 /// The RTP sequence numbers of channel-0 frames, checking each parses.
@@ -156,12 +90,12 @@ async fn healthy_flow_streams_continuous_rtp_with_sender_reports() {
         let mut frame = vec![b'$', 1];
         frame.extend_from_slice(&(rr.len() as u16).to_be_bytes());
         frame.extend_from_slice(&rr);
-        c.stream.write_all(&frame).await.unwrap();
-        let keepalive = c.request("GET_PARAMETER", &url, &[]).await;
+        c.stream().write_all(&frame).await.unwrap();
+        let keepalive = c.answer("GET_PARAMETER", &url, &[]).await;
         assert_eq!(keepalive.status.as_u16(), 200);
         assert_eq!(cam.rtcp_received(), vec![rr]);
 
-        assert_eq!(c.request("TEARDOWN", &url, &[]).await.status.as_u16(), 200);
+        assert_eq!(c.answer("TEARDOWN", &url, &[]).await.status.as_u16(), 200);
         let methods: Vec<String> = cam.requests().into_iter().map(|r| r.method).collect();
         assert_eq!(methods, ["OPTIONS", "DESCRIBE", "SETUP", "PLAY", "GET_PARAMETER", "TEARDOWN"]);
         assert_eq!(cam.connections(), 1);
@@ -177,10 +111,10 @@ async fn describe_override_answers_404_and_the_rest_still_works() {
     bounded(async {
         let mut c = connect(&cam).await;
         let url = cam.url("/nope");
-        let r = c.request("DESCRIBE", &url, &[]).await;
+        let r = c.answer("DESCRIBE", &url, &[]).await;
         assert_eq!((r.status.as_u16(), &*r.reason), (404, "Not Found"));
         assert_eq!(r.headers.get("CSeq"), Some("1"));
-        assert_eq!(c.request("OPTIONS", &url, &[]).await.status.as_u16(), 200);
+        assert_eq!(c.answer("OPTIONS", &url, &[]).await.status.as_u16(), 200);
     })
     .await;
 }
@@ -193,8 +127,8 @@ async fn digest_auth_challenges_then_accepts_the_right_answer_only() {
     bounded(async {
         let mut c = connect(&cam).await;
         let url = cam.url("/stream");
-        assert_eq!(c.request("OPTIONS", &url, &[]).await.status.as_u16(), 200, "OPTIONS is not protected");
-        let first = c.request("DESCRIBE", &url, &[]).await;
+        assert_eq!(c.answer("OPTIONS", &url, &[]).await.status.as_u16(), 200, "OPTIONS is not protected");
+        let first = c.answer("DESCRIBE", &url, &[]).await;
         assert_eq!(first.status.as_u16(), 401);
         let challenges: Vec<&str> = first.headers.get_all("WWW-Authenticate").collect();
         assert!(challenges[0].starts_with("Digest ") && challenges[0].contains("algorithm=MD5"));
@@ -204,7 +138,7 @@ async fn digest_auth_challenges_then_accepts_the_right_answer_only() {
             assert!(auth.on_unauthorized(challenges.iter().copied()).retry);
             let cnonce = Cnonce::from_random(&[7; 16]).unwrap();
             let value = auth.authorization("DESCRIBE", &url, &cnonce).unwrap();
-            let r = c.request("DESCRIBE", &url, &[("Authorization", value.expose())]).await;
+            let r = c.answer("DESCRIBE", &url, &[("Authorization", value.expose())]).await;
             assert_eq!(r.status.as_u16(), status, "password {password}");
         }
         assert!(cam.requests()[3].header("Authorization").is_some_and(|v| v.starts_with("Digest ")));
@@ -278,7 +212,7 @@ async fn hello_faults_answer_as_scripted_on_every_connection() {
         assert!(answer.starts_with("RTSP/1.0 400 Bad Request\r\n"), "{answer}");
         // The same port answers a plain OPTIONS (a probe sniffing for plain RTSP).
         let mut c = connect(&plain).await;
-        assert_eq!(c.request("OPTIONS", &plain.url_with_scheme("rtsp", "/"), &[]).await.status.as_u16(), 200);
+        assert_eq!(c.answer("OPTIONS", &plain.url_with_scheme("rtsp", "/"), &[]).await.status.as_u16(), 200);
 
         let http = FaultCamera::start(CameraConfig::default().fault(TlsFault::Http)).await.unwrap();
         let answer = String::from_utf8(answer_to_hello(&http).await.unwrap()).unwrap();
@@ -297,13 +231,13 @@ async fn udp_setup_and_play_deliver_datagrams_and_record_rtcp() {
         let mut c = connect(&cam).await;
         let url = cam.url("/stream");
         let transport = format!("RTP/AVP;unicast;client_port={}-{}", ports.0, ports.1);
-        let setup = c.request("SETUP", &format!("{url}/trackID=0"), &[("Transport", &transport)]).await;
+        let setup = c.answer("SETUP", &format!("{url}/trackID=0"), &[("Transport", &transport)]).await;
         assert_eq!(setup.status.as_u16(), 200);
         let chosen = setup.headers.typed::<Transport>().unwrap().unwrap().0.remove(0);
         assert_eq!(chosen.client_port.map(|p| (p.start, p.end)), Some((ports.0, Some(ports.1))));
         let server = chosen.server_port.expect("server_port");
         let session = setup.headers.get("Session").unwrap().split(';').next().unwrap().to_owned();
-        assert_eq!(c.request("PLAY", &url, &[("Session", &session)]).await.status.as_u16(), 200);
+        assert_eq!(c.answer("PLAY", &url, &[("Session", &session)]).await.status.as_u16(), 200);
 
         let mut buf = [0u8; 2048];
         let mut seqs = Vec::new();
@@ -347,10 +281,10 @@ async fn tls_camera_serves_rtsps_and_can_write_plain_urls_inside() {
         let tcp = TcpStream::connect(cam.addr()).await.unwrap();
         let name = ServerName::IpAddress(Ipv4Addr::LOCALHOST.into());
         let tls = tokio_rustls::TlsConnector::from(Arc::new(client)).connect(name, tcp).await.unwrap();
-        let mut c = Client::new(tls);
+        let mut c = RtspClient::new(tls);
         let url = cam.url("/stream");
         assert!(url.starts_with("rtsps://127.0.0.1:"));
-        let describe = c.request("DESCRIBE", &url, &[]).await;
+        let describe = c.answer("DESCRIBE", &url, &[]).await;
         assert_eq!(describe.status.as_u16(), 200);
         let base = describe.headers.get("Content-Base").unwrap();
         assert_eq!(base, format!("rtsp://{}/stream/", cam.addr()), "gst's rtsp:// inside TLS");
@@ -386,27 +320,27 @@ async fn rtsp_quirks_show_on_the_wire() {
     let cam = FaultCamera::start(config).await.unwrap();
     bounded(async {
         let mut c = connect(&cam).await;
-        let options = c.request("OPTIONS", &cam.url("/stream"), &[]).await;
+        let options = c.answer("OPTIONS", &cam.url("/stream"), &[]).await;
         assert_eq!(options.headers.get("CSeq"), Some("2"), "CSeq + 1");
         assert!(options.quirks.contains(Quirks::BARE_LF));
 
-        let redirect = c.request("DESCRIBE", &cam.url("/stream"), &[]).await;
+        let redirect = c.answer("DESCRIBE", &cam.url("/stream"), &[]).await;
         assert_eq!(redirect.status.as_u16(), 302);
         let location = redirect.headers.get("Location").unwrap().to_owned();
         assert_eq!(location, cam.url("/other"));
-        let describe = c.request("DESCRIBE", &location, &[]).await;
+        let describe = c.answer("DESCRIBE", &location, &[]).await;
         assert_eq!(describe.status.as_u16(), 200);
         assert!(String::from_utf8_lossy(&describe.body).contains("\na=control:trackID=0\n"), "LF SDP too");
 
-        let busy = c.request("GET_PARAMETER", &location, &[]).await;
+        let busy = c.answer("GET_PARAMETER", &location, &[]).await;
         assert_eq!((busy.status.as_u16(), busy.headers.get("Retry-After")), (503, Some("1")));
-        assert_eq!(c.request("GET_PARAMETER", &location, &[]).await.status.as_u16(), 200, "only once");
+        assert_eq!(c.answer("GET_PARAMETER", &location, &[]).await.status.as_u16(), 200, "only once");
 
         let transport = ("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1");
-        let setup = c.request("SETUP", &format!("{location}/trackID=0"), &[transport]).await;
+        let setup = c.answer("SETUP", &format!("{location}/trackID=0"), &[transport]).await;
         assert_eq!((setup.status.as_u16(), setup.headers.get("Session")), (200, None));
 
-        c.stream.write_all(b"PAUSE * RTSP/1.0\r\nCSeq: 9\r\n\r\n").await.unwrap();
+        c.stream().write_all(b"PAUSE * RTSP/1.0\r\nCSeq: 9\r\n\r\n").await.unwrap();
         assert!(c.next().await.is_none(), "closed without an answer");
     })
     .await;
@@ -419,7 +353,7 @@ async fn h265_with_audio_and_without_parameter_sets() {
     bounded(async {
         let mut c = connect(&cam).await;
         let url = cam.url("/stream");
-        let describe = c.request("DESCRIBE", &url, &[]).await;
+        let describe = c.answer("DESCRIBE", &url, &[]).await;
         let sdp = String::from_utf8(describe.body.to_vec()).unwrap();
         assert!(
             sdp.contains("H265/90000") && sdp.contains("sprop-sps=") && sdp.contains("m=audio 0 RTP/AVP 0")
@@ -431,11 +365,11 @@ async fn h265_with_audio_and_without_parameter_sets() {
             if !session.is_empty() {
                 headers.push(("Session", &session));
             }
-            let setup = c.request("SETUP", &format!("{url}/trackID={track}"), &headers).await;
+            let setup = c.answer("SETUP", &format!("{url}/trackID={track}"), &headers).await;
             assert_eq!(setup.status.as_u16(), 200);
             session = setup.headers.get("Session").unwrap().split(';').next().unwrap().to_owned();
         }
-        let play = c.request("PLAY", &url, &[("Session", &session)]).await;
+        let play = c.answer("PLAY", &url, &[("Session", &session)]).await;
         assert_eq!(play.headers.typed::<RtpInfo>().unwrap().unwrap().0.len(), 2);
         let frames = c.frames_for(Duration::from_millis(500)).await;
         let video: Vec<RtpPacket<'_>> =
@@ -464,7 +398,7 @@ async fn ipv6_camera_when_the_machine_has_ipv6_loopback() {
         let url = cam.url("/stream");
         assert!(url.starts_with("rtsp://[::1]:"), "{url}");
         let mut c = connect(&cam).await;
-        let describe = c.request("DESCRIBE", &url, &[]).await;
+        let describe = c.answer("DESCRIBE", &url, &[]).await;
         assert!(String::from_utf8_lossy(&describe.body).contains("IN IP6 ::1"));
     })
     .await;
@@ -517,7 +451,7 @@ async fn auth_offers_basic_several_digests_and_nonstandard_algorithms() {
     bounded(async {
         let mut c = connect(&cam).await;
         let url = cam.url("/stream");
-        let first = c.request("DESCRIBE", &url, &[]).await;
+        let first = c.answer("DESCRIBE", &url, &[]).await;
         let challenges: Vec<&str> = first.headers.get_all("WWW-Authenticate").collect();
         assert_eq!(challenges.len(), 4);
         assert!(challenges[0].starts_with("Basic realm="));
@@ -528,12 +462,12 @@ async fn auth_offers_basic_several_digests_and_nonstandard_algorithms() {
         assert!(auth.on_unauthorized(challenges.iter().copied()).retry);
         let value = auth.authorization("DESCRIBE", &url, &Cnonce::from_random(&[3; 16]).unwrap()).unwrap();
         assert_eq!(
-            c.request("DESCRIBE", &url, &[("Authorization", value.expose())]).await.status.as_u16(),
+            c.answer("DESCRIBE", &url, &[("Authorization", value.expose())]).await.status.as_u16(),
             200
         );
         // admin:secret in Basic.
         let basic = ("Authorization", "Basic YWRtaW46c2VjcmV0");
-        assert_eq!(c.request("DESCRIBE", &url, &[basic]).await.status.as_u16(), 200);
+        assert_eq!(c.answer("DESCRIBE", &url, &[basic]).await.status.as_u16(), 200);
     })
     .await;
 }
@@ -565,8 +499,8 @@ async fn tls12_only_with_a_required_client_certificate() {
         let tcp = TcpStream::connect(cam.addr()).await.unwrap();
         let tls = tokio_rustls::TlsConnector::from(with_cert).connect(name.clone(), tcp).await.unwrap();
         assert_eq!(tls.get_ref().1.protocol_version(), Some(rustls::ProtocolVersion::TLSv1_2));
-        let mut c = Client::new(tls);
-        assert_eq!(c.request("OPTIONS", &cam.url("/stream"), &[]).await.status.as_u16(), 200);
+        let mut c = RtspClient::new(tls);
+        assert_eq!(c.answer("OPTIONS", &cam.url("/stream"), &[]).await.status.as_u16(), 200);
 
         // Without a certificate the camera refuses the handshake.
         let tcp = TcpStream::connect(cam.addr()).await.unwrap();
