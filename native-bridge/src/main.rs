@@ -1,4 +1,5 @@
-//! `rtspeek`: the rtspeek command-line tool. Drives rtspeek-core against files (and, later, sockets).
+//! `rtspeek`: the rtspeek command-line tool: offline checks of files (`cert`, `sdp`), the live probe (`probe`),
+//! the RTSPS server (`serve`), the page's local bridge (`bridge`) and the demonstration (`demo`).
 //!
 //! Exit status: 0 healthy, 1 degraded (warnings), 2 broken, 64 usage or input error.
 

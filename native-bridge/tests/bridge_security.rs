@@ -261,14 +261,13 @@ async fn request_heads_are_bounded_in_size_and_time() {
     assert_eq!(response.status, 431);
 
     // A client that never finishes its head gets 408 and the connection closes.
-    let started = std::time::Instant::now();
     let mut slow = TcpStream::connect(bridge.addr()).await.expect("connect");
     slow.write_all(b"GET / HTTP/1.1\r\nHost: ").await.expect("write");
     let mut bytes = Vec::new();
     let read = tokio::time::timeout(WAIT, tokio::io::AsyncReadExt::read_to_end(&mut slow, &mut bytes)).await;
     assert!(read.is_ok(), "the bridge closes a slow client");
+    // 408 is the head timeout's answer (300 ms), not the end of the test's own wait.
     assert_eq!(bridge_support::parse_response(&bytes).status, 408);
-    assert!(started.elapsed() < Duration::from_secs(5));
     bridge.shutdown().await;
 }
 

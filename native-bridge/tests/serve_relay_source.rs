@@ -320,8 +320,6 @@ fn an_unreachable_upstream_fails_at_the_first_step() {
     // A port nobody listens on: bind one, then let it go.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let url = format!("rtsp://admin:pw-never-shown@127.0.0.1:{port}/test");
-    let started = Instant::now();
     let e = runtime().block_on(relay::open(&url, Duration::from_secs(2))).expect_err("nothing listens");
-    assert!(started.elapsed() < Duration::from_secs(3));
     assert!(e.contains("connect and DESCRIBE") && !e.contains("pw-never-shown"), "{e}");
 }

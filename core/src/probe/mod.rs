@@ -194,7 +194,8 @@ impl Probe {
         probe
     }
 
-    /// The next thing to do. After [`Output::Done`], `None`.
+    /// The next thing to do. Every batch of outputs ends with [`Output::Timeout`] (wait until then or the
+    /// next input) or [`Output::Done`]; `None` comes only after `Done`.
     pub fn poll_output(&mut self) -> Option<Output> {
         if let Some(out) = self.ctx.out.pop_front() {
             return Some(out);

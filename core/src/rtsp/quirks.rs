@@ -1,8 +1,9 @@
 //! Deviations from the RTSP grammar that real servers produce, as named policies.
 //!
-//! The parser tolerates each of them by default (a diagnostic tool must read what a camera sends) and records
-//! what it saw in the message's [`Quirks`], which [`check`](super::check) turns into findings; a strict
-//! peer (our own server, tests) sets the policy to [`QuirkPolicy::Reject`] to get a
+//! The parser tolerates each of them by default and records what it saw in the message's [`Quirks`], which
+//! [`check`](super::check) turns into findings: the probe must read what a camera sends, and `rtspeek serve`
+//! reads clients the same way (players have these habits too). A strict reader, such as a test checking that
+//! rtspeek's own output is clean, sets [`QuirkPolicies::STRICT`] to get a
 //! [`ParseError`](super::parser::ParseError) at the exact byte instead.
 //!
 //! Each quirk has a hand-written fixture imitating the behaviour in `core/tests/data/rtsp/` and a test in

@@ -107,8 +107,9 @@ pub async fn run(
     tokio::pin!(stop);
     let mut stopped = false;
     let report = 'drive: loop {
-        let mut wake = None;
-        while let Some(output) = probe.poll_output() {
+        let wake = loop {
+            // A batch ends with Timeout or Done (`Probe::poll_output`), so `None` cannot come before Done.
+            let Some(output) = probe.poll_output() else { unreachable!("the probe's outputs end with Done") };
             match output {
                 Output::Connect { conn, host, port, tls } => {
                     let (writes, rx) = mpsc::channel(WRITE_QUEUE);
@@ -165,23 +166,19 @@ pub async fn run(
                 }
                 Output::Event(event) => sink.event(&event),
                 Output::Media(frame) => sink.media(frame),
-                Output::Timeout(at) => {
-                    wake = Some(at);
-                    break;
-                }
+                Output::Timeout(at) => break at,
                 Output::Done(report) => break 'drive *report,
             }
-        }
-        let deadline = start + wake.unwrap_or(Duration::from_millis(10));
+        };
         tokio::select! {
-            observed = events.recv() => {
-                let Some(observed) = observed else { continue };
+            // Never `None`: this loop holds a sender of the channel itself.
+            Some(observed) = events.recv() => {
                 if let Observed::Connected { peer_ip: Some(ip), .. } = &observed {
                     peer_ip = Some(*ip);
                 }
                 probe.handle_input(start.elapsed(), observed.as_input());
             }
-            () = tokio::time::sleep_until(deadline) => probe.handle_timeout(start.elapsed()),
+            () = tokio::time::sleep_until(start + wake) => probe.handle_timeout(start.elapsed()),
             () = &mut stop, if !stopped => {
                 stopped = true;
                 probe.handle_input(start.elapsed(), Input::Interrupt);
