@@ -36,7 +36,7 @@ use std::time::Duration;
 
 use rtspeek_core::probe::{
     CloseReason, ConnId, ConnectTls, DiscoveryConfig, HandshakeFailure, Input, Output, Probe, ProbeConfig,
-    TlsEstablished, TlsScan, TransportChoice, UdpChannel, UdpId, VerifierRecord,
+    TlsEstablished, TlsParameter, TlsScan, TransportChoice, UdpChannel, UdpId, VerifierRecord,
 };
 use rtspeek_core::rtsp::Url;
 use rtspeek_core::rtsp::auth::Credentials;
@@ -258,7 +258,10 @@ impl Driver {
                     let failure = if b & 0x40 != 0 {
                         HandshakeFailure::Alert(40)
                     } else {
-                        HandshakeFailure::Incompatible("fuzz: no protocol in common".into())
+                        HandshakeFailure::Incompatible {
+                            parameter: TlsParameter::Version,
+                            detail: "fuzz: no protocol in common".into(),
+                        }
                     };
                     Input::TlsFailed { conn, failure, verifier: None }
                 } else {

@@ -1,9 +1,10 @@
 //! `rtspeek bridge`: serves the web page and runs live probes for it (docs/bridge-protocol.md) until Ctrl-C.
 
+use crate::cli_error::CliError;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use clap::Args;
-use rtspeek_bridge::bridge::{Bridge, BridgeOptions};
+use rtspeek_bridge::bridge::{Bridge, BridgeError, BridgeOptions};
 
 use crate::render;
 
@@ -23,7 +24,7 @@ pub(crate) struct BridgeArgs {
     allow_non_loopback: bool,
 }
 
-pub(crate) fn run(args: BridgeArgs) -> Result<u8, String> {
+pub(crate) fn run(args: BridgeArgs) -> Result<u8, CliError> {
     crate::init_logging("warn");
     let runtime = crate::multi_thread_runtime()?;
     runtime.block_on(async {
@@ -59,7 +60,7 @@ pub(crate) fn run(args: BridgeArgs) -> Result<u8, String> {
 }
 
 /// Starts on `--bind`, or on the default port with a fallback to any free loopback port.
-async fn start(args: &BridgeArgs) -> Result<Bridge, String> {
+async fn start(args: &BridgeArgs) -> Result<Bridge, BridgeError> {
     let options =
         |bind| BridgeOptions { bind, allow_non_loopback: args.allow_non_loopback, ..Default::default() };
     if let Some(bind) = args.bind {

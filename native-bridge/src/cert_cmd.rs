@@ -1,5 +1,6 @@
 //! `rtspeek cert check`: the offline certificate analysis on files.
 
+use crate::cli_error::CliError;
 use std::io::Read as _;
 use std::path::PathBuf;
 
@@ -45,9 +46,9 @@ pub(crate) struct CheckArgs {
     pub(crate) color: ColorChoice,
 }
 
-pub(crate) fn run(cmd: CertCommand) -> Result<u8, String> {
+pub(crate) fn run(cmd: CertCommand) -> Result<u8, CliError> {
     match cmd {
-        CertCommand::Check(args) => check(&args),
+        CertCommand::Check(args) => Ok(check(&args)?),
     }
 }
 

@@ -4,6 +4,7 @@
 //! certificate analysis on a certificate made the way many cameras make theirs, then keeps serving with the
 //! URLs printed so the stream can be opened in ffplay or VLC (`--once` stops after the report).
 
+use crate::cli_error::CliError;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -46,23 +47,27 @@ pub(crate) struct DemoArgs {
     color: ColorChoice,
 }
 
-pub(crate) fn run(args: DemoArgs) -> Result<u8, String> {
+pub(crate) fn run(args: DemoArgs) -> Result<u8, CliError> {
     let color = args.color.enabled();
     let dir = args.data_dir.clone().unwrap_or_else(demo_pki::default_data_dir);
     let now = OffsetDateTime::now_utc();
     let pki = demo_pki::ensure(&dir, now)?;
     let config_path = write_config(&dir, &pki, &args)?;
-    let config = ServeConfig::load(&config_path).map_err(|e| e.to_string())?;
+    let config = ServeConfig::load(&config_path).map_err(|e| CliError::Input(e.to_string()))?;
     if !args.once {
         crate::init_logging("warn");
     }
     let runtime = crate::multi_thread_runtime()?;
     runtime.block_on(async {
         let server = Server::start(config).await.map_err(|e| {
-            format!("{e}\n(another program may use the port: try `rtspeek demo --rtsps-port 0 --rtsp-port 0`)")
+            if e.is_config() {
+                return CliError::from(e);
+            }
+            let hint = "another program may use the port: try `rtspeek demo --rtsps-port 0 --rtsp-port 0`";
+            CliError::Runtime(format!("{e}\n({hint})"))
         })?;
         let (Some(rtsps), Some(rtsp)) = (server.url("synthetic", true), server.url("synthetic", false)) else {
-            return Err("the demo server has no listener".to_owned());
+            return Err(CliError::Runtime("the demo server has no listener".to_owned()));
         };
         render::print_stdout(&format!(
             "== rtspeek demo 1/2: a live RTSPS camera, probed layer by layer ==\n\
@@ -150,11 +155,11 @@ source = {{ kind = "synthetic" }}
 }
 
 /// `rtspeek probe URL --ca CA --duration 3`, through the options the CLI and the bridge share.
-fn probe_config(url: &str, ca: &Path) -> Result<(ProbeConfig, TlsOptions), String> {
+fn probe_config(url: &str, ca: &Path) -> Result<(ProbeConfig, TlsOptions), CliError> {
     let mut options = ProbeOptions::new(url);
     options.ca = vec![NamedBytes { name: ca.display().to_string(), bytes: read(ca)? }];
     options.media_window = Duration::from_secs(3);
-    configure(&options, crate::cert_cmd::now())
+    Ok(configure(&options, crate::cert_cmd::now())?)
 }
 
 /// Part 2: the offline analysis of a certificate made the way many camera firmwares make theirs.

@@ -1,10 +1,12 @@
 //! `rtspeek`: the rtspeek command-line tool: offline checks of files (`cert`, `sdp`), the live probe (`probe`),
 //! the RTSPS server (`serve`), the page's local bridge (`bridge`) and the demonstration (`demo`).
 //!
-//! Exit status: 0 healthy, 1 degraded (warnings), 2 broken, 64 usage or input error.
+//! Exit status: 0 healthy, 1 degraded (warnings), 2 broken, 64 usage or input error, 74 a failure of the
+//! machine rather than the input (a listener that cannot be bound, the runtime not starting).
 
 mod bridge_cmd;
 mod cert_cmd;
+mod cli_error;
 mod demo;
 mod demo_pki;
 mod probe_cmd;
@@ -15,9 +17,7 @@ mod serve_cmd;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-
-/// Exit status for usage and input errors (BSD `EX_USAGE`).
-pub(crate) const EXIT_USAGE: u8 = 64;
+use cli_error::{CliError, EXIT_USAGE};
 
 // Not `Debug`: the probe's arguments may hold a password.
 #[derive(Parser)]
@@ -54,11 +54,11 @@ pub(crate) fn init_logging(default: &str) {
 }
 
 /// The runtime of the long-running commands (server, bridge, demo): connections on every core.
-pub(crate) fn multi_thread_runtime() -> Result<tokio::runtime::Runtime, String> {
+pub(crate) fn multi_thread_runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))
+        .map_err(|e| CliError::Runtime(format!("cannot start the runtime: {e}")))
 }
 
 fn main() -> ExitCode {
@@ -82,7 +82,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("rtspeek: {e}");
-            ExitCode::from(EXIT_USAGE)
+            ExitCode::from(e.exit_status())
         }
     }
 }

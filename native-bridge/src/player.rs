@@ -52,6 +52,62 @@ pub struct Counters {
     pub failed: AtomicU64,
 }
 
+/// Why a player's session ended in failure.
+#[derive(Debug, thiserror::Error)]
+pub enum PlayerError {
+    /// No TCP connection within the bound.
+    #[error("connect: timed out after {0:?}")]
+    ConnectTimeout(Duration),
+    /// The TCP connection failed.
+    #[error("connect: {0}")]
+    Connect(std::io::Error),
+    /// The CA certificates could not be used.
+    #[error(transparent)]
+    TlsConfig(#[from] crate::tls::ConfigError),
+    /// The TLS handshake failed.
+    #[error("TLS: {0}")]
+    Tls(crate::tls::TlsFailure),
+    /// A request could not be written.
+    #[error("{method}: {source}")]
+    Write {
+        /// The request's method.
+        method: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// No response within the bound.
+    #[error("{method}: no answer in {after:?}")]
+    NoAnswer {
+        /// The request's method.
+        method: String,
+        /// The bound.
+        after: Duration,
+    },
+    /// A response other than 2xx.
+    #[error("{method}: {status}")]
+    Refused {
+        /// The request's method.
+        method: String,
+        /// Status code and reason phrase.
+        status: String,
+    },
+    /// The SETUP response's Session header is missing (`None`) or invalid.
+    #[error("SETUP: {}", .0.as_deref().unwrap_or("no Session header"))]
+    Session(Option<String>),
+    /// Reading failed.
+    #[error("read: {0}")]
+    Read(std::io::Error),
+    /// The server closed the connection.
+    #[error("the server closed the connection")]
+    Closed,
+    /// A message did not fit in the read buffer.
+    #[error("a message larger than the read buffer ({0} bytes)")]
+    TooLarge(usize),
+    /// The server's bytes are not RTSP.
+    #[error("from the server: {0}")]
+    Parse(rtspeek_core::rtsp::ParseError),
+}
+
 /// Loss and timing of one RTP stream.
 #[derive(Debug, Default)]
 struct Tracker {
@@ -96,7 +152,7 @@ pub async fn play(
     target: &Target,
     counters: &Counters,
     stop: impl Future<Output = ()>,
-) -> Result<(), String> {
+) -> Result<(), PlayerError> {
     let result = play_inner(target, counters, stop).await;
     if result.is_err() {
         counters.failed.fetch_add(1, Ordering::Relaxed);
@@ -108,13 +164,13 @@ async fn play_inner(
     target: &Target,
     counters: &Counters,
     stop: impl Future<Output = ()>,
-) -> Result<(), String> {
+) -> Result<(), PlayerError> {
     let host = target.url.host().to_string();
     let addr = (host.as_str(), target.url.port_or_default());
     let tcp = tokio::time::timeout(target.timeout, TcpStream::connect(addr))
         .await
-        .map_err(|_| "connect: timed out".to_owned())?
-        .map_err(|e| format!("connect: {e}"))?;
+        .map_err(|_| PlayerError::ConnectTimeout(target.timeout))?
+        .map_err(PlayerError::Connect)?;
     let _ = tcp.set_nodelay(true);
     if target.url.scheme() == Scheme::Rtsps {
         let options = TlsOptions {
@@ -122,9 +178,9 @@ async fn play_inner(
             handshake_timeout: target.timeout,
             ..TlsOptions::default()
         };
-        let connector = Connector::new(&options).map_err(|e| e.to_string())?;
+        let connector = Connector::new(&options).map_err(PlayerError::TlsConfig)?;
         let (tls, _) = connector.connect(tcp, &host).await;
-        let tls = tls.map_err(|e| format!("TLS: {e:?}"))?;
+        let tls = tls.map_err(PlayerError::Tls)?;
         Conversation::new(tls, target, counters).run(stop).await
     } else {
         Conversation::new(tcp, target, counters).run(stop).await
@@ -171,7 +227,7 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Conversation<'a, S> {
         }
     }
 
-    async fn run(mut self, stop: impl Future<Output = ()>) -> Result<(), String> {
+    async fn run(mut self, stop: impl Future<Output = ()>) -> Result<(), PlayerError> {
         let url = self.target.url.to_string();
         let describe = self.request(Method::Describe, &url, &[("Accept", "application/sdp")]).await?;
         let base = describe.headers.get("Content-Base").map_or_else(|| format!("{url}/"), str::to_owned);
@@ -185,8 +241,8 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Conversation<'a, S> {
         let session: Session = setup
             .headers
             .typed()
-            .map_err(|e| format!("SETUP: {e}"))?
-            .ok_or_else(|| "SETUP: no Session header".to_owned())?;
+            .map_err(|e| PlayerError::Session(Some(e.to_string())))?
+            .ok_or(PlayerError::Session(None))?;
         let timeout = Duration::from_secs(u64::from(session.timeout_or_default()));
         self.request(Method::Play, &base, &[("Session", &session.id), ("Range", "npt=0.000-")]).await?;
         self.counters.playing.fetch_add(1, Ordering::Relaxed);
@@ -198,7 +254,7 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Conversation<'a, S> {
                 () = &mut stop => break,
                 _ = keepalive.tick() => {
                     let bytes = self.request_bytes(Method::GetParameter, &base, &[("Session", &session.id)]);
-                    self.io.write_all(&bytes).await.map_err(|e| format!("keep-alive: {e}"))?;
+                    self.io.write_all(&bytes).await.map_err(|e| PlayerError::Write { method: "GET_PARAMETER".into(), source: e })?;
                 }
                 read = self.read_more() => {
                     read?;
@@ -231,31 +287,35 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Conversation<'a, S> {
         method: Method<'static>,
         uri: &str,
         headers: &[(&str, &str)],
-    ) -> Result<Response<'static>, String> {
+    ) -> Result<Response<'static>, PlayerError> {
         let name = method.as_str().to_owned();
         let bytes = self.request_bytes(method, uri, headers);
-        self.io.write_all(&bytes).await.map_err(|e| format!("{name}: {e}"))?;
+        self.io
+            .write_all(&bytes)
+            .await
+            .map_err(|source| PlayerError::Write { method: name.clone(), source })?;
         let deadline = tokio::time::Instant::now() + self.target.timeout;
         loop {
             if let Some(response) = self.next_response()? {
                 if !response.status.is_success() {
-                    return Err(format!("{name}: {} {}", response.status, response.reason));
+                    let status = format!("{} {}", response.status, response.reason);
+                    return Err(PlayerError::Refused { method: name, status });
                 }
                 return Ok(response);
             }
             tokio::time::timeout_at(deadline, self.read_more())
                 .await
-                .map_err(|_| format!("{name}: no answer in {:?}", self.target.timeout))??;
+                .map_err(|_| PlayerError::NoAnswer { method: name.clone(), after: self.target.timeout })??;
         }
     }
 
-    async fn read_more(&mut self) -> Result<(), String> {
+    async fn read_more(&mut self) -> Result<(), PlayerError> {
         if self.filled == self.buf.len() {
-            return Err("a message larger than the read buffer".into());
+            return Err(PlayerError::TooLarge(self.buf.len()));
         }
-        let n = self.io.read(&mut self.buf[self.filled..]).await.map_err(|e| format!("read: {e}"))?;
+        let n = self.io.read(&mut self.buf[self.filled..]).await.map_err(PlayerError::Read)?;
         if n == 0 {
-            return Err("the server closed the connection".into());
+            return Err(PlayerError::Closed);
         }
         self.filled += n;
         self.counters.bytes.fetch_add(n as u64, Ordering::Relaxed);
@@ -263,7 +323,7 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Conversation<'a, S> {
     }
 
     /// Parses what was read: media frames are counted; the first response is returned.
-    fn next_response(&mut self) -> Result<Option<Response<'static>>, String> {
+    fn next_response(&mut self) -> Result<Option<Response<'static>>, PlayerError> {
         let mut found = None;
         self.consume(|message| {
             if let Message::Response(r) = message
@@ -277,16 +337,16 @@ impl<'a, S: AsyncRead + AsyncWrite + Unpin> Conversation<'a, S> {
         Ok(found)
     }
 
-    fn drain_media(&mut self) -> Result<(), String> {
+    fn drain_media(&mut self) -> Result<(), PlayerError> {
         self.consume(|_| true)
     }
 
     /// Feeds buffered bytes to the parser, handing non-media messages to `keep_going` until it says stop.
-    fn consume(&mut self, mut keep_going: impl FnMut(Message<'_>) -> bool) -> Result<(), String> {
+    fn consume(&mut self, mut keep_going: impl FnMut(Message<'_>) -> bool) -> Result<(), PlayerError> {
         let now = Instant::now();
         let mut rest = &self.buf[..self.filled];
         loop {
-            match self.parser.feed(&mut rest).map_err(|e| format!("from the server: {e}"))? {
+            match self.parser.feed(&mut rest).map_err(PlayerError::Parse)? {
                 Parsed::Incomplete(_) => break,
                 Parsed::Message(Message::Interleaved(frame), _) => {
                     if frame.channel == 0

@@ -1,5 +1,6 @@
 //! `rtspeek probe URL|HOST`: the live layered probe on the command line.
 
+use crate::cli_error::CliError;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -95,13 +96,13 @@ pub(crate) struct ProbeArgs {
     color: ColorChoice,
 }
 
-pub(crate) fn run_cmd(args: ProbeArgs) -> Result<u8, String> {
+pub(crate) fn run_cmd(args: ProbeArgs) -> Result<u8, CliError> {
     let (config, tls) = configure(&args)?;
     let color = args.color.enabled();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+        .map_err(|e| CliError::Runtime(format!("cannot start the runtime: {e}")))?;
     let report = runtime.block_on(probe_and_print(config, &tls, color, args.json))?;
     Ok(report.verdict.exit_code() as u8)
 }
@@ -113,7 +114,7 @@ pub(crate) async fn probe_and_print(
     tls: &TlsOptions,
     color: bool,
     json: bool,
-) -> Result<rtspeek_core::Report, String> {
+) -> Result<rtspeek_core::Report, CliError> {
     let mut progress = Progress::new(color, !json);
     let stop = async {
         // If the signal cannot be watched, never stop early.
@@ -121,10 +122,10 @@ pub(crate) async fn probe_and_print(
             std::future::pending::<()>().await;
         }
     };
-    let report = run(config, tls, &mut progress, stop).await.map_err(|e| e.to_string())?;
+    let report = run(config, tls, &mut progress, stop).await.map_err(|e| CliError::Runtime(e.to_string()))?;
     progress.end_media_line();
     if json {
-        let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+        let json = serde_json::to_string_pretty(&report).map_err(|e| CliError::Runtime(e.to_string()))?;
         render::print_stdout(&format!("{json}\n"));
     } else {
         render::print_stdout(&format!("\n{}", render::report_text(&report, color)));
@@ -134,7 +135,7 @@ pub(crate) async fn probe_and_print(
 
 /// The probe and TLS configuration from the arguments (the files read, the seconds checked), through the
 /// configuration shared with the bridge.
-fn configure(args: &ProbeArgs) -> Result<(ProbeConfig, TlsOptions), String> {
+fn configure(args: &ProbeArgs) -> Result<(ProbeConfig, TlsOptions), CliError> {
     let secs = |what: &str, v: f64| {
         if v.is_finite() && (0.0..=86_400.0).contains(&v) {
             Ok(Duration::from_secs_f64(v))
@@ -178,7 +179,7 @@ fn configure(args: &ProbeArgs) -> Result<(ProbeConfig, TlsOptions), String> {
     if let (Some(cert), Some(key)) = (&args.client_cert, &args.client_key) {
         options.client_auth = Some((named(cert)?, named(key)?));
     }
-    probe::configure(&options, now())
+    Ok(probe::configure(&options, now())?)
 }
 
 /// The first line of a password file (or `-`: standard input), without its line ending. Errors name the file,

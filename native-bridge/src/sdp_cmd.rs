@@ -1,5 +1,6 @@
 //! `rtspeek sdp check`: the offline session description lint on a file (or standard input).
 
+use crate::cli_error::CliError;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
@@ -29,9 +30,9 @@ pub(crate) struct CheckArgs {
     pub(crate) color: ColorChoice,
 }
 
-pub(crate) fn run(cmd: SdpCommand) -> Result<u8, String> {
+pub(crate) fn run(cmd: SdpCommand) -> Result<u8, CliError> {
     match cmd {
-        SdpCommand::Check(args) => check(&args),
+        SdpCommand::Check(args) => Ok(check(&args)?),
     }
 }
 

@@ -1,6 +1,7 @@
 //! `rtspeek serve CONFIG`: the RTSPS server; `--check` validates the configuration, its certificates and its
 //! sources without listening.
 
+use crate::cli_error::CliError;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -22,10 +23,10 @@ pub(crate) struct ServeArgs {
     check: bool,
 }
 
-pub(crate) fn run(args: ServeArgs) -> Result<u8, String> {
-    let config = ServeConfig::load(&args.config).map_err(|e| e.to_string())?;
+pub(crate) fn run(args: ServeArgs) -> Result<u8, CliError> {
+    let config = ServeConfig::load(&args.config).map_err(|e| CliError::Input(e.to_string()))?;
     if args.check {
-        return check(&config);
+        return Ok(check(&config)?);
     }
     crate::init_logging("info");
     let runtime = crate::multi_thread_runtime()?;
@@ -45,7 +46,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<u8, String> {
         ));
         render::print_stdout(&(lines.join("\n") + "\n"));
         server.run_until_signal().await;
-        Ok::<_, String>(())
+        Ok::<_, CliError>(())
     })?;
     Ok(0)
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use bridge_support::{Attempt, Incoming, WAIT, attempt, get, host, http, next, next_text, page, send, start};
 use futures::SinkExt as _;
-use rtspeek_bridge::bridge::{Bridge, BridgeOptions, Limits};
+use rtspeek_bridge::bridge::{Bridge, BridgeError, BridgeOptions, Limits};
 use serde_json::json;
 use tokio::io::AsyncWriteExt as _;
 use tokio::net::{TcpListener, TcpStream};
@@ -123,12 +123,18 @@ async fn a_foreign_page_cannot_reach_the_lan_through_the_bridge() {
     bridge.shutdown().await;
 }
 
+fn options_bind(bind: &str) -> std::net::SocketAddr {
+    bind.parse().expect("addr")
+}
+
 #[tokio::test]
 async fn a_non_loopback_bind_needs_the_explicit_flag() {
     for bind in ["0.0.0.0:0", "[::]:0"] {
         let options = BridgeOptions { bind: bind.parse().expect("addr"), ..BridgeOptions::default() };
         let err = Bridge::start(options).await.expect_err(bind);
-        assert!(err.contains("not a loopback address") && err.contains("--allow-non-loopback"), "{err}");
+        assert!(matches!(err, BridgeError::NotLoopback(addr) if addr == options_bind(bind)), "{err}");
+        let text = err.to_string();
+        assert!(text.contains("not a loopback address") && text.contains("--allow-non-loopback"), "{text}");
     }
     let options = BridgeOptions {
         bind: "0.0.0.0:0".parse().expect("addr"),

@@ -282,3 +282,21 @@ fn demo_keeps_serving_after_its_report_with_the_web_page_bridge() {
     let _ = tcp.read_to_string(&mut answer);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
+
+#[test]
+fn a_port_in_use_is_a_runtime_failure_not_a_usage_error() {
+    let pki = Pki::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr");
+    let config = basic_config(&pki, "").replacen("bind = \"127.0.0.1:0\"", &format!("bind = \"{addr}\""), 1);
+    let path = pki.path().join("taken.toml");
+    std::fs::write(&path, &config).unwrap();
+    // The file is valid: `--check` does not bind.
+    let (code, stdout, stderr) = check(&pki, &config);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    let out = rtspeek(&["serve", &path.display().to_string()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(74), "{stderr}");
+    assert!(stderr.contains(&format!("listener {addr}")), "{stderr}");
+    assert!(out.stdout.is_empty(), "no URL is printed by a server that did not start");
+}

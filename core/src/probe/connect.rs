@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::io::{ConnectError, ConnectErrorKind, HandshakeFailure};
+use super::io::{ConnectError, ConnectErrorKind, HandshakeFailure, TlsParameter};
 use crate::Finding;
 use crate::diagnose::codes;
 use crate::tls::AlertDescription;
@@ -44,13 +44,15 @@ pub(crate) fn handshake_failed(failure: &HandshakeFailure, client_certificate: b
             "the server reset the connection during the TLS handshake",
         ),
         HandshakeFailure::Alert(code) => alert_finding(AlertDescription(*code), client_certificate),
-        HandshakeFailure::Incompatible(why) => {
-            let code = if why.to_ascii_lowercase().contains("version") {
-                codes::TLS_PROTOCOL_VERSION
-            } else {
-                codes::TLS_NO_COMMON_CIPHER
+        HandshakeFailure::Incompatible { parameter, detail } => {
+            let code = match parameter {
+                TlsParameter::Version => codes::TLS_PROTOCOL_VERSION,
+                TlsParameter::CipherSuite
+                | TlsParameter::KeyExchange
+                | TlsParameter::SignatureScheme
+                | TlsParameter::Other => codes::TLS_NO_COMMON_CIPHER,
             };
-            Finding::new(code, format!("no TLS parameters in common with a modern client: {why}"))
+            Finding::new(code, format!("no TLS parameters in common with a modern client: {detail}"))
         }
         HandshakeFailure::NotTls(why) => {
             Finding::new(codes::TLS_NOT_TLS, "the server's answer to the ClientHello is not TLS")
@@ -109,5 +111,31 @@ pub(crate) fn seconds(d: Duration) -> String {
         format!("{} ms", d.as_millis())
     } else {
         format!("{} s", (d.as_millis() as f64 / 100.0).round() / 10.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_incompatibility_is_classified_by_its_parameter_not_its_words() {
+        let code = |parameter, detail: &str| {
+            let failure = HandshakeFailure::Incompatible { parameter, detail: detail.to_owned() };
+            handshake_failed(&failure, false).map(|f| f.code.clone())
+        };
+        // rustls' name for a TLS 1.0 server does not contain "version"; the words used to decide.
+        assert_eq!(
+            code(TlsParameter::Version, "ServerDoesNotSupportTls12Or13"),
+            Some(codes::TLS_PROTOCOL_VERSION.code.to_owned())
+        );
+        assert_eq!(
+            code(TlsParameter::CipherSuite, "version"),
+            Some(codes::TLS_NO_COMMON_CIPHER.code.to_owned())
+        );
+        assert_eq!(
+            code(TlsParameter::KeyExchange, "NoKxGroupsInCommon"),
+            Some(codes::TLS_NO_COMMON_CIPHER.code.to_owned())
+        );
     }
 }

@@ -66,12 +66,65 @@ pub enum HandshakeFailure {
     Alert(u8),
     /// The certificate failed verification and the handshake was aborted (not `--insecure`).
     Certificate,
-    /// No version or cipher suite in common, or another incompatibility (the TLS library's words).
-    Incompatible(String),
+    /// Nothing in common for one handshake parameter: which one, as the TLS library's error type says (never
+    /// guessed from its message), and the library's words for the evidence.
+    Incompatible {
+        /// The parameter with no common value.
+        parameter: TlsParameter,
+        /// The TLS library's words.
+        detail: String,
+    },
     /// The server's bytes were not TLS (the TLS library's words).
     NotTls(String),
     /// Another error (I/O, configuration), in the TLS library's words.
     Other(String),
+}
+
+impl std::fmt::Display for HandshakeFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HandshakeFailure::Closed => {
+                f.write_str("the server closed the connection during the TLS handshake")
+            }
+            HandshakeFailure::Reset => f.write_str("the connection was reset during the TLS handshake"),
+            HandshakeFailure::Alert(code) => {
+                write!(f, "the server sent the TLS alert {}", crate::tls::AlertDescription(*code))
+            }
+            HandshakeFailure::Certificate => f.write_str("the certificate failed verification"),
+            HandshakeFailure::Incompatible { parameter, detail } => {
+                write!(f, "no {parameter} in common: {detail}")
+            }
+            HandshakeFailure::NotTls(detail) => write!(f, "the answer is not TLS: {detail}"),
+            HandshakeFailure::Other(detail) => f.write_str(detail),
+        }
+    }
+}
+
+impl std::fmt::Display for TlsParameter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TlsParameter::Version => "protocol version",
+            TlsParameter::CipherSuite => "cipher suite",
+            TlsParameter::KeyExchange => "key exchange group",
+            TlsParameter::SignatureScheme => "signature scheme",
+            TlsParameter::Other => "TLS parameter",
+        })
+    }
+}
+
+/// A TLS handshake parameter that client and server may have no common value of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TlsParameter {
+    /// The protocol version.
+    Version,
+    /// The cipher suite.
+    CipherSuite,
+    /// The key exchange group (or its elliptic curve point format).
+    KeyExchange,
+    /// The signature scheme.
+    SignatureScheme,
+    /// Another parameter or extension.
+    Other,
 }
 
 /// What the driver's certificate verifier (rustls + webpki, recording) saw and decided.

@@ -73,7 +73,7 @@ pub use config::{
 pub use event::{Direction, ProbeEvent, TrackProgress};
 pub use io::{
     CloseReason, ConnId, ConnectError, ConnectErrorKind, ConnectTls, HandshakeFailure, Input, MediaFrame,
-    Output, TlsEstablished, UdpChannel, UdpId, VerifierRecord,
+    Output, TlsEstablished, TlsParameter, UdpChannel, UdpId, VerifierRecord,
 };
 
 use ctx::{Ctx, millis};

@@ -82,7 +82,7 @@ impl Probe {
         plain_check: bool,
     ) {
         let facts = self.ctx.record.facts.tls.get_or_insert_with(TlsSessionFacts::default);
-        facts.failure = Some(finding.as_ref().map_or_else(|| format!("{failure:?}"), |f| f.summary.clone()));
+        facts.failure = Some(finding.as_ref().map_or_else(|| failure.to_string(), |f| f.summary.clone()));
         facts.client_certificate = self.ctx.config.client_certificate;
         self.pending_tls_finding = finding;
         self.start_scan(if plain_check { AfterScan::PlainCheck } else { AfterScan::Finish });

@@ -9,7 +9,7 @@
 //! - [`frame`]: the binary media frame format, with a decoder for tests and other clients.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), String> {
+//! # async fn demo() -> Result<(), rtspeek_bridge::bridge::BridgeError> {
 //! use rtspeek_bridge::bridge::{Bridge, BridgeOptions};
 //! let bridge = Bridge::start(BridgeOptions::default()).await?;
 //! println!("open {}", bridge.url());
@@ -159,6 +159,29 @@ struct Shared {
     shutdown: watch::Receiver<bool>,
 }
 
+/// Why the bridge did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum BridgeError {
+    /// A non-loopback address without `allow_non_loopback`.
+    #[error(
+        "refusing to listen on {0}: not a loopback address. Whoever reaches the bridge with its token can make \
+         this machine probe any address it can reach; allow it explicitly (--allow-non-loopback) only on a \
+         network you trust"
+    )]
+    NotLoopback(SocketAddr),
+    /// The listener could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The system random generator failed (no session token).
+    #[error("the system random generator failed: no session token")]
+    Random,
+}
+
 /// A running bridge. Dropping it stops it in the background; [`shutdown`](Self::shutdown) also waits until
 /// every probe has sent its `done` and every connection is closed.
 #[derive(Debug)]
@@ -171,24 +194,18 @@ pub struct Bridge {
 
 impl Bridge {
     /// Binds and starts serving. Refuses a non-loopback address unless `allow_non_loopback`.
-    pub async fn start(options: BridgeOptions) -> Result<Bridge, String> {
+    pub async fn start(options: BridgeOptions) -> Result<Bridge, BridgeError> {
         let ip = options.bind.ip().to_canonical();
         if !ip.is_loopback() && !options.allow_non_loopback {
-            return Err(format!(
-                "refusing to listen on {}: not a loopback address. Whoever reaches the bridge with its token \
-                 can make this machine probe any address it can reach; allow it explicitly \
-                 (--allow-non-loopback) only on a network you trust",
-                options.bind
-            ));
+            return Err(BridgeError::NotLoopback(options.bind));
         }
-        let listener = TcpListener::bind(options.bind)
-            .await
-            .map_err(|e| format!("cannot listen on {}: {e}", options.bind))?;
-        let addr = listener.local_addr().map_err(|e| format!("cannot listen on {}: {e}", options.bind))?;
+        let bind = |source| BridgeError::Bind { addr: options.bind, source };
+        let listener = TcpListener::bind(options.bind).await.map_err(bind)?;
+        let addr = listener.local_addr().map_err(bind)?;
         let (stop, shutdown) = watch::channel(false);
         let limits = options.limits;
         let shared = Arc::new(Shared {
-            token: Token::generate()?,
+            token: Token::generate().ok_or(BridgeError::Random)?,
             authorities: Authorities::for_bind(addr),
             admission: Admission::new(limits.max_connections, limits.max_connections_per_ip),
             websockets: Arc::new(Semaphore::new(limits.max_websockets)),

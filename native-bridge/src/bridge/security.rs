@@ -14,14 +14,11 @@ use rtspeek_core::rtsp::auth::Secret;
 pub(crate) struct Token(Secret);
 
 impl Token {
-    /// A fresh token from the system's random generator.
-    pub(crate) fn generate() -> Result<Token, String> {
+    /// A fresh token from the system's random generator; `None` if it failed.
+    pub(crate) fn generate() -> Option<Token> {
         let mut bytes = [0u8; 32];
-        rustls::crypto::ring::default_provider()
-            .secure_random
-            .fill(&mut bytes)
-            .map_err(|_| "the system random generator failed".to_owned())?;
-        Ok(Token(Secret::new(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())))
+        rustls::crypto::ring::default_provider().secure_random.fill(&mut bytes).ok()?;
+        Some(Token(Secret::new(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())))
     }
 
     /// The token, for the URL printed at start.

@@ -349,7 +349,7 @@ fn command(text: &str, probes: &mut Probes, outbox: &Outbox, context: &SessionCo
     };
     let (config, tls) = match probe::configure(&options, unix_now()) {
         Ok(configured) => configured,
-        Err(e) => return outbox.text(message::error(Some(id), &e), false),
+        Err(e) => return outbox.text(message::error(Some(id), &e.to_string()), false),
     };
     let sink = WsSink {
         id,

@@ -237,7 +237,9 @@ fn handshake_failure(failure: &TlsFailure) -> HandshakeFailure {
         TlsFailure::Closed => HandshakeFailure::Closed,
         TlsFailure::Alert { code, .. } => HandshakeFailure::Alert(*code),
         TlsFailure::Certificate(_) => HandshakeFailure::Certificate,
-        TlsFailure::Incompatible(why) => HandshakeFailure::Incompatible(why.clone()),
+        TlsFailure::Incompatible { parameter, detail } => {
+            HandshakeFailure::Incompatible { parameter: *parameter, detail: detail.clone() }
+        }
         TlsFailure::NotTls(why) => HandshakeFailure::NotTls(why.clone()),
         TlsFailure::Io(why) => HandshakeFailure::Other(why.clone()),
     }

@@ -22,7 +22,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::tls::{ConfigError, Connector, TlsOptions};
-pub use options::{ProbeOptions, configure};
+pub use options::{ConfigureError, ProbeOptions, configure};
 use udp::UdpPair;
 
 /// Where a probe's events and media frames go.
@@ -149,9 +149,8 @@ pub async fn run(
                             udps.insert(udp, pair);
                             probe.handle_input(start.elapsed(), Input::UdpBound { udp, rtp_port, rtcp_port });
                         }
-                        Err(message) => {
-                            probe.handle_input(start.elapsed(), Input::UdpFailed { udp, message })
-                        }
+                        Err(e) => probe
+                            .handle_input(start.elapsed(), Input::UdpFailed { udp, message: e.to_string() }),
                     }
                 }
                 Output::SendUdp { udp, channel, port, data } => {

@@ -8,6 +8,7 @@ use rtspeek_core::UnixTime;
 use rtspeek_core::probe::{DiscoveryConfig, NamedBytes, ProbeConfig, TlsScan, TransportChoice};
 use rtspeek_core::rtsp::Url;
 use rtspeek_core::rtsp::auth::{Credentials, Secret};
+use rtspeek_core::rtsp::url::UrlError;
 use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
@@ -118,14 +119,60 @@ impl std::fmt::Debug for ProbeOptions {
     }
 }
 
+/// Why a probe could not be configured. Never holds a password: targets are shown redacted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigureError {
+    /// The target has a scheme but is not a valid RTSP URL.
+    #[error("{shown}: {source}")]
+    Url {
+        /// The target, password masked.
+        shown: String,
+        /// Why.
+        source: UrlError,
+    },
+    /// The target is neither a URL nor `host[:port][/path]`.
+    #[error("{shown:?} is neither a URL nor a host[:port][/path]: {source}")]
+    HostForm {
+        /// The target, password masked.
+        shown: String,
+        /// Why, as a URL.
+        source: UrlError,
+    },
+    /// A CA or client certificate file is not PEM.
+    #[error("{file}: not a PEM certificate file: {reason}")]
+    NotPem {
+        /// The file's name.
+        file: String,
+        /// The PEM reader's words.
+        reason: String,
+    },
+    /// A CA or client certificate file has no certificate in it.
+    #[error("{file}: no CERTIFICATE block")]
+    NoCertificate {
+        /// The file's name.
+        file: String,
+    },
+    /// The client key file has no usable key.
+    #[error("{file}: no usable private key (PKCS#8, PKCS#1 or SEC1 PEM): {reason}")]
+    Key {
+        /// The file's name.
+        file: String,
+        /// The PEM reader's words.
+        reason: String,
+    },
+    /// The system random generator failed.
+    #[error("the system random generator failed")]
+    Random,
+}
+
 /// The probe and TLS configuration of `options`, at wall-clock time `now`, with fresh random bytes.
-pub fn configure(options: &ProbeOptions, now: UnixTime) -> Result<(ProbeConfig, TlsOptions), String> {
+pub fn configure(options: &ProbeOptions, now: UnixTime) -> Result<(ProbeConfig, TlsOptions), ConfigureError> {
     let (url, discovery) = target(&options.target, &options.ports)?;
     let mut seed = [0u8; 32];
     rustls::crypto::ring::default_provider()
         .secure_random
         .fill(&mut seed)
-        .map_err(|_| "the system random generator failed".to_owned())?;
+        .map_err(|_| ConfigureError::Random)?;
     let mut config = ProbeConfig::new(url.clone(), now, seed);
     config.discovery = discovery;
     config.credentials = credentials(&url, options);
@@ -152,34 +199,35 @@ pub fn configure(options: &ProbeOptions, now: UnixTime) -> Result<(ProbeConfig, 
     if let Some((cert, key)) = &options.client_auth {
         let chain = certificates(cert)?;
         let key = PrivateKeyDer::from_pem_slice(&key.bytes)
-            .map_err(|e| format!("{}: no usable private key (PKCS#8, PKCS#1 or SEC1 PEM): {e}", key.name))?;
+            .map_err(|e| ConfigureError::Key { file: key.name.clone(), reason: e.to_string() })?;
         tls.client_auth = Some((chain, key));
     }
     Ok((config, tls))
 }
 
 /// The CERTIFICATE blocks of a PEM file (at least one).
-fn certificates(file: &NamedBytes) -> Result<Vec<CertificateDer<'static>>, String> {
+fn certificates(file: &NamedBytes) -> Result<Vec<CertificateDer<'static>>, ConfigureError> {
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&file.bytes)
         .collect::<Result<_, _>>()
-        .map_err(|e| format!("{}: not a PEM certificate file: {e}", file.name))?;
+        .map_err(|e| ConfigureError::NotPem { file: file.name.clone(), reason: e.to_string() })?;
     if certs.is_empty() {
-        return Err(format!("{}: no CERTIFICATE block", file.name));
+        return Err(ConfigureError::NoCertificate { file: file.name.clone() });
     }
     Ok(certs)
 }
 
 /// A URL, or a host (with an optional port and path) to discover ports on.
-fn target(text: &str, ports: &[u16]) -> Result<(Url, Option<DiscoveryConfig>), String> {
+fn target(text: &str, ports: &[u16]) -> Result<(Url, Option<DiscoveryConfig>), ConfigureError> {
     if text.contains("://") {
-        let url =
-            Url::parse(text).map_err(|e| format!("{}: {e}", rtspeek_core::rtsp::url::redact_text(text)))?;
+        let url = Url::parse(text).map_err(|source| ConfigureError::Url {
+            shown: rtspeek_core::rtsp::url::redact_text(text).into_owned(),
+            source,
+        })?;
         return Ok((url, None));
     }
     // HOST, HOST/path, HOST:PORT/path, [v6]:PORT: parsed as an rtsp:// URL, then the port becomes the list.
-    let url = Url::parse(&format!("rtsp://{text}")).map_err(|e| {
-        format!("{:?} is neither a URL nor a host[:port][/path]: {e}", redact_host_form(text))
-    })?;
+    let url = Url::parse(&format!("rtsp://{text}"))
+        .map_err(|source| ConfigureError::HostForm { shown: redact_host_form(text), source })?;
     let mut discovery = DiscoveryConfig::default();
     if let Some(port) = url.port() {
         discovery.ports = vec![port];
@@ -232,7 +280,7 @@ mod tests {
             "rtsps://admin:hunt/er2@cam:99999/x",
             "rtsps://admin:hunt%2Fer2@/x",
         ] {
-            let err = configure(&ProbeOptions::new(target), now).expect_err(target);
+            let err = configure(&ProbeOptions::new(target), now).expect_err(target).to_string();
             for piece in ["hunt", "er2", "w?rd", ",x@1"] {
                 assert!(!err.contains(piece), "{target}: {err}");
             }

@@ -20,6 +20,23 @@ const BIND_ATTEMPTS: usize = 32;
 /// Largest datagram read (RTP over UDP stays under the path MTU, but be generous).
 const MAX_DATAGRAM: usize = 65_536;
 
+/// Why no RTP/RTCP socket pair could be bound.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum UdpBindError {
+    /// The operating system refused a socket.
+    #[error("cannot bind a UDP socket: {0}")]
+    Socket(std::io::Error),
+    /// Every even port found had its odd neighbour taken.
+    #[error(
+        "no free even/odd UDP port pair after {BIND_ATTEMPTS} attempts{}",
+        last.as_ref().map(|(port, e)| format!(" (port {port} taken: {e})")).unwrap_or_default()
+    )]
+    NoPair {
+        /// The last odd port tried, and why it failed.
+        last: Option<(u16, std::io::Error)>,
+    },
+}
+
 /// A bound pair and its receiving tasks.
 #[derive(Debug)]
 pub(super) struct UdpPair {
@@ -34,16 +51,16 @@ impl UdpPair {
         udp: UdpId,
         peer: IpAddr,
         events: mpsc::Sender<Observed>,
-    ) -> Result<(UdpPair, u16, u16), String> {
+    ) -> Result<(UdpPair, u16, u16), UdpBindError> {
         let any: IpAddr =
             if peer.is_ipv6() { Ipv6Addr::UNSPECIFIED.into() } else { Ipv4Addr::UNSPECIFIED.into() };
-        let mut last = String::from("no attempt");
+        let mut last = None;
         for _ in 0..BIND_ATTEMPTS {
             let rtp = match UdpSocket::bind(SocketAddr::new(any, 0)).await {
                 Ok(s) => s,
-                Err(e) => return Err(format!("cannot bind a UDP socket: {e}")),
+                Err(e) => return Err(UdpBindError::Socket(e)),
             };
-            let port = rtp.local_addr().map_err(|e| e.to_string())?.port();
+            let port = rtp.local_addr().map_err(UdpBindError::Socket)?.port();
             if port % 2 != 0 || port == u16::MAX {
                 continue;
             }
@@ -55,10 +72,10 @@ impl UdpPair {
                     tasks.spawn(forward(udp, UdpChannel::Rtcp, Arc::clone(&rtcp), events));
                     return Ok((UdpPair { rtp, rtcp, tasks }, port, port + 1));
                 }
-                Err(e) => last = format!("port {} taken: {e}", port + 1),
+                Err(e) => last = Some((port + 1, e)),
             }
         }
-        Err(format!("no free even/odd UDP port pair after {BIND_ATTEMPTS} attempts ({last})"))
+        Err(UdpBindError::NoPair { last })
     }
 
     /// Sends from the socket of `channel` to `to`. Errors are not fatal: UDP is lossy anyway, and the

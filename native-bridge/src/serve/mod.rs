@@ -130,19 +130,63 @@ pub fn unix_now() -> UnixTime {
     UnixTime(SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64))
 }
 
+/// Why the server did not start. Nothing is left running.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The configuration is invalid (a configuration built in code; files are checked when loaded).
+    #[error("{place}: {problem}")]
+    Config {
+        /// Where in the configuration.
+        place: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A certificate pair is refused.
+    #[error("{label} certificate: {error}")]
+    Certificate {
+        /// `global` or `stream "PATH"`.
+        label: String,
+        /// Every reason.
+        error: certs::PairError,
+    },
+    /// A stream's source could not start.
+    #[error("stream {path:?}: {reason}")]
+    Stream {
+        /// The stream's path.
+        path: String,
+        /// Why (the source's words; relay URLs redacted).
+        reason: String,
+    },
+    /// A listener (TCP, or its UDP pair) could not be bound.
+    #[error("listener {bind}: {source}")]
+    Listen {
+        /// The address in the configuration.
+        bind: std::net::SocketAddr,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+}
+
+impl ServeError {
+    /// Whether the configuration is at fault (rather than the machine: an address in use, no permission).
+    pub fn is_config(&self) -> bool {
+        !matches!(self, ServeError::Listen { .. })
+    }
+}
+
 impl Server {
     /// Validates every certificate, starts every source and binds every listener. Any failure stops the
     /// start with a message naming what is wrong (nothing is left running).
-    pub async fn start(config: ServeConfig) -> Result<Server, String> {
+    pub async fn start(config: ServeConfig) -> Result<Server, ServeError> {
         // `ServeConfig::load` checked it; a configuration built in code is checked here.
-        config.validate().map_err(|(place, problem)| format!("{place}: {problem}"))?;
+        config.validate().map_err(|(place, problem)| ServeError::Config { place, problem })?;
         let now = unix_now();
         let global = config
             .tls
             .clone()
             .map(|p| Slot::load("global".into(), p, now))
             .transpose()
-            .map_err(|e| format!("global certificate: {e}"))?
+            .map_err(|error| ServeError::Certificate { label: "global".into(), error })?
             .map(Arc::new);
         let mut slots: Vec<Arc<Slot>> = global.iter().cloned().collect();
         let mut by_name = Vec::new();
@@ -151,7 +195,7 @@ impl Server {
             if let Some(pair) = &stream.tls {
                 let label = format!("stream {:?}", stream.path);
                 let slot = Slot::load(label.clone(), pair.clone(), now)
-                    .map_err(|e| format!("{label} certificate: {e}"))?;
+                    .map_err(|error| ServeError::Certificate { label, error })?;
                 let slot = Arc::new(slot);
                 for name in &pair.names {
                     by_name.push((name.to_ascii_lowercase(), slot.clone()));
@@ -173,7 +217,7 @@ impl Server {
                 Ok(entry) => entry,
                 Err(e) => {
                     buses.iter().for_each(|b: &Arc<MediaBus>| b.shut_down());
-                    return Err(format!("stream {:?}: {e}", stream.path));
+                    return Err(ServeError::Stream { path: stream.path.clone(), reason: e });
                 }
             };
             buses.push(entry.bus.clone());
@@ -236,10 +280,12 @@ impl Server {
                 Ok(b) => b,
                 Err(e) => {
                     buses.iter().for_each(|b| b.shut_down());
-                    return Err(format!("listener {}: {e}", listener_config.bind));
+                    return Err(ServeError::Listen { bind: listener_config.bind, source: e });
                 }
             };
-            let addr = tcp.local_addr().map_err(|e| e.to_string())?;
+            let addr = tcp
+                .local_addr()
+                .map_err(|source| ServeError::Listen { bind: listener_config.bind, source })?;
             let acceptor = listener_config.tls.then(|| {
                 let resolver = Resolver {
                     fixed: own.as_ref().map(|(_, slot)| slot.clone()),

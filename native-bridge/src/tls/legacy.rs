@@ -16,6 +16,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_openssl::SslStream;
 
 use super::TlsFailure;
+use rtspeek_core::probe::TlsParameter;
 
 /// What the legacy handshake negotiated.
 #[derive(Debug, Clone)]
@@ -91,6 +92,42 @@ fn classify(e: &openssl::ssl::Error) -> TlsFailure {
             _ => TlsFailure::Closed,
         },
         ErrorCode::ZERO_RETURN => TlsFailure::Closed,
-        _ => TlsFailure::Incompatible(e.to_string()),
+        _ => e.ssl_error().and_then(|stack| stack.errors().iter().find_map(classify_reason)).unwrap_or_else(
+            || TlsFailure::Incompatible { parameter: TlsParameter::Other, detail: e.to_string() },
+        ),
     }
+}
+
+/// OpenSSL's reason codes (`ssl/sslerr.h`, stable across 1.1 and 3.x; openssl-sys does not export them).
+mod reason {
+    pub(super) const NO_CIPHERS_AVAILABLE: i32 = 181;
+    pub(super) const NO_PROTOCOLS_AVAILABLE: i32 = 191;
+    pub(super) const NO_SHARED_CIPHER: i32 = 193;
+    pub(super) const UNSUPPORTED_PROTOCOL: i32 = 258;
+    pub(super) const WRONG_VERSION_NUMBER: i32 = 267;
+    pub(super) const VERSION_TOO_LOW: i32 = 396;
+    /// Received alerts are reported as this offset plus the AlertDescription.
+    pub(super) const ALERT_OFFSET: i32 = 1000;
+}
+
+/// The failure one OpenSSL error entry names, from its library and reason codes (never from its text).
+fn classify_reason(error: &openssl::error::Error) -> Option<TlsFailure> {
+    const LIBRARY_SSL: i32 = 20; // ERR_LIB_SSL
+    if error.library_code() != LIBRARY_SSL {
+        return None;
+    }
+    let detail = error.reason().unwrap_or("unknown reason").to_owned();
+    let parameter = match error.reason_code() {
+        code @ reason::ALERT_OFFSET..=1255 => {
+            let code = u8::try_from(code - reason::ALERT_OFFSET).ok()?;
+            return Some(TlsFailure::Alert { code, name: super::alert_name(code) });
+        }
+        reason::NO_PROTOCOLS_AVAILABLE
+        | reason::UNSUPPORTED_PROTOCOL
+        | reason::WRONG_VERSION_NUMBER
+        | reason::VERSION_TOO_LOW => TlsParameter::Version,
+        reason::NO_CIPHERS_AVAILABLE | reason::NO_SHARED_CIPHER => TlsParameter::CipherSuite,
+        _ => TlsParameter::Other,
+    };
+    Some(TlsFailure::Incompatible { parameter, detail })
 }

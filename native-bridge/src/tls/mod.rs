@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use rtspeek_core::probe::TlsParameter;
 use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::sign::CertifiedKey;
@@ -84,9 +85,15 @@ pub enum TlsFailure {
     /// The certificate failed verification (and `insecure` was not set).
     #[error("certificate verification failed: {0}")]
     Certificate(String),
-    /// No common protocol version or cipher suite, or another incompatibility.
-    #[error("incompatible TLS peer: {0}")]
-    Incompatible(String),
+    /// No common value for one handshake parameter (version, cipher suite...), from the TLS library's error
+    /// type; `detail` is its name for the case.
+    #[error("incompatible TLS peer: no {parameter} in common ({detail})")]
+    Incompatible {
+        /// Which parameter.
+        parameter: TlsParameter,
+        /// The TLS library's name for the case.
+        detail: String,
+    },
     /// The server sent something that is not valid TLS.
     #[error("the server did not answer with TLS: {0}")]
     NotTls(String),
@@ -209,10 +216,12 @@ pub fn classify(e: &std::io::Error) -> TlsFailure {
     if let Some(tls) = e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
         return match tls {
             rustls::Error::AlertReceived(alert) => {
-                TlsFailure::Alert { code: u8::from(*alert), name: format!("{alert:?}") }
+                TlsFailure::Alert { code: u8::from(*alert), name: alert_name(u8::from(*alert)) }
             }
             rustls::Error::InvalidCertificate(c) => TlsFailure::Certificate(format!("{c:?}")),
-            rustls::Error::PeerIncompatible(p) => TlsFailure::Incompatible(format!("{p:?}")),
+            rustls::Error::PeerIncompatible(p) => {
+                TlsFailure::Incompatible { parameter: incompatible_parameter(p), detail: format!("{p:?}") }
+            }
             rustls::Error::InvalidMessage(m) => TlsFailure::NotTls(format!("{m:?}")),
             rustls::Error::InappropriateMessage { .. }
             | rustls::Error::InappropriateHandshakeMessage { .. } => TlsFailure::NotTls(tls.to_string()),
@@ -225,5 +234,63 @@ pub fn classify(e: &std::io::Error) -> TlsFailure {
         }
         ErrorKind::UnexpectedEof => TlsFailure::Closed,
         _ => TlsFailure::Io(e.to_string()),
+    }
+}
+
+/// The registry name of an alert (`protocol_version`), for [`TlsFailure::Alert`].
+pub(crate) fn alert_name(code: u8) -> String {
+    rtspeek_core::tls::AlertDescription(code).name().map_or_else(|| format!("unknown_{code}"), str::to_owned)
+}
+
+/// Which handshake parameter a rustls incompatibility is about, from the variant itself.
+fn incompatible_parameter(p: &rustls::PeerIncompatible) -> TlsParameter {
+    use rustls::PeerIncompatible as P;
+    match p {
+        P::ServerDoesNotSupportTls12Or13
+        | P::ServerTlsVersionIsDisabledByOurConfig
+        | P::SupportedVersionsExtensionRequired
+        | P::Tls12NotOffered
+        | P::Tls12NotOfferedOrEnabled
+        | P::Tls13RequiredForQuic => TlsParameter::Version,
+        P::NoCipherSuitesInCommon => TlsParameter::CipherSuite,
+        P::NoKxGroupsInCommon
+        | P::NamedGroupsExtensionRequired
+        | P::KeyShareExtensionRequired
+        | P::EcPointsExtensionRequired
+        | P::NoEcPointFormatsInCommon
+        | P::UncompressedEcPointsRequired => TlsParameter::KeyExchange,
+        P::NoSignatureSchemesInCommon
+        | P::NoCertificateRequestSignatureSchemesInCommon
+        | P::SignatureAlgorithmsExtensionRequired => TlsParameter::SignatureScheme,
+        // `PeerIncompatible` is non-exhaustive: a new case is "another parameter" until mapped here.
+        _ => TlsParameter::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rustls_incompatibilities_map_to_their_parameter() {
+        use rustls::PeerIncompatible as P;
+        for (case, parameter) in [
+            (P::ServerDoesNotSupportTls12Or13, TlsParameter::Version),
+            (P::Tls12NotOffered, TlsParameter::Version),
+            (P::NoCipherSuitesInCommon, TlsParameter::CipherSuite),
+            (P::NoKxGroupsInCommon, TlsParameter::KeyExchange),
+            (P::NoSignatureSchemesInCommon, TlsParameter::SignatureScheme),
+            (P::NullCompressionRequired, TlsParameter::Other),
+        ] {
+            let io =
+                std::io::Error::new(std::io::ErrorKind::InvalidData, rustls::Error::PeerIncompatible(case));
+            match classify(&io) {
+                TlsFailure::Incompatible { parameter: got, .. } => assert_eq!(got, parameter),
+                other => panic!("{other:?}"),
+            }
+        }
+        let alert = rustls::Error::AlertReceived(rustls::AlertDescription::ProtocolVersion);
+        let io = std::io::Error::new(std::io::ErrorKind::InvalidData, alert);
+        assert_eq!(classify(&io), TlsFailure::Alert { code: 70, name: "protocol_version".into() });
     }
 }
