@@ -1,4 +1,5 @@
-//! `describeFinding` and `version`: the finding catalogue of core as plain objects for the page.
+//! `describeFinding`, `layers` and `version`: the finding catalogue and the layer chain of core as plain
+//! objects for the page.
 
 use rtspeek_core::diagnose::{self, Layer, Severity};
 use serde::Serialize;
@@ -32,6 +33,38 @@ pub fn describe(code: &str) -> Option<FindingInfo> {
         meaning: c.meaning.split_whitespace().collect::<Vec<_>>().join(" "),
         remediation: c.remediation,
     })
+}
+
+/// A link of the chain as the page shows it (`layers()`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LayerInfo {
+    /// The name reports use (`layers[].name`, `findings[].layer`).
+    pub id: Layer,
+    /// The name a person reads: `TLS`, `Certificate`.
+    pub label: &'static str,
+}
+
+/// How the page titles a layer. The page's own wording, so it lives here rather than in core (the CLI prints
+/// the ids); an exhaustive match, so a new layer in core does not build until it has a title.
+pub const fn label(layer: Layer) -> &'static str {
+    match layer {
+        Layer::Tcp => "TCP",
+        Layer::Tls => "TLS",
+        Layer::Certificate => "Certificate",
+        Layer::Rtsp => "RTSP",
+        Layer::Auth => "Auth",
+        Layer::Sdp => "SDP",
+        Layer::Transport => "Transport",
+        Layer::Rtp => "RTP",
+        Layer::Rtcp => "RTCP",
+        Layer::Codec => "Codec",
+    }
+}
+
+/// Every layer in chain order (core's `Layer::ALL`), with its title: the page's chain and the order it sorts
+/// findings in.
+pub fn layers() -> Vec<LayerInfo> {
+    Layer::ALL.iter().map(|&id| LayerInfo { id, label: label(id) }).collect()
 }
 
 /// What `version()` returns.
@@ -72,6 +105,27 @@ mod tests {
         // Built at run time: a code-shaped literal would have to be in the catalogue.
         assert_eq!(describe(&format!("{}.no_such_thing", "cert")), None);
         assert_eq!(describe(""), None);
+    }
+
+    #[test]
+    fn layers_are_cores_in_chain_order_with_titles() {
+        let all = layers();
+        assert_eq!(all.iter().map(|l| l.id).collect::<Vec<_>>(), Layer::ALL);
+        let json = serde_json::to_value(&all).unwrap();
+        assert_eq!(json[0], serde_json::json!({ "id": "tcp", "label": "TCP" }));
+        assert_eq!(json[2], serde_json::json!({ "id": "certificate", "label": "Certificate" }));
+        assert_eq!(json[9], serde_json::json!({ "id": "codec", "label": "Codec" }));
+        // <rtspeek-report> without the wasm titles a layer from its id (rtspeek-report.js, `title`): an id
+        // without a vowel is an acronym. Keep the titles to that rule, or change both.
+        for l in &all {
+            let id = l.id.as_str();
+            let derived = if id.contains(['a', 'e', 'i', 'o', 'u']) {
+                format!("{}{}", id[..1].to_uppercase(), &id[1..])
+            } else {
+                id.to_uppercase()
+            };
+            assert_eq!(l.label, derived, "{id}");
+        }
     }
 
     #[test]

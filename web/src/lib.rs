@@ -10,6 +10,8 @@
 //! | `inspectParameterSets(spropOrBytes, codec?)` | `ParameterSetInfo`: profile, level, size, codec string of SPS/PPS/VPS |
 //! | `describeFinding(code)` | `FindingInfo` (the catalogue entry) or `null` |
 //! | `browserUnsupportedFinding(codecString, browser?)` | the `codec.browser_unsupported` `Finding` |
+//! | `layers()` | `LayerInfo[]`: every layer in chain order, `{ id: "tls", label: "TLS" }` |
+//! | `redactUrl(text)` | `text` with the password of every `scheme://user:password@` masked as `***` |
 //! | `version()` | the rtspeek version and report schema version |
 //!
 //! Reports are the serde types of core serialized by `serde_json` and handed to `JSON.parse`: the object is
@@ -112,6 +114,22 @@ pub fn describe_finding(code: &str) -> Result<JsValue, JsError> {
 pub fn browser_unsupported_finding(codec_string: &str, browser: Option<String>) -> Result<JsValue, JsError> {
     let browser = browser.filter(|b| !b.is_empty());
     interop::to_js(&rtspeek_core::codec::browser::browser_unsupported(codec_string, browser.as_deref()))
+}
+
+/// Every layer of the chain in order, `{ id, label }` (`{ id: "tls", label: "TLS" }`): the page builds its
+/// chain and orders findings with it instead of keeping its own list.
+#[wasm_bindgen(unchecked_return_type = "LayerInfo[]")]
+pub fn layers() -> Result<JsValue, JsError> {
+    interop::to_js(&catalogue::layers())
+}
+
+/// `text` with the password of every `scheme://user:password@` in it masked as `***`
+/// (`rtsps://admin:***@cam/live`), the way core shows URLs in reports and events. A password may hold
+/// unescaped `/ ? # @ , %` or spaces: it runs to the last `@` before the next `://`, so this masks too much
+/// rather than too little. Text without a password comes back unchanged.
+#[wasm_bindgen(js_name = redactUrl)]
+pub fn redact_url(text: &str) -> String {
+    rtspeek_core::rtsp::url::redact_text(text).into_owned()
 }
 
 /// The rtspeek version and the report schema version this module produces.

@@ -278,6 +278,14 @@ export interface FindingInfo {
   remediation: string;
 }
 
+/** A link of the chain (`layers()`), in chain order. */
+export interface LayerInfo {
+  /** The name reports use: `layers[].name`, `findings[].layer`. */
+  id: LayerName;
+  /** The title the page shows: `TLS`, `Certificate`. */
+  label: string;
+}
+
 /** `version()`. */
 export interface VersionInfo {
   rtspeek: string;

@@ -141,3 +141,55 @@ fn browser_unsupported_finding_is_cores() {
     assert!(f["summary"].as_str().unwrap().contains("hev1.1.6.L93.B0"));
     assert_eq!(f["evidence"][1]["value"], "TestBrowser/1");
 }
+
+#[test]
+fn layers_are_cores_chain_with_titles() {
+    let got = json(&rtspeek_web::layers().unwrap());
+    let ids: Vec<&str> = got.as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
+    let want: Vec<&str> = rtspeek_core::diagnose::Layer::ALL.iter().map(|l| l.as_str()).collect();
+    assert_eq!(ids, want);
+    assert_eq!(got[1], serde_json::json!({ "id": "tls", "label": "TLS" }));
+}
+
+#[test]
+fn redact_url_masks_passwords_with_url_delimiters() {
+    // Passwords as people type them into a camera URL field, unescaped or percent-encoded, ASCII or not.
+    let passwords = [
+        "p/ss",
+        "p?ss",
+        "p#ss",
+        "p@ss",
+        "p,ss",
+        "p ss",
+        "p%ss",
+        "a/?#@, %b",
+        "p:ss",
+        "::",
+        "p@:@ss",
+        "p%40ss",
+        "p%3Ass%2F",
+        "pässwörd",
+        "пароль",
+        "密码@:/",
+        "🔑@cam",
+    ];
+    for user in ["admin", "ad%40min", "ädmin"] {
+        for password in passwords {
+            let url = format!("rtsps://{user}:{password}@192.0.2.10:322/Streaming/Channels/101");
+            let shown = rtspeek_web::redact_url(&url);
+            assert_eq!(shown, format!("rtsps://{user}:***@192.0.2.10:322/Streaming/Channels/101"), "{url}");
+            assert!(!shown.contains(password), "{url} leaks its password: {shown}");
+            // Inside a line of text, before another URL.
+            let text = format!("DESCRIBE {url} RTSP/1.0 (from rtsp://cam.example/)");
+            let shown = rtspeek_web::redact_url(&text);
+            assert!(!shown.contains(password), "{text} leaks its password: {shown}");
+            assert!(shown.ends_with(" RTSP/1.0 (from rtsp://cam.example/)"), "{shown}");
+        }
+    }
+    assert_eq!(rtspeek_web::redact_url("rtsp://viewer@cam/live"), "rtsp://viewer@cam/live");
+    assert_eq!(rtspeek_web::redact_url("rtsp://cam/live"), "rtsp://cam/live");
+    assert_eq!(
+        rtspeek_web::redact_url("from rtsp://a:b@cam/x to rtsps://c:d/e@cam:322/y"),
+        "from rtsp://a:***@cam/x to rtsps://c:***@cam:322/y"
+    );
+}

@@ -18,7 +18,7 @@
 import { createServer } from "node:http";
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { assert, finish, test } from "./runner.mjs";
@@ -81,6 +81,10 @@ server.on("upgrade", (req, socket) => {
 await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
 const origin = `http://127.0.0.1:${server.address().port}`;
 
+// The page's wasm API in Node too: what the page should show is what it says (layers, codec strings).
+const api = await import(pathToFileURL(join(dist, "pkg/rtspeek_web.js")));
+await api.default({ module_or_path: readFileSync(join(dist, "pkg/rtspeek_web_bg.wasm")) });
+
 // ------------------------------------------------------------------------------------------ runner ---
 
 
@@ -92,8 +96,9 @@ const browser = await chromium.launch({
 
 // ------------------------------------------------------------------------------------------ offline ---
 
-const OWN_FILES = new Set(["/", "/index.html", "/style.css", "/app.js", "/rtspeek-report.js", "/icon.svg",
-  "/pkg/rtspeek_web.js", "/pkg/rtspeek_web_bg.wasm"]);
+const OWN_FILES = new Set(["/", "/index.html", "/style.css", "/app.js", "/dom.js", "/engine.js", "/offline.js",
+  "/live.js", "/preview.js", "/chart.js", "/rtspeek-report.js", "/icon.svg", "/pkg/rtspeek_web.js",
+  "/pkg/rtspeek_web_bg.wasm"]);
 
 const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
 const requests = [];
@@ -196,6 +201,22 @@ await test("offline analysis makes no network request", async () => {
   assert(consoleErrors.length === 0, `no console errors, got ${consoleErrors.join(" | ")}`);
 });
 
+await test("the layer list and URL redaction come from the wasm, not from the page's scripts", async () => {
+  const shown = await page.evaluate(() => customElements.get("rtspeek-report").layers);
+  assert(JSON.stringify(shown) === JSON.stringify(api.layers()), `<rtspeek-report> titles are layers(): ${JSON.stringify(shown)}`);
+  // No copy of the chain or of a URL-masking regex in the page's own scripts (the wasm glue is pkg/).
+  for (const file of readdirSync(dist).filter((f) => f.endsWith(".js"))) {
+    const text = readFileSync(join(dist, file), "utf8");
+    assert(!/"tcp",\s*"tls"/.test(text), `${file} lists the layers itself`);
+    assert(!text.includes("[^@/]*@"), `${file} masks URLs itself`);
+  }
+  // redactUrl through the JS string boundary (UTF-16 in, UTF-8 in core): no password survives.
+  for (const password of ["p@:ss", "p%40ss", "pässwörd", "密码@:/", "🔑 #?"]) {
+    const got = api.redactUrl(`rtsps://ädmin:${password}@192.0.2.10:322/live`);
+    assert(got === "rtsps://ädmin:***@192.0.2.10:322/live" && !got.includes(password), `redactUrl masks ${password}: ${got}`);
+  }
+});
+
 let bench = null;
 await test("benchmark: 3-certificate chain analysis in the browser", async () => {
   const chain = pki("leaf.pem") + pki("intermediate.pem") + pki("root.pem");
@@ -250,6 +271,20 @@ await test("embed example renders the sample report", async () => {
     fail: getComputedStyle(el.shadowRoot.querySelector(".link.fail") ?? el).backgroundColor,
   }));
   assert(got.links >= 1, "the layer chain is rendered");
+  // Without the wasm (this page loads none) the element makes titles from the ids: the same as the wasm's.
+  const titles = await embed.$eval("#embedded", (el, ids) => {
+    const saved = el.report;
+    el.report = { verdict: "healthy", layers: ids.map((name) => ({ name, status: "pass" })), findings: [] };
+    // The title of each link: its own text, without the icon and the screen-reader status.
+    const got = [...el.shadowRoot.querySelectorAll(".link[data-layer]")].map((l) => [l.dataset.layer,
+      [...l.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join("")]);
+    el.report = saved;
+    return got;
+  }, api.layers().map((l) => l.id));
+  assert(titles.length === api.layers().length, `every layer rendered: ${JSON.stringify(titles)}`);
+  for (const [[id, t], l] of titles.map((x, i) => [x, api.layers()[i]])) {
+    assert(id === l.id && t === l.label, `${l.id} is titled ${l.label} without the wasm, got ${id} ${t}`);
+  }
   assert(got.findings === got.reportFindings && got.findings > 0, `every finding rendered (${got.findings}/${got.reportFindings})`);
   // The portal's --rtspeek-fail (#ad1457) reaches the shadow DOM.
   assert(got.fail === "rgb(173, 20, 87)", `custom property styling, got ${got.fail}`);
@@ -324,12 +359,24 @@ function mediaFrame({ key, probeId, track, codec, timestampUs, codecString, data
 }
 
 /** Runs one fake probe on the page at `/#token=...`, with media from `file`; returns what the page shows. */
-async function liveRun(file, codec, codecString) {
+async function liveRun(file, codec, codecString, url = "rtsps://192.0.2.10:322/stream") {
   const token = "0123456789abcdef";
   const live = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
   const cspViolations = [];
   await live.exposeFunction("cspViolation", (v) => cspViolations.push(v));
   await live.addInitScript(() => document.addEventListener("securitypolicyviolation", (e) => window.cspViolation(`${e.violatedDirective} ${e.blockedURI}`)));
+  // Every report the live element is given, as {target, layers}: the running ones are gone by the end.
+  await live.addInitScript(() => {
+    window.shownReports = [];
+    customElements.whenDefined("rtspeek-report").then(() => {
+      const proto = customElements.get("rtspeek-report").prototype;
+      const d = Object.getOwnPropertyDescriptor(proto, "report");
+      Object.defineProperty(proto, "report", { get: d.get, set(v) {
+        if (this.id === "live-report" && v) window.shownReports.push({ target: v.target, layers: v.layers.map((l) => l.name) });
+        d.set.call(this, v);
+      } });
+    });
+  });
   const sockets = [];
   live.on("websocket", (ws) => sockets.push(ws.url()));
   const probes = [];
@@ -383,7 +430,7 @@ async function liveRun(file, codec, codecString) {
   await live.waitForSelector("#engine-status[data-ready=true]");
   assert(await live.isVisible("#live"), "live mode is shown with #token=");
   assert(sockets.length === 0, "no WebSocket before a probe starts");
-  await live.fill("#live-url", "rtsps://192.0.2.10:322/stream");
+  await live.fill("#live-url", url);
   await live.fill("#live-user", "admin");
   await live.fill("#live-password", "secret");
   await live.click("#live-start");
@@ -399,6 +446,7 @@ async function liveRun(file, codec, codecString) {
     codes: [...document.querySelector("#live-report").shadowRoot.querySelectorAll("[data-code]")].map((f) => f.dataset.code),
     verdict: document.querySelector("#live-report").report.verdict,
     error: document.querySelector("#live-error").hidden ? "" : document.querySelector("#live-error").textContent,
+    reports: window.shownReports,
   }));
   await live.screenshot({ path: join(output, `live-${file.replace(/\W+/g, "-")}.png`), fullPage: true });
   await live.close();
@@ -408,8 +456,6 @@ async function liveRun(file, codec, codecString) {
 }
 
 // The codec strings the bridge would send, from the same wasm API in Node.
-const api = await import(pathToFileURL(join(dist, "pkg/rtspeek_web.js")));
-await api.default({ module_or_path: readFileSync(join(dist, "pkg/rtspeek_web_bg.wasm")) });
 const codecString = (file) => api.inspectParameterSets(readFileSync(join(root, "core/tests/data/codec", file))).codec_string;
 
 await test("live mode against a fake bridge: H.264 preview", async () => {
@@ -428,7 +474,14 @@ await test("live mode against a fake bridge: H.264 preview", async () => {
 });
 
 await test("live mode against a fake bridge: H.265 preview or codec.browser_unsupported", async () => {
-  const r = await liveRun("x265_main_320x182.h265", 2, codecString("x265_main_320x182.h265"));
+  // A password with every URL delimiter in the URL itself: the page shows it masked by the wasm.
+  const password = "p/?#@, %40ss";
+  const r = await liveRun("x265_main_320x182.h265", 2, codecString("x265_main_320x182.h265"), `rtsps://admin:${password}@192.0.2.10:322/stream`);
+  assert(r.probe.url.includes(password), "the bridge gets the URL as typed");
+  const first = r.shown.reports[0];
+  assert(first && first.target === "rtsps://admin:***@192.0.2.10:322/stream", `the running report shows the URL masked: ${JSON.stringify(first)}`);
+  assert(JSON.stringify(first.layers) === JSON.stringify(api.layers().map((l) => l.id)), `the running report's chain is layers(): ${JSON.stringify(first)}`);
+  assert(!JSON.stringify(r.shown).includes("p/?#@"), `the password is never shown: ${JSON.stringify(r.shown)}`);
   assert(r.shown.frames === r.aus || r.shown.codes.includes("codec.browser_unsupported"), `every frame decoded (${r.aus}) or the finding: ${JSON.stringify(r.shown)}`);
   console.log(`live H.265: ${r.shown.frames} of ${r.aus} frames decoded (${r.shown.status}); findings ${r.shown.codes.join(", ")}`);
 });

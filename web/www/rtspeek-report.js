@@ -14,6 +14,9 @@
 //   --rtspeek-accent
 // and the parts `verdict`, `chain`, `link`, `first-broken`, `trust`, `clients`, `findings`, `finding`, `facts`.
 //
+// Layer titles: `customElements.get("rtspeek-report").layers = layers()` with the wasm's list; without it the
+// element needs no wasm (see "Layers" below).
+//
 // Events: `rtspeek-load` (detail: the report) after `src` loaded, `rtspeek-error` (detail: the Error).
 // Live use: a report may be partial (no verdict yet) and layers may have status `pending` (not in the schema:
 // being probed); set `report` again as events arrive.
@@ -21,11 +24,25 @@
 // Safety: every string of a report (certificate subjects, SDP lines, server headers) is untrusted and is
 // inserted as text, never as HTML.
 
-const LAYER_ORDER = ["tcp", "tls", "certificate", "rtsp", "auth", "sdp", "transport", "rtp", "rtcp", "codec"];
-const LAYER_TITLES = {
-  tcp: "TCP", tls: "TLS", certificate: "Certificate", rtsp: "RTSP", auth: "Auth", sdp: "SDP",
-  transport: "Transport", rtp: "RTP", rtcp: "RTCP", codec: "Codec",
-};
+// Layers. The element keeps no list of its own: it is shipped alone (npm `rtspeek-web/report-element`,
+// embed.html) and renders reports without the wasm, so it takes what it needs from the report and, when a page
+// has the wasm, from it:
+//  - the order is the report's: `layers` lists the layers in scope in chain order, and core puts the layer of
+//    every finding in scope (a partial report of a live probe may lack one: its findings go last);
+//  - the titles are the wasm's `layers()` when the page passes them (`RtspeekReport.layers = layers()`, as
+//    the rtspeek page does); else they are made from the id: an id without a vowel is an acronym (`rtcp` ->
+//    RTCP), any other is capitalised (`certificate` -> Certificate). That gives exactly the wasm's titles for
+//    every layer today (web/src/catalogue.rs and web/tests/offline.mjs check it), and a readable one for a
+//    layer added later.
+let layerTitles = new Map();
+const rendered = new Set(); // connected instances, re-rendered when the titles change
+
+function title(id) {
+  const known = layerTitles.get(id);
+  if (known) return known;
+  const name = String(id);
+  return /[aeiou]/.test(name) ? name.charAt(0).toUpperCase() + name.slice(1) : name.toUpperCase();
+}
 const STATUS_TEXT = { pass: "pass", warn: "warn", fail: "fail", not_reached: "not reached", pending: "running" };
 const STATUS_ICON = { pass: "\u2713", warn: "!", fail: "\u2717", not_reached: "\u2013", pending: "\u2026" };
 const SEVERITY_RANK = { error: 0, warning: 1, info: 2 };
@@ -215,6 +232,14 @@ function sdpFacts(s) {
 export class RtspeekReport extends HTMLElement {
   static get observedAttributes() { return ["src"]; }
 
+  /** The layer titles in use, `[{ id, label }]`: the ones set, else none (titles made from the ids). */
+  static get layers() { return [...layerTitles].map(([id, label]) => ({ id, label })); }
+  /** Sets the layer titles of every instance from the wasm's `layers()` (`[{ id, label }]`). */
+  static set layers(list) {
+    layerTitles = new Map((Array.isArray(list) ? list : []).map((l) => [l.id, l.label]));
+    for (const el of rendered) el.#render();
+  }
+
   #report = null;
   #error = null;
   #loading = 0;
@@ -241,7 +266,12 @@ export class RtspeekReport extends HTMLElement {
     this.#render();
   }
 
-  connectedCallback() { this.#render(); }
+  connectedCallback() {
+    rendered.add(this);
+    this.#render();
+  }
+
+  disconnectedCallback() { rendered.delete(this); }
 
   attributeChangedCallback(name, _old, value) {
     if (name === "src" && value) this.#load(value);
@@ -277,7 +307,9 @@ export class RtspeekReport extends HTMLElement {
     const layers = Array.isArray(r.layers) ? r.layers : [];
     const findings = (Array.isArray(r.findings) ? r.findings : []).slice();
     // Grouped by layer in chain order, most severe first (the schema's order; re-sorted for partial reports).
-    findings.sort((a, b) => (LAYER_ORDER.indexOf(a.layer) - LAYER_ORDER.indexOf(b.layer)) || bySeverity(a, b));
+    const order = new Map(layers.map((l, i) => [l.name, i]));
+    const rank = (f) => order.get(f.layer) ?? order.size;
+    findings.sort((a, b) => (rank(a) - rank(b)) || bySeverity(a, b));
     const verdict = r.verdict || "running";
 
     const header = h("header", null,
@@ -287,9 +319,9 @@ export class RtspeekReport extends HTMLElement {
     const chain = h("ol", { class: "chain", part: "chain", "aria-label": "layers" },
       layers.map((l) => h("li", null,
         h("span", { class: `link ${l.status}`, part: "link", "data-layer": l.name, "data-status": l.status,
-          title: l.summary || `${LAYER_TITLES[l.name] || l.name}: ${STATUS_TEXT[l.status] || l.status}` },
+          title: l.summary || `${title(l.name)}: ${STATUS_TEXT[l.status] || l.status}` },
         h("span", { class: "icon", "aria-hidden": "true" }, STATUS_ICON[l.status] || "?"),
-        LAYER_TITLES[l.name] || l.name,
+        title(l.name),
         h("span", { class: "sr" }, `: ${STATUS_TEXT[l.status] || l.status}`)))));
 
     const sections = [header, chain, this.#headline(r, layers, findings), this.#trust(r),
@@ -304,7 +336,7 @@ export class RtspeekReport extends HTMLElement {
       const first = findings.find((f) => f.layer === broken && f.severity === "error")
         || findings.find((f) => f.layer === broken);
       return h("section", { class: "first-broken", part: "first-broken", "data-layer": broken },
-        h("h3", null, `First broken link: ${LAYER_TITLES[broken] || broken}`),
+        h("h3", null, `First broken link: ${title(broken)}`),
         first ? [h("div", { class: "summary" }, first.summary, " ", h("span", { class: "code" }, `(${first.code})`)),
           first.detail ? h("div", { class: "detail" }, first.detail) : null,
           evidenceTable(first.evidence),
@@ -313,7 +345,7 @@ export class RtspeekReport extends HTMLElement {
     const warning = findings.find((f) => f.severity === "warning");
     if (warning) {
       return h("section", { class: "first-broken warn", part: "first-broken" },
-        h("h3", null, `Works, with a warning at ${LAYER_TITLES[warning.layer] || warning.layer}`),
+        h("h3", null, `Works, with a warning at ${title(warning.layer)}`),
         h("div", { class: "summary" }, warning.summary, " ", h("span", { class: "code" }, `(${warning.code})`)),
         evidenceTable(warning.evidence),
         h("div", { class: "remediation" }, warning.remediation));

@@ -6,7 +6,8 @@
 //!   version in `target/npm-tools`, not Debian's older one) at the level that makes the *gzipped* module
 //!   smallest (`-Oz` does not: smaller code can compress worse). No npm, or a failed install, skips wasm-opt
 //!   with a message.
-//! - `web/dist/*`: the static page from `web/www/` (index.html, app.js, rtspeek-report.js, embed.html...).
+//! - `web/dist/*`: the static page from `web/www/` (index.html, app.js and the ES modules it imports,
+//!   rtspeek-report.js, embed.html...).
 //! - `web/dist/npm/`: the npm-ready package (`package.json` from `web/npm/` with the workspace version,
 //!   README, the module, its types, the wasm, and the `<rtspeek-report>` element).
 //!
