@@ -43,7 +43,14 @@ pub fn redact_text(text: &str) -> Cow<'_, str> {
     let mut search = 0;
     while let Some(found) = text[search..].find("://") {
         let start = search + found + 3;
-        let end = text[start..].find("://").map_or(text.len(), |i| start + i);
+        let next_scheme = |from: usize| text[from..].find("://").map_or(text.len(), |i| from + i);
+        let mut end = next_scheme(start);
+        // A password may itself hold `://` (`admin:pa://ss@cam`): while the span has a `user:` but no `@`, the
+        // `://` is taken to be part of the password. At worst this masks a port and the text up to a later
+        // URL's `@`; it never shows a password.
+        while end < text.len() && text[start..end].contains(':') && !text[start..end].contains('@') {
+            end = next_scheme(end + 3);
+        }
         let span = &text[start..end];
         if let Some(at) = span.rfind('@')
             && let Some(colon) = span[..at].find(':')
@@ -78,6 +85,15 @@ mod tests {
         assert_eq!(redact_text("rtsp://viewer@cam/"), "rtsp://viewer@cam/");
         assert_eq!(redact_text("x://a:b@c"), "x://a:***@c");
         assert_eq!(redact_text("://"), "://");
+        // `://` inside the password.
+        assert_eq!(redact_text("rtsps://admin:pa://ss@cam/x"), "rtsps://admin:***@cam/x");
+        assert_eq!(redact_text("rtsps://admin:a,rtsp://b@cam/x y"), "rtsps://admin:***@cam/x y");
+        assert_eq!(redact_text("rtsp://a:p://q://r@h rtsp://b:s@h"), "rtsp://a:***@h rtsp://b:***@h");
+        // URLs with ports and no user are left as they are.
+        assert_eq!(
+            redact_text("url=rtsp://cam:554/a,url=rtsp://cam:554/b"),
+            "url=rtsp://cam:554/a,url=rtsp://cam:554/b"
+        );
     }
 
     #[test]
