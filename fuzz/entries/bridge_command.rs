@@ -85,7 +85,7 @@ fn outcome(text: &str, limits: &Limits) -> (Option<String>, String) {
         }
         Ok(Command::Stop { id }) => (None, format!("stop {id}")),
         Ok(Command::Probe { id, options }) => {
-            let error = configure(&options, NOW).err();
+            let error = configure(&options, NOW).err().map(|e| e.to_string());
             (error, format!("probe {id} {options:?}"))
         }
     }

@@ -108,7 +108,7 @@ pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
 pub fn catalogue_markdown() -> String {
     let mut out = String::from(
         "# Finding codes\n\n\
-         <!-- Generated from core/src/diagnose/codes.rs by `cargo xtask docs`; a test checks it is current. -->\n\n\
+         <!-- Generated from core/src/diagnose/codes/ by `cargo xtask docs`; a test checks it is current. -->\n\n\
          Codes are stable public API: dotted `layer.subject.problem`, never renamed casually. The severity is the \
          default; a finding may carry another one with a reason in its detail.\n",
     );
