@@ -1,5 +1,5 @@
 //! Entry of the `bridge_command` fuzz target, shared by the fuzz target (fuzz/fuzz_targets/bridge_command.rs)
-//! and the corpus replay test (tests/tests/fuzz_corpus.rs) through `#[path]`, so that both run exactly this
+//! and the corpus replay test (tests/tests/it/fuzz_corpus.rs) through `#[path]`, so that both run exactly this
 //! code. Unlike the other entries it uses `rtspeek_bridge` (without default features) and `serde_json`, which
 //! both crates have too.
 //!

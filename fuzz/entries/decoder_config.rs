@@ -1,5 +1,5 @@
 //! Entry of the `decoder_config` fuzz target, shared by the fuzz target (fuzz/fuzz_targets/decoder_config.rs)
-//! and the corpus replay test (tests/tests/fuzz_corpus.rs) through `#[path]`, so that both run exactly this
+//! and the corpus replay test (tests/tests/it/fuzz_corpus.rs) through `#[path]`, so that both run exactly this
 //! code. It may use only `rtspeek_core` and std, which both crates have.
 //!
 //! The decoder configuration records of ISO/IEC 14496-15, `avcC` (H.264) and `hvcC` (H.265), as core's MP4

@@ -1,5 +1,5 @@
 //! Entry of the `h264_depacketize` fuzz target, shared by the fuzz target
-//! (fuzz/fuzz_targets/h264_depacketize.rs) and the corpus replay test (tests/tests/fuzz_corpus.rs) through
+//! (fuzz/fuzz_targets/h264_depacketize.rs) and the corpus replay test (tests/tests/it/fuzz_corpus.rs) through
 //! `#[path]`, so that both run exactly this code. It may use only `rtspeek_core` and std, which both crates have.
 
 use rtspeek_core::codec::{Codec, Depacketizer, StreamAnalyzer};

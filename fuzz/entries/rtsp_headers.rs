@@ -1,5 +1,5 @@
 //! Entry of the `rtsp_headers` fuzz target, shared by the fuzz target (fuzz/fuzz_targets/rtsp_headers.rs) and
-//! the corpus replay test (tests/tests/fuzz_corpus.rs) through `#[path]`, so that both run exactly this code.
+//! the corpus replay test (tests/tests/it/fuzz_corpus.rs) through `#[path]`, so that both run exactly this code.
 //! It may use only `rtspeek_core` and std, which both crates have.
 //!
 //! The input is text; each line is one header value, given to every typed header parser and to the URL

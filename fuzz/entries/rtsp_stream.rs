@@ -1,5 +1,5 @@
 //! Entry of the `rtsp_stream` fuzz target, shared by the fuzz target (fuzz/fuzz_targets/rtsp_stream.rs) and
-//! the corpus replay test (tests/tests/fuzz_corpus.rs) through `#[path]`, so that both run exactly this code.
+//! the corpus replay test (tests/tests/it/fuzz_corpus.rs) through `#[path]`, so that both run exactly this code.
 //! It may use only `rtspeek_core` and std, which both crates have.
 //!
 //! The input is an RTSP byte stream (requests, responses, `$` frames). Besides "no panic, no hang", it checks

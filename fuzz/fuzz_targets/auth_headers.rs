@@ -1,7 +1,7 @@
 //! Fuzzes WWW-Authenticate and Authorization parsing, the auth assessment and the Digest client and server.
 #![no_main]
 
-// The entry is shared with the corpus replay test (tests/tests/fuzz_corpus.rs), so both run the same code.
+// The entry is shared with the corpus replay test (tests/tests/it/fuzz_corpus.rs), so both run the same code.
 #[path = "../entries/auth_headers.rs"]
 mod entry;
 

@@ -1,7 +1,7 @@
 //! Fuzzes the certificate analysis with arbitrary bytes, as certificate files and as a key.
 #![no_main]
 
-// The entry is shared with the corpus replay test (tests/tests/fuzz_corpus.rs), so both run the same code.
+// The entry is shared with the corpus replay test (tests/tests/it/fuzz_corpus.rs), so both run the same code.
 #[path = "../entries/cert_input.rs"]
 mod entry;
 

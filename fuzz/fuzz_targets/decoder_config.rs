@@ -1,7 +1,7 @@
 //! Fuzzes the avcC/hvcC decoder configuration record parsing of the MP4 reader.
 #![no_main]
 
-// The entry is shared with the corpus replay test (tests/tests/fuzz_corpus.rs), so both run the same code.
+// The entry is shared with the corpus replay test (tests/tests/it/fuzz_corpus.rs), so both run the same code.
 #[path = "../entries/decoder_config.rs"]
 mod entry;
 

@@ -1,7 +1,7 @@
 //! Fuzzes the H.265 RTP depacketization and stream analysis with arbitrary packet records.
 #![no_main]
 
-// The entry is shared with the corpus replay test (tests/tests/fuzz_corpus.rs), so both run the same code.
+// The entry is shared with the corpus replay test (tests/tests/it/fuzz_corpus.rs), so both run the same code.
 #[path = "../entries/h265_depacketize.rs"]
 mod entry;
 

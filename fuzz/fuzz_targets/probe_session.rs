@@ -1,7 +1,7 @@
 //! Fuzzes the sans-IO probe against a fake driver whose server sends arbitrary bytes, in virtual time.
 #![no_main]
 
-// The entry is shared with the corpus replay test (tests/tests/fuzz_corpus.rs), so both run the same code.
+// The entry is shared with the corpus replay test (tests/tests/it/fuzz_corpus.rs), so both run the same code.
 #[path = "../entries/probe_session.rs"]
 mod entry;
 

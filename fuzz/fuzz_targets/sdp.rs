@@ -1,7 +1,7 @@
 //! Fuzzes the SDP parser and lint with arbitrary bytes, as a description and as parameter sets.
 #![no_main]
 
-// The entry is shared with the corpus replay test (tests/tests/fuzz_corpus.rs), so both run the same code.
+// The entry is shared with the corpus replay test (tests/tests/it/fuzz_corpus.rs), so both run the same code.
 #[path = "../entries/sdp.rs"]
 mod entry;
 

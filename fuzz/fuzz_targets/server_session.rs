@@ -1,7 +1,7 @@
 //! Fuzzes `rtspeek serve`'s sans-IO server session with arbitrary client bytes, in virtual time.
 #![no_main]
 
-// The entry is shared with the corpus replay test (tests/tests/fuzz_corpus.rs), so both run the same code.
+// The entry is shared with the corpus replay test (tests/tests/it/fuzz_corpus.rs), so both run the same code.
 #[path = "../entries/server_session.rs"]
 mod entry;
 

@@ -11,7 +11,9 @@
 //! Both servers and the viewers share this machine's cores: the figures compare the servers under the same
 //! client load, they are not the servers' limits on dedicated hardware.
 
-#[path = "../tests/serve_support/mod.rs"]
+// The bench uses the launcher and the memory reading of the test support, not the rest of it.
+#[allow(dead_code)]
+#[path = "../tests/it/support/serve.rs"]
 mod serve_support;
 
 use std::path::Path;

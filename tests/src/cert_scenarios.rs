@@ -1,7 +1,7 @@
 //! The certificate scenarios: one per finding code (named after the code) and more for combinations, input
 //! forms and name matching, each with the inputs to analyse and what the analysis must say.
 //!
-//! `tests/tests/cert_codes.rs` runs them through [`rtspeek_core::cert::analyze`]; other front ends (the CLI, the
+//! `tests/tests/it/cert_codes.rs` runs them through [`rtspeek_core::cert::analyze`]; other front ends (the CLI, the
 //! wasm API) can run the same table and check their report with [`Expect::verify`].
 
 mod more;

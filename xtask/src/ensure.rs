@@ -36,7 +36,7 @@ pub(crate) fn for_test(sh: &Sh) -> Result<(), String> {
             "glib-networking",
             "gstreamer1.0-libav",
             "procps",
-            // The client matrix (native-bridge/tests/client_matrix.rs): TLS fronts with one camera condition
+            // The client matrix (native-bridge/tests/it/client_matrix.rs): TLS fronts with one camera condition
             // each, VLC 3 and a Go 1.19 crypto/tls client as real clients, util-linux's setpriv to run VLC
             // as nobody (it refuses root).
             "stunnel4",

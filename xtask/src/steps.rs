@@ -144,7 +144,7 @@ fn wasm_imports(sh: &Sh, _: &mut TestCounts) -> Result<(), String> {
 }
 
 /// The fuzz targets (fuzz/, its own workspace) compile and are clippy-clean on stable. Running them needs
-/// nightly and cargo-fuzz; `cargo test` replays their corpus (tests/tests/fuzz_corpus.rs) instead. Shares the
+/// nightly and cargo-fuzz; `cargo test` replays their corpus (tests/tests/it/fuzz_corpus.rs) instead. Shares the
 /// workspace's target directory so the dependencies built for the workspace are reused.
 fn fuzz_build(sh: &Sh, _: &mut TestCounts) -> Result<(), String> {
     sh.run(sh.cargo().env("CARGO_TARGET_DIR", workspace::target_dir(sh.root())).args([

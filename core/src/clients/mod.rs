@@ -129,7 +129,7 @@ pub fn catalogue_markdown() -> String {
          The report's `clients` array judges the stream once per client profile below: `works`, `risky` (plays, \
          with a caveat) or `fails`, with the reasons and the settings for that client. Ids are stable public \
          API, like finding codes. \"Measured\" profiles were run here by the interop matrix \
-         (`native-bridge/tests/client_matrix.rs`), which checks every verdict against what the real client did; \
+         (`native-bridge/tests/it/client_matrix.rs`), which checks every verdict against what the real client did; \
          \"cited\" ones come from their sources (see the comments in `core/src/clients/table.rs`) and are not \
          verified here.\n",
     );

@@ -1,7 +1,7 @@
 //! The client profiles: data, with where each fact comes from.
 //!
 //! "Measured" facts were read off the real client on Debian 12 by `cargo xtask test` (the interop matrix in
-//! `native-bridge/tests/client_matrix.rs`): each runnable client's default ClientHello is captured and compared with
+//! `native-bridge/tests/it/client_matrix.rs`): each runnable client's default ClientHello is captured and compared with
 //! its `versions` and `suites` here, and each client plays every condition of the matrix so its verdicts are
 //! checked against what it did. "Cited" facts come from the sources named in the comments (read at the
 //! versions named); those clients cannot run here and nothing here proves their facts.

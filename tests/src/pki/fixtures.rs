@@ -26,7 +26,7 @@ pub fn core_fixtures_dir() -> PathBuf {
 }
 
 /// (Re)generates the core certificate fixtures in `dir` (created if needed). Run by
-/// `RTSPEEK_BLESS=1 cargo test -p rtspeek-tests --test cert_codes`.
+/// `RTSPEEK_BLESS=1 cargo test -p rtspeek-tests --test it cert_codes`.
 ///
 /// # Panics
 /// On I/O errors.
@@ -65,7 +65,7 @@ fn readme(date: &str) -> String {
     format!(
         "# Certificate fixtures\n\
          \n\
-         Generated on {date} by `RTSPEEK_BLESS=1 cargo test -p rtspeek-tests --test cert_codes` (the generator is\n\
+         Generated on {date} by `RTSPEEK_BLESS=1 cargo test -p rtspeek-tests --test it cert_codes` (the generator is\n\
          `write_core_fixtures` in `tests/src/pki/fixtures.rs`, over rcgen); never edit by hand, regenerate.\n\
          They exist for `core/tests/cert_fixtures.rs`, which also runs on wasm32 where rcgen and openssl are not\n\
          available. Every other certificate test generates its certificates at test time.\n\

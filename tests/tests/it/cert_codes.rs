@@ -2,7 +2,7 @@
 //! [`rtspeek_tests::cert_scenarios`] (one scenario per catalogue code, named after it, plus combinations, input
 //! forms and name matching), a catalogue coverage test, and the check of the committed core fixtures.
 //!
-//! `RTSPEEK_BLESS=1 cargo test -p rtspeek-tests --test cert_codes` regenerates `core/tests/data/pki/`.
+//! `RTSPEEK_BLESS=1 cargo test -p rtspeek-tests --test it cert_codes` regenerates `core/tests/data/pki/`.
 
 use std::collections::BTreeSet;
 
@@ -168,7 +168,7 @@ fn core_fixtures() {
     let mut found: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| {
             panic!(
-                "{}: {e}; run RTSPEEK_BLESS=1 cargo test -p rtspeek-tests --test cert_codes",
+                "{}: {e}; run RTSPEEK_BLESS=1 cargo test -p rtspeek-tests --test it cert_codes",
                 dir.display()
             )
         })

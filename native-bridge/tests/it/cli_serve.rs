@@ -2,15 +2,13 @@
 //! one (a certificate that would not work, a key that does not match, a bad path, a bad source); the server
 //! refuses to start on a bad pair; `rtspeek demo` keeps serving after its report.
 
-mod serve_support;
-
 use std::process::{Command, Output};
 use std::time::Duration;
 
+use crate::support::serve::{Pki, basic_config};
 use rtspeek_tests::peers::PeerProcess;
 use rtspeek_tests::peers::ffmpeg::run_ffprobe;
 use rtspeek_tests::pki::days_from_now;
-use serve_support::{Pki, basic_config};
 
 fn rtspeek(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rtspeek")).args(args).output().expect("run rtspeek")

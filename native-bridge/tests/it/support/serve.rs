@@ -1,8 +1,6 @@
 //! `rtspeek serve` as the real binary in its own process, on 127.0.0.1 ports picked by the system, with a test
 //! CA and configuration written to a temporary directory. Dropping it kills the process.
 
-#![allow(dead_code)] // Each test file uses a different part.
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -119,7 +117,6 @@ pub(crate) struct Serve {
     pub(crate) process: PeerProcess,
     /// The URLs it printed, in order.
     pub(crate) urls: Vec<String>,
-    pub(crate) config: PathBuf,
 }
 
 impl Serve {
@@ -132,7 +129,7 @@ impl Serve {
         let ready = Box::new(|line: &str| line.starts_with("rtspeek serve: ready").then_some(0));
         let process = PeerProcess::spawn(command, ready, START_TIMEOUT).unwrap_or_else(|e| panic!("{e}"));
         let urls = process.stdout_lines().into_iter().filter(|l| l.starts_with("rtsp")).collect();
-        Serve { process, urls, config: path }
+        Serve { process, urls }
     }
 
     /// The URL of `path` over `scheme` (`rtsps` or `rtsp`).

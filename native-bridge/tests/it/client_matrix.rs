@@ -18,14 +18,12 @@
 //! Everything runs on loopback, bounded (each client 25 s at most, each probe 30 s), several conditions at
 //! once.
 
-mod live_probe;
-mod serve_support;
-
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use live_probe::{block_on, config, probe};
+use crate::support::live_probe::{block_on, config, probe};
+use crate::support::serve::{Pki, Serve, basic_config};
 use rtspeek_bridge::tls::TlsOptions;
 use rtspeek_core::clients::{ClientVerdict, Effect, Outcome, lookup};
 use rtspeek_core::probe::{NamedBytes, ProbeConfig};
@@ -37,7 +35,6 @@ use rtspeek_tests::peers::stunnel::{Front, StunnelFronts};
 use rtspeek_tests::pki::{Cert, Digest, KeyAlg, days_from_now};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject as _;
-use serve_support::{Pki, Serve, basic_config};
 
 /// A real client of the matrix, and the profile that speaks for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,18 +3,15 @@
 //! the layer passes, the healthy `done`, the binary media frames of the preview, `stop`, and that the
 //! password in the URL never comes back.
 
-mod bridge_support;
-mod serve_support;
-
 use std::time::{Duration, Instant};
 
-use bridge_support::{Incoming, next, page, send, start};
+use crate::support::bridge::{Incoming, next, page, send, start};
+use crate::support::serve::{Pki, basic_config};
 use rtspeek_bridge::bridge::Limits;
 use rtspeek_bridge::bridge::frame::{self, CODEC_H264};
 use rtspeek_bridge::serve::Server;
 use rtspeek_bridge::serve::config::ServeConfig;
 use serde_json::{Value, json};
-use serve_support::{Pki, basic_config};
 
 /// Everything a probe sent, in order.
 #[derive(Default)]
@@ -49,7 +46,7 @@ impl Transcript {
 }
 
 /// Reads the messages of probe `id` until its `done`; sends `stop` after `stop_after` media frames.
-async fn until_done(ws: &mut bridge_support::Ws, id: u32, stop_after: Option<usize>) -> Transcript {
+async fn until_done(ws: &mut crate::support::bridge::Ws, id: u32, stop_after: Option<usize>) -> Transcript {
     let mut transcript = Transcript::default();
     let mut stop_sent = None;
     let mut index = 0;

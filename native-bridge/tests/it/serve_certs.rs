@@ -5,16 +5,14 @@
 //! The store is driven directly with real files and the time as an input (so dates are deterministic), then
 //! the real binary shows the watcher doing it on its own, observed through TLS handshakes.
 
-mod serve_support;
-
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::support::serve::{Pki, Serve, basic_config};
 use rtspeek_bridge::serve::certs::{ReloadOutcome, Slot};
 use rtspeek_bridge::serve::config::PairConfig;
 use rtspeek_bridge::tls::{Connector, TlsOptions};
 use rtspeek_tests::pki::{Cert, NOW, chain_pem, day, days_from_now, wall_clock};
-use serve_support::{Pki, Serve, basic_config};
 
 /// A pair's files in a temporary directory, for the name `cam.test`.
 struct Files {

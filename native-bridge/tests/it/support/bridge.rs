@@ -1,8 +1,6 @@
 //! A bridge on 127.0.0.1 and the clients a page (or an attacker's page) would be: raw HTTP requests and
 //! WebSockets with chosen `Host` and `Origin` headers. Every wait is bounded.
 
-#![allow(dead_code)] // Each test file uses a different part.
-
 use std::time::Duration;
 
 use futures::{SinkExt as _, StreamExt as _};

@@ -2,19 +2,16 @@
 //! with our CA trusted and full validation, `openssl s_client` for SNI and hot reload, and our own probe.
 //! Everything runs on 127.0.0.1 and is bounded in time.
 
-mod live_probe;
-mod serve_support;
-
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use live_probe::{block_on, config, probe, trust};
+use crate::support::live_probe::{block_on, config, probe, trust};
+use crate::support::serve::{Pki, Serve, basic_config};
 use rtspeek_bridge::tls::TlsOptions;
 use rtspeek_core::{Layer, LayerStatus, Verdict};
 use rtspeek_tests::peers::ffmpeg::run_ffprobe;
 use rtspeek_tests::peers::gst::play_with_rtspsrc;
 use rtspeek_tests::peers::{require, run_bounded};
-use serve_support::{Pki, Serve, basic_config};
 
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
 

@@ -6,11 +6,9 @@
 //! per step, media until the first decodable picture, and a timeout around the whole run. Probes of one
 //! server run concurrently.
 
-mod live_probe;
-
 use std::time::Duration;
 
-use live_probe::{Run, block_on, config, der, insecure, key, loopback_leaf, probe, trust};
+use crate::support::live_probe::{Run, block_on, config, der, insecure, key, loopback_leaf, probe, trust};
 use rtspeek_bridge::tls::TlsOptions;
 use rtspeek_core::codec::Codec;
 use rtspeek_core::probe::{ProbeConfig, TransportChoice};

@@ -3,13 +3,11 @@
 //! qop are refused unless the stream allows them. Raw RTSP over the plain listener on 127.0.0.1, every read
 //! bounded (the shared raw client's wait).
 
-mod serve_support;
-
+use crate::support::serve::{Pki, Serve, basic_config};
 use rtspeek_core::rtsp::Response;
 use rtspeek_core::rtsp::auth::digest::Cnonce;
 use rtspeek_core::rtsp::auth::{ClientAuth, Credentials};
 use rtspeek_tests::rtsp_client::RtspClient;
-use serve_support::{Pki, Serve, basic_config};
 use tokio::net::TcpStream;
 
 /// A stream behind Digest (and the user `viewer` / `s3cret`); `auth_extra` goes into its `[stream.auth]`.

@@ -1,9 +1,6 @@
 //! Running the real probe driver against a third-party peer on loopback: bounded, with every event kept, and
 //! a readable dump of the report for assertion messages.
 
-// Shared by several test files; each uses a part.
-#![allow(dead_code)]
-
 use std::fmt;
 use std::future::Future;
 use std::time::Duration;

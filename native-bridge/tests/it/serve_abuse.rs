@@ -2,16 +2,14 @@
 //! RTSP, a thousand idle TLS connections, viewers vanishing mid-stream. The viewers must see zero RTP loss, the
 //! abusers must be cut off by the server's own timeouts, and the server's memory must stay bounded.
 
-mod serve_support;
-
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use crate::support::serve::{Pki, Serve, basic_config};
 use rtspeek_bridge::player::{self, Counters, Target};
 use rtspeek_bridge::tls::{Connector, TlsOptions};
 use rtspeek_core::rtsp::Url;
-use serve_support::{Pki, Serve, basic_config};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 

@@ -16,67 +16,67 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 #[allow(unreachable_pub)]
-#[path = "../../fuzz/entries/cert_input.rs"]
+#[path = "../../../fuzz/entries/cert_input.rs"]
 mod cert_input;
 
 #[allow(unreachable_pub, dead_code)]
-#[path = "../../fuzz/entries/auth_headers.rs"]
+#[path = "../../../fuzz/entries/auth_headers.rs"]
 mod auth_headers;
 
 #[allow(unreachable_pub, dead_code)]
-#[path = "../../fuzz/entries/h264_depacketize.rs"]
+#[path = "../../../fuzz/entries/h264_depacketize.rs"]
 mod h264_depacketize;
 
 #[allow(unreachable_pub, dead_code)]
-#[path = "../../fuzz/entries/h265_depacketize.rs"]
+#[path = "../../../fuzz/entries/h265_depacketize.rs"]
 mod h265_depacketize;
 
 #[allow(unreachable_pub, dead_code)]
-#[path = "../../fuzz/entries/rtcp.rs"]
+#[path = "../../../fuzz/entries/rtcp.rs"]
 mod rtcp;
 
 #[allow(unreachable_pub, dead_code)]
-#[path = "../../fuzz/entries/rtp.rs"]
+#[path = "../../../fuzz/entries/rtp.rs"]
 mod rtp;
 
 #[allow(unreachable_pub, dead_code)]
-#[path = "../../fuzz/entries/rtsp_headers.rs"]
+#[path = "../../../fuzz/entries/rtsp_headers.rs"]
 mod rtsp_headers;
 
 #[allow(unreachable_pub, dead_code)]
-#[path = "../../fuzz/entries/rtsp_stream.rs"]
+#[path = "../../../fuzz/entries/rtsp_stream.rs"]
 mod rtsp_stream;
 
 #[allow(unreachable_pub, dead_code)]
-#[path = "../../fuzz/entries/sdp.rs"]
+#[path = "../../../fuzz/entries/sdp.rs"]
 mod sdp;
 
 #[allow(unreachable_pub, dead_code)]
-#[path = "../../fuzz/entries/sps.rs"]
+#[path = "../../../fuzz/entries/sps.rs"]
 mod sps;
 
 #[allow(unreachable_pub, dead_code)]
-#[path = "../../fuzz/entries/tls_server_flight.rs"]
+#[path = "../../../fuzz/entries/tls_server_flight.rs"]
 mod tls_server_flight;
 
 #[allow(unreachable_pub, dead_code)]
-#[path = "../../fuzz/entries/probe_session.rs"]
+#[path = "../../../fuzz/entries/probe_session.rs"]
 mod probe_session;
 
 #[allow(unreachable_pub, dead_code)]
-#[path = "../../fuzz/entries/server_session.rs"]
+#[path = "../../../fuzz/entries/server_session.rs"]
 mod server_session;
 
 #[allow(unreachable_pub, dead_code)]
-#[path = "../../fuzz/entries/mp4.rs"]
+#[path = "../../../fuzz/entries/mp4.rs"]
 mod mp4;
 
 #[allow(unreachable_pub, dead_code)]
-#[path = "../../fuzz/entries/decoder_config.rs"]
+#[path = "../../../fuzz/entries/decoder_config.rs"]
 mod decoder_config;
 
 #[allow(unreachable_pub, dead_code)]
-#[path = "../../fuzz/entries/bridge_command.rs"]
+#[path = "../../../fuzz/entries/bridge_command.rs"]
 mod bridge_command;
 
 /// Every fuzz target: its corpus directory's name and how to replay one corpus file.

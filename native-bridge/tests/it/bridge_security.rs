@@ -2,13 +2,13 @@
 //! the token, the Origin and Host checks, the loopback-only bind, the HTTP side (assets, headers, 404, 405,
 //! bounded heads) and the WebSocket limits.
 
-mod bridge_support;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use bridge_support::{Attempt, Incoming, WAIT, attempt, get, host, http, next, next_text, page, send, start};
+use crate::support::bridge::{
+    Attempt, Incoming, WAIT, attempt, get, host, http, next, next_text, page, send, start,
+};
 use futures::SinkExt as _;
 use rtspeek_bridge::bridge::{Bridge, BridgeError, BridgeOptions, Limits};
 use serde_json::json;
@@ -273,7 +273,7 @@ async fn request_heads_are_bounded_in_size_and_time() {
     let read = tokio::time::timeout(WAIT, tokio::io::AsyncReadExt::read_to_end(&mut slow, &mut bytes)).await;
     assert!(read.is_ok(), "the bridge closes a slow client");
     // 408 is the head timeout's answer (300 ms), not the end of the test's own wait.
-    assert_eq!(bridge_support::parse_response(&bytes).status, 408);
+    assert_eq!(crate::support::bridge::parse_response(&bytes).status, 408);
     bridge.shutdown().await;
 }
 

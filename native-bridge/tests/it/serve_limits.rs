@@ -3,12 +3,11 @@
 //! loses nothing), and a PLAY/PAUSE loop that must not turn the stream into keyframes. Loopback only; every wait
 //! is bounded and polls observable state.
 
-mod serve_support;
-
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use crate::support::serve::{Pki, basic_config};
 use rtspeek_bridge::player::{self, Counters, Target};
 use rtspeek_bridge::serve::Server;
 use rtspeek_bridge::serve::config::ServeConfig;
@@ -17,7 +16,6 @@ use rtspeek_core::rtp::RtpPacket;
 use rtspeek_core::rtsp::headers::Session;
 use rtspeek_core::rtsp::{Message, Url};
 use rtspeek_tests::rtsp_client::RtspClient;
-use serve_support::{Pki, basic_config};
 use tokio::io::AsyncReadExt as _;
 use tokio::net::{TcpSocket, TcpStream};
 

@@ -1,0 +1,21 @@
+//! rtspeek-bridge's integration tests, in one binary: each file is a module, and [`support`] is what they
+//! share. One binary links the bridge, tokio, rustls and the codecs once instead of once per file.
+
+mod support;
+
+mod bridge_probe;
+mod bridge_security;
+mod cli_cert;
+mod cli_probe;
+mod cli_sdp;
+mod cli_serve;
+mod client_matrix;
+mod probe_faults;
+mod probe_peers;
+mod serve_abuse;
+mod serve_auth;
+mod serve_certs;
+mod serve_interop;
+mod serve_limits;
+mod serve_relay_source;
+mod tls_connect;
