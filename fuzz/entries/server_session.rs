@@ -37,7 +37,7 @@ const PASSWORD: &str = "s3cret-fuzz";
 /// values (CSeq, the path in an error) besides its own headers and the SDP.
 const MAX_RESPONSE: usize = 64 * 1024;
 
-/// H.264 parameter sets (the SPS and PPS of core/tests/serve_session.rs).
+/// H.264 parameter sets (the SPS and PPS of core/tests/it/serve_session.rs).
 const H264_SETS: [&[u8]; 2] = [
     &[
         0x67, 0x4d, 0x40, 0x1e, 0xec, 0xa0, 0x50, 0x17, 0xfc, 0xb8, 0x08, 0x80, 0x00, 0x00, 0x03, 0x00, 0x80,

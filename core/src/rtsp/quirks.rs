@@ -7,7 +7,7 @@
 //! [`ParseError`](super::parser::ParseError) at the exact byte instead.
 //!
 //! Each quirk has a hand-written fixture imitating the behaviour in `core/tests/data/rtsp/` and a test in
-//! `core/tests/rtsp_fixtures.rs`.
+//! `core/tests/it/rtsp_fixtures.rs`.
 
 use std::fmt;
 

@@ -67,7 +67,7 @@ fn readme(date: &str) -> String {
          \n\
          Generated on {date} by `RTSPEEK_BLESS=1 cargo test -p rtspeek-tests --test it cert_codes` (the generator is\n\
          `write_core_fixtures` in `tests/src/pki/fixtures.rs`, over rcgen); never edit by hand, regenerate.\n\
-         They exist for `core/tests/cert_fixtures.rs`, which also runs on wasm32 where rcgen and openssl are not\n\
+         They exist for `core/tests/it/cert_fixtures.rs`, which also runs on wasm32 where rcgen and openssl are not\n\
          available. Every other certificate test generates its certificates at test time.\n\
          \n\
          Validity windows are set around the fixed test time NOW = 2026-06-01T00:00:00Z (Unix 1780272000), the\n\

@@ -128,7 +128,7 @@ fn scenario_table_is_consistent() {
             assert!(codes::lookup(code).is_some(), "{}: {code} is not in the catalogue", s.name);
         }
     }
-    // Session-level codes (the TLS client's own refusal) are the probe's: core/tests/probe_codes.rs.
+    // Session-level codes (the TLS client's own refusal) are the probe's: core/tests/it/probe_codes.rs.
     let missing: Vec<&str> = codes::CERT_CODES
         .iter()
         .filter(|c| !codes::SESSION_LEVEL.contains(c))

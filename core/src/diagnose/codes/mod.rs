@@ -83,7 +83,7 @@ const FAMILIES: &[&[&CodeInfo]] = &[
 /// Codes of the rtsp, sdp and certificate families that only a live session shows (a connection closing, a
 /// request unanswered, a redirect loop, a DESCRIBE without SDP, the TLS client's own refusal): the families'
 /// tests, which work on single messages, descriptions and chains, leave them to the probe's scenarios
-/// (`core/tests/probe_codes.rs`), as they do the whole `tcp.*` and `transport.*` families.
+/// (`core/tests/it/probe_codes.rs`), as they do the whole `tcp.*` and `transport.*` families.
 pub const SESSION_LEVEL: &[&CodeInfo] = &[
     RTSP_CONNECTION_CLOSED,
     RTSP_NO_RESPONSE,

@@ -11,16 +11,16 @@ use rtspeek_core::{Layer, LayerStatus, Report, Severity, TrustOutcome, TrustStor
 const NOW: UnixTime = UnixTime(1_780_272_000);
 const IP: &str = "192.0.2.10";
 
-const ROOT: &[u8] = include_bytes!("data/pki/root.pem");
-const INTERMEDIATE: &[u8] = include_bytes!("data/pki/intermediate.pem");
-const LEAF: &[u8] = include_bytes!("data/pki/leaf.pem");
-const LEAF_KEY: &[u8] = include_bytes!("data/pki/leaf.key");
-const CHAIN: &[u8] = include_bytes!("data/pki/chain.pem");
-const EXPIRED: &[u8] = include_bytes!("data/pki/expired.pem");
-const IP_NOT_IN_SAN: &[u8] = include_bytes!("data/pki/ip-not-in-san.pem");
-const CN_ONLY: &[u8] = include_bytes!("data/pki/cn-only.pem");
-const SELF_SIGNED: &[u8] = include_bytes!("data/pki/self-signed.pem");
-const WRONG_KEY: &[u8] = include_bytes!("data/pki/wrong.key");
+const ROOT: &[u8] = include_bytes!("../data/pki/root.pem");
+const INTERMEDIATE: &[u8] = include_bytes!("../data/pki/intermediate.pem");
+const LEAF: &[u8] = include_bytes!("../data/pki/leaf.pem");
+const LEAF_KEY: &[u8] = include_bytes!("../data/pki/leaf.key");
+const CHAIN: &[u8] = include_bytes!("../data/pki/chain.pem");
+const EXPIRED: &[u8] = include_bytes!("../data/pki/expired.pem");
+const IP_NOT_IN_SAN: &[u8] = include_bytes!("../data/pki/ip-not-in-san.pem");
+const CN_ONLY: &[u8] = include_bytes!("../data/pki/cn-only.pem");
+const SELF_SIGNED: &[u8] = include_bytes!("../data/pki/self-signed.pem");
+const WRONG_KEY: &[u8] = include_bytes!("../data/pki/wrong.key");
 
 /// Analyses `leaf` (+ the intermediate unless self-signed) for `host`, with the fixture root as anchor.
 fn check(leaf: &'static [u8], with_intermediate: bool, key: Option<&'static [u8]>, host: &str) -> Report {

@@ -1,6 +1,5 @@
 //! Byte builders for synthetic server flights, written independently of the codec's own writers so that a
 //! mistake in those cannot hide in the tests.
-#![allow(dead_code)]
 
 /// A record: type, version, 16-bit length, payload.
 pub(crate) fn record(content_type: u8, version: u16, payload: &[u8]) -> Vec<u8> {

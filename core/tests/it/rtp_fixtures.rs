@@ -38,8 +38,8 @@ macro_rules! capture {
     ($stem:literal, $ext:literal, $framing:ident, $ssrc:literal, $rtp:literal, $rtcp:literal) => {
         Capture {
             name: concat!($stem, ".", $ext),
-            bytes: include_bytes!(concat!("../../tests/fixtures/rtp/", $stem, ".", $ext)),
-            summary: include_str!(concat!("../../tests/fixtures/summary/", $stem, ".txt")),
+            bytes: include_bytes!(concat!("../../../tests/fixtures/rtp/", $stem, ".", $ext)),
+            summary: include_str!(concat!("../../../tests/fixtures/summary/", $stem, ".txt")),
             framing: Framing::$framing,
             ssrc: $ssrc,
             rtp_packets: $rtp,

@@ -13,14 +13,14 @@ use rtspeek_core::rtsp::{
 };
 use rtspeek_core::{Finding, Severity};
 
-const GST_RTSPS_DESCRIBE: &[u8] = include_bytes!("data/rtsp/gst_rtsps_describe_downgrade.txt");
-const BARE_LF_DESCRIBE: &[u8] = include_bytes!("data/rtsp/bare_lf_describe.txt");
-const FOLDED_401: &[u8] = include_bytes!("data/rtsp/folded_www_authenticate_401.txt");
-const LATIN1_OPTIONS: &[u8] = include_bytes!("data/rtsp/latin1_server_options.txt");
-const NO_REASON_SETUP: &[u8] = include_bytes!("data/rtsp/no_reason_setup_tcp.txt");
-const PLAY_INTERLEAVED: &[u8] = include_bytes!("data/rtsp/play_then_interleaved.bin");
-const STALE_CSEQ: &[u8] = include_bytes!("data/rtsp/stale_cseq_get_parameter.txt");
-const RTSP2_OPTIONS: &[u8] = include_bytes!("data/rtsp/rtsp2_options.txt");
+const GST_RTSPS_DESCRIBE: &[u8] = include_bytes!("../data/rtsp/gst_rtsps_describe_downgrade.txt");
+const BARE_LF_DESCRIBE: &[u8] = include_bytes!("../data/rtsp/bare_lf_describe.txt");
+const FOLDED_401: &[u8] = include_bytes!("../data/rtsp/folded_www_authenticate_401.txt");
+const LATIN1_OPTIONS: &[u8] = include_bytes!("../data/rtsp/latin1_server_options.txt");
+const NO_REASON_SETUP: &[u8] = include_bytes!("../data/rtsp/no_reason_setup_tcp.txt");
+const PLAY_INTERLEAVED: &[u8] = include_bytes!("../data/rtsp/play_then_interleaved.bin");
+const STALE_CSEQ: &[u8] = include_bytes!("../data/rtsp/stale_cseq_get_parameter.txt");
+const RTSP2_OPTIONS: &[u8] = include_bytes!("../data/rtsp/rtsp2_options.txt");
 
 fn response<'a>(bytes: &'a [u8], config: &ParserConfig) -> Response<'a> {
     match parse(bytes, config) {

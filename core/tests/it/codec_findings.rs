@@ -3,19 +3,17 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-mod codec_support;
-
-use codec_support::{Packet, rtp_packets};
+use crate::support::codec::{Packet, rtp_packets};
 use rtspeek_core::Finding;
 use rtspeek_core::codec::{Codec, Comparison, Depacketizer, StreamAnalyzer, annexb, h264, h265};
 use rtspeek_core::diagnose::codes;
 
-const X264_ANNEX_B: &[u8] = include_bytes!("data/codec/x264_high_320x182.h264");
-const X264_FU_A: &[u8] = include_bytes!("data/codec/x264_high_320x182.rtpstream");
-const X264_STAP_A: &[u8] = include_bytes!("data/codec/x264_high_320x182_stapa.rtpstream");
-const OPENH264: &[u8] = include_bytes!("data/codec/openh264_320x182.h264");
-const X265_ANNEX_B: &[u8] = include_bytes!("data/codec/x265_main_320x182.h265");
-const X265_RTP: &[u8] = include_bytes!("data/codec/x265_main_320x182.rtpstream");
+const X264_ANNEX_B: &[u8] = include_bytes!("../data/codec/x264_high_320x182.h264");
+const X264_FU_A: &[u8] = include_bytes!("../data/codec/x264_high_320x182.rtpstream");
+const X264_STAP_A: &[u8] = include_bytes!("../data/codec/x264_high_320x182_stapa.rtpstream");
+const OPENH264: &[u8] = include_bytes!("../data/codec/openh264_320x182.h264");
+const X265_ANNEX_B: &[u8] = include_bytes!("../data/codec/x265_main_320x182.h265");
+const X265_RTP: &[u8] = include_bytes!("../data/codec/x265_main_320x182.rtpstream");
 
 /// The first parameter sets of an Annex B stream, as an SDP would announce them.
 fn sprops(codec: Codec, annex_b: &[u8]) -> Vec<Vec<u8>> {

@@ -5,7 +5,6 @@
 //! The camera answers RTSP with core's own writer, serves the real gst-rtsp-server capture
 //! (`tests/fixtures/rtp/gst-h264.interleaved`, looped with continuous sequence numbers and timestamps) after
 //! PLAY, and each test changes one behaviour to provoke one finding.
-#![allow(dead_code)]
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -19,7 +18,7 @@ use rtspeek_core::rtsp::auth::{
     Authorization, DigestRequest, DigestServer, DigestServerConfig, ServerKey, UserTable, Verification,
     parse_authorization,
 };
-use rtspeek_core::rtsp::headers::{Transport, TransportSpec, names};
+use rtspeek_core::rtsp::headers::{Transport, names};
 use rtspeek_core::rtsp::writer::write_response;
 use rtspeek_core::rtsp::{Message, Method, Parsed, Parser, Request, Response, StatusCode, TypedHeader, Url};
 use rtspeek_core::{Report, UnixTime};
@@ -29,13 +28,13 @@ pub(crate) const NOW: UnixTime = UnixTime(1_780_272_000);
 /// The camera's address, as in the fixtures' SAN.
 pub(crate) const HOST: &str = "192.0.2.10";
 
-pub(crate) const LEAF: &[u8] = include_bytes!("../data/pki/leaf.pem");
-pub(crate) const INTERMEDIATE: &[u8] = include_bytes!("../data/pki/intermediate.pem");
-pub(crate) const ROOT: &[u8] = include_bytes!("../data/pki/root.pem");
-pub(crate) const EXPIRED: &[u8] = include_bytes!("../data/pki/expired.pem");
-pub(crate) const SELF_SIGNED: &[u8] = include_bytes!("../data/pki/self-signed.pem");
-const GST_H264: &[u8] = include_bytes!("../../../tests/fixtures/rtp/gst-h264.interleaved");
-const GST_SDP: &str = include_str!("../../../tests/fixtures/sdp/gst-h264.sdp");
+pub(crate) const LEAF: &[u8] = include_bytes!("../../data/pki/leaf.pem");
+pub(crate) const INTERMEDIATE: &[u8] = include_bytes!("../../data/pki/intermediate.pem");
+pub(crate) const ROOT: &[u8] = include_bytes!("../../data/pki/root.pem");
+pub(crate) const EXPIRED: &[u8] = include_bytes!("../../data/pki/expired.pem");
+pub(crate) const SELF_SIGNED: &[u8] = include_bytes!("../../data/pki/self-signed.pem");
+const GST_H264: &[u8] = include_bytes!("../../../../tests/fixtures/rtp/gst-h264.interleaved");
+const GST_SDP: &str = include_str!("../../../../tests/fixtures/sdp/gst-h264.sdp");
 
 /// The DER certificates of PEM files, decoded by core's own input reader.
 pub(crate) fn der_chain(pems: &[&[u8]]) -> Vec<Vec<u8>> {
@@ -98,8 +97,6 @@ pub(crate) enum Raw {
 #[derive(Debug, Clone)]
 pub(crate) enum Reply {
     Respond(Response<'static>),
-    /// Raw bytes instead of a response.
-    Bytes(Vec<u8>),
     Close(CloseReason),
     Silence,
 }
@@ -566,7 +563,6 @@ impl Pair {
                     self.schedule_media(conn);
                 }
             }
-            Reply::Bytes(bytes) => self.at(RTT, Event::Data(conn, bytes)),
             Reply::Close(reason) => {
                 let kind = match reason {
                     CloseReason::Reset => CloseKind::Reset,
@@ -732,8 +728,8 @@ impl Pair {
     }
 }
 
-const TLS10_LEGACY: &[u8] = include_bytes!("../data/tls/tls10-rsa-cbc_legacy.bin");
-const TLS10_MODERN: &[u8] = include_bytes!("../data/tls/tls10-rsa-cbc_modern.bin");
+const TLS10_LEGACY: &[u8] = include_bytes!("../../data/tls/tls10-rsa-cbc_legacy.bin");
+const TLS10_MODERN: &[u8] = include_bytes!("../../data/tls/tls10-rsa-cbc_modern.bin");
 
 /// What the captured TLS 1.0 server answers to one of our ClientHellos (record header 5 bytes, handshake
 /// header 4 bytes, then the body).
@@ -772,9 +768,4 @@ fn fixture_frames() -> Vec<(u8, Vec<u8>)> {
 /// The codes of a report.
 pub(crate) fn codes(report: &Report) -> Vec<&str> {
     report.findings.iter().map(|f| f.code.as_str()).collect()
-}
-
-/// Builds a transport spec for tests.
-pub(crate) fn tcp_spec() -> TransportSpec {
-    TransportSpec::tcp_interleaved(0, 1)
 }

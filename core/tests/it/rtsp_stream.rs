@@ -8,14 +8,14 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use rtspeek_core::rtsp::{Message, ParseError, Parsed, Parser, ParserConfig, QuirkPolicies};
 
 const FIXTURES: &[&[u8]] = &[
-    include_bytes!("data/rtsp/gst_rtsps_describe_downgrade.txt"),
-    include_bytes!("data/rtsp/bare_lf_describe.txt"),
-    include_bytes!("data/rtsp/folded_www_authenticate_401.txt"),
-    include_bytes!("data/rtsp/latin1_server_options.txt"),
-    include_bytes!("data/rtsp/no_reason_setup_tcp.txt"),
-    include_bytes!("data/rtsp/play_then_interleaved.bin"),
-    include_bytes!("data/rtsp/stale_cseq_get_parameter.txt"),
-    include_bytes!("data/rtsp/rtsp2_options.txt"),
+    include_bytes!("../data/rtsp/gst_rtsps_describe_downgrade.txt"),
+    include_bytes!("../data/rtsp/bare_lf_describe.txt"),
+    include_bytes!("../data/rtsp/folded_www_authenticate_401.txt"),
+    include_bytes!("../data/rtsp/latin1_server_options.txt"),
+    include_bytes!("../data/rtsp/no_reason_setup_tcp.txt"),
+    include_bytes!("../data/rtsp/play_then_interleaved.bin"),
+    include_bytes!("../data/rtsp/stale_cseq_get_parameter.txt"),
+    include_bytes!("../data/rtsp/rtsp2_options.txt"),
 ];
 
 /// Broken streams: each stops at a different rule, some after valid messages.

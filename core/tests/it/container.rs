@@ -8,10 +8,10 @@ use rtspeek_core::codec::{Codec, Depacketizer, Frame, ParamSetKind, h264, h265};
 use rtspeek_core::container::{self, ElementaryStream, Format, FrameRateSource};
 use rtspeek_core::rtp::{PacketBuf, Packetizer, parse};
 
-const H264_ANNEX_B: &[u8] = include_bytes!("../../tests/fixtures/media/h264.264");
-const H265_ANNEX_B: &[u8] = include_bytes!("../../tests/fixtures/media/h265.265");
-const H264_MP4: &[u8] = include_bytes!("../../tests/fixtures/media/h264.mp4");
-const H265_MP4: &[u8] = include_bytes!("../../tests/fixtures/media/h265.mp4");
+const H264_ANNEX_B: &[u8] = include_bytes!("../../../tests/fixtures/media/h264.264");
+const H265_ANNEX_B: &[u8] = include_bytes!("../../../tests/fixtures/media/h265.265");
+const H264_MP4: &[u8] = include_bytes!("../../../tests/fixtures/media/h264.mp4");
+const H265_MP4: &[u8] = include_bytes!("../../../tests/fixtures/media/h265.mp4");
 
 /// Every fixture: name, bytes, codec, format.
 const FIXTURES: [(&str, &[u8], Codec, Format); 4] = [

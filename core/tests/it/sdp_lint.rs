@@ -508,7 +508,7 @@ fn every_scenario_has_a_test_and_every_sdp_code_is_produced() {
         .filter(|f| f.layer == Layer::Sdp)
         .map(|f| codes::lookup(&f.code).expect("catalogued").code)
         .collect();
-    // Session-level codes (a DESCRIBE without SDP) are the probe's: core/tests/probe_codes.rs.
+    // Session-level codes (a DESCRIBE without SDP) are the probe's: core/tests/it/probe_codes.rs.
     let family: BTreeSet<&str> =
         SDP_CODES.iter().filter(|c| !codes::SESSION_LEVEL.contains(c)).map(|c| c.code).collect();
     let missing: Vec<_> = family.difference(&produced).collect();
@@ -573,7 +573,7 @@ fn set(codes: &[&CodeInfo]) -> BTreeSet<String> {
 
 #[test]
 fn hikvision_style_profile_level_id_disagrees_with_its_sps() {
-    let (found, check) = codes_of(include_bytes!("data/sdp/hikvision-style-h264-pcmu.sdp"));
+    let (found, check) = codes_of(include_bytes!("../data/sdp/hikvision-style-h264-pcmu.sdp"));
     assert_eq!(found, set(&[codes::SDP_SPROP_MISMATCH]));
     let media = &check.facts.media;
     assert_eq!(media.len(), 2);
@@ -591,7 +591,7 @@ fn hikvision_style_profile_level_id_disagrees_with_its_sps() {
 
 #[test]
 fn dahua_style_h265_aac_and_metadata_is_clean() {
-    let (found, check) = codes_of(include_bytes!("data/sdp/dahua-style-h265-aac-metadata.sdp"));
+    let (found, check) = codes_of(include_bytes!("../data/sdp/dahua-style-h265-aac-metadata.sdp"));
     assert_eq!(found, BTreeSet::new());
     let media = &check.facts.media;
     let kinds: Vec<&str> = media.iter().map(|m| m.media.as_str()).collect();
@@ -608,7 +608,7 @@ fn dahua_style_h265_aac_and_metadata_is_clean() {
 
 #[test]
 fn sloppy_embedded_server_quirks_are_all_reported() {
-    let (found, check) = codes_of(include_bytes!("data/sdp/sloppy-lf-missing-version.sdp"));
+    let (found, check) = codes_of(include_bytes!("../data/sdp/sloppy-lf-missing-version.sdp"));
     assert_eq!(
         found,
         set(&[
@@ -626,7 +626,7 @@ fn sloppy_embedded_server_quirks_are_all_reported() {
 
 #[test]
 fn recorder_ps_stream_without_controls() {
-    let (found, check) = codes_of(include_bytes!("data/sdp/nvr-ps-stream-no-control.sdp"));
+    let (found, check) = codes_of(include_bytes!("../data/sdp/nvr-ps-stream-no-control.sdp"));
     assert_eq!(
         found,
         set(&[codes::SDP_MISSING_CONTROL, codes::SDP_MISSING_RTPMAP, codes::SDP_UNKNOWN_CODEC])
@@ -640,7 +640,7 @@ fn recorder_ps_stream_without_controls() {
 
 #[test]
 fn srtp_keys_never_reach_the_report() {
-    let sdp = include_bytes!("data/sdp/srtp-savp-sdes.sdp");
+    let sdp = include_bytes!("../data/sdp/srtp-savp-sdes.sdp");
     let (found, _) = codes_of(sdp);
     assert_eq!(found, set(&[codes::SDP_SRTP_OFFERED]));
     let json = serde_json::to_string(&report(sdp)).expect("serialises");
@@ -655,11 +655,11 @@ fn srtp_keys_never_reach_the_report() {
 #[test]
 fn real_server_descriptions_are_clean() {
     let captured: &[(&str, &[u8])] = &[
-        ("gst-h264.sdp", include_bytes!("../../tests/fixtures/sdp/gst-h264.sdp")),
-        ("gst-h265.sdp", include_bytes!("../../tests/fixtures/sdp/gst-h265.sdp")),
-        ("gst-openh264.sdp", include_bytes!("../../tests/fixtures/sdp/gst-openh264.sdp")),
-        ("ffmpeg-announce-h264.sdp", include_bytes!("../../tests/fixtures/sdp/ffmpeg-announce-h264.sdp")),
-        ("ffmpeg-announce-h265.sdp", include_bytes!("../../tests/fixtures/sdp/ffmpeg-announce-h265.sdp")),
+        ("gst-h264.sdp", include_bytes!("../../../tests/fixtures/sdp/gst-h264.sdp")),
+        ("gst-h265.sdp", include_bytes!("../../../tests/fixtures/sdp/gst-h265.sdp")),
+        ("gst-openh264.sdp", include_bytes!("../../../tests/fixtures/sdp/gst-openh264.sdp")),
+        ("ffmpeg-announce-h264.sdp", include_bytes!("../../../tests/fixtures/sdp/ffmpeg-announce-h264.sdp")),
+        ("ffmpeg-announce-h265.sdp", include_bytes!("../../../tests/fixtures/sdp/ffmpeg-announce-h265.sdp")),
     ];
     for (name, sdp) in captured {
         let check = check(sdp).unwrap_or_else(|e| panic!("{name}: {e}"));

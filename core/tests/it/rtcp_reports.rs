@@ -4,9 +4,7 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-mod rtp_support;
-
-use rtp_support::{ms, receiver, rtp, sender_report};
+use crate::support::rtp::{ms, receiver, rtp, sender_report};
 use rtspeek_core::rtcp::{
     self, Compound, ReportBlock, RtcpErrorReason, RtcpPacket, SenderInfo, lsr_from_ntp, ntp_timestamp,
 };

@@ -4,12 +4,10 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-mod rtp_support;
-
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use rtp_support::{ms, receiver, rtp, sender_report, us};
+use crate::support::rtp::{ms, receiver, rtp, sender_report, us};
 use rtspeek_core::diagnose::codes::{self, CodeInfo};
 use rtspeek_core::rtp::{Receiver, ReceiverConfig};
 use rtspeek_core::{Finding, Severity};

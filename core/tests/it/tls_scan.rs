@@ -4,17 +4,15 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-mod tls_support;
-
 use std::collections::BTreeSet;
 
+use crate::support::tls::{alert, handshake, record, server_hello, tls12_flight};
 use rtspeek_core::Severity;
 use rtspeek_core::diagnose::codes::{self, CodeInfo, TLS_CODES};
 use rtspeek_core::tls::{
     CipherSuite, ClientHelloConfig, DEFAULT_MAX_IN_FLIGHT, FlightEnd, ProtocolVersion, ScanAttempt, ScanPlan,
     ServerFlight, TlsFacts, classify_flight, scan_findings,
 };
-use tls_support::{alert, handshake, record, server_hello, tls12_flight};
 
 const RANDOM: [u8; 32] = [1; 32];
 const SHARE: [u8; 32] = [2; 32];

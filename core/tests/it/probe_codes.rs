@@ -2,12 +2,10 @@
 //! codes, `sdp.not_sdp`, `cert.verification_failed`), plus the TLS, certificate and auth failures as the probe
 //! meets them, each against the scripted camera of `probe_support` in virtual time.
 
-mod probe_support;
-
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use probe_support::{
+use crate::support::probe::{
     Camera, Connect, EXPIRED, Pair, Raw, Reply, SELF_SIGNED, Tls, codes, config, der_chain, response,
 };
 use rtspeek_core::diagnose::codes::{self as c, CodeInfo};
@@ -154,7 +152,10 @@ fn scenarios() -> Vec<Scenario> {
             code: c::CERT_EXPIRED,
             broken: Some(Layer::Certificate),
             setup: || {
-                refused_chain(&[EXPIRED, probe_support::INTERMEDIATE], "invalid peer certificate: Expired")
+                refused_chain(
+                    &[EXPIRED, crate::support::probe::INTERMEDIATE],
+                    "invalid peer certificate: Expired",
+                )
             },
         },
         Scenario {
@@ -163,7 +164,7 @@ fn scenarios() -> Vec<Scenario> {
             setup: || {
                 // A chain the analysis finds sound, refused by the verifier for its own reason.
                 refused_chain(
-                    &[probe_support::LEAF, probe_support::INTERMEDIATE],
+                    &[crate::support::probe::LEAF, crate::support::probe::INTERMEDIATE],
                     "invalid peer certificate: UnsupportedCriticalExtension",
                 )
             },

@@ -12,7 +12,7 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 
 macro_rules! fixture {
     ($name:literal) => {
-        include_str!(concat!("data/keys/", $name))
+        include_str!(concat!("../data/keys/", $name))
     };
 }
 

@@ -23,8 +23,8 @@ macro_rules! capture {
     ($name:literal) => {
         Capture {
             name: $name,
-            request: include_bytes!(concat!("../../tests/fixtures/rtsp/", $name, ".request.txt")),
-            response: include_bytes!(concat!("../../tests/fixtures/rtsp/", $name, ".txt")),
+            request: include_bytes!(concat!("../../../tests/fixtures/rtsp/", $name, ".request.txt")),
+            response: include_bytes!(concat!("../../../tests/fixtures/rtsp/", $name, ".txt")),
         }
     };
 }
@@ -153,11 +153,11 @@ fn interleaved_streams_never_appear_in_exchanges_and_bodies_are_whole() {
 
 /// The TCP streams that followed PLAY (or FFmpeg's RECORD): `$`-framed packets only.
 const INTERLEAVED: &[(&str, &[u8])] = &[
-    ("gst-h264", include_bytes!("../../tests/fixtures/rtp/gst-h264.interleaved")),
-    ("gst-h265", include_bytes!("../../tests/fixtures/rtp/gst-h265.interleaved")),
-    ("gst-openh264", include_bytes!("../../tests/fixtures/rtp/gst-openh264.interleaved")),
-    ("ffmpeg-h264", include_bytes!("../../tests/fixtures/rtp/ffmpeg-h264.interleaved")),
-    ("ffmpeg-h265", include_bytes!("../../tests/fixtures/rtp/ffmpeg-h265.interleaved")),
+    ("gst-h264", include_bytes!("../../../tests/fixtures/rtp/gst-h264.interleaved")),
+    ("gst-h265", include_bytes!("../../../tests/fixtures/rtp/gst-h265.interleaved")),
+    ("gst-openh264", include_bytes!("../../../tests/fixtures/rtp/gst-openh264.interleaved")),
+    ("ffmpeg-h264", include_bytes!("../../../tests/fixtures/rtp/ffmpeg-h264.interleaved")),
+    ("ffmpeg-h265", include_bytes!("../../../tests/fixtures/rtp/ffmpeg-h265.interleaved")),
 ];
 
 #[test]

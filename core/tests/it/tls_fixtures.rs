@@ -52,10 +52,10 @@ fn hellos() -> Vec<(&'static str, ClientHelloConfig)> {
     ]
 }
 
-const HELLO_MODERN: &[u8] = include_bytes!("data/tls/hello-modern.bin");
-const HELLO_LEGACY: &[u8] = include_bytes!("data/tls/hello-legacy.bin");
-const HELLO_SINGLE_AES128SHA: &[u8] = include_bytes!("data/tls/hello-single-aes128sha.bin");
-const HELLO_SINGLE_RC4: &[u8] = include_bytes!("data/tls/hello-single-rc4.bin");
+const HELLO_MODERN: &[u8] = include_bytes!("../data/tls/hello-modern.bin");
+const HELLO_LEGACY: &[u8] = include_bytes!("../data/tls/hello-legacy.bin");
+const HELLO_SINGLE_AES128SHA: &[u8] = include_bytes!("../data/tls/hello-single-aes128sha.bin");
+const HELLO_SINGLE_RC4: &[u8] = include_bytes!("../data/tls/hello-single-rc4.bin");
 
 fn committed_hello(name: &str) -> &'static [u8] {
     match name {
@@ -92,26 +92,26 @@ fn the_committed_client_hellos_are_what_the_builder_makes() {
     }
 }
 
-const ROOT_DER: &[u8] = include_bytes!("data/tls/root.der");
-const INTERMEDIATE_DER: &[u8] = include_bytes!("data/tls/intermediate.der");
-const LEAF_DER: &[u8] = include_bytes!("data/tls/leaf.der");
+const ROOT_DER: &[u8] = include_bytes!("../data/tls/root.der");
+const INTERMEDIATE_DER: &[u8] = include_bytes!("../data/tls/intermediate.der");
+const LEAF_DER: &[u8] = include_bytes!("../data/tls/leaf.der");
 
-const TLS10_RSA_CBC_LEGACY: &[u8] = include_bytes!("data/tls/tls10-rsa-cbc_legacy.bin");
-const TLS10_RSA_CBC_MODERN: &[u8] = include_bytes!("data/tls/tls10-rsa-cbc_modern.bin");
-const TLS10_DEFAULT_LEGACY: &[u8] = include_bytes!("data/tls/tls10-default_legacy.bin");
-const TLS11_DEFAULT_LEGACY: &[u8] = include_bytes!("data/tls/tls11-default_legacy.bin");
-const TLS12_AES128SHA_LEGACY: &[u8] = include_bytes!("data/tls/tls12-aes128sha_legacy.bin");
-const TLS12_AES128SHA_MODERN: &[u8] = include_bytes!("data/tls/tls12-aes128sha_modern.bin");
-const TLS12_AES128SHA_SINGLE: &[u8] = include_bytes!("data/tls/tls12-aes128sha_single-aes128sha.bin");
-const TLS12_AES128SHA_SINGLE_RC4: &[u8] = include_bytes!("data/tls/tls12-aes128sha_single-rc4.bin");
-const TLS12_CLIENT_CERT_LEGACY: &[u8] = include_bytes!("data/tls/tls12-client-cert_legacy.bin");
-const TLS12_FRAGMENTED_LEGACY: &[u8] = include_bytes!("data/tls/tls12-fragmented_legacy.bin");
-const TLS13_DEFAULT_MODERN: &[u8] = include_bytes!("data/tls/tls13-default_modern.bin");
-const TLS13_DEFAULT_LEGACY: &[u8] = include_bytes!("data/tls/tls13-default_legacy.bin");
-const TLS13_ONLY_LEGACY: &[u8] = include_bytes!("data/tls/tls13-only_legacy.bin");
-const TLS13_P256_ONLY_MODERN: &[u8] = include_bytes!("data/tls/tls13-p256-only_modern.bin");
-const HTTP_LEGACY: &[u8] = include_bytes!("data/tls/http_legacy.bin");
-const RTSP_LEGACY: &[u8] = include_bytes!("data/tls/rtsp_legacy.bin");
+const TLS10_RSA_CBC_LEGACY: &[u8] = include_bytes!("../data/tls/tls10-rsa-cbc_legacy.bin");
+const TLS10_RSA_CBC_MODERN: &[u8] = include_bytes!("../data/tls/tls10-rsa-cbc_modern.bin");
+const TLS10_DEFAULT_LEGACY: &[u8] = include_bytes!("../data/tls/tls10-default_legacy.bin");
+const TLS11_DEFAULT_LEGACY: &[u8] = include_bytes!("../data/tls/tls11-default_legacy.bin");
+const TLS12_AES128SHA_LEGACY: &[u8] = include_bytes!("../data/tls/tls12-aes128sha_legacy.bin");
+const TLS12_AES128SHA_MODERN: &[u8] = include_bytes!("../data/tls/tls12-aes128sha_modern.bin");
+const TLS12_AES128SHA_SINGLE: &[u8] = include_bytes!("../data/tls/tls12-aes128sha_single-aes128sha.bin");
+const TLS12_AES128SHA_SINGLE_RC4: &[u8] = include_bytes!("../data/tls/tls12-aes128sha_single-rc4.bin");
+const TLS12_CLIENT_CERT_LEGACY: &[u8] = include_bytes!("../data/tls/tls12-client-cert_legacy.bin");
+const TLS12_FRAGMENTED_LEGACY: &[u8] = include_bytes!("../data/tls/tls12-fragmented_legacy.bin");
+const TLS13_DEFAULT_MODERN: &[u8] = include_bytes!("../data/tls/tls13-default_modern.bin");
+const TLS13_DEFAULT_LEGACY: &[u8] = include_bytes!("../data/tls/tls13-default_legacy.bin");
+const TLS13_ONLY_LEGACY: &[u8] = include_bytes!("../data/tls/tls13-only_legacy.bin");
+const TLS13_P256_ONLY_MODERN: &[u8] = include_bytes!("../data/tls/tls13-p256-only_modern.bin");
+const HTTP_LEGACY: &[u8] = include_bytes!("../data/tls/http_legacy.bin");
+const RTSP_LEGACY: &[u8] = include_bytes!("../data/tls/rtsp_legacy.bin");
 
 fn sha256(bytes: &[u8]) -> Vec<u8> {
     Sha256::digest(bytes).to_vec()

@@ -4,16 +4,14 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-mod codec_support;
-
-use codec_support::{Au, Packet, depacketize, rtp_packets};
+use crate::support::codec::{Au, Packet, depacketize, rtp_packets};
 use rtspeek_core::codec::{AuEnd, Codec, FuProblem, Issue, annexb, h264, h265};
 
-const X264_ANNEX_B: &[u8] = include_bytes!("data/codec/x264_high_320x182.h264");
-const X264_FU_A: &[u8] = include_bytes!("data/codec/x264_high_320x182.rtpstream");
-const X264_STAP_A: &[u8] = include_bytes!("data/codec/x264_high_320x182_stapa.rtpstream");
-const X265_ANNEX_B: &[u8] = include_bytes!("data/codec/x265_main_320x182.h265");
-const X265_RTP: &[u8] = include_bytes!("data/codec/x265_main_320x182.rtpstream");
+const X264_ANNEX_B: &[u8] = include_bytes!("../data/codec/x264_high_320x182.h264");
+const X264_FU_A: &[u8] = include_bytes!("../data/codec/x264_high_320x182.rtpstream");
+const X264_STAP_A: &[u8] = include_bytes!("../data/codec/x264_high_320x182_stapa.rtpstream");
+const X265_ANNEX_B: &[u8] = include_bytes!("../data/codec/x265_main_320x182.h265");
+const X265_RTP: &[u8] = include_bytes!("../data/codec/x265_main_320x182.rtpstream");
 
 /// Frames in each fixture, and the IDR/IRAP positions (keyint 10).
 const FRAMES: usize = 15;

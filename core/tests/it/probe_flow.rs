@@ -1,8 +1,6 @@
 //! The probe against the scripted camera of `probe_support`, in virtual time: the healthy paths first.
 
-mod probe_support;
-
-use probe_support::{Camera, Pair, codes, config};
+use crate::support::probe::{Camera, Pair, codes, config};
 use rtspeek_core::{Layer, LayerStatus, Verdict};
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;

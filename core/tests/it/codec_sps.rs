@@ -5,11 +5,11 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use rtspeek_core::codec::{annexb, h264, h265};
 
-const X264_HIGH: &[u8] = include_bytes!("data/codec/x264_high_320x182.h264");
-const X264_INTERLACED: &[u8] = include_bytes!("data/codec/x264_main_interlaced_320x240.h264");
-const OPENH264: &[u8] = include_bytes!("data/codec/openh264_320x182.h264");
-const X265_MAIN: &[u8] = include_bytes!("data/codec/x265_main_320x182.h265");
-const X265_MAIN10: &[u8] = include_bytes!("data/codec/x265_main10_320x180.h265");
+const X264_HIGH: &[u8] = include_bytes!("../data/codec/x264_high_320x182.h264");
+const X264_INTERLACED: &[u8] = include_bytes!("../data/codec/x264_main_interlaced_320x240.h264");
+const OPENH264: &[u8] = include_bytes!("../data/codec/openh264_320x182.h264");
+const X265_MAIN: &[u8] = include_bytes!("../data/codec/x265_main_320x182.h265");
+const X265_MAIN10: &[u8] = include_bytes!("../data/codec/x265_main10_320x180.h265");
 
 fn first_h264(stream: &[u8], nal_type: u8) -> &[u8] {
     annexb::nal_units(stream).find(|n| h264::nal_unit_type(n) == Some(nal_type)).expect("NAL unit present")

@@ -1,5 +1,4 @@
 //! Helpers shared by the RTP/RTCP integration tests: packets and synthetic streams with chosen arrival times.
-#![allow(dead_code)]
 
 use std::time::Duration;
 

@@ -1,5 +1,4 @@
 //! Helpers shared by the codec integration tests (a directory, so cargo does not build it as a test).
-#![allow(dead_code)]
 
 use rtspeek_core::codec::{AccessUnit, AuEnd, Codec, Depacketizer};
 

@@ -5,9 +5,7 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-mod rtp_support;
-
-use rtp_support::{feed, ms, receiver, rtp, stream, us};
+use crate::support::rtp::{feed, ms, receiver, rtp, stream, us};
 use rtspeek_core::rtp::{MAX_DROPOUT, Receiver, ReceiverConfig};
 
 const SSRC: u32 = 0x1234_5678;

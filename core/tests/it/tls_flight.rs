@@ -4,14 +4,12 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-mod tls_support;
-
+use crate::support::tls::{alert, certificate, handshake, record, server_hello, tls12_flight};
 use rtspeek_core::tls::{
     Alert, AlertDescription, AlertLevel, CertificateView, CipherSuite, FIRST_BYTES_KEPT, FlightEnd,
     FlightReader, LooksLike, MAX_HANDSHAKE_BYTES, ParseError, Progress, ProtocolVersion, ServerFlight,
     classify_flight,
 };
-use tls_support::{alert, certificate, handshake, record, server_hello, tls12_flight};
 
 const LEAF: &[u8] = &[0x30, 0x03, 0x02, 0x01, 0x01];
 const CA: &[u8] = &[0x30, 0x03, 0x02, 0x01, 0x02];
