@@ -9,7 +9,7 @@
 use base64::Engine as _;
 use rtspeek_core::codec::param_sets::ParamSet;
 use rtspeek_core::codec::{Codec, ParamSetKind, ParameterSets, SpsInfo, annexb, h264, h265};
-use rtspeek_core::sdp::sprop::{self, H26x};
+use rtspeek_core::sdp::sprop;
 use serde::Serialize;
 
 /// What to inspect.
@@ -142,10 +142,6 @@ pub fn inspect(input: Input<'_>, codec: Option<Codec>) -> Result<ParameterSetInf
         Some(c) => c,
         None => detect(&split.items)?,
     };
-    let h26x = match codec {
-        Codec::H264 => H26x::H264,
-        Codec::H265 => H26x::H265,
-    };
 
     let mut sets = ParameterSets::new(codec);
     let mut summaries = Vec::new();
@@ -174,7 +170,7 @@ pub fn inspect(input: Input<'_>, codec: Option<Codec>) -> Result<ParameterSetInf
             }
         } else {
             // sprop::classify is the SDP lint's check (forbidden bit, header length, wrong type): same words.
-            match sprop::classify(h26x, &nal, item.expected.map(sprop_kind)) {
+            match sprop::classify(codec, &nal, item.expected) {
                 Ok(_) => match ParamSetKind::of(codec, &nal) {
                     Some(kind) => kind,
                     // H.264 subset SPS (15) and SPS extension (13) are accepted in sprop but carry no summary.
@@ -245,14 +241,6 @@ pub fn inspect(input: Input<'_>, codec: Option<Codec>) -> Result<ParameterSetInf
         ignored: ignored_text(codec, &ignored),
         fmtp: fmtp(codec, &fmtp_parts),
     })
-}
-
-fn sprop_kind(kind: ParamSetKind) -> sprop::ParamSetKind {
-    match kind {
-        ParamSetKind::Vps => sprop::ParamSetKind::Vps,
-        ParamSetKind::Sps => sprop::ParamSetKind::Sps,
-        ParamSetKind::Pps => sprop::ParamSetKind::Pps,
-    }
 }
 
 fn nal_type(codec: Codec, nal: &[u8]) -> u8 {

@@ -1,6 +1,8 @@
 //! Codec inspection: H.264 (RFC 6184) and H.265 (RFC 7798) depacketization into access units, parameter
 //! set parsing (SPS/PPS/VPS), keyframe and GOP statistics, and WebCodecs codec strings.
 //!
+//! - [`Codec`]: H.264 or H.265, the one codec name every module uses (RTP, SDP, containers), with what differs
+//!   at the NAL unit header.
 //! - [`Depacketizer`]: RTP payloads in, [`AccessUnit`]s out (single NAL unit packets, STAP-A, FU-A; AP, FU,
 //!   PACI), with every fragmentation, loss and marker problem recorded as an [`Issue`].
 //! - [`h264::parse_sps`], [`h265::parse_sps`]: the [`SpsInfo`] summary; [`h264::Sps`], [`h265::Sps`],
@@ -25,13 +27,15 @@ pub mod frame;
 pub mod gop;
 pub mod h264;
 pub mod h265;
+pub mod kind;
 pub mod param_sets;
 pub mod stamp;
 
 pub use access_unit::{AccessUnit, AuEnd};
 pub use analyze::{CodecSummary, StreamAnalyzer};
-pub use depacketize::{Codec, DepacketizeStats, Depacketizer, FuProblem, Issue, IssueCounts};
+pub use depacketize::{DepacketizeStats, Depacketizer, FuProblem, Issue, IssueCounts};
 pub use frame::{Frame, StreamInfo, VIDEO_CLOCK_RATE};
+pub use kind::{Codec, UnknownCodec};
 pub use param_sets::{Comparison, ParamSetKind, ParameterSets};
 pub use stamp::FrameStamp;
 
