@@ -3,6 +3,8 @@
 //!
 //! - [`Codec`]: H.264 or H.265, the one codec name every module uses (RTP, SDP, containers), with what differs
 //!   at the NAL unit header.
+//! - [`decoder_config`]: the MP4 `avcC`/`hvcC` records (also retina's "extra data"): parameter sets and NAL
+//!   unit length size.
 //! - [`Depacketizer`]: RTP payloads in, [`AccessUnit`]s out (single NAL unit packets, STAP-A, FU-A; AP, FU,
 //!   PACI), with every fragmentation, loss and marker problem recorded as an [`Issue`].
 //! - [`h264::parse_sps`], [`h265::parse_sps`]: the [`SpsInfo`] summary; [`h264::Sps`], [`h265::Sps`],
@@ -22,6 +24,7 @@ pub mod annexb;
 pub mod bitreader;
 pub mod browser;
 pub mod codec_string;
+pub mod decoder_config;
 pub mod depacketize;
 pub mod frame;
 pub mod gop;
