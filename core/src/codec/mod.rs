@@ -5,6 +5,8 @@
 //!   at the NAL unit header.
 //! - [`decoder_config`]: the MP4 `avcC`/`hvcC` records (also retina's "extra data"): parameter sets and NAL
 //!   unit length size.
+//! - [`detect()`]: H.264 or H.265, from NAL units alone (an Annex B file, pasted parameter sets): one rule,
+//!   documented in [`detect`](mod@detect) with the ambiguous cases.
 //! - [`Depacketizer`]: RTP payloads in, [`AccessUnit`]s out (single NAL unit packets, STAP-A, FU-A; AP, FU,
 //!   PACI), with every fragmentation, loss and marker problem recorded as an [`Issue`].
 //! - [`h264::parse_sps`], [`h265::parse_sps`]: the [`SpsInfo`] summary; [`h264::Sps`], [`h265::Sps`],
@@ -26,6 +28,7 @@ pub mod browser;
 pub mod codec_string;
 pub mod decoder_config;
 pub mod depacketize;
+pub mod detect;
 pub mod frame;
 pub mod gop;
 pub mod h264;
@@ -37,6 +40,7 @@ pub mod stamp;
 pub use access_unit::{AccessUnit, AuEnd};
 pub use analyze::{CodecSummary, StreamAnalyzer};
 pub use depacketize::{DepacketizeStats, Depacketizer, FuProblem, Issue, IssueCounts};
+pub use detect::{Detection, detect};
 pub use frame::{Frame, StreamInfo, VIDEO_CLOCK_RATE};
 pub use kind::{Codec, UnknownCodec};
 pub use param_sets::{Comparison, ParamSetKind, ParameterSets};
