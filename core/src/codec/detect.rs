@@ -1,6 +1,6 @@
 //! Which codec some NAL units are, from their bytes alone: the one rule for an Annex B file
 //! ([`container::annexb_file`](crate::container::annexb_file)) and for what a technician pastes into the
-//! parameter set inspector ([`sdp::sprop::inspect`](crate::sdp::sprop::inspect)).
+//! parameter set inspector ([`sdp::sprop::inspect`](crate::sdp::sprop::inspect()).
 //!
 //! NAL unit headers do not say their codec, and each codec's headers read as valid headers of the other. The
 //! parameter sets themselves do not collide: an H.264 SPS or PPS starts with `0x27`/`0x47`/`0x67` or

@@ -75,6 +75,32 @@ pub struct SpsInfo {
     pub codec_string: String,
 }
 
+impl SpsInfo {
+    /// The level as the standards write it: H.264 `level_idc / 10` (`3.1`; 9 is `1b`), H.265
+    /// `level_idc / 30` (`3.1` for 93).
+    pub fn level_name(&self) -> String {
+        let l = self.level_idc;
+        if self.codec == Codec::H265.as_str() {
+            format!("{}.{}", l / 30, l % 30 / 3)
+        } else if l == 9 {
+            "1b".to_owned()
+        } else {
+            format!("{}.{}", l / 10, l % 10)
+        }
+    }
+
+    /// `4:2:0`, `4:2:2`, `4:4:4` or `monochrome` (chroma_format_idc 1, 2, 3, 0); `unknown` otherwise.
+    pub fn chroma_format_name(&self) -> &'static str {
+        match self.chroma_format_idc {
+            0 => "monochrome",
+            1 => "4:2:0",
+            2 => "4:2:2",
+            3 => "4:4:4",
+            _ => "unknown",
+        }
+    }
+}
+
 /// Why a codec structure could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{what} at bit {bit_offset}: {reason}")]

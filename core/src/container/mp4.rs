@@ -3,7 +3,8 @@
 //!
 //! It walks `moov/trak/mdia` (`mdhd` timescale, `hdlr` type `vide`) and `minf/stbl`: the sample entry in
 //! `stsd` (`avc1`/`avc3` with `avcC`, `hvc1`/`hev1` with `hvcC`, ISO/IEC 14496-15, read by
-//! [`decoder_config`](crate::codec::decoder_config)) gives the parameter sets and the NAL unit length size; `stts` the decoding times; `stss` the sync samples (keyframes; without it
+//! [`crate::codec::decoder_config`]) gives the parameter sets and the NAL unit length size; `stts` the
+//! decoding times; `stss` the sync samples (keyframes; without it
 //! every sample is one); `stsz` or `stz2` the sample sizes; `stsc` with `stco` or `co64` where each sample
 //! lies. Each sample's length-prefixed NAL units become a frame.
 //!

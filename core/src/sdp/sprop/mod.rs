@@ -1,10 +1,28 @@
 //! Parameter sets carried in the description: H.264 `sprop-parameter-sets` (RFC 6184 8.1) and H.265
 //! `sprop-vps`/`sprop-sps`/`sprop-pps` (RFC 7798 7.1), each a comma-separated list of base64 NAL units.
+//!
+//! - [`decode`], [`decode_list`], [`classify`]: the SDP lint's reading of one item.
+//! - [`inspect()`]: the parameter set inspector (`rtspeek sdp sprop`, the page's `inspectParameterSets`):
+//!   a sprop value, `a=fmtp:` line, hex or Annex B bytes in, a [`ParameterSetInfo`] out.
+//!
+//! ```
+//! use rtspeek_core::sdp::sprop::{Input, inspect};
+//! let info = inspect(Input::Text("Z2QAKKzZQHgCJ+XARAAAAwAEAAADAMg8YMZY,aOvjyyLA"), None)?;
+//! assert_eq!(info.codec_string.as_deref(), Some("avc1.640028"));
+//! assert_eq!(info.sps.map(|s| (s.width, s.height)), Some((1920, 1080)));
+//! # Ok::<(), rtspeek_core::sdp::sprop::InspectError>(())
+//! ```
+
+mod input;
+pub mod inspect;
 
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
 use crate::codec::{Codec, ParamSetKind, h264, h265};
+
+pub use input::InputForm;
+pub use inspect::{Input, ParameterSetInfo, SetSummary, SpsSummary, inspect};
 
 /// Base64 as cameras write it: the standard alphabet, with or without padding, non-zero trailing bits
 /// accepted (harmless, and common).
@@ -43,6 +61,48 @@ pub enum SpropError {
         name: &'static str,
         /// What was expected.
         expected: &'static str,
+    },
+}
+
+/// Why the inspector found nothing to report on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InspectError {
+    /// Nothing but whitespace.
+    #[error("the input is empty")]
+    Empty,
+    /// Text that is neither `sprop-*` parameters, hex, nor a comma-separated base64 list.
+    #[error(
+        "{text:?} is not a sprop-parameter-sets value (base64 NAL units separated by commas), an a=fmtp line \
+         with sprop parameters, or hex"
+    )]
+    NotRecognized {
+        /// The input, shortened.
+        text: String,
+    },
+    /// An `a=fmtp:` line whose `sprop-*` parameters are unknown or have no value.
+    #[error("{line:?}: no sprop-parameter-sets, sprop-vps, sprop-sps or sprop-pps parameter with a value")]
+    NoSpropParameter {
+        /// The line, shortened.
+        line: String,
+    },
+    /// [`codec::detect`](crate::codec::detect()) cannot tell: nothing parses, and as many NAL units have
+    /// H.264 parameter set headers as H.265 ones.
+    #[error(
+        "as many NAL units have H.264 parameter set headers as H.265 ones ({each}) and none parses as an SPS: \
+         say which codec"
+    )]
+    Ambiguous {
+        /// How many under each reading.
+        each: usize,
+    },
+    /// No parameter set among the NAL units.
+    #[error("no {} parameter set found: {}", .codec.map_or("H.264 or H.265", Codec::name), .why.join("; "))]
+    NotFound {
+        /// The codec, when known (given, named by the parameters, or detected).
+        codec: Option<Codec>,
+        /// What was found instead, one sentence per item.
+        why: Vec<String>,
     },
 }
 
