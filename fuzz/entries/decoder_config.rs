@@ -2,27 +2,29 @@
 //! and the corpus replay test (tests/tests/it/fuzz_corpus.rs) through `#[path]`, so that both run exactly this
 //! code. It may use only `rtspeek_core` and std, which both crates have.
 //!
-//! The decoder configuration records of ISO/IEC 14496-15, `avcC` (H.264) and `hvcC` (H.265), as core's MP4
-//! reader parses them (its parser is private to `container::mp4`, so the record goes in a minimal valid MP4
-//! file: one video track, one keyframe sample whose NAL unit length prefix has the size the record gives).
-//! The input is the record, tried as both. The checks are the `mp4` target's (errors inside the file,
-//! keyframes with their parameter sets, frames that packetize), plus: a record that parses gives the stream
-//! its parameter sets, and their bytes come from the record.
-//!
-//! `rtspeek serve`'s relay source has its own avcC/hvcC readers (native-bridge/src/serve/source/relay.rs),
-//! which are private and not fuzzed here.
+//! The decoder configuration records of ISO/IEC 14496-15, `avcC` (H.264) and `hvcC` (H.265), read by core's
+//! `codec::decoder_config` (which the MP4 reader and `rtspeek serve`'s relay source both use). The input is the
+//! record, tried as both. Alone, the reader must keep what it promises: an error points inside the record,
+//! every parameter set is a non-empty slice of the record at the offset it gives, in VPS, SPS, PPS order, the
+//! length size is 1 to 4, and a record that passes `require_complete` has every kind a decoder needs. Then the
+//! record goes into a minimal valid MP4 file (one video track, one keyframe sample whose NAL unit length prefix
+//! has the size the record gives) through the MP4 reader, with the `mp4` target's checks (errors inside the
+//! file, keyframes with their parameter sets, frames that packetize) plus: a record that parses gives the
+//! stream its parameter sets, and their bytes come from the record.
 
-use rtspeek_core::codec::Codec;
+use rtspeek_core::codec::decoder_config::{self, DecoderConfig, DecoderConfigError};
+use rtspeek_core::codec::{Codec, ParamSetKind};
 use rtspeek_core::container;
 
 #[allow(dead_code)]
 #[path = "mp4.rs"]
 mod mp4;
 
-/// What the fuzz target runs: `data` as an avcC record in an `avc1` sample entry, then as an hvcC record in
-/// an `hvc1` sample entry.
+/// What the fuzz target runs: `data` as an avcC record, then as an hvcC record: read alone, then in an
+/// `avc1`/`hvc1` sample entry of an MP4 file.
 pub fn run(data: &[u8]) {
     for codec in [Codec::H264, Codec::H265] {
+        check_record(codec, data, decoder_config::parse(codec, data));
         let file = file_with_record(codec, data);
         let result = container::mp4::read(&file, 25.0);
         if let Ok(stream) = &result {
@@ -34,6 +36,35 @@ pub fn run(data: &[u8]) {
             }
         }
         mp4::check(&file, result, Some(codec));
+    }
+}
+
+/// Checks what `decoder_config::parse` promises about `record`.
+fn check_record(codec: Codec, record: &[u8], result: Result<DecoderConfig, DecoderConfigError>) {
+    let config = match result {
+        Ok(config) => config,
+        Err(e) => {
+            assert!(e.offset <= record.len(), "{e} past the end of {} bytes", record.len());
+            return;
+        }
+    };
+    assert_eq!(config.codec, codec);
+    assert!((1..=4).contains(&config.length_size), "length size {}", config.length_size);
+    let mut previous = ParamSetKind::Vps;
+    for n in &config.parameter_sets {
+        assert!(!n.nal.is_empty(), "an empty parameter set");
+        let end = n.offset.checked_add(n.nal.len()).expect("offset + length overflows");
+        assert_eq!(record.get(n.offset..end), Some(n.nal.as_slice()), "a parameter set not where it says");
+        assert!(n.kind >= previous, "parameter sets out of decoding order");
+        assert!(codec == Codec::H265 || n.kind != ParamSetKind::Vps, "a VPS in an avcC");
+        previous = n.kind;
+    }
+    match config.require_complete() {
+        Ok(()) => {
+            assert!(config.missing().is_empty(), "complete but missing {:?}", config.missing());
+            assert!(config.nals().all(|n| ParamSetKind::of(codec, n).is_some()), "complete with a non-set");
+        }
+        Err(e) => assert!(e.offset <= record.len(), "{e} past the end"),
     }
 }
 

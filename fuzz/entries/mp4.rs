@@ -8,7 +8,7 @@
 //! carries the parameter sets, times grow from 0 and stay within the duration, every frame can be
 //! packetized, and the frames are bounded by the input's size.
 
-use rtspeek_core::codec::{Codec, ParamSetKind};
+use rtspeek_core::codec::{self, Codec, ParamSetKind};
 use rtspeek_core::container::{self, ContainerError, ElementaryStream, MAX_FRAME_RATE};
 use rtspeek_core::rtp::{DEFAULT_MAX_PAYLOAD, Packetizer};
 
@@ -18,12 +18,12 @@ const DEFAULT_FRAME_RATE: f64 = 25.0;
 /// What the fuzz target runs: `data` through every reader.
 pub fn run(data: &[u8]) {
     check(data, container::mp4::read(data, DEFAULT_FRAME_RATE), None);
-    check(data, container::annexb::read(data, None, DEFAULT_FRAME_RATE), None);
+    check(data, container::annexb_file::read(data, None, DEFAULT_FRAME_RATE), None);
     for codec in [Codec::H264, Codec::H265] {
-        check(data, container::annexb::read(data, Some(codec), DEFAULT_FRAME_RATE), Some(codec));
+        check(data, container::annexb_file::read(data, Some(codec), DEFAULT_FRAME_RATE), Some(codec));
     }
     check(data, container::load(data, DEFAULT_FRAME_RATE), None);
-    let _ = container::detect(data);
+    let _ = codec::detect(codec::annexb::nal_units(data));
     let _ = container::sniff(data);
 }
 

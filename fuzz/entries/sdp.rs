@@ -2,6 +2,7 @@
 //! test (tests/tests/it/fuzz_corpus.rs) through `#[path]`, so that both run exactly this code.
 //! It may use only `rtspeek_core` and std, which both crates have.
 
+use rtspeek_core::codec::{Codec, ParamSetKind};
 use rtspeek_core::sdp::{self, SdpText, sprop};
 
 /// What the fuzz target runs: `data` as a description through the whole check (parse, lint, facts, report),
@@ -49,8 +50,8 @@ pub fn parameter_sets(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     for (_, decoded) in sprop::decode_list(&text) {
         if let Ok(nal) = decoded {
-            let _ = sprop::classify(sprop::H26x::H264, &nal, None);
-            let _ = sprop::classify(sprop::H26x::H265, &nal, Some(sprop::ParamSetKind::Sps));
+            let _ = sprop::classify(Codec::H264, &nal, None);
+            let _ = sprop::classify(Codec::H265, &nal, Some(ParamSetKind::Sps));
         }
     }
 }

@@ -2,12 +2,20 @@
 //! test (tests/tests/it/fuzz_corpus.rs) through `#[path]`, so that both run exactly this code.
 //! It may use only `rtspeek_core` and std, which both crates have.
 
-use rtspeek_core::codec::{annexb, codec_string, h264, h265};
+use rtspeek_core::codec::{self, Codec, annexb, codec_string, h264, h265};
+use rtspeek_core::sdp::sprop::{self, Input};
 
 /// What the fuzz target runs: `data` as the payload of every parameter set kind (H.264 SPS and PPS; H.265
 /// VPS, SPS and PPS), each with its NAL header put in front, and as an Annex B stream whose NAL units go to
-/// the parser of their type. Any outcome but a panic (or a hang) is fine, as long as what parses is coherent.
+/// the parser of their type; then through the codec detection and the parameter set inspector, as bytes and
+/// (when UTF-8) as pasted text. Any outcome but a panic (or a hang) is fine, as long as what parses is
+/// coherent.
 pub fn run(data: &[u8]) {
+    let _ = codec::detect(annexb::nal_units(data));
+    inspect(Input::Bytes(data));
+    if let Ok(text) = std::str::from_utf8(data) {
+        inspect(Input::Text(text));
+    }
     for nal in [with_header(&[0x67], data), with_header(&[0x68], data)] {
         h264_nal(&nal);
     }
@@ -50,4 +58,19 @@ fn h265_nal(nal: &[u8]) {
         assert!(vps.max_sub_layers <= 7);
     }
     let _ = h265::Pps::parse(nal);
+}
+
+/// The inspector either finds a parameter set and gives its fmtp, or says why not.
+fn inspect(input: Input<'_>) {
+    for codec in [None, Some(Codec::H264), Some(Codec::H265)] {
+        match sprop::inspect(input, codec) {
+            Ok(info) => {
+                assert!(!info.parameter_sets.is_empty());
+                assert!(codec.is_none_or(|c| c == info.codec));
+                assert!(info.fmtp.starts_with("sprop-"), "{}", info.fmtp);
+                assert!(info.parameter_sets.iter().all(|set| set.bytes > 0 && !set.base64.is_empty()));
+            }
+            Err(e) => assert!(!e.to_string().is_empty()),
+        }
+    }
 }

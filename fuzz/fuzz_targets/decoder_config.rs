@@ -1,4 +1,5 @@
-//! Fuzzes the avcC/hvcC decoder configuration record parsing of the MP4 reader.
+//! Fuzzes core's avcC/hvcC decoder configuration record reader (`codec::decoder_config`), alone and inside the
+//! MP4 reader.
 #![no_main]
 
 // The entry is shared with the corpus replay test (tests/tests/it/fuzz_corpus.rs), so both run the same code.

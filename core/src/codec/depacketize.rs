@@ -25,27 +25,7 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use super::access_unit::{AccessUnit, AuBuf, AuEnd, NalPos};
-use super::{h264, h265};
-
-/// The video codec of an RTP stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Codec {
-    /// H.264 / AVC, RTP payload format RFC 6184.
-    H264,
-    /// H.265 / HEVC, RTP payload format RFC 7798.
-    H265,
-}
-
-impl Codec {
-    /// `H.264` or `H.265`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Codec::H264 => "H.264",
-            Codec::H265 => "H.265",
-        }
-    }
-}
+use super::{Codec, h264, h265};
 
 /// An access unit larger than this is cut (and marked damaged): 32 MiB is ten times an 8K intra picture at
 /// a high bit rate, and keeps a camera that never changes its timestamp from growing memory without bound.

@@ -1,6 +1,12 @@
 //! Codec inspection: H.264 (RFC 6184) and H.265 (RFC 7798) depacketization into access units, parameter
 //! set parsing (SPS/PPS/VPS), keyframe and GOP statistics, and WebCodecs codec strings.
 //!
+//! - [`Codec`]: H.264 or H.265, the one codec name every module uses (RTP, SDP, containers), with what differs
+//!   at the NAL unit header.
+//! - [`decoder_config`]: the MP4 `avcC`/`hvcC` records (also retina's "extra data"): parameter sets and NAL
+//!   unit length size.
+//! - [`detect()`]: H.264 or H.265, from NAL units alone (an Annex B file, pasted parameter sets): one rule,
+//!   documented in [`detect`](mod@detect) with the ambiguous cases.
 //! - [`Depacketizer`]: RTP payloads in, [`AccessUnit`]s out (single NAL unit packets, STAP-A, FU-A; AP, FU,
 //!   PACI), with every fragmentation, loss and marker problem recorded as an [`Issue`].
 //! - [`h264::parse_sps`], [`h265::parse_sps`]: the [`SpsInfo`] summary; [`h264::Sps`], [`h265::Sps`],
@@ -20,18 +26,23 @@ pub mod annexb;
 pub mod bitreader;
 pub mod browser;
 pub mod codec_string;
+pub mod decoder_config;
 pub mod depacketize;
+pub mod detect;
 pub mod frame;
 pub mod gop;
 pub mod h264;
 pub mod h265;
+pub mod kind;
 pub mod param_sets;
 pub mod stamp;
 
 pub use access_unit::{AccessUnit, AuEnd};
 pub use analyze::{CodecSummary, StreamAnalyzer};
-pub use depacketize::{Codec, DepacketizeStats, Depacketizer, FuProblem, Issue, IssueCounts};
+pub use depacketize::{DepacketizeStats, Depacketizer, FuProblem, Issue, IssueCounts};
+pub use detect::{Detection, detect};
 pub use frame::{Frame, StreamInfo, VIDEO_CLOCK_RATE};
+pub use kind::{Codec, UnknownCodec};
 pub use param_sets::{Comparison, ParamSetKind, ParameterSets};
 pub use stamp::FrameStamp;
 
@@ -62,6 +73,32 @@ pub struct SpsInfo {
     pub frame_rate: Option<f64>,
     /// WebCodecs codec string (`avc1.64001f`, `hvc1.1.6.L93.B0`).
     pub codec_string: String,
+}
+
+impl SpsInfo {
+    /// The level as the standards write it: H.264 `level_idc / 10` (`3.1`; 9 is `1b`), H.265
+    /// `level_idc / 30` (`3.1` for 93).
+    pub fn level_name(&self) -> String {
+        let l = self.level_idc;
+        if self.codec == Codec::H265.as_str() {
+            format!("{}.{}", l / 30, l % 30 / 3)
+        } else if l == 9 {
+            "1b".to_owned()
+        } else {
+            format!("{}.{}", l / 10, l % 10)
+        }
+    }
+
+    /// `4:2:0`, `4:2:2`, `4:4:4` or `monochrome` (chroma_format_idc 1, 2, 3, 0); `unknown` otherwise.
+    pub fn chroma_format_name(&self) -> &'static str {
+        match self.chroma_format_idc {
+            0 => "monochrome",
+            1 => "4:2:0",
+            2 => "4:2:2",
+            3 => "4:4:4",
+            _ => "unknown",
+        }
+    }
 }
 
 /// Why a codec structure could not be read.

@@ -2,7 +2,8 @@
 //! from memory, becomes an [`ElementaryStream`]: the [`StreamInfo`] an SDP needs and the [`Frame`]s a server
 //! packetizes (see [`Packetizer`](crate::rtp::Packetizer)).
 //!
-//! [`load`] tells the formats apart by their first bytes; [`annexb::read`] and [`mp4::read`] read one format.
+//! [`load`] tells the formats apart by their first bytes; [`annexb_file::read`] and [`mp4::read`] read one
+//! format.
 //! Whatever the source, the stream is made ready to serve on a loop:
 //!
 //! - it starts at a keyframe (IDR for H.264, IRAP for H.265): frames before the first one are dropped and
@@ -21,13 +22,11 @@
 //! assert_eq!(container::load(b"hello", 25.0), Err(ContainerError::UnknownFormat));
 //! ```
 
-pub mod annexb;
+pub mod annexb_file;
 pub mod mp4;
 
 use crate::codec::{Codec, Frame, ParamSetKind, ParameterSets, StreamInfo, VIDEO_CLOCK_RATE, h264, h265};
 use crate::rtp::NalProblem;
-
-pub use annexb::detect;
 
 /// The highest frame rate accepted, from a file or from the caller.
 pub const MAX_FRAME_RATE: f64 = 1000.0;
@@ -173,7 +172,7 @@ pub fn sniff(bytes: &[u8]) -> Option<Format> {
 pub fn load(bytes: &[u8], default_frame_rate: f64) -> Result<ElementaryStream, ContainerError> {
     match sniff(bytes) {
         Some(Format::Mp4) => mp4::read(bytes, default_frame_rate),
-        Some(Format::AnnexB) => annexb::read(bytes, None, default_frame_rate),
+        Some(Format::AnnexB) => annexb_file::read(bytes, None, default_frame_rate),
         None => Err(ContainerError::UnknownFormat),
     }
 }

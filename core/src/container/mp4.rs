@@ -2,8 +2,9 @@
 //! video track.
 //!
 //! It walks `moov/trak/mdia` (`mdhd` timescale, `hdlr` type `vide`) and `minf/stbl`: the sample entry in
-//! `stsd` (`avc1`/`avc3` with `avcC`, `hvc1`/`hev1` with `hvcC`, ISO/IEC 14496-15) gives the parameter sets
-//! and the NAL unit length size; `stts` the decoding times; `stss` the sync samples (keyframes; without it
+//! `stsd` (`avc1`/`avc3` with `avcC`, `hvc1`/`hev1` with `hvcC`, ISO/IEC 14496-15, read by
+//! [`crate::codec::decoder_config`]) gives the parameter sets and the NAL unit length size; `stts` the
+//! decoding times; `stss` the sync samples (keyframes; without it
 //! every sample is one); `stsz` or `stz2` the sample sizes; `stsc` with `stco` or `co64` where each sample
 //! lies. Each sample's length-prefixed NAL units become a frame.
 //!
@@ -16,7 +17,7 @@
 //! carry the box path and byte offset (`moov/trak/mdia/minf/stbl/stsz at byte 1234: ...`).
 
 use super::{ContainerError, ElementaryStream, RawFrame, Source, assemble, check_frame_rate};
-use crate::codec::{Codec, VIDEO_CLOCK_RATE, h265};
+use crate::codec::{Codec, VIDEO_CLOCK_RATE, decoder_config};
 use crate::rtp::packetize::nal_problem;
 
 /// Reads the first H.264 or H.265 video track of an MP4/MOV file. `default_frame_rate` is used only when
@@ -168,10 +169,6 @@ impl<'a> Reader<'a> {
 
     fn u8(&mut self, what: &str) -> Result<u8, ContainerError> {
         Ok(self.uint(1, what)? as u8)
-    }
-
-    fn u16(&mut self, what: &str) -> Result<u16, ContainerError> {
-        Ok(self.uint(2, what)? as u16)
     }
 
     fn u32(&mut self, what: &str) -> Result<u32, ContainerError> {
@@ -374,56 +371,14 @@ fn sample_entry(stsd: &Mp4Box<'_>) -> Result<Result<SampleEntry, [u8; 4]>, Conta
     let config_kind = if codec == Codec::H264 { b"avcC" } else { b"hvcC" };
     let config = require(&boxes, config_kind, &entry_path, entry.offset)?;
     let config_path = join(&entry_path, config_kind);
-    let mut r = Reader::new(config, &config_path);
-    let version = r.u8("configurationVersion")?;
-    if version != 1 {
-        return Err(err(
-            &config_path,
-            config.body_offset,
-            format!("configurationVersion {version}, expected 1"),
-        ));
-    }
-    let mut parameter_sets = Vec::new();
-    let length_size;
-    match codec {
-        Codec::H264 => {
-            r.take(3, "profile, compatibility and level")?;
-            length_size = usize::from(r.u8("lengthSizeMinusOne")? & 3) + 1;
-            let sps_count = r.u8("numOfSequenceParameterSets")? & 0x1F;
-            for _ in 0..sps_count {
-                parameter_sets.push(config_nal(&mut r, codec)?);
-            }
-            let pps_count = r.u8("numOfPictureParameterSets")?;
-            for _ in 0..pps_count {
-                parameter_sets.push(config_nal(&mut r, codec)?);
-            }
-        }
-        Codec::H265 => {
-            r.take(20, "profile, tier, level and format fields")?;
-            length_size = usize::from(r.u8("lengthSizeMinusOne")? & 3) + 1;
-            let arrays = r.u8("numOfArrays")?;
-            for _ in 0..arrays {
-                let nal_type = r.u8("NAL_unit_type")? & 0x3F;
-                let count = r.u16("numNalus")?;
-                for _ in 0..count {
-                    let nal = config_nal(&mut r, codec)?;
-                    // Declarative SEI arrays are not parameter sets.
-                    if matches!(nal_type, h265::nal_type::VPS..=h265::nal_type::PPS) {
-                        parameter_sets.push(nal);
-                    }
-                }
-            }
-        }
-    }
-    Ok(Ok(SampleEntry { codec, length_size, parameter_sets }))
-}
-
-/// One NAL unit of a decoder configuration record: a 16-bit length, then the NAL unit.
-fn config_nal(r: &mut Reader<'_>, codec: Codec) -> Result<Vec<u8>, ContainerError> {
-    let len = usize::from(r.u16("parameter set length")?);
-    let offset = r.base + r.pos;
-    let nal = r.take(len, "parameter set")?;
-    check_nal(codec, nal.to_vec(), offset)
+    let record = decoder_config::parse(codec, config.body)
+        .map_err(|e| err(&config_path, config.body_offset + e.offset, e.problem.to_string()))?;
+    let parameter_sets = record
+        .parameter_sets
+        .into_iter()
+        .map(|n| check_nal(codec, n.nal, config.body_offset + n.offset))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Ok(SampleEntry { codec, length_size: usize::from(record.length_size), parameter_sets }))
 }
 
 /// Checks that a NAL unit read from byte `offset` can be packetized.

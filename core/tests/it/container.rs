@@ -4,7 +4,7 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use rtspeek_core::codec::{Codec, Depacketizer, Frame, ParamSetKind, h264, h265};
+use rtspeek_core::codec::{Codec, Depacketizer, Detection, Frame, ParamSetKind, annexb, detect, h264, h265};
 use rtspeek_core::container::{self, ElementaryStream, Format, FrameRateSource};
 use rtspeek_core::rtp::{PacketBuf, Packetizer, parse};
 
@@ -112,14 +112,17 @@ fn annex_b_and_mp4_hold_the_same_pictures() {
 
 #[test]
 fn explicit_readers_agree_with_load() {
-    assert_eq!(container::annexb::read(H264_ANNEX_B, Some(Codec::H264), 25.0).unwrap(), load(H264_ANNEX_B));
-    assert_eq!(container::annexb::read(H265_ANNEX_B, None, 25.0).unwrap(), load(H265_ANNEX_B));
+    assert_eq!(
+        container::annexb_file::read(H264_ANNEX_B, Some(Codec::H264), 25.0).unwrap(),
+        load(H264_ANNEX_B)
+    );
+    assert_eq!(container::annexb_file::read(H265_ANNEX_B, None, 25.0).unwrap(), load(H265_ANNEX_B));
     assert_eq!(container::mp4::read(H265_MP4, 25.0).unwrap(), load(H265_MP4));
-    assert_eq!(container::detect(H264_ANNEX_B), Some(Codec::H264));
-    assert_eq!(container::detect(H265_ANNEX_B), Some(Codec::H265));
+    assert_eq!(detect(annexb::nal_units(H264_ANNEX_B)), Detection::Parsed(Codec::H264));
+    assert_eq!(detect(annexb::nal_units(H265_ANNEX_B)), Detection::Parsed(Codec::H265));
     // The wrong reader fails cleanly.
     assert!(container::mp4::read(H264_ANNEX_B, 25.0).is_err());
-    assert!(container::annexb::read(H264_MP4, None, 25.0).is_err());
+    assert!(container::annexb_file::read(H264_MP4, None, 25.0).is_err());
 }
 
 /// Packetizes every frame with `max_payload`, depacketizes, and checks each access unit against its frame.

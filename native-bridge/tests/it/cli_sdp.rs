@@ -1,5 +1,5 @@
-//! `rtspeek sdp check` as a user runs it: the real binary on files and standard input, exit statuses, text
-//! and JSON output, and input that is not SDP.
+//! `rtspeek sdp check` and `rtspeek sdp sprop` as a user runs them: the real binary on files, arguments and
+//! standard input, exit statuses, text and JSON output, and input that is neither SDP nor parameter sets.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -180,4 +180,82 @@ fn colour_and_terminal_safety() {
     assert!(!stdout.contains('\x1b') && !stdout.contains('\x07'), "{stdout:?}");
     assert!(stdout.contains("sdp.invalid_text"), "{stdout}");
     assert!(stdout.contains("\\u{1b}]0;owned"), "{stdout}");
+}
+
+const H264_SPROP: &str = "Z2QAKKzZQHgCJ+XARAAAAwAEAAADAMg8YMZY,aOvjyyLA";
+
+/// `rtspeek sdp sprop ARGS --json`, parsed; asserts the exit status.
+fn sprop_json(args: &[&str], status: i32) -> Value {
+    let out = run(&[&["sdp", "sprop", "--json"], args].concat());
+    assert_eq!(out.status.code(), Some(status), "{}{}", text(&out.stdout), text(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+#[test]
+fn sprop_reads_a_base64_value_and_prints_what_to_paste() {
+    let out = run(&["sdp", "sprop", H264_SPROP]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.starts_with("H.264 parameter sets from a sprop-parameter-sets value\n"), "{stdout}");
+    assert!(stdout.contains("High 4.0, 1920x1080, 4:2:0 8-bit, 25 fps"), "{stdout}");
+    assert!(stdout.contains("PPS 0 of SPS 0, CABAC"), "{stdout}");
+    assert!(stdout.contains("codec string: avc1.640028\nprofile-level-id: 640028\n"), "{stdout}");
+    assert!(stdout.contains(&format!("fmtp: sprop-parameter-sets={H264_SPROP}\n")), "{stdout}");
+
+    // The JSON is the page's: core's ParameterSetInfo.
+    let json = sprop_json(&[H264_SPROP], 0);
+    let want =
+        rtspeek_core::sdp::sprop::inspect(rtspeek_core::sdp::sprop::Input::Text(H264_SPROP), None).unwrap();
+    assert_eq!(json, serde_json::to_value(&want).unwrap());
+    assert_eq!((json["codec"].as_str(), json["input"].as_str()), (Some("h264"), Some("sprop")));
+}
+
+#[test]
+fn sprop_reads_an_h265_fmtp_line_hex_and_annex_b_files() {
+    let fmtp = "a=fmtp:98 profile-id=1;sprop-vps=QAEMAf//AWAAAAMAkAAAAwAAAwCWlZgJ;\
+        sprop-sps=QgEBAWAAAAMAkAAAAwAAAwCWoAFAIAWhZZWaSTK8BaAgAAADACAAAAMCgQ==;sprop-pps=RAHBcrRiQA==";
+    let json = sprop_json(&[fmtp], 0);
+    assert_eq!((json["codec"].as_str(), json["input"].as_str()), (Some("h265"), Some("fmtp")));
+    assert_eq!(json["sps"]["width"], 2560);
+    let kinds: Vec<_> =
+        json["parameter_sets"].as_array().unwrap().iter().map(|s| s["kind"].clone()).collect();
+    assert_eq!(kinds, ["VPS", "SPS", "PPS"]);
+
+    // Hex as separate arguments (as a shell splits it): an SPS without its PPS exits 1.
+    let json = sprop_json(&["67", "64", "00", "28", "ac", "d9", "40", "78", "02", "27", "e5", "c0"], 1);
+    assert_eq!((json["input"].as_str(), json["missing"][0].as_str()), (Some("hex"), Some("PPS")));
+
+    // A binary Annex B file; H.265 detected from its NAL units.
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/data/codec/x265_main_320x182.h265");
+    let json = sprop_json(&["--file", &file.display().to_string()], 0);
+    assert_eq!((json["codec"].as_str(), json["input"].as_str()), (Some("h265"), Some("annexb")));
+    assert_eq!((json["sps"]["width"].as_u64(), json["sps"]["height"].as_u64()), (Some(320), Some(182)));
+    assert!(json["fmtp"].as_str().unwrap().starts_with("sprop-vps="), "{json}");
+    // Text on standard input.
+    let out = run_stdin(&["sdp", "sprop", "-"], format!("{H264_SPROP}\n").as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("avc1.640028"));
+}
+
+#[test]
+fn sprop_bad_input_is_an_input_error() {
+    let out = run(&["sdp", "sprop", "hello world"]);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(out.stdout.is_empty());
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("rtspeek: \"hello world\" is not a sprop-parameter-sets value"), "{stderr}");
+
+    // A slice is no parameter set: the SDP lint's words.
+    let out = run(&["sdp", "sprop", "--codec", "h264", "ZYiE"]);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(text(&out.stderr).contains("NAL unit type 5 (IDR slice) is not an SPS (7) or PPS (8)"));
+
+    let out = run(&["sdp", "sprop", "--codec", "vp8", H264_SPROP]);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(text(&out.stderr).contains("expected \"h264\" or \"h265\""));
+
+    // A damaged SPS is reported, with exit status 1.
+    let out = run(&["sdp", "sprop", "Z2QAKKzZ,aOvjyyLA"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("unreadable: H.264 SPS at bit"), "{}", text(&out.stdout));
 }

@@ -2,11 +2,12 @@
 //! carried in the description (decodable, complete, and agreeing with what is announced).
 
 use super::{at, truncated};
+use crate::codec::{Codec, ParamSetKind};
 use crate::diagnose::codes;
 use crate::diagnose::{Finding, Severity};
 use crate::sdp::facts::SpsFacts;
 use crate::sdp::model::SessionDescription;
-use crate::sdp::sprop::{self, H26x, ParamSetKind};
+use crate::sdp::sprop;
 use crate::sdp::value::{Fmtp, Rtpmap};
 
 /// Parameter set values are shown up to this many characters.
@@ -16,10 +17,10 @@ const MAX_SET_CHARS: usize = 60;
 const MAX_ITEMS_SHOWN: usize = 3;
 
 /// The fmtp keys that carry parameter sets, with the kind each must hold (`None`: any).
-fn sprop_keys(codec: H26x) -> &'static [(&'static str, Option<ParamSetKind>)] {
+fn sprop_keys(codec: Codec) -> &'static [(&'static str, Option<ParamSetKind>)] {
     match codec {
-        H26x::H264 => &[("sprop-parameter-sets", None)],
-        H26x::H265 => &[
+        Codec::H264 => &[("sprop-parameter-sets", None)],
+        Codec::H265 => &[
             ("sprop-vps", Some(ParamSetKind::Vps)),
             ("sprop-sps", Some(ParamSetKind::Sps)),
             ("sprop-pps", Some(ParamSetKind::Pps)),
@@ -30,7 +31,7 @@ fn sprop_keys(codec: H26x) -> &'static [(&'static str, Option<ParamSetKind>)] {
 /// Checks an H.264 or H.265 payload type; returns what its SPS says when it can be read.
 pub(super) fn check<'a>(
     sdp: &SessionDescription<'_>,
-    codec: H26x,
+    codec: Codec,
     rtpmap: &Rtpmap<'_>,
     fmtp: Option<Fmtp<'a>>,
     out: &mut Vec<Finding>,
@@ -41,7 +42,7 @@ pub(super) fn check<'a>(
     let no_fmtp = if fmtp.is_none() { format!(" (payload type {pt} has no a=fmtp)") } else { String::new() };
     let get = |key: &str| param(fmtp, key);
 
-    if codec == H26x::H264 {
+    if codec == Codec::H264 {
         packetization_mode(sdp, get("packetization-mode"), line, &no_fmtp, out);
     }
 
@@ -62,7 +63,7 @@ pub(super) fn check<'a>(
             match decoded.and_then(|nal| sprop::classify(codec, &nal, expected).map(|kind| (kind, nal))) {
                 Ok((kind, nal)) => {
                     // The H.264 SPS proper (type 7), not a subset SPS or an SPS extension.
-                    let plain = codec == H26x::H265 || nal.first().is_some_and(|b| b & 0x1F == 7);
+                    let plain = codec == Codec::H265 || nal.first().is_some_and(|b| b & 0x1F == 7);
                     if kind == ParamSetKind::Sps && plain && sps.is_none() {
                         sps = Some(nal);
                     }
@@ -93,7 +94,7 @@ pub(super) fn check<'a>(
     if !missing.is_empty() {
         let f = Finding::new(
             codes::SDP_MISSING_SPROP,
-            format!("{} without {}{no_fmtp}", codec_name(codec), missing.join(", ")),
+            format!("{} without {}{no_fmtp}", codec.name(), missing.join(", ")),
         );
         out.push(at(f, sdp, line));
     } else if !undecodable {
@@ -120,7 +121,7 @@ pub(super) fn check<'a>(
         // profile_idc, the constraint flags and level_idc are the SPS's first three bytes after the header.
         compare_h264(sdp, fmtp, [profile, constraints, level], line, out);
     }
-    match sprop::read_sps(codec, &nal) {
+    match codec.parse_sps(&nal) {
         Ok(info) => {
             if let Some(Announced::H265 { profile, level }) = announced {
                 compare_h265(sdp, (profile, level), (info.profile_idc, info.level_idc), line, out);
@@ -144,17 +145,10 @@ fn param<'a>(fmtp: Option<Fmtp<'a>>, key: &str) -> Option<&'a str> {
 }
 
 /// The fmtp key that holds the SPS.
-fn sps_key(codec: H26x) -> &'static str {
+fn sps_key(codec: Codec) -> &'static str {
     match codec {
-        H26x::H264 => "sprop-parameter-sets",
-        H26x::H265 => "sprop-sps",
-    }
-}
-
-fn codec_name(codec: H26x) -> &'static str {
-    match codec {
-        H26x::H264 => "H.264",
-        H26x::H265 => "H.265",
+        Codec::H264 => "sprop-parameter-sets",
+        Codec::H265 => "sprop-sps",
     }
 }
 
@@ -195,7 +189,7 @@ enum Announced {
 
 fn announced_profile(
     sdp: &SessionDescription<'_>,
-    codec: H26x,
+    codec: Codec,
     fmtp: Option<Fmtp<'_>>,
     line: u32,
     no_fmtp: &str,
@@ -207,7 +201,7 @@ fn announced_profile(
         out.push(at(f, sdp, line));
     };
     match codec {
-        H26x::H264 => {
+        Codec::H264 => {
             let Some(value) = get("profile-level-id") else {
                 let f = Finding::new(
                     codes::SDP_MISSING_PROFILE_LEVEL_ID,
@@ -224,7 +218,7 @@ fn announced_profile(
             }
             bytes.map(Announced::H264)
         }
-        H26x::H265 => {
+        Codec::H265 => {
             let mut number = |key: &str| {
                 let value = get(key)?;
                 let n = value.parse::<u8>().ok();

@@ -4,12 +4,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{at, at_line, at_lines, h26x, kind_name, truncated};
+use crate::codec::Codec;
 use crate::diagnose::codes;
 use crate::diagnose::{Finding, Severity};
 use crate::sdp::facts::{CodecFacts, MediaFacts, SpsFacts};
 use crate::sdp::model::{Attribute, Line, LineKind, Media, Section, SessionDescription};
 use crate::sdp::payload::{is_known_encoding, static_payload};
-use crate::sdp::sprop::H26x;
 use crate::sdp::value::{Fmtp, Rtpmap};
 
 /// The fmtp parameters kept in the facts are cut at this many characters: real ones are a few hundred, and
@@ -66,7 +66,7 @@ pub(super) fn check(sdp: &SessionDescription<'_>, out: &mut Vec<Finding>) -> Vec
 #[derive(Default)]
 struct Seen {
     /// H.264/H.265 checks by (the fmtp line, or the rtpmap line when there is none; codec), with the SPS facts.
-    h26x: BTreeMap<(u32, H26x), Option<SpsFacts>>,
+    h26x: BTreeMap<(u32, Codec), Option<SpsFacts>>,
     /// rtpmap lines reported as an unknown codec.
     unknown: BTreeSet<u32>,
 }
@@ -317,9 +317,9 @@ fn payload(
     facts.clock_rate = Some(rtpmap.clock_rate);
     facts.channels = rtpmap.channels;
     let codec = if rtpmap.is("H264") {
-        Some(H26x::H264)
+        Some(Codec::H264)
     } else if rtpmap.is("H265") {
-        Some(H26x::H265)
+        Some(Codec::H265)
     } else {
         None
     };

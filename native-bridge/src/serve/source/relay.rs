@@ -34,7 +34,7 @@ use retina::client::{
 use retina::codec::{
     CodecItem, FrameFormat, ParameterSetInsertion, ParametersRef, VideoFrame, VideoParameters,
 };
-use rtspeek_core::codec::{Codec, Frame, StreamInfo, VIDEO_CLOCK_RATE, h264, h265};
+use rtspeek_core::codec::{Codec, Frame, StreamInfo, VIDEO_CLOCK_RATE, decoder_config, h264, h265};
 use rtspeek_core::rtsp::url::{Host, Scheme, Secret, Url, redact_text};
 
 use crate::serve::media::MediaBus;
@@ -374,7 +374,8 @@ struct ParamSets {
     length_size: usize,
 }
 
-/// A decoder configuration record that could not be read: which one, the byte where reading failed, and why.
+/// A length-prefixed frame that could not be split: what, the byte where reading failed, and why. (Decoder
+/// configuration records are read by core's `codec::decoder_config`.)
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{what} at byte {pos}: {reason}")]
 struct RecordError {
@@ -389,129 +390,14 @@ impl RecordError {
     }
 }
 
-/// A bounds-checked reader over a configuration record.
-struct Reader<'a> {
-    what: &'static str,
-    data: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn new(what: &'static str, data: &'a [u8]) -> Self {
-        Reader { what, data, pos: 0 }
-    }
-
-    fn error(&self, reason: String) -> RecordError {
-        RecordError::new(self.what, self.pos, reason)
-    }
-
-    fn bytes(&mut self, n: usize, field: &str) -> Result<&'a [u8], RecordError> {
-        let out = self.data.get(self.pos..).and_then(|rest| rest.get(..n)).ok_or_else(|| {
-            self.error(format!("{field}: needs {n} bytes, {} left", self.data.len().saturating_sub(self.pos)))
-        })?;
-        self.pos += n;
-        Ok(out)
-    }
-
-    fn u8(&mut self, field: &str) -> Result<u8, RecordError> {
-        Ok(self.bytes(1, field)?[0])
-    }
-
-    fn u16(&mut self, field: &str) -> Result<u16, RecordError> {
-        let b = self.bytes(2, field)?;
-        Ok(u16::from_be_bytes([b[0], b[1]]))
-    }
-
-    /// A 16-bit length and that many bytes of NAL unit.
-    fn nal(&mut self, field: &str) -> Result<Vec<u8>, RecordError> {
-        let len = usize::from(self.u16(field)?);
-        if len == 0 {
-            return Err(self.error(format!("{field}: empty NAL unit")));
-        }
-        Ok(self.bytes(len, field)?.to_vec())
-    }
-}
-
-/// Reads an `AVCDecoderConfigurationRecord` (avcC, ISO/IEC 14496-15 5.3.3.1): every SPS then every PPS.
-/// Trailing profile extensions (chroma format, SPS extensions of High profiles) are not needed and skipped.
-fn parse_avcc(data: &[u8]) -> Result<ParamSets, RecordError> {
-    let mut r = Reader::new("avcC", data);
-    let version = r.u8("configurationVersion")?;
-    if version != 1 {
-        return Err(RecordError::new("avcC", 0, format!("configurationVersion {version}, expected 1")));
-    }
-    r.bytes(3, "profile, compatibility and level")?;
-    let length_size = usize::from(r.u8("lengthSizeMinusOne")? & 0b11) + 1;
-    let mut sets = Vec::new();
-    let sps_count = r.u8("numOfSequenceParameterSets")? & 0x1F;
-    for _ in 0..sps_count {
-        sets.push(r.nal("sequenceParameterSetNALUnit")?);
-    }
-    let pps_count = r.u8("numOfPictureParameterSets")?;
-    for _ in 0..pps_count {
-        sets.push(r.nal("pictureParameterSetNALUnit")?);
-    }
-    check_types("avcC", &sets, Codec::H264)?;
-    Ok(ParamSets { sets, length_size })
-}
-
-/// Reads an `HEVCDecoderConfigurationRecord` (hvcC, ISO/IEC 14496-15 8.3.3.1): its VPS, SPS and PPS arrays,
-/// returned in that order (other arrays, such as SEI, are dropped).
-fn parse_hvcc(data: &[u8]) -> Result<ParamSets, RecordError> {
-    let mut r = Reader::new("hvcC", data);
-    let version = r.u8("configurationVersion")?;
-    if version != 1 {
-        return Err(RecordError::new("hvcC", 0, format!("configurationVersion {version}, expected 1")));
-    }
-    // Profile/tier/level (12 bytes), min_spatial_segmentation_idc (2), parallelismType, chromaFormat, the two
-    // bit depths (1 each) and avgFrameRate (2).
-    r.bytes(20, "profile, level and format fields")?;
-    let length_size = usize::from(r.u8("lengthSizeMinusOne")? & 0b11) + 1;
-    let arrays = r.u8("numOfArrays")?;
-    let (mut vps, mut sps, mut pps) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..arrays {
-        let nal_type = r.u8("NAL_unit_type")? & 0x3F;
-        let count = r.u16("numNalus")?;
-        for _ in 0..count {
-            let nal = r.nal("nalUnit")?;
-            match nal_type {
-                h265::nal_type::VPS => vps.push(nal),
-                h265::nal_type::SPS => sps.push(nal),
-                h265::nal_type::PPS => pps.push(nal),
-                _ => {}
-            }
-        }
-    }
-    let sets: Vec<Vec<u8>> = vps.into_iter().chain(sps).chain(pps).collect();
-    check_types("hvcC", &sets, Codec::H265)?;
-    Ok(ParamSets { sets, length_size })
-}
-
-/// Checks that each parameter set's NAL header names what its array said, and that none is missing.
-fn check_types(what: &'static str, sets: &[Vec<u8>], codec: Codec) -> Result<(), RecordError> {
-    let needed = parameter_set_types(codec);
-    for (t, name) in needed {
-        if !sets.iter().any(|s| nal_type(codec, s) == Some(*t)) {
-            return Err(RecordError::new(what, 0, format!("no {name}")));
-        }
-    }
-    if let Some(odd) = sets.iter().find(|s| !needed.iter().any(|(t, _)| nal_type(codec, s) == Some(*t))) {
-        let t = nal_type(codec, odd).unwrap_or_default();
-        return Err(RecordError::new(what, 0, format!("a parameter set array holds NAL unit type {t}")));
-    }
-    Ok(())
-}
-
 /// Codec and parameter sets of retina's video parameters (their `extra_data` is avcC/hvcC in our frame format).
 fn video_params(video: &VideoParameters) -> Result<(Codec, ParamSets), String> {
     let codec = codec_of(video.rfc6381_codec())
         .ok_or_else(|| format!("codec {} is not H.264 or H.265", video.rfc6381_codec()))?;
-    let params = match codec {
-        Codec::H264 => parse_avcc(video.extra_data()),
-        Codec::H265 => parse_hvcc(video.extra_data()),
-    }
-    .map_err(|e| e.to_string())?;
-    Ok((codec, params))
+    let record = decoder_config::parse(codec, video.extra_data()).map_err(|e| e.to_string())?;
+    record.require_complete().map_err(|e| e.to_string())?;
+    let sets = record.nals().map(<[u8]>::to_vec).collect();
+    Ok((codec, ParamSets { sets, length_size: usize::from(record.length_size) }))
 }
 
 fn codec_of(rfc6381: &str) -> Option<Codec> {
@@ -789,74 +675,6 @@ mod tests {
 
     const SPS: &[u8] = &[0x67, 0x42, 0xC0, 0x1E, 0xDA, 0x02, 0x80, 0xBF, 0xE5];
     const PPS: &[u8] = &[0x68, 0xCE, 0x3C, 0x80];
-
-    fn avcc() -> Vec<u8> {
-        let mut out = vec![1, 0x42, 0xC0, 0x1E, 0xFF, 0xE1];
-        out.extend_from_slice(&(SPS.len() as u16).to_be_bytes());
-        out.extend_from_slice(SPS);
-        out.push(1);
-        out.extend_from_slice(&(PPS.len() as u16).to_be_bytes());
-        out.extend_from_slice(PPS);
-        out
-    }
-
-    fn hvcc() -> Vec<u8> {
-        let mut out = vec![1];
-        out.extend_from_slice(&[0x01, 0x60, 0, 0, 0, 0x90, 0, 0, 0, 0, 0, 0x5D]);
-        out.extend_from_slice(&[0xF0, 0x00, 0xFC, 0xFD, 0xF8, 0xF8, 0, 0, 0x0F]);
-        let nals: [(u8, &[u8]); 3] =
-            [(32, &[0x40, 0x01, 0x0C]), (33, &[0x42, 0x01, 0x01]), (34, &[0x44, 0x01, 0xC1])];
-        out.push(nals.len() as u8);
-        // Out of order on purpose: the parser returns VPS, SPS, PPS.
-        for (t, nal) in [nals[2], nals[0], nals[1]] {
-            out.push(0x80 | t);
-            out.extend_from_slice(&1u16.to_be_bytes());
-            out.extend_from_slice(&(nal.len() as u16).to_be_bytes());
-            out.extend_from_slice(nal);
-        }
-        out
-    }
-
-    #[test]
-    fn avcc_gives_sps_then_pps() {
-        let sets = parse_avcc(&avcc()).unwrap();
-        assert_eq!(sets, ParamSets { sets: vec![SPS.to_vec(), PPS.to_vec()], length_size: 4 });
-    }
-
-    #[test]
-    fn hvcc_gives_vps_sps_pps() {
-        let sets = parse_hvcc(&hvcc()).unwrap();
-        assert_eq!(sets.sets, vec![vec![0x40, 0x01, 0x0C], vec![0x42, 0x01, 0x01], vec![0x44, 0x01, 0xC1]]);
-        assert_eq!(sets.length_size, 4);
-    }
-
-    #[test]
-    fn truncated_records_fail_with_a_position_and_never_panic() {
-        for (record, parse) in [(avcc(), parse_avcc as fn(&[u8]) -> _), (hvcc(), parse_hvcc)] {
-            for cut in 0..record.len() {
-                let e = parse(&record[..cut]).expect_err("a truncated record is refused");
-                assert!(e.pos <= cut, "{e}");
-                assert!(e.to_string().contains(" at byte "), "{e}");
-            }
-        }
-        let e = parse_avcc(&avcc()[..10]).unwrap_err();
-        assert_eq!(e.to_string(), "avcC at byte 8: sequenceParameterSetNALUnit: needs 9 bytes, 2 left");
-        // A length that points past the end, a wrong version, a missing PPS, a NAL of the wrong type.
-        let mut long = avcc();
-        long[7] = 0xFF;
-        assert!(parse_avcc(&long).unwrap_err().reason.contains("needs 255 bytes"));
-        let mut v2 = avcc();
-        v2[0] = 2;
-        assert!(parse_avcc(&v2).unwrap_err().reason.contains("configurationVersion 2"));
-        let mut no_pps = avcc();
-        no_pps.truncate(8 + SPS.len());
-        no_pps.push(0);
-        assert_eq!(parse_avcc(&no_pps).unwrap_err().reason, "no PPS");
-        let mut swapped = avcc();
-        swapped[8] = 0x68;
-        assert_eq!(parse_avcc(&swapped).unwrap_err().reason, "no SPS");
-        assert!(parse_avcc(&[]).is_err() && parse_hvcc(&[0xFF; 3]).is_err());
-    }
 
     #[test]
     fn length_prefixed_frames_split_with_bounds_checks() {

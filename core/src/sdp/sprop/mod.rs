@@ -1,10 +1,28 @@
 //! Parameter sets carried in the description: H.264 `sprop-parameter-sets` (RFC 6184 8.1) and H.265
 //! `sprop-vps`/`sprop-sps`/`sprop-pps` (RFC 7798 7.1), each a comma-separated list of base64 NAL units.
+//!
+//! - [`decode`], [`decode_list`], [`classify`]: the SDP lint's reading of one item.
+//! - [`inspect()`]: the parameter set inspector (`rtspeek sdp sprop`, the page's `inspectParameterSets`):
+//!   a sprop value, `a=fmtp:` line, hex or Annex B bytes in, a [`ParameterSetInfo`] out.
+//!
+//! ```
+//! use rtspeek_core::sdp::sprop::{Input, inspect};
+//! let info = inspect(Input::Text("Z2QAKKzZQHgCJ+XARAAAAwAEAAADAMg8YMZY,aOvjyyLA"), None)?;
+//! assert_eq!(info.codec_string.as_deref(), Some("avc1.640028"));
+//! assert_eq!(info.sps.map(|s| (s.width, s.height)), Some((1920, 1080)));
+//! # Ok::<(), rtspeek_core::sdp::sprop::InspectError>(())
+//! ```
+
+mod input;
+pub mod inspect;
 
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
-use crate::codec::{h264, h265};
+use crate::codec::{Codec, ParamSetKind, h264, h265};
+
+pub use input::InputForm;
+pub use inspect::{Input, ParameterSetInfo, SetSummary, SpsSummary, inspect};
 
 /// Base64 as cameras write it: the standard alphabet, with or without padding, non-zero trailing bits
 /// accepted (harmless, and common).
@@ -14,26 +32,6 @@ const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
         .with_decode_padding_mode(DecodePaddingMode::Indifferent)
         .with_decode_allow_trailing_bits(true),
 );
-
-/// The two codecs whose parameter sets travel in the description.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum H26x {
-    /// H.264 / AVC: 1-byte NAL header.
-    H264,
-    /// H.265 / HEVC: 2-byte NAL header.
-    H265,
-}
-
-/// The kinds of parameter set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ParamSetKind {
-    /// Video parameter set (H.265).
-    Vps,
-    /// Sequence parameter set (H.264 also: subset SPS, SPS extension).
-    Sps,
-    /// Picture parameter set.
-    Pps,
-}
 
 /// Why a parameter set cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,6 +64,48 @@ pub enum SpropError {
     },
 }
 
+/// Why the inspector found nothing to report on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InspectError {
+    /// Nothing but whitespace.
+    #[error("the input is empty")]
+    Empty,
+    /// Text that is neither `sprop-*` parameters, hex, nor a comma-separated base64 list.
+    #[error(
+        "{text:?} is not a sprop-parameter-sets value (base64 NAL units separated by commas), an a=fmtp line \
+         with sprop parameters, or hex"
+    )]
+    NotRecognized {
+        /// The input, shortened.
+        text: String,
+    },
+    /// An `a=fmtp:` line whose `sprop-*` parameters are unknown or have no value.
+    #[error("{line:?}: no sprop-parameter-sets, sprop-vps, sprop-sps or sprop-pps parameter with a value")]
+    NoSpropParameter {
+        /// The line, shortened.
+        line: String,
+    },
+    /// [`codec::detect`](crate::codec::detect()) cannot tell: nothing parses, and as many NAL units have
+    /// H.264 parameter set headers as H.265 ones.
+    #[error(
+        "as many NAL units have H.264 parameter set headers as H.265 ones ({each}) and none parses as an SPS: \
+         say which codec"
+    )]
+    Ambiguous {
+        /// How many under each reading.
+        each: usize,
+    },
+    /// No parameter set among the NAL units.
+    #[error("no {} parameter set found: {}", .codec.map_or("H.264 or H.265", Codec::name), .why.join("; "))]
+    NotFound {
+        /// The codec, when known (given, named by the parameters, or detected).
+        codec: Option<Codec>,
+        /// What was found instead, one sentence per item.
+        why: Vec<String>,
+    },
+}
+
 /// Decodes one base64 parameter set (surrounding whitespace ignored).
 pub fn decode(item: &str) -> Result<Vec<u8>, SpropError> {
     let item = item.trim();
@@ -81,12 +121,14 @@ pub fn decode_list(value: &str) -> impl Iterator<Item = (&str, Result<Vec<u8>, S
 }
 
 /// Checks a decoded NAL unit's header and says which parameter set it is. `expected` restricts the kind (H.265
-/// names it in the fmtp key); H.264 accepts any parameter set.
-pub fn classify(codec: H26x, nal: &[u8], expected: Option<ParamSetKind>) -> Result<ParamSetKind, SpropError> {
-    let header_len = match codec {
-        H26x::H264 => 1,
-        H26x::H265 => 2,
-    };
+/// names it in the fmtp key); H.264 accepts any parameter set, and counts a subset SPS (15) or an SPS
+/// extension (13) as an SPS (RFC 6184 8.1 allows them in `sprop-parameter-sets`).
+pub fn classify(
+    codec: Codec,
+    nal: &[u8],
+    expected: Option<ParamSetKind>,
+) -> Result<ParamSetKind, SpropError> {
+    let header_len = codec.nal_header_len();
     let first = match nal.first() {
         Some(&first) if nal.len() >= header_len => first,
         _ => return Err(SpropError::Short { len: nal.len() }),
@@ -95,7 +137,7 @@ pub fn classify(codec: H26x, nal: &[u8], expected: Option<ParamSetKind>) -> Resu
         return Err(SpropError::ForbiddenBit);
     }
     let (nal_type, kind, name) = match codec {
-        H26x::H264 => {
+        Codec::H264 => {
             let t = first & 0x1F;
             // Subset SPS (15) and SPS extension (13) belong with the SPS (RFC 6184 8.1 allows them).
             let kind = match t {
@@ -105,7 +147,7 @@ pub fn classify(codec: H26x, nal: &[u8], expected: Option<ParamSetKind>) -> Resu
             };
             (t, kind, h264::nal_type_name(t))
         }
-        H26x::H265 => {
+        Codec::H265 => {
             let t = (first >> 1) & 0x3F;
             let kind = match t {
                 32 => Some(ParamSetKind::Vps),
@@ -124,22 +166,14 @@ pub fn classify(codec: H26x, nal: &[u8], expected: Option<ParamSetKind>) -> Resu
             name,
             expected: match (codec, e) {
                 (_, Some(ParamSetKind::Vps)) => "a VPS (32)",
-                (H26x::H265, Some(ParamSetKind::Sps)) => "an SPS (33)",
-                (H26x::H265, Some(ParamSetKind::Pps)) => "a PPS (34)",
-                (H26x::H264, Some(ParamSetKind::Sps)) => "an SPS (7)",
-                (H26x::H264, Some(ParamSetKind::Pps)) => "a PPS (8)",
-                (H26x::H264, None) => "an SPS (7) or PPS (8)",
-                (H26x::H265, None) => "a VPS, SPS or PPS (32-34)",
+                (Codec::H265, Some(ParamSetKind::Sps)) => "an SPS (33)",
+                (Codec::H265, Some(ParamSetKind::Pps)) => "a PPS (34)",
+                (Codec::H264, Some(ParamSetKind::Sps)) => "an SPS (7)",
+                (Codec::H264, Some(ParamSetKind::Pps)) => "a PPS (8)",
+                (Codec::H264, None) => "an SPS (7) or PPS (8)",
+                (Codec::H265, None) => "a VPS, SPS or PPS (32-34)",
             },
         }),
-    }
-}
-
-/// Reads an SPS NAL unit (header included, emulation prevention present) with the codec module.
-pub(crate) fn read_sps(codec: H26x, nal: &[u8]) -> Result<crate::codec::SpsInfo, crate::codec::CodecError> {
-    match codec {
-        H26x::H264 => h264::parse_sps(nal),
-        H26x::H265 => h265::parse_sps(nal),
     }
 }
 
@@ -163,20 +197,20 @@ mod tests {
 
     #[test]
     fn nal_headers() {
-        assert_eq!(classify(H26x::H264, &[0x67, 0x42], None), Ok(ParamSetKind::Sps));
-        assert_eq!(classify(H26x::H264, &[0x6f], None), Ok(ParamSetKind::Sps), "subset SPS");
-        assert_eq!(classify(H26x::H264, &[0x68], None), Ok(ParamSetKind::Pps));
-        assert_eq!(classify(H26x::H264, &[], None), Err(SpropError::Short { len: 0 }));
-        assert_eq!(classify(H26x::H264, &[0xe7], None), Err(SpropError::ForbiddenBit));
+        assert_eq!(classify(Codec::H264, &[0x67, 0x42], None), Ok(ParamSetKind::Sps));
+        assert_eq!(classify(Codec::H264, &[0x6f], None), Ok(ParamSetKind::Sps), "subset SPS");
+        assert_eq!(classify(Codec::H264, &[0x68], None), Ok(ParamSetKind::Pps));
+        assert_eq!(classify(Codec::H264, &[], None), Err(SpropError::Short { len: 0 }));
+        assert_eq!(classify(Codec::H264, &[0xe7], None), Err(SpropError::ForbiddenBit));
         assert_eq!(
-            classify(H26x::H264, &[0x65, 0x88], None).map_err(|e| e.to_string()),
+            classify(Codec::H264, &[0x65, 0x88], None).map_err(|e| e.to_string()),
             Err("NAL unit type 5 (IDR slice) is not an SPS (7) or PPS (8)".to_owned())
         );
-        assert_eq!(classify(H26x::H265, &[0x40, 0x01], Some(ParamSetKind::Vps)), Ok(ParamSetKind::Vps));
-        assert_eq!(classify(H26x::H265, &[0x42, 0x01], None), Ok(ParamSetKind::Sps));
-        assert_eq!(classify(H26x::H265, &[0x44], None), Err(SpropError::Short { len: 1 }));
+        assert_eq!(classify(Codec::H265, &[0x40, 0x01], Some(ParamSetKind::Vps)), Ok(ParamSetKind::Vps));
+        assert_eq!(classify(Codec::H265, &[0x42, 0x01], None), Ok(ParamSetKind::Sps));
+        assert_eq!(classify(Codec::H265, &[0x44], None), Err(SpropError::Short { len: 1 }));
         assert!(matches!(
-            classify(H26x::H265, &[0x42, 0x01], Some(ParamSetKind::Pps)),
+            classify(Codec::H265, &[0x42, 0x01], Some(ParamSetKind::Pps)),
             Err(SpropError::WrongType { nal_type: 33, expected: "a PPS (34)", .. })
         ));
     }

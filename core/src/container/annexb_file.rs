@@ -1,4 +1,9 @@
-//! Annex B elementary streams (`.h264`, `.h265` files as encoders write them) to frames.
+//! Annex B files: elementary streams (`.h264`, `.h265` files as encoders write them) to frames.
+//!
+//! Named `annexb_file`, not `annexb`, because [`codec::annexb`](crate::codec::annexb) is the byte-stream syntax
+//! itself (start codes in, NAL units out), which the depacketizer, the synthetic camera and the inspector use
+//! too; this module is the file reader on top of it, beside [`mp4`](super::mp4): it groups the NAL units into
+//! access units, finds keyframes and gives the frames times.
 //!
 //! NAL units are grouped into access units by the rules of H.264 7.4.1.2.3 and H.265 7.4.2.4.4: after the
 //! last slice of a picture, an access unit delimiter, a parameter set, a (prefix) SEI message, or the first
@@ -12,11 +17,12 @@
 //! B-frames (cameras, low-latency encoders); with B-frames they are a monotonic approximation.
 
 use super::{ContainerError, ElementaryStream, RawFrame, Source, assemble, check_frame_rate};
-use crate::codec::{Codec, annexb::nal_units, h264, h265};
+use crate::codec::{Codec, annexb::nal_units, detect, h264, h265};
 use crate::rtp::packetize::nal_problem;
 
-/// Reads an Annex B stream of `codec` (detected with [`detect`] when `None`). `default_frame_rate` is used
-/// when the SPS has no timing information.
+/// Reads an Annex B stream of `codec`. When `None`, the codec is detected by [`codec::detect`](crate::codec::detect())
+/// and must be confirmed by a parameter set that parses (an Annex B file with none could not be served anyway).
+/// `default_frame_rate` is used when the SPS has no timing information.
 pub fn read(
     bytes: &[u8],
     codec: Option<Codec>,
@@ -28,7 +34,7 @@ pub fn read(
     }
     let codec = match codec {
         Some(codec) => codec,
-        None => detect(bytes).ok_or(ContainerError::UnknownCodec)?,
+        None => detect(nal_units(bytes)).confirmed().ok_or(ContainerError::UnknownCodec)?,
     };
     let mut frames = Vec::new();
     let mut current = RawFrame::default();
@@ -54,31 +60,6 @@ pub fn read(
     }
     let source = Source { codec, out_of_band: &[], frame_rate: None, end_time: None, input_len: bytes.len() };
     assemble(source, frames, default_frame_rate)
-}
-
-/// Guesses the codec of an Annex B stream from its first parameter set that parses as one codec's: an H.264
-/// SPS, or an H.265 VPS or SPS (with the header's layer 0 and temporal id 0 that parameter sets must have).
-/// None when no NAL unit is recognized.
-pub fn detect(bytes: &[u8]) -> Option<Codec> {
-    nal_units(bytes).find_map(|nal| {
-        let first = *nal.first()?;
-        // H.264 SPS: forbidden bit 0, nal_ref_idc not 0, type 7.
-        if first & 0x9F == h264::nal_type::SPS && first & 0x60 != 0 && h264::Sps::parse(nal).is_ok() {
-            return Some(Codec::H264);
-        }
-        // H.265 VPS or SPS: forbidden bit 0, layer 0, temporal id 0 (nuh_temporal_id_plus1 = 1).
-        if first & 0x81 == 0 && nal.get(1) == Some(&0x01) {
-            let parses = match h265::nal_unit_type(nal)? {
-                h265::nal_type::VPS => h265::Vps::parse(nal).is_ok(),
-                h265::nal_type::SPS => h265::Sps::parse(nal).is_ok(),
-                _ => false,
-            };
-            if parses {
-                return Some(Codec::H265);
-            }
-        }
-        None
-    })
 }
 
 /// What a NAL unit means for access unit grouping.
@@ -244,7 +225,7 @@ mod tests {
             CRA5,
             TRAIL5,
         ]);
-        assert_eq!(detect(&s), Some(Codec::H265));
+        assert_eq!(detect(nal_units(&s)).confirmed(), Some(Codec::H265));
         let es = read(&s, None, 25.0).unwrap();
         assert_eq!(
             frames(&es),
@@ -266,13 +247,13 @@ mod tests {
     }
 
     #[test]
-    fn detects_the_codec() {
-        assert_eq!(detect(&stream(&[AUD, SEI, SPS, PPS, IDR])), Some(Codec::H264));
-        assert_eq!(detect(&stream(&[SPS5, PPS5])), Some(Codec::H265));
-        assert_eq!(detect(&stream(&[PPS, IDR, P])), None);
-        assert_eq!(detect(&[1, 2, 3]), None);
-        let err = read(&stream(&[PPS, IDR]), None, 25.0).unwrap_err();
-        assert_eq!(err, ContainerError::UnknownCodec);
+    fn detects_the_codec_from_a_parameter_set_that_parses() {
+        let detected = |nals: &[&[u8]]| read(&stream(nals), None, 25.0).map(|es| es.info.codec);
+        assert_eq!(detected(&[AUD, SEI, SPS, PPS, IDR]), Ok(Codec::H264));
+        assert_eq!(detected(&[AUD5, VPS5, SPS5, PPS5, IDR5]), Ok(Codec::H265));
+        // A PPS header alone would say H.264, but a file is served only when an SPS confirms it.
+        assert_eq!(detected(&[PPS, IDR, P]), Err(ContainerError::UnknownCodec));
+        assert_eq!(detected(&[&SPS[..5], PPS, IDR]), Err(ContainerError::UnknownCodec));
     }
 
     #[test]
