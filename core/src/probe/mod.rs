@@ -58,7 +58,6 @@ mod legacy;
 mod media;
 mod ports;
 mod record;
-pub(crate) mod rng;
 mod scan;
 mod session;
 mod tls_stage;

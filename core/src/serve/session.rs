@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::time::Duration;
 
 use crate::UnixTime;
-use crate::probe::rng::SeededRng;
+use crate::rng::SeededRng;
 use crate::rtcp::{Compound, ReportBlock, RtcpPacket};
 use crate::rtsp::TypedHeader;
 use crate::rtsp::headers::{RangeSpec, Transport};
