@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::certificate::{self, ChainSource};
 use super::ctx::millis;
-use super::facts::{LegacySessionFacts, TlsSessionFacts};
+use crate::diagnose::facts::{LegacySessionFacts, TlsSessionFacts};
 use super::{ConnId, ConnectTls, Probe, Stage, TlsEstablished};
 use crate::Layer;
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::connect::seconds;
 use super::ctx::Ctx;
 use super::event::TrackProgress;
-use super::facts::TrackFacts;
+use crate::diagnose::facts::TrackFacts;
 use super::io::{ConnId, MediaFrame, UdpChannel, UdpId};
 use super::tracks::{Carriage, Track};
 use crate::diagnose::codes;

@@ -52,7 +52,6 @@ mod connect;
 mod credentials;
 mod ctx;
 mod event;
-pub mod facts;
 mod io;
 mod legacy;
 mod media;
@@ -76,7 +75,7 @@ pub use io::{
 };
 
 use ctx::{Ctx, millis};
-use facts::ConnectionFacts;
+use crate::diagnose::facts::ConnectionFacts;
 use ports::Discovery;
 use scan::{PlainCheck, ScanRun};
 pub use session::MAX_TRANSCRIPT_BYTES;

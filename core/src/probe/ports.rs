@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::ctx::Ctx;
-use super::facts::PortFacts;
+use crate::diagnose::facts::PortFacts;
 use super::io::{ConnId, ConnectError, ConnectErrorKind, ConnectTls};
 use super::scan::{PlainAnswer, PlainCheck};
 use crate::Layer;

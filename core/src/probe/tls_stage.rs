@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::certificate::{self, ChainSource};
 use super::connect;
 use super::ctx::millis;
-use super::facts::TlsSessionFacts;
+use crate::diagnose::facts::TlsSessionFacts;
 use super::scan::{PlainAnswer, PlainCheck, ScanRun};
 use super::{AfterScan, ConnId, HandshakeFailure, Probe, Stage, TlsEstablished, TlsScan, VerifierRecord};
 use crate::diagnose::codes;

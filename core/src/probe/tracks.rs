@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::ctx::millis;
-use super::facts::TrackFacts;
+use crate::diagnose::facts::TrackFacts;
 use super::io::{MediaFrame, UdpId};
 use crate::codec::{Codec, Depacketizer, StreamAnalyzer};
 use crate::rtp::{Receiver, ReceiverConfig, RtpPacket, Thresholds};

@@ -9,7 +9,7 @@ mod responses;
 use super::connect::seconds;
 use super::ctx::Ctx;
 use super::event::{Direction, ProbeEvent};
-use super::facts::RtspFacts;
+use crate::diagnose::facts::RtspFacts;
 use super::io::{CloseReason, ConnId, MediaFrame, UdpChannel, UdpId};
 use super::media::Media;
 use crate::diagnose::codes;

@@ -1,5 +1,5 @@
-//! The facts a live probe gathers for the report (`facts.connection`, `facts.tls`, `facts.rtsp`,
-//! `facts.auth`, `facts.tracks`, `facts.ports`), even when nothing is wrong.
+//! The facts of a report (`facts.connection`, `facts.tls`, `facts.rtsp`, `facts.auth`, `facts.tracks`,
+//! `facts.ports`), even when nothing is wrong. The report model owns them; the live probe fills them in.
 
 use serde::{Deserialize, Serialize};
 
