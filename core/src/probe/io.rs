@@ -135,7 +135,7 @@ pub enum Input<'a> {
         /// Which connection.
         conn: ConnId,
         /// The peer address it reached (`127.0.0.1:8554`, `[::1]:322`).
-        peer: String,
+        peer: std::net::SocketAddr,
     },
     /// The TCP connection could not be made.
     ConnectFailed {

@@ -322,13 +322,7 @@ impl Media {
     ) {
         self.flooded += u64::from(dropped);
         // Only the camera's packets count: anyone on the network can send to the ports rtspeek opened.
-        let camera = ctx
-            .record
-            .facts
-            .connection
-            .as_ref()
-            .and_then(|c| c.peer.as_deref())
-            .and_then(|p| p.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()));
+        let camera = ctx.record.facts.connection.as_ref().and_then(|c| c.peer).map(|a| a.ip());
         if camera.is_some_and(|ip| !same_ip(ip, from.ip())) {
             self.foreign.count += 1;
             if self.foreign.senders.len() < FOREIGN_SENDERS_SHOWN && !self.foreign.senders.contains(&from) {

@@ -431,10 +431,10 @@ impl Probe {
         };
     }
 
-    fn connected(&mut self, peer: String, started: Duration) {
+    fn connected(&mut self, peer: std::net::SocketAddr, started: Duration) {
         let took = self.ctx.now.saturating_sub(started);
         if let Some(c) = &mut self.ctx.record.facts.connection {
-            c.peer = Some(peer.clone());
+            c.peer = Some(peer);
             c.connect_ms = Some(millis(took));
         }
         self.ctx.layer_done(Layer::Tcp, format!("connected to {peer} in {:.1} ms", millis(took)));
@@ -628,8 +628,9 @@ impl Probe {
             Some(_) => format!("{} ({})", self.target, self.url.redacted()),
             None => self.target.clone(),
         };
+        // The report leaves the probe once, as `Output::Done`: drivers that stream events wrap it in
+        // `ProbeEvent::Done` themselves.
         let report = record.finish(target, &scope);
-        self.ctx.event(ProbeEvent::Done { report: Box::new(report.clone()) });
         self.ctx.out.push_back(Output::Done(Box::new(report)));
     }
 }

@@ -28,6 +28,8 @@ use rtspeek_core::{Report, UnixTime};
 pub(crate) const NOW: UnixTime = UnixTime(1_780_272_000);
 /// The camera's address, as in the fixtures' SAN.
 pub(crate) const HOST: &str = "192.0.2.10";
+/// [`HOST`], typed.
+pub(crate) const HOST_IP: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 10));
 
 pub(crate) const LEAF: &[u8] = include_bytes!("../data/pki/leaf.pem");
 pub(crate) const INTERMEDIATE: &[u8] = include_bytes!("../data/pki/intermediate.pem");
@@ -351,7 +353,7 @@ impl Pair {
             Event::Connected(conn) if !closed(&self.conns, &conn) => {
                 self.probe.handle_input(
                     now,
-                    Input::Connected { conn, peer: format!("{HOST}:{}", self.camera.port) },
+                    Input::Connected { conn, peer: (HOST_IP, self.camera.port).into() },
                 );
                 let tls = self.conns.get(&conn).is_some_and(|c| c.tls);
                 if self.conns.get(&conn).is_some_and(|c| c.legacy) {
@@ -478,7 +480,10 @@ impl Pair {
                 }
             }
             Output::CloseUdp { .. } | Output::Media(_) => {}
-            Output::Event(e) => self.events.push(e),
+            Output::Event(e) => {
+                assert!(!matches!(e, ProbeEvent::Done { .. }), "the report leaves only as Output::Done");
+                self.events.push(e);
+            }
             Output::Timeout(_) | Output::Done(_) => unreachable!("handled by run"),
         }
     }
