@@ -74,8 +74,8 @@ pub use io::{
     Output, TlsEstablished, UdpChannel, UdpId, VerifierRecord,
 };
 
-use ctx::{Ctx, millis};
 use crate::diagnose::facts::ConnectionFacts;
+use ctx::{Ctx, millis};
 use ports::Discovery;
 use scan::{PlainCheck, ScanRun};
 pub use session::MAX_TRANSCRIPT_BYTES;

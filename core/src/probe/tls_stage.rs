@@ -7,10 +7,10 @@ use std::time::Duration;
 use super::certificate::{self, ChainSource};
 use super::connect;
 use super::ctx::millis;
-use crate::diagnose::facts::TlsSessionFacts;
 use super::scan::{PlainAnswer, PlainCheck, ScanRun};
 use super::{AfterScan, ConnId, HandshakeFailure, Probe, Stage, TlsEstablished, TlsScan, VerifierRecord};
 use crate::diagnose::codes;
+use crate::diagnose::facts::TlsSessionFacts;
 use crate::tls::{TlsFacts as TlsScanFacts, scan_findings, server_certificates};
 use crate::{Finding, Layer, Severity};
 

@@ -351,10 +351,8 @@ impl Pair {
         let closed = |conns: &BTreeMap<ConnId, ConnState>, c: &ConnId| conns.get(c).is_none_or(|s| s.closed);
         match event {
             Event::Connected(conn) if !closed(&self.conns, &conn) => {
-                self.probe.handle_input(
-                    now,
-                    Input::Connected { conn, peer: (HOST_IP, self.camera.port).into() },
-                );
+                self.probe
+                    .handle_input(now, Input::Connected { conn, peer: (HOST_IP, self.camera.port).into() });
                 let tls = self.conns.get(&conn).is_some_and(|c| c.tls);
                 if self.conns.get(&conn).is_some_and(|c| c.legacy) {
                     if self.camera.raw == Raw::Tls10 {
