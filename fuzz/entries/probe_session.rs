@@ -276,7 +276,6 @@ impl Driver {
                             "TLS13_AES_128_GCM_SHA256".into()
                         },
                         sni: None,
-                        alpn: None,
                         client_cert_requested: b & 0x20 != 0,
                         verifier: VerifierRecord { chain: Vec::new(), error, overridden },
                         client: legacy.then(|| "fuzz legacy client".into()),

@@ -38,9 +38,6 @@ pub struct TlsSessionFacts {
     /// SNI sent (none for IP literals).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sni: Option<String>,
-    /// ALPN protocol, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alpn: Option<String>,
     /// Handshake time in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handshake_ms: Option<f64>,

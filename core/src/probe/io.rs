@@ -94,8 +94,6 @@ pub struct TlsEstablished {
     pub cipher_suite: String,
     /// The SNI sent, if any (none for IP literals).
     pub sni: Option<String>,
-    /// ALPN protocol, if negotiated.
-    pub alpn: Option<String>,
     /// Whether the server asked for a client certificate during the handshake (sent or not).
     pub client_cert_requested: bool,
     /// The verifier's record.

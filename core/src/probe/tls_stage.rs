@@ -21,7 +21,6 @@ impl Probe {
             version: Some(tls.version.clone()),
             cipher_suite: Some(tls.cipher_suite.clone()),
             sni: tls.sni.clone(),
-            alpn: tls.alpn.clone(),
             handshake_ms: Some(handshake_ms),
             failure: None,
             client_certificate: self.ctx.config.client_certificate,

@@ -378,7 +378,6 @@ impl Pair {
                     version: "TLSv1.3".into(),
                     cipher_suite: "TLS13_AES_128_GCM_SHA256".into(),
                     sni: None,
-                    alpn: None,
                     client_cert_requested: self.camera.cert_requested,
                     verifier: VerifierRecord { chain, error, overridden },
                     client: None,
@@ -390,7 +389,6 @@ impl Pair {
                     version: "TLSv1".into(),
                     cipher_suite: "TLS_RSA_WITH_AES_128_CBC_SHA".into(),
                     sni: None,
-                    alpn: None,
                     client_cert_requested: false,
                     verifier: VerifierRecord {
                         chain: der_chain(&[LEAF, INTERMEDIATE]),
