@@ -30,6 +30,7 @@ pub mod codec;
 pub mod container;
 pub mod diagnose;
 pub mod probe;
+mod rng;
 pub mod rtcp;
 pub mod rtp;
 pub mod rtsp;

@@ -36,7 +36,7 @@ use std::time::Duration;
 
 use rtspeek_core::probe::{
     CloseReason, ConnId, ConnectTls, DiscoveryConfig, HandshakeFailure, Input, Output, Probe, ProbeConfig,
-    TlsEstablished, TlsParameter, TlsScan, TransportChoice, UdpChannel, UdpId, VerifierRecord,
+    ProbeEvent, TlsEstablished, TlsParameter, TlsScan, TransportChoice, UdpChannel, UdpId, VerifierRecord,
 };
 use rtspeek_core::rtsp::Url;
 use rtspeek_core::rtsp::auth::Credentials;
@@ -238,7 +238,10 @@ impl Driver {
                 self.owed.push_back(Owed::UdpBound(udp, port));
             }
             Output::CloseUdp { udp } => self.udp.retain(|u| *u != udp),
-            Output::Event(event) => self.events.push(format!("{event:?}")),
+            Output::Event(event) => {
+                assert!(!matches!(event, ProbeEvent::Done { .. }), "the report leaves only as Output::Done");
+                self.events.push(format!("{event:?}"));
+            }
             Output::Media(frame) => assert!(!frame.data.is_empty(), "an empty media frame"),
             Output::Transmit { .. } | Output::SendUdp { .. } => {}
             Output::Timeout(_) | Output::Done(_) => unreachable!("handled by drain"),
@@ -249,7 +252,7 @@ impl Driver {
         let now = self.now;
         match owed {
             Owed::Connected(conn) if self.open.contains(&conn) => {
-                self.probe.handle_input(now, Input::Connected { conn, peer: "192.0.2.10:322".into() });
+                self.probe.handle_input(now, Input::Connected { conn, peer: ([192, 0, 2, 10], 322).into() });
             }
             Owed::Tls(conn, tls) if self.open.contains(&conn) => {
                 let [a, b] = self.flags;
@@ -276,7 +279,6 @@ impl Driver {
                             "TLS13_AES_128_GCM_SHA256".into()
                         },
                         sni: None,
-                        alpn: None,
                         client_cert_requested: b & 0x20 != 0,
                         verifier: VerifierRecord { chain: Vec::new(), error, overridden },
                         client: legacy.then(|| "fuzz legacy client".into()),

@@ -4,9 +4,11 @@
 //!
 //! `rtspeek serve`'s sans-IO connection, [`ServerSession`], fed a client's bytes in chunks, in virtual time,
 //! with a small catalog: `cam` and `site/front` open (unless configured otherwise), `locked` behind Basic and
-//! Digest (user `viewer`). Besides "no panic, no hang", it checks that every transmitted chunk is exactly one
-//! well-formed RTSP response, that the output is bounded by the input, that nothing follows a close, that the
-//! connection always ends once the client goes quiet, and that no response holds the users' password.
+//! Digest (user `viewer`). The driver answers every `Subscribe` at once, as the native one does. Besides "no
+//! panic, no hang", it checks that every transmitted chunk is exactly one well-formed RTSP response, that the
+//! output is bounded by the input, that nothing follows a close, that the connection always ends once the
+//! client goes quiet, that a subscription is asked for only by PLAY and played only after its answer, and that
+//! no response holds the users' password.
 //!
 //! Input: one configuration byte, then records `[op][length: u16 big-endian][payload]` (a length past the end
 //! takes what is left). `op & 3`: 0 and 1, the payload as bytes from the client; 2, the payload as an RTCP
@@ -17,6 +19,8 @@
 //! source has produced no frame yet (PLAY gets 503); bit 3 Digest only (else Basic and Digest); bit 4 H.265;
 //! bit 5 Digest without qop (RFC 2069) accepted; bit 6 Basic offered on plain RTSP too.
 
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rtspeek_core::UnixTime;
@@ -24,7 +28,7 @@ use rtspeek_core::codec::{Codec, StreamInfo};
 use rtspeek_core::rtsp::auth::{Algorithm, ServerKey, UserTable};
 use rtspeek_core::rtsp::{Message, Parsed, Parser};
 use rtspeek_core::serve::{
-    AuthPolicy, Catalog, ConnectionInfo, Mount, RtpPosition, ServerSession, SessionConfig, SessionOutput,
+    AuthPolicy, Catalog, ConnectionInfo, Input, Mount, Output, RtpPosition, ServerSession, SessionConfig,
     TransportPolicy,
 };
 
@@ -59,19 +63,19 @@ const H265_SETS: [&[u8]; 3] = [
     &[0x44, 0x01, 0xc0, 0x71, 0x83, 0x12],
 ];
 
+#[derive(Debug)]
 struct Cat {
     mounts: Vec<Mount>,
-    position: Option<RtpPosition>,
 }
 
 impl Catalog for Cat {
     fn mount(&self, path: &str) -> Option<&Mount> {
         self.mounts.iter().find(|m| m.path == path)
     }
-    fn position(&self, _path: &str) -> Option<RtpPosition> {
-        self.position
-    }
 }
+
+/// Where every stream stands, unless configured to have produced nothing.
+const POSITION: RtpPosition = RtpPosition { ssrc: 0x1234_5678, seq: 4242, rtptime: 90_000 };
 
 fn catalog(flags: u8) -> Cat {
     let policy = AuthPolicy {
@@ -94,18 +98,20 @@ fn catalog(flags: u8) -> Cat {
         },
         payload_type: 96,
         auth,
+        ssrc: Some(POSITION.ssrc),
     };
     let cam_auth = (flags & 2 != 0).then(|| policy.clone());
-    Cat {
-        mounts: vec![mount("cam", cam_auth), mount("site/front", None), mount("locked", Some(policy))],
-        position: (flags & 4 == 0).then_some(RtpPosition { ssrc: 0x1234_5678, seq: 4242, rtptime: 90_000 }),
-    }
+    Cat { mounts: vec![mount("cam", cam_auth), mount("site/front", None), mount("locked", Some(policy))] }
 }
 
 /// The session and what came out of it so far.
 struct Run {
     session: ServerSession,
-    catalog: Cat,
+    catalog: Arc<Cat>,
+    /// What the driver answers to `Subscribe`.
+    position: Option<RtpPosition>,
+    /// The position of the subscription answered and not played yet.
+    subscribed: Option<RtpPosition>,
     now: Duration,
     /// Bytes transmitted so far.
     transmitted: usize,
@@ -121,11 +127,16 @@ pub fn run(data: &[u8]) {
     let (flags, mut records) = data.split_first().map_or((0, &[][..]), |(f, rest)| (*f, rest));
     let tls = flags & 1 != 0;
     let transport = TransportPolicy { tls, udp_server_ports: (!tls).then_some((6970, 6971)) };
-    let config = SessionConfig::new("rtspeek-fuzz", ServerKey::new(vec![7; 32]));
-    let conn = ConnectionInfo { transport, local_ip: "192.0.2.1".into() };
+    let mut config = SessionConfig::new("rtspeek-fuzz", ServerKey::new(vec![7; 32]));
+    config.unix_origin = UNIX;
+    let local = SocketAddr::from(([192, 0, 2, 1], if tls { 322 } else { 554 }));
+    let conn = ConnectionInfo { transport, local, peer: SocketAddr::from(([192, 0, 2, 9], 50_000)) };
+    let catalog = Arc::new(catalog(flags));
     let mut r = Run {
-        session: ServerSession::new(config, conn, Duration::ZERO, [9; 32]),
-        catalog: catalog(flags),
+        session: ServerSession::new(config, conn, catalog.clone(), Duration::ZERO, [9; 32]),
+        catalog,
+        position: (flags & 4 == 0).then_some(POSITION),
+        subscribed: None,
         now: Duration::ZERO,
         transmitted: 0,
         closed: false,
@@ -137,8 +148,8 @@ pub fn run(data: &[u8]) {
         r.fire_timer();
         let now = r.now;
         match op & 3 {
-            0 | 1 => r.session.handle_data(now, unix(now), payload, &r.catalog),
-            2 => r.session.handle_rtcp(now, payload),
+            0 | 1 => r.session.handle_input(now, Input::Data(payload)),
+            2 => r.session.handle_input(now, Input::Rtcp(payload)),
             _ => {
                 let seconds = u64::from(op >> 2);
                 r.now = match r.session.poll_timeout() {
@@ -165,10 +176,6 @@ pub fn run(data: &[u8]) {
     assert!(!stats.contains(PASSWORD), "the session's stats hold the password");
 }
 
-fn unix(now: Duration) -> UnixTime {
-    UnixTime(UNIX.0 + now.as_secs() as i64)
-}
-
 /// The next record of the input.
 fn next_record<'a>(records: &mut &'a [u8]) -> Option<(u8, &'a [u8])> {
     let (&op, rest) = records.split_first()?;
@@ -193,15 +200,27 @@ impl Run {
         while let Some(out) = self.session.poll_output() {
             assert!(!self.closed, "an output after Close: {out:?}");
             match out {
-                SessionOutput::Transmit(bytes) => self.response(&bytes),
-                SessionOutput::Close(_) => {
+                Output::Transmit(bytes) => self.response(&bytes),
+                Output::Close(_) => {
                     assert!(self.session.is_closed());
                     self.closed = true;
                 }
-                SessionOutput::Play(play) => {
-                    assert!(self.catalog.mount(&play.mount).is_some(), "PLAY of an unknown mount");
+                Output::Subscribe { mount } => {
+                    assert!(self.catalog.mount(&mount).is_some(), "a subscription to an unknown mount");
+                    assert!(self.subscribed.is_none(), "a second subscription before the first was played");
+                    self.subscribed = self.position;
+                    self.session.handle_input(self.now, Input::Subscribed(self.position));
                 }
-                SessionOutput::Pause | SessionOutput::Stop => {}
+                Output::Play(play) => {
+                    assert!(self.catalog.mount(&play.mount).is_some(), "PLAY of an unknown mount");
+                    let subscribed = self.subscribed.take();
+                    assert_eq!(subscribed, Some(play.position), "PLAY without the subscription's position");
+                }
+                Output::Pause | Output::Stop => {}
+                Output::Timeout(at) => {
+                    assert!(at >= self.now, "a timer in the past: {at:?} < {:?}", self.now);
+                    break;
+                }
             }
         }
     }

@@ -3,8 +3,12 @@
 //! A [`Report`] is a list of [`LayerResult`]s in chain order, every [`Finding`] with its evidence, the first broken
 //! layer and a [`Verdict`]. Findings carry stable dotted codes from the [`codes`] catalogue. The JSON form is
 //! documented in `docs/report-schema.md` and versioned by [`REPORT_SCHEMA_VERSION`].
+//!
+//! The report's [`facts`] (what was observed, even when nothing is wrong) belong to the model too: the live probe
+//! fills them in, offline checks fill in their part, and nothing here depends on who did.
 
 pub mod codes;
+pub mod facts;
 mod finding;
 mod report;
 

@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::facts::{AuthFacts, ConnectionFacts, PortFacts, RtspFacts, TlsSessionFacts, TrackFacts};
 use super::finding::{Finding, Layer, Severity};
 use crate::cert::CertificateFacts;
-use crate::probe::facts::{AuthFacts, ConnectionFacts, PortFacts, RtspFacts, TlsSessionFacts, TrackFacts};
 use crate::sdp::SdpFacts;
 
 /// Version of the JSON report schema (`docs/report-schema.md`). Bumped only on incompatible changes; adding an

@@ -1,6 +1,6 @@
 //! The authentication facts of the report, from the auth module's capability summary.
 
-use super::facts::{AuthFacts, ChallengeFacts, ClientFacts};
+use crate::diagnose::facts::{AuthFacts, ChallengeFacts, ClientFacts};
 use crate::rtsp::auth::capability::{Capability, ClientVerdict};
 use crate::rtsp::auth::challenge::Scheme;
 

@@ -8,7 +8,7 @@ use super::config::ProbeConfig;
 use super::event::ProbeEvent;
 use super::io::{ConnId, ConnectTls, Output, UdpChannel, UdpId};
 use super::record::Record;
-use super::rng::SeededRng;
+use crate::rng::SeededRng;
 use crate::{Finding, Layer};
 
 /// Shared by the stages; owned by [`Probe`](super::Probe).

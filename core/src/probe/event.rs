@@ -85,7 +85,9 @@ pub enum ProbeEvent {
         /// One entry per playing track.
         tracks: Vec<TrackProgress>,
     },
-    /// The final report.
+    /// The final report, last of a stream. The probe itself hands the report out once, as
+    /// [`Output::Done`](super::Output::Done); a driver that streams events (the native driver for the CLI and
+    /// the bridge's WebSocket) sends it on as this event.
     Done {
         /// The report.
         report: Box<Report>,

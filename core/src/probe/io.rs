@@ -147,8 +147,6 @@ pub struct TlsEstablished {
     pub cipher_suite: String,
     /// The SNI sent, if any (none for IP literals).
     pub sni: Option<String>,
-    /// ALPN protocol, if negotiated.
-    pub alpn: Option<String>,
     /// Whether the server asked for a client certificate during the handshake (sent or not).
     pub client_cert_requested: bool,
     /// The verifier's record.
@@ -188,7 +186,7 @@ pub enum Input<'a> {
         /// Which connection.
         conn: ConnId,
         /// The peer address it reached (`127.0.0.1:8554`, `[::1]:322`).
-        peer: String,
+        peer: std::net::SocketAddr,
     },
     /// The TCP connection could not be made.
     ConnectFailed {

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use super::certificate::{self, ChainSource};
 use super::ctx::millis;
-use super::facts::{LegacySessionFacts, TlsSessionFacts};
 use super::{ConnId, ConnectTls, Probe, Stage, TlsEstablished};
 use crate::Layer;
+use crate::diagnose::facts::{LegacySessionFacts, TlsSessionFacts};
 
 impl Probe {
     /// Whether to go on over legacy TLS after the scan: asked for, the modern handshake failed, and the scan

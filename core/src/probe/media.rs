@@ -7,10 +7,10 @@ use std::time::Duration;
 use super::connect::seconds;
 use super::ctx::Ctx;
 use super::event::TrackProgress;
-use super::facts::TrackFacts;
 use super::io::{ConnId, MediaFrame, UdpChannel, UdpId};
 use super::tracks::{Carriage, Track};
 use crate::diagnose::codes;
+use crate::diagnose::facts::TrackFacts;
 use crate::rtsp::TypedHeader;
 use crate::rtsp::headers::{RtpInfo, Transport, TransportSpec};
 use crate::rtsp::url::Url;
@@ -322,13 +322,7 @@ impl Media {
     ) {
         self.flooded += u64::from(dropped);
         // Only the camera's packets count: anyone on the network can send to the ports rtspeek opened.
-        let camera = ctx
-            .record
-            .facts
-            .connection
-            .as_ref()
-            .and_then(|c| c.peer.as_deref())
-            .and_then(|p| p.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()));
+        let camera = ctx.record.facts.connection.as_ref().and_then(|c| c.peer).map(|a| a.ip());
         if camera.is_some_and(|ip| !same_ip(ip, from.ip())) {
             self.foreign.count += 1;
             if self.foreign.senders.len() < FOREIGN_SENDERS_SHOWN && !self.foreign.senders.contains(&from) {

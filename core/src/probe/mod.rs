@@ -52,13 +52,11 @@ mod connect;
 mod credentials;
 mod ctx;
 mod event;
-pub mod facts;
 mod io;
 mod legacy;
 mod media;
 mod ports;
 mod record;
-pub(crate) mod rng;
 mod scan;
 mod session;
 mod tls_stage;
@@ -76,8 +74,8 @@ pub use io::{
     Output, TlsEstablished, TlsParameter, UdpChannel, UdpId, VerifierRecord,
 };
 
+use crate::diagnose::facts::ConnectionFacts;
 use ctx::{Ctx, millis};
-use facts::ConnectionFacts;
 use ports::Discovery;
 use scan::{PlainCheck, ScanRun};
 pub use session::MAX_TRANSCRIPT_BYTES;
@@ -434,10 +432,10 @@ impl Probe {
         };
     }
 
-    fn connected(&mut self, peer: String, started: Duration) {
+    fn connected(&mut self, peer: std::net::SocketAddr, started: Duration) {
         let took = self.ctx.now.saturating_sub(started);
         if let Some(c) = &mut self.ctx.record.facts.connection {
-            c.peer = Some(peer.clone());
+            c.peer = Some(peer);
             c.connect_ms = Some(millis(took));
         }
         self.ctx.layer_done(Layer::Tcp, format!("connected to {peer} in {:.1} ms", millis(took)));
@@ -631,8 +629,9 @@ impl Probe {
             Some(_) => format!("{} ({})", self.target, self.url.redacted()),
             None => self.target.clone(),
         };
+        // The report leaves the probe once, as `Output::Done`: drivers that stream events wrap it in
+        // `ProbeEvent::Done` themselves.
         let report = record.finish(target, &scope);
-        self.ctx.event(ProbeEvent::Done { report: Box::new(report.clone()) });
         self.ctx.out.push_back(Output::Done(Box::new(report)));
     }
 }

@@ -6,10 +6,10 @@
 use std::time::Duration;
 
 use super::ctx::Ctx;
-use super::facts::PortFacts;
 use super::io::{ConnId, ConnectError, ConnectErrorKind, ConnectTls};
 use super::scan::{PlainAnswer, PlainCheck};
 use crate::Layer;
+use crate::diagnose::facts::PortFacts;
 use crate::rtsp::url::Scheme;
 use crate::tls::{ClientHelloConfig, FlightEnd, FlightReader, LooksLike, Progress, ServerFlight};
 

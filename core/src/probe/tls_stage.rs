@@ -7,10 +7,10 @@ use std::time::Duration;
 use super::certificate::{self, ChainSource};
 use super::connect;
 use super::ctx::millis;
-use super::facts::TlsSessionFacts;
 use super::scan::{PlainAnswer, PlainCheck, ScanRun};
 use super::{AfterScan, ConnId, HandshakeFailure, Probe, Stage, TlsEstablished, TlsScan, VerifierRecord};
 use crate::diagnose::codes;
+use crate::diagnose::facts::TlsSessionFacts;
 use crate::tls::{TlsFacts as TlsScanFacts, scan_findings, server_certificates};
 use crate::{Finding, Layer, Severity};
 
@@ -21,7 +21,6 @@ impl Probe {
             version: Some(tls.version.clone()),
             cipher_suite: Some(tls.cipher_suite.clone()),
             sni: tls.sni.clone(),
-            alpn: tls.alpn.clone(),
             handshake_ms: Some(handshake_ms),
             failure: None,
             client_certificate: self.ctx.config.client_certificate,

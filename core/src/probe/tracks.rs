@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use super::ctx::millis;
-use super::facts::TrackFacts;
 use super::io::{MediaFrame, UdpId};
 use crate::codec::{Codec, Depacketizer, StreamAnalyzer};
+use crate::diagnose::facts::TrackFacts;
 use crate::rtp::{Receiver, ReceiverConfig, RtpPacket, Thresholds};
 use crate::rtsp::url::Url;
 use crate::sdp::{self, SessionDescription, sprop};

@@ -3,6 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::UnixTime;
 use crate::rtsp::Limits;
 use crate::rtsp::auth::ServerKey;
 use crate::rtsp::auth::digest::{NonceCounts, ReplayStore};
@@ -26,6 +27,10 @@ pub struct SessionConfig {
     /// The Digest nonce counts already used, shared by every connection of the server (clones of this
     /// configuration share it): since a nonce is good on every connection, so must its replay record be.
     pub replay: Arc<dyn ReplayStore>,
+    /// The wall-clock time at `now` = 0 of the driver's clock: a session's wall-clock time is this plus its
+    /// `now`. Only Digest nonces are dated with it, and only this server reads them back, so what matters is
+    /// that every connection of the server shares it (their `now` shares an origin too). Default: the epoch.
+    pub unix_origin: UnixTime,
 }
 
 /// Nonces tracked by the replay table of [`SessionConfig::new`].
@@ -37,7 +42,7 @@ pub const TIMEOUT_GRACE: Duration = Duration::from_secs(5);
 
 impl SessionConfig {
     /// 60 s sessions, 10 s to finish a request, 30 s for an idle connection, 8 KiB heads and 64 KiB bodies, a
-    /// replay table of [`DEFAULT_TRACKED_NONCES`] nonces.
+    /// replay table of [`DEFAULT_TRACKED_NONCES`] nonces, the clock's origin at the epoch.
     pub fn new(server: impl Into<String>, digest_key: ServerKey) -> Self {
         SessionConfig {
             server: server.into(),
@@ -47,6 +52,7 @@ impl SessionConfig {
             limits: Limits { max_head_bytes: 8 * 1024, max_body_bytes: 64 * 1024, max_headers: 64 },
             digest_key,
             replay: Arc::new(Mutex::new(NonceCounts::new(DEFAULT_TRACKED_NONCES))),
+            unix_origin: UnixTime(0),
         }
     }
 }

@@ -17,6 +17,9 @@ pub struct Mount {
     pub payload_type: u8,
     /// Who may watch; `None` lets anyone in.
     pub auth: Option<AuthPolicy>,
+    /// The SSRC of the mount's RTP stream (one stream, the same for every client), announced in SETUP's
+    /// `Transport`; `None` announces none.
+    pub ssrc: Option<u32>,
 }
 
 /// The credentials a mount requires.
@@ -50,12 +53,12 @@ pub struct RtpPosition {
     pub rtptime: u32,
 }
 
-/// The driver's view of its mounts, consulted on every request (so reloads apply to the next request).
-pub trait Catalog {
+/// The driver's mounts, as one connection may see them, consulted on every request (so that a driver whose
+/// catalogue changes applies the change to the next request). A pure lookup: where a stream stands is asked
+/// for explicitly, with [`Output::Subscribe`](super::Output::Subscribe), when a PLAY needs it.
+pub trait Catalog: std::fmt::Debug + Send + Sync {
     /// The mount at `path` (without leading `/`).
     fn mount(&self, path: &str) -> Option<&Mount>;
-    /// Where the mount's stream stands, `None` while its source has produced nothing (PLAY then answers 503).
-    fn position(&self, path: &str) -> Option<RtpPosition>;
 }
 
 /// The track control URL suffix of the (single) video track of every mount.

@@ -1,5 +1,7 @@
 //! The session description of a mount (RFC 4566, RFC 6184 / RFC 7798 format parameters).
 
+use std::net::IpAddr;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
@@ -9,8 +11,8 @@ use super::mount::{Mount, VIDEO_CONTROL};
 
 /// The SDP of `mount`, with `origin` (the server's address as the client reached it) in `o=`. The control
 /// URLs are relative (`trackID=0`), resolved by clients against the Content-Base the DESCRIBE answer carries.
-pub fn describe(mount: &Mount, origin: &str, tool: &str) -> String {
-    let family = if origin.contains(':') { "IP6" } else { "IP4" };
+pub fn describe(mount: &Mount, origin: IpAddr, tool: &str) -> String {
+    let family = if origin.is_ipv6() { "IP6" } else { "IP4" };
     let any = if family == "IP6" { "::" } else { "0.0.0.0" };
     let pt = mount.payload_type;
     let info = &mount.info;

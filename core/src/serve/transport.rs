@@ -1,6 +1,8 @@
 //! Transport negotiation: which of the client's `Transport` alternatives the server accepts, and what it
 //! answers.
 
+use std::net::{IpAddr, SocketAddr};
+
 use crate::rtsp::headers::{Cast, ChannelRange, PortRange, TransportSpec};
 
 /// How media reaches one client.
@@ -13,12 +15,12 @@ pub enum Delivery {
         /// Channel of RTCP (sender reports out, receiver reports in).
         rtcp_channel: u8,
     },
-    /// UDP unicast to the client's address at these ports (plain RTSP only).
+    /// UDP unicast to the client's address, at the ports it asked for (plain RTSP only).
     Udp {
-        /// The client's RTP port.
-        rtp_port: u16,
-        /// The client's RTCP port.
-        rtcp_port: u16,
+        /// Where RTP goes: the client's IP and RTP port.
+        rtp: SocketAddr,
+        /// Where RTCP goes, and where the client's RTCP comes from: the client's IP and RTCP port.
+        rtcp: SocketAddr,
     },
 }
 
@@ -36,15 +38,16 @@ pub struct TransportPolicy {
 pub(crate) struct Refusal(pub(crate) String);
 
 /// Picks the first acceptable alternative, in the client's order of preference (RFC 2326 12.39), and returns
-/// the delivery with the spec to echo in the answer.
+/// the delivery (UDP to `client`) with the spec to echo in the answer (`ssrc=` when known).
 pub(crate) fn negotiate(
     offers: &[TransportSpec],
     policy: TransportPolicy,
-    ssrc: u32,
+    client: IpAddr,
+    ssrc: Option<u32>,
 ) -> Result<(Delivery, TransportSpec), Refusal> {
     let mut reasons = Vec::new();
     for offer in offers {
-        match accept(offer, policy, ssrc) {
+        match accept(offer, policy, client, ssrc) {
             Ok(found) => return Ok(found),
             Err(why) => reasons.push(why),
         }
@@ -55,7 +58,8 @@ pub(crate) fn negotiate(
 fn accept(
     offer: &TransportSpec,
     policy: TransportPolicy,
-    ssrc: u32,
+    client: IpAddr,
+    ssrc: Option<u32>,
 ) -> Result<(Delivery, TransportSpec), String> {
     let name = format!("{}/{}", offer.protocol, offer.profile);
     if !offer.protocol.eq_ignore_ascii_case("RTP") || !offer.profile.eq_ignore_ascii_case("AVP") {
@@ -77,7 +81,7 @@ fn accept(
             return Err(format!("{name}: interleaved RTP and RTCP channels are both {rtp}"));
         }
         let mut answer = TransportSpec::tcp_interleaved(rtp, rtcp);
-        answer.ssrc = vec![ssrc];
+        answer.ssrc = ssrc.into_iter().collect();
         answer.mode = vec!["PLAY".to_owned()];
         return Ok((Delivery::Interleaved { rtp_channel: rtp, rtcp_channel: rtcp }, answer));
     }
@@ -98,7 +102,8 @@ fn accept(
     let rtcp = end.unwrap_or(start.saturating_add(1));
     let mut answer = TransportSpec::udp_unicast(start, rtcp);
     answer.server_port = Some(PortRange { start: server_rtp, end: Some(server_rtcp) });
-    answer.ssrc = vec![ssrc];
+    answer.ssrc = ssrc.into_iter().collect();
     answer.mode = vec!["PLAY".to_owned()];
-    Ok((Delivery::Udp { rtp_port: start, rtcp_port: rtcp }, answer))
+    let delivery = Delivery::Udp { rtp: SocketAddr::new(client, start), rtcp: SocketAddr::new(client, rtcp) };
+    Ok((delivery, answer))
 }

@@ -37,17 +37,15 @@ pub(super) async fn run(
     mut writes: mpsc::Receiver<Vec<u8>>,
     events: mpsc::Sender<Observed>,
 ) {
-    let tcp = match connect(&host, port).await {
-        Ok(tcp) => tcp,
+    let (tcp, peer) = match connect(&host, port).await {
+        Ok(connected) => connected,
         Err(error) => {
             let _ = events.send(Observed::ConnectFailed { conn, error }).await;
             return;
         }
     };
     let _ = tcp.set_nodelay(true);
-    let peer = tcp.peer_addr().map_or_else(|_| format!("{host}:{port}"), |a| a.to_string());
-    let peer_ip = tcp.peer_addr().ok().map(|a| a.ip());
-    let _ = events.send(Observed::Connected { conn, peer, peer_ip }).await;
+    let _ = events.send(Observed::Connected { conn, peer }).await;
     match tls {
         Handshake::None => pump(conn, tcp, &mut writes, &events).await,
         Handshake::Legacy(timeout) => legacy(conn, tcp, &host, timeout, &mut writes, &events).await,
@@ -88,7 +86,6 @@ async fn legacy(
                 version: facts.version,
                 cipher_suite: facts.cipher_suite,
                 sni: None,
-                alpn: None,
                 client_cert_requested: false,
                 verifier: VerifierRecord { chain: facts.chain, error: None, overridden: false },
                 client: Some(facts.client),
@@ -118,7 +115,8 @@ async fn legacy(
 }
 
 /// Resolves and connects, classifying the failure the way the report needs it.
-async fn connect(host: &str, port: u16) -> Result<TcpStream, ConnectError> {
+/// A connection to the first address of `host` that accepts, and that address.
+async fn connect(host: &str, port: u16) -> Result<(TcpStream, SocketAddr), ConnectError> {
     let addrs: Vec<SocketAddr> = match tokio::net::lookup_host((host, port)).await {
         Ok(addrs) => addrs.collect(),
         Err(e) => return Err(ConnectError { kind: ConnectErrorKind::Dns, message: e.to_string() }),
@@ -127,7 +125,7 @@ async fn connect(host: &str, port: u16) -> Result<TcpStream, ConnectError> {
     let mut last = ConnectError { kind: ConnectErrorKind::Dns, message: format!("{host} has no address") };
     for addr in addrs {
         match TcpStream::connect(addr).await {
-            Ok(stream) => return Ok(stream),
+            Ok(stream) => return Ok((stream, addr)),
             Err(e) => last = ConnectError { kind: connect_error_kind(&e), message: e.to_string() },
         }
     }
@@ -215,7 +213,6 @@ fn established(facts: &TlsFacts) -> TlsEstablished {
         version: facts.version.clone().unwrap_or_default().replace('_', "."),
         cipher_suite: facts.cipher_suite.clone().unwrap_or_default(),
         sni: facts.sni.clone(),
-        alpn: None,
         client_cert_requested: facts.client_cert_requested,
         verifier: facts.verification.as_ref().map(verifier_record).unwrap_or_default(),
         client: None,

@@ -42,7 +42,7 @@ impl<F: FnMut(&ProbeEvent)> ProbeSink for F {
 /// What a connection or UDP task observed, owned, for the driver loop.
 #[derive(Debug)]
 pub(crate) enum Observed {
-    Connected { conn: ConnId, peer: String, peer_ip: Option<IpAddr> },
+    Connected { conn: ConnId, peer: SocketAddr },
     ConnectFailed { conn: ConnId, error: ConnectError },
     TlsEstablished { conn: ConnId, tls: TlsEstablished },
     TlsFailed { conn: ConnId, failure: HandshakeFailure, verifier: Option<VerifierRecord> },
@@ -54,7 +54,7 @@ pub(crate) enum Observed {
 impl Observed {
     fn as_input(&self) -> Input<'_> {
         match self {
-            Observed::Connected { conn, peer, .. } => Input::Connected { conn: *conn, peer: peer.clone() },
+            Observed::Connected { conn, peer } => Input::Connected { conn: *conn, peer: *peer },
             Observed::ConnectFailed { conn, error } => {
                 Input::ConnectFailed { conn: *conn, error: error.clone() }
             }
@@ -166,14 +166,20 @@ pub async fn run(
                 Output::Event(event) => sink.event(&event),
                 Output::Media(frame) => sink.media(frame),
                 Output::Timeout(at) => break at,
-                Output::Done(report) => break 'drive *report,
+                Output::Done(report) => {
+                    // The probe hands the report out once; event streams end with it as `done`.
+                    let done = ProbeEvent::Done { report };
+                    sink.event(&done);
+                    let ProbeEvent::Done { report } = done else { unreachable!("built above") };
+                    break 'drive *report;
+                }
             }
         };
         tokio::select! {
             // Never `None`: this loop holds a sender of the channel itself.
             Some(observed) = events.recv() => {
-                if let Observed::Connected { peer_ip: Some(ip), .. } = &observed {
-                    peer_ip = Some(*ip);
+                if let Observed::Connected { peer, .. } = &observed {
+                    peer_ip = Some(peer.ip());
                 }
                 probe.handle_input(start.elapsed(), observed.as_input());
             }

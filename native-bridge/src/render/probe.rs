@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use rtspeek_core::Facts;
 use rtspeek_core::codec::{Codec, Comparison};
-use rtspeek_core::probe::facts::TrackFacts;
+use rtspeek_core::diagnose::facts::TrackFacts;
 
 use super::{Paint, printable};
 

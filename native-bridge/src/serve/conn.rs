@@ -1,38 +1,37 @@
 //! One client connection: core's [`ServerSession`] driven over a TLS or plain stream, with the media of the
 //! stream it plays written interleaved (or sent over UDP on plain connections).
 
-use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use rtspeek_core::serve::{
-    Catalog, ConnectionInfo, Delivery, Mount, RtpPosition, ServerSession, SessionOutput, TransportPolicy,
+    Catalog, ConnectionInfo, Delivery, Input, Mount, Output, ServerSession, TransportPolicy,
 };
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
 use tokio::sync::{broadcast, mpsc};
 
 use super::media::Packet;
 use super::udp::UdpPorts;
-use super::{Shared, random_seed, unix_now};
+use super::{MountEntry, Shared, random_seed};
 
 /// Bytes read per call: requests are small, and RTCP from clients is a few hundred bytes.
 const READ_CHUNK: usize = 2048;
 /// Interleaved packets are gathered into writes of about this size (fewer TLS records and syscalls).
 const WRITE_BATCH: usize = 32 * 1024;
 
-/// The catalogue as one connection sees it. `position` also subscribes to the stream, under the bus lock, so
-/// the receiver handed to PLAY starts exactly at the RTP-Info position.
-struct ConnCatalog<'a> {
-    shared: &'a Shared,
-    only: Option<&'a str>,
-    pending: RefCell<Option<broadcast::Receiver<Packet>>>,
+/// The catalogue as one connection sees it.
+#[derive(Debug)]
+struct ConnCatalog {
+    shared: Arc<Shared>,
+    /// A stream's own listener: that stream only.
+    only: Option<String>,
 }
 
-impl ConnCatalog<'_> {
+impl ConnCatalog {
     /// A stream's own listener serves that stream only; shared listeners serve every other stream.
-    fn entry(&self, path: &str) -> Option<&super::MountEntry> {
-        let visible = match self.only {
+    fn entry(&self, path: &str) -> Option<&MountEntry> {
+        let visible = match &self.only {
             Some(only) => only == path,
             None => !self.shared.own_listener.iter().any(|p| p == path),
         };
@@ -40,15 +39,9 @@ impl ConnCatalog<'_> {
     }
 }
 
-impl Catalog for ConnCatalog<'_> {
+impl Catalog for ConnCatalog {
     fn mount(&self, path: &str) -> Option<&Mount> {
         self.entry(path).map(|entry| &entry.mount)
-    }
-
-    fn position(&self, path: &str) -> Option<RtpPosition> {
-        let (position, receiver) = self.entry(path)?.bus.subscribe()?;
-        *self.pending.borrow_mut() = Some(receiver);
-        Some(position)
     }
 }
 
@@ -78,31 +71,40 @@ where
     let Scope { peer, local, udp, only } = scope;
     let (mut rd, mut wr) = tokio::io::split(stream);
     let transport = TransportPolicy { tls, udp_server_ports: udp.as_ref().map(|u| u.ports()) };
-    let info = ConnectionInfo { transport, local_ip: local.ip().to_string() };
-    let mut session =
-        ServerSession::new(shared.session_config.clone(), info, shared.elapsed(), random_seed());
-    let catalog = ConnCatalog { shared: &shared, only: only.as_deref(), pending: RefCell::new(None) };
+    let info = ConnectionInfo { transport, local, peer };
+    let catalog = Arc::new(ConnCatalog { shared: shared.clone(), only });
+    let config = shared.session_config.clone();
+    let mut session = ServerSession::new(config, info, catalog.clone(), shared.elapsed(), random_seed());
+    // The subscription made for the session's `Subscribe`, until its `Play` (or `Pause`/`Stop`) takes it.
+    let mut subscription: Option<broadcast::Receiver<Packet>> = None;
     let mut media: Option<Delivering> = None;
     let mut read_buf = vec![0u8; READ_CHUNK];
     let mut batch: Vec<u8> = Vec::new();
     let slow = shared.slow_client;
 
     let close_reason = 'conn: loop {
-        while let Some(output) = session.poll_output() {
+        let deadline = loop {
+            let Some(output) = session.poll_output() else { break 'conn "closed".to_owned() };
             match output {
-                SessionOutput::Transmit(bytes) => {
+                Output::Transmit(bytes) => {
                     if !matches!(tokio::time::timeout(slow, wr.write_all(&bytes)).await, Ok(Ok(()))) {
                         break 'conn "could not write a response".to_owned();
                     }
                 }
-                SessionOutput::Play(play) => {
-                    let Some(receiver) = catalog.pending.borrow_mut().take() else { continue };
+                // Position and receiver are taken together, under the stream's lock, so that the first packet
+                // the receiver gets is the one RTP-Info names.
+                Output::Subscribe { mount } => {
+                    let subscribed = catalog.entry(&mount).and_then(|entry| entry.bus.subscribe());
+                    let position = subscribed.map(|(position, receiver)| {
+                        subscription = Some(receiver);
+                        position
+                    });
+                    session.handle_input(shared.elapsed(), Input::Subscribed(position));
+                }
+                Output::Play(play) => {
+                    let Some(receiver) = subscription.take() else { continue };
                     let udp_targets = match (play.delivery, &udp) {
-                        (Delivery::Udp { rtp_port, rtcp_port }, Some(ports)) => {
-                            let rtp = SocketAddr::new(peer.ip(), rtp_port);
-                            let rtcp = SocketAddr::new(peer.ip(), rtcp_port);
-                            Some((rtp, rtcp, ports.register(rtcp)))
-                        }
+                        (Delivery::Udp { rtp, rtcp }, Some(ports)) => Some((rtp, rtcp, ports.register(rtcp))),
                         _ => None,
                     };
                     if let Some(entry) = shared.mounts.get(&play.mount) {
@@ -112,20 +114,21 @@ where
                     media = Some(Delivering { receiver, delivery: play.delivery, udp: udp_targets });
                 }
                 // Paused or torn down: let go of the ring (a paused cursor would only fall behind).
-                SessionOutput::Pause | SessionOutput::Stop => {
+                Output::Pause | Output::Stop => {
                     if let (Some(Delivering { udp: Some((_, rtcp, _)), .. }), Some(ports)) = (&media, &udp) {
                         ports.unregister(*rtcp);
                     }
                     media = None;
+                    subscription = None;
                 }
-                SessionOutput::Close(reason) => break 'conn reason.to_string(),
+                Output::Close(reason) => break 'conn reason.to_string(),
+                Output::Timeout(at) => break shared.instant_at(at),
             }
-        }
-        let deadline = session.poll_timeout().and_then(|at| shared.instant_at(at));
+        };
         tokio::select! {
             read = rd.read(&mut read_buf) => match read {
                 Ok(0) => break 'conn "closed by the client".to_owned(),
-                Ok(n) => session.handle_data(shared.elapsed(), unix_now(), &read_buf[..n], &catalog),
+                Ok(n) => session.handle_input(shared.elapsed(), Input::Data(&read_buf[..n])),
                 Err(e) => break 'conn format!("read: {e}"),
             },
             packet = recv_media(&mut media), if media.is_some() => match packet {
@@ -167,7 +170,7 @@ where
                     break 'conn format!("slow client: {n} packets behind, dropped");
                 }
                 Err(MediaEnd::Closed) => break 'conn "the stream ended".to_owned(),
-                Err(MediaEnd::Rtcp(report)) => session.handle_rtcp(shared.elapsed(), &report),
+                Err(MediaEnd::Rtcp(report)) => session.handle_input(shared.elapsed(), Input::Rtcp(&report)),
             },
             () = sleep_until(deadline) => session.handle_timeout(shared.elapsed()),
         }

@@ -61,6 +61,7 @@ struct State {
 pub struct MediaBus {
     path: String,
     info: StreamInfo,
+    ssrc: u32,
     tx: broadcast::Sender<Packet>,
     state: Mutex<State>,
     keyframe_wanted: AtomicBool,
@@ -97,6 +98,7 @@ impl MediaBus {
         Ok(Arc::new(MediaBus {
             path,
             info,
+            ssrc,
             tx,
             state: Mutex::new(State {
                 packetizer,
@@ -121,6 +123,11 @@ impl MediaBus {
     /// Codec and parameter sets.
     pub fn info(&self) -> &StreamInfo {
         &self.info
+    }
+
+    /// The SSRC of the stream's packets (and sender reports).
+    pub fn ssrc(&self) -> u32 {
+        self.ssrc
     }
 
     /// Packetizes `frame` (captured at `wall`) and hands its packets to every client; sends an RTCP sender
@@ -183,7 +190,7 @@ impl MediaBus {
         Some((st.position?, self.tx.subscribe()))
     }
 
-    /// Where the stream stands (for SETUP's ssrc).
+    /// Where the stream stands (`None` before the first frame).
     pub fn position(&self) -> Option<RtpPosition> {
         self.state.lock().unwrap_or_else(|e| e.into_inner()).position
     }

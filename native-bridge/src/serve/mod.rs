@@ -243,6 +243,9 @@ impl Server {
         session_config.session_timeout = Duration::from_secs(config.server.session_timeout_secs);
         session_config.request_timeout = config.server.request_timeout();
         session_config.idle_timeout = Duration::from_secs(config.server.idle_timeout_secs);
+        // The sessions' clock (`Shared::elapsed`) starts now, at this wall-clock time.
+        let started = Instant::now();
+        session_config.unix_origin = unix_now();
         let shared = Arc::new(Shared {
             mounts,
             own_listener: config
@@ -252,7 +255,7 @@ impl Server {
                 .map(|s| s.path.clone())
                 .collect(),
             session_config,
-            started: Instant::now(),
+            started,
             slow_client: Duration::from_secs(config.server.slow_client_secs),
             stats: ServerStats::default(),
         });
@@ -423,6 +426,7 @@ async fn start_stream(
         info,
         payload_type: PAYLOAD_TYPE,
         auth,
+        ssrc: Some(bus.ssrc()),
     };
     Ok(MountEntry { mount, bus })
 }

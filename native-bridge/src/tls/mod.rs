@@ -148,6 +148,7 @@ impl Connector {
         };
         let client_auth = RecordingClientAuth::new(key);
         let client_cert_requested = client_auth.requested();
+        // No ALPN offered (`alpn_protocols` stays empty): RTSP has no registered ALPN id, and cameras expect none.
         let mut config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| ConfigError(e.to_string()))?

@@ -214,3 +214,30 @@ async fn silence_close_and_plain_rtsp_are_told_apart() {
     let (result, _) = connector.connect(TcpStream::connect(addr).await.unwrap(), "localhost").await;
     assert!(matches!(result, Err(TlsFailure::NotTls(_))), "{:?}", result.err());
 }
+
+#[tokio::test]
+async fn no_alpn_is_offered() {
+    // RTSP has no registered ALPN id: the ClientHello carries no ALPN extension (and the report no ALPN fact).
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let captured = tokio::spawn(async move {
+        let (mut tcp, _) = listener.accept().await.unwrap();
+        let mut header = [0u8; 5];
+        tcp.read_exact(&mut header).await.unwrap();
+        let mut record = vec![0u8; usize::from(u16::from_be_bytes([header[3], header[4]]))];
+        tcp.read_exact(&mut record).await.unwrap();
+        record
+    });
+    let p = pki();
+    let mut opts = options(Some(&p.root), false);
+    opts.handshake_timeout = Duration::from_millis(300);
+    let connector = Connector::new(&opts).unwrap();
+    let (result, _) = connector.connect(TcpStream::connect(addr).await.unwrap(), "localhost").await;
+    assert!(result.is_err(), "the capturing server answers nothing");
+    let record = captured.await.unwrap();
+    // A handshake message: type 1 (ClientHello), 3 bytes of length, then the body.
+    assert_eq!(record[0], 1);
+    let hello = rtspeek_core::tls::ClientHello::parse(&record[4..]).expect("a ClientHello");
+    assert!(hello.extension(rtspeek_core::tls::ExtensionType::SERVER_NAME).is_some(), "SNI for a name");
+    assert_eq!(hello.extension(rtspeek_core::tls::ExtensionType::ALPN), None);
+}

@@ -3,9 +3,9 @@
 
 use super::{InFlight, Lower, PROGRESS_EVERY, Purpose, Session, SessionEnd};
 use crate::diagnose::codes;
+use crate::diagnose::facts::ExchangeFacts;
 use crate::probe::ctx::{Ctx, millis};
 use crate::probe::event::Direction;
-use crate::probe::facts::ExchangeFacts;
 use crate::probe::tracks::Track;
 use crate::rtsp::check::check_response;
 use crate::rtsp::headers::{Public, Session as SessionHeader, Transport, names};

@@ -26,7 +26,7 @@ use rtspeek_core::{Report, UnixTime};
 /// The fixed time of the certificate fixtures (`core/tests/data/pki`): 2026-06-01T00:00:00Z.
 pub(crate) const NOW: UnixTime = UnixTime(1_780_272_000);
 /// The camera's address, as in the fixtures' SAN.
-pub(crate) const HOST: &str = "192.0.2.10";
+pub(crate) const HOST_IP: std::net::IpAddr = std::net::IpAddr::V4(std::net::Ipv4Addr::new(192, 0, 2, 10));
 
 pub(crate) const LEAF: &[u8] = include_bytes!("../../data/pki/leaf.pem");
 pub(crate) const INTERMEDIATE: &[u8] = include_bytes!("../../data/pki/intermediate.pem");
@@ -346,10 +346,8 @@ impl Pair {
         let closed = |conns: &BTreeMap<ConnId, ConnState>, c: &ConnId| conns.get(c).is_none_or(|s| s.closed);
         match event {
             Event::Connected(conn) if !closed(&self.conns, &conn) => {
-                self.probe.handle_input(
-                    now,
-                    Input::Connected { conn, peer: format!("{HOST}:{}", self.camera.port) },
-                );
+                self.probe
+                    .handle_input(now, Input::Connected { conn, peer: (HOST_IP, self.camera.port).into() });
                 let tls = self.conns.get(&conn).is_some_and(|c| c.tls);
                 if self.conns.get(&conn).is_some_and(|c| c.legacy) {
                     if self.camera.raw == Raw::Tls10 {
@@ -375,7 +373,6 @@ impl Pair {
                     version: "TLSv1.3".into(),
                     cipher_suite: "TLS13_AES_128_GCM_SHA256".into(),
                     sni: None,
-                    alpn: None,
                     client_cert_requested: self.camera.cert_requested,
                     verifier: VerifierRecord { chain, error, overridden },
                     client: None,
@@ -387,7 +384,6 @@ impl Pair {
                     version: "TLSv1".into(),
                     cipher_suite: "TLS_RSA_WITH_AES_128_CBC_SHA".into(),
                     sni: None,
-                    alpn: None,
                     client_cert_requested: false,
                     verifier: VerifierRecord {
                         chain: der_chain(&[LEAF, INTERMEDIATE]),
@@ -475,7 +471,10 @@ impl Pair {
                 }
             }
             Output::CloseUdp { .. } | Output::Media(_) => {}
-            Output::Event(e) => self.events.push(e),
+            Output::Event(e) => {
+                assert!(!matches!(e, ProbeEvent::Done { .. }), "the report leaves only as Output::Done");
+                self.events.push(e);
+            }
             Output::Timeout(_) | Output::Done(_) => unreachable!("handled by run"),
         }
     }

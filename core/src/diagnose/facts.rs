@@ -1,5 +1,7 @@
-//! The facts a live probe gathers for the report (`facts.connection`, `facts.tls`, `facts.rtsp`,
-//! `facts.auth`, `facts.tracks`, `facts.ports`), even when nothing is wrong.
+//! The facts of a report (`facts.connection`, `facts.tls`, `facts.rtsp`, `facts.auth`, `facts.tracks`,
+//! `facts.ports`), even when nothing is wrong. The report model owns them; the live probe fills them in.
+
+use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
 
@@ -16,9 +18,9 @@ pub struct ConnectionFacts {
     pub host: String,
     /// Port.
     pub port: u16,
-    /// The address connected to.
+    /// The address connected to (JSON: `"192.0.2.10:322"`, `"[::1]:8554"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub peer: Option<String>,
+    pub peer: Option<SocketAddr>,
     /// Milliseconds from the connection attempt to the TCP connection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connect_ms: Option<f64>,
@@ -36,9 +38,6 @@ pub struct TlsSessionFacts {
     /// SNI sent (none for IP literals).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sni: Option<String>,
-    /// ALPN protocol, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub alpn: Option<String>,
     /// Handshake time in milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handshake_ms: Option<f64>,

@@ -1,6 +1,7 @@
 //! Deterministic random bytes from the driver's seed: SHA-256 in counter mode. Core draws no entropy of its
 //! own (no `getrandom`, which would also break the no-`env`-imports rule on wasm32), so the same seed replays
-//! the same probe, byte for byte, in tests.
+//! the same probe or server session, byte for byte, in tests. The probe draws Digest cnonces, SSRCs and
+//! ClientHello randoms from it; the server session draws session ids and Digest nonces.
 
 use sha2::{Digest, Sha256};
 
