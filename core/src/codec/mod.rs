@@ -36,6 +36,8 @@ pub mod h265;
 pub mod kind;
 pub mod param_sets;
 pub mod stamp;
+#[cfg(test)]
+pub(crate) mod test_nals;
 
 pub use access_unit::{AccessUnit, AuEnd};
 pub use analyze::{CodecSummary, StreamAnalyzer};
