@@ -11,7 +11,6 @@
 //! both TLS stacks, reports the handshake to the probe with the fixture chain, and moves the bytes in clear.
 //! The probe's own raw ClientHellos (the TLS scan) get a reset, since there is no TLS server here; the pairs
 //! run with the scan on failure only.
-#![allow(dead_code)]
 
 mod cases;
 
