@@ -24,6 +24,11 @@ pub(crate) enum CliError {
 }
 
 impl CliError {
+    /// A file the command writes (the demo's data directory) could not be written: the machine's failure.
+    pub(crate) fn write(path: &std::path::Path, e: &dyn std::fmt::Display) -> CliError {
+        CliError::Runtime(format!("{}: cannot write: {e}", path.display()))
+    }
+
     /// The process exit status.
     pub(crate) fn exit_status(&self) -> u8 {
         match self {

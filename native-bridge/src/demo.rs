@@ -121,7 +121,7 @@ pub(crate) fn run(args: DemoArgs) -> Result<u8, CliError> {
 }
 
 /// The demo's server configuration, written next to its certificates so a user can run it (and edit it).
-fn write_config(dir: &Path, pki: &demo_pki::DemoPki, args: &DemoArgs) -> Result<PathBuf, String> {
+fn write_config(dir: &Path, pki: &demo_pki::DemoPki, args: &DemoArgs) -> Result<PathBuf, CliError> {
     let udp = if args.rtsp_port == 0 { 0 } else { args.rtsp_port.saturating_add(2) };
     let udp_line = if udp == 0 { String::new() } else { format!("udp_port = {udp}\n") };
     let text = format!(
@@ -150,7 +150,7 @@ source = {{ kind = "synthetic" }}
         rtsp = args.rtsp_port,
     );
     let path = dir.join("demo-serve.toml");
-    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    std::fs::write(&path, text).map_err(|e| CliError::write(&path, &e))?;
     Ok(path)
 }
 
@@ -167,10 +167,10 @@ fn camera_certificate_demo(
     dir: &Path,
     now: OffsetDateTime,
     color: bool,
-) -> Result<rtspeek_core::Report, String> {
+) -> Result<rtspeek_core::Report, CliError> {
     let camera = camera_style_certificate(now)?;
     let camera_path = dir.join("demo-camera-style.pem");
-    std::fs::write(&camera_path, &camera).map_err(|e| format!("{}: {e}", camera_path.display()))?;
+    std::fs::write(&camera_path, &camera).map_err(|e| CliError::write(&camera_path, &e))?;
     render::print_stdout(&format!(
         "\n== rtspeek demo 2/2: a certificate made the way many cameras make theirs ==\n\
          $ rtspeek cert check {} --host 127.0.0.1\n\n",
@@ -179,7 +179,7 @@ fn camera_certificate_demo(
     let camera_name = camera_path.display().to_string();
     let files = [InputFile { name: &camera_name, bytes: camera.as_bytes() }];
     let report = analyze(&CertCheck::new(&files, UnixTime(now.unix_timestamp())).host("127.0.0.1"))
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| CliError::Runtime(format!("the camera-style certificate: {e}")))?;
     render::print_stdout(&render::report_text(&report, color));
     Ok(report)
 }
@@ -190,8 +190,8 @@ fn read(path: &std::path::Path) -> Result<Vec<u8>, String> {
 
 /// Self-signed, CA:TRUE, the IP only in the Common Name, ten years: `openssl req -x509` defaults as many
 /// camera firmwares use them.
-fn camera_style_certificate(now: OffsetDateTime) -> Result<String, String> {
-    let err = |e: rcgen::Error| format!("generating the camera-style certificate: {e}");
+fn camera_style_certificate(now: OffsetDateTime) -> Result<String, CliError> {
+    let err = |e: rcgen::Error| CliError::Runtime(format!("generating the camera-style certificate: {e}"));
     let mut params = CertificateParams::default();
     params.distinguished_name.push(DnType::CommonName, "127.0.0.1");
     params.distinguished_name.push(DnType::OrganizationName, "IPCamera");

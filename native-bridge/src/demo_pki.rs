@@ -9,6 +9,8 @@ use rcgen::{
 };
 use time::{Duration, OffsetDateTime};
 
+use crate::cli_error::CliError;
+
 /// Paths of the demo PKI files.
 #[derive(Debug, Clone)]
 pub(crate) struct DemoPki {
@@ -37,7 +39,7 @@ pub(crate) fn default_data_dir() -> PathBuf {
 
 /// Returns the demo PKI in `dir`, creating it when missing (or when the server certificate is due to expire
 /// within 30 days).
-pub(crate) fn ensure(dir: &Path, now: OffsetDateTime) -> Result<DemoPki, String> {
+pub(crate) fn ensure(dir: &Path, now: OffsetDateTime) -> Result<DemoPki, CliError> {
     let pki = DemoPki {
         ca_cert: dir.join("demo-ca.pem"),
         server_cert: dir.join("demo-server.pem"),
@@ -48,8 +50,8 @@ pub(crate) fn ensure(dir: &Path, now: OffsetDateTime) -> Result<DemoPki, String>
     if fresh {
         return Ok(pki);
     }
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
-    let err = |e: rcgen::Error| format!("generating the demo certificates: {e}");
+    std::fs::create_dir_all(dir).map_err(|e| CliError::write(dir, &e))?;
+    let err = |e: rcgen::Error| CliError::Runtime(format!("generating the demo certificates: {e}"));
 
     let mut ca_params = CertificateParams::default();
     ca_params.distinguished_name.push(DnType::CommonName, "rtspeek demo root CA");
@@ -91,7 +93,7 @@ fn still_valid(cert: &Path, at: OffsetDateTime) -> bool {
     }
 }
 
-fn write_file(path: &Path, bytes: &[u8], private: bool) -> Result<(), String> {
+fn write_file(path: &Path, bytes: &[u8], private: bool) -> Result<(), CliError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -100,6 +102,6 @@ fn write_file(path: &Path, bytes: &[u8], private: bool) -> Result<(), String> {
         options.mode(if private { 0o600 } else { 0o644 });
     }
     let _ = private;
-    let mut file = options.open(path).map_err(|e| format!("{}: cannot write: {e}", path.display()))?;
-    std::io::Write::write_all(&mut file, bytes).map_err(|e| format!("{}: cannot write: {e}", path.display()))
+    let mut file = options.open(path).map_err(|e| CliError::write(path, &e))?;
+    std::io::Write::write_all(&mut file, bytes).map_err(|e| CliError::write(path, &e))
 }
