@@ -2,7 +2,7 @@
 //!
 //! - [`synthetic`]: the built-in camera (an encoded test pattern with a burned-in frame counter and clock, and
 //!   the same counter in an SEI message that tests read).
-//! - [`file`]: an H.264/H.265 Annex B file or an MP4, looped.
+//! - [`file`](mod@file): an H.264/H.265 Annex B file or an MP4, looped.
 //! - [`relay`]: a plain `rtsp://` camera, re-served (as `rtsps://` when the listener is TLS).
 //!
 //! Synthetic and file sources are pulled by a pacing thread ([`run_paced`]); the relay is an async task.

@@ -11,7 +11,7 @@
 //! it continues from the last one plus the real time that passed, so it never goes backwards (core's
 //! [`PtsClock`]).
 //!
-//! Credentials: the user and password in the configured URL go to retina as [`Credentials`] (retina refuses URLs
+//! Credentials: the user and password in the configured URL go to retina as [`Credentials`](retina::client::Credentials) (retina refuses URLs
 //! with userinfo); logs and errors show the URL with the password masked, and any retina message is scrubbed of
 //! the password before it is shown.
 //!
