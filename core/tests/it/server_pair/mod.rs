@@ -11,7 +11,6 @@
 //! both TLS stacks, reports the handshake to the probe with the fixture chain, and moves the bytes in clear.
 //! The probe's own raw ClientHellos (the TLS scan) get a reset, since there is no TLS server here; the pairs
 //! run with the scan on failure only.
-#![allow(dead_code)]
 
 mod cases;
 
@@ -22,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rtspeek_core::Report;
-use rtspeek_core::codec::{Frame, StreamInfo};
+use rtspeek_core::codec::Frame;
 use rtspeek_core::container::{self, ElementaryStream};
 use rtspeek_core::probe::{
     CloseReason, ConnId, ConnectError, ConnectErrorKind, ConnectTls, HandshakeFailure, Input, Output, Probe,
@@ -122,7 +121,6 @@ impl Catalog for Mounts {
 /// The one media stream every mount shares: the fixture looped, packetized once for every client.
 struct Stream {
     frames: Vec<Frame>,
-    info: StreamInfo,
     /// Length of one pass in 90 kHz ticks.
     duration: u64,
     sender: StreamSender,
@@ -143,14 +141,7 @@ impl Stream {
         random[6..].copy_from_slice(&RTP_BASE.to_be_bytes());
         let sender = StreamSender::new(&es.info, config, random).expect("sender");
         assert_eq!(sender.ssrc(), SSRC);
-        Stream {
-            frames: es.frames,
-            info: es.info,
-            duration: es.duration,
-            sender,
-            published: 0,
-            position: None,
-        }
+        Stream { frames: es.frames, duration: es.duration, sender, published: 0, position: None }
     }
 
     /// The frame to publish next and its pts, counting passes over the file.
