@@ -10,7 +10,7 @@
 
 use rtspeek_core::codec::{self, Codec, ParamSetKind};
 use rtspeek_core::container::{self, ContainerError, ElementaryStream, MAX_FRAME_RATE};
-use rtspeek_core::rtp::{DEFAULT_MAX_PAYLOAD, Packetizer};
+use rtspeek_core::rtp::{DEFAULT_MAX_PAYLOAD, PacketBuf, Packetizer};
 
 /// The frame rate used when neither the file nor the SPS has one.
 const DEFAULT_FRAME_RATE: f64 = 25.0;
@@ -70,6 +70,7 @@ fn check_stream(input: &[u8], stream: &ElementaryStream, forced: Option<Codec>) 
     assert_eq!(first.pts, 0, "the first frame's time");
     let mut packetizer =
         Packetizer::new(codec, 96, 0x5eed, 0, DEFAULT_MAX_PAYLOAD).expect("valid packetizer");
+    let mut packets = PacketBuf::new();
     let mut previous = 0;
     let mut bytes = 0usize;
     for (i, frame) in stream.frames.iter().enumerate() {
@@ -81,7 +82,8 @@ fn check_stream(input: &[u8], stream: &ElementaryStream, forced: Option<Codec>) 
         assert!(frame.pts >= previous, "frame {i} goes back in time: {} < {previous}", frame.pts);
         previous = frame.pts;
         bytes += frame.nals.iter().map(Vec::len).sum::<usize>();
-        let sent = packetizer.packetize_each(frame, frame.pts as u32, |_| {});
+        packets.clear();
+        let sent = packetizer.packetize(frame, frame.pts as u32, &mut packets);
         assert!(sent.is_ok(), "frame {i} cannot be packetized: {sent:?}");
     }
     assert!(stream.duration >= previous, "duration {} before the last frame {previous}", stream.duration);

@@ -5,6 +5,9 @@
 //!   at the NAL unit header.
 //! - [`decoder_config`]: the MP4 `avcC`/`hvcC` records (also retina's "extra data"): parameter sets and NAL
 //!   unit length size.
+//! - [`keyframe`]: keyframe slices, parameter sets in front of keyframes, and the [`KeyframeGate`] that holds
+//!   frames back until a decoder can use them.
+//! - [`length_prefixed`]: frames in length-prefixed form split into NAL units.
 //! - [`detect()`]: H.264 or H.265, from NAL units alone (an Annex B file, pasted parameter sets): one rule,
 //!   documented in [`detect`](mod@detect) with the ambiguous cases.
 //! - [`Depacketizer`]: RTP payloads in, [`AccessUnit`]s out (single NAL unit packets, STAP-A, FU-A; AP, FU,
@@ -33,7 +36,9 @@ pub mod frame;
 pub mod gop;
 pub mod h264;
 pub mod h265;
+pub mod keyframe;
 pub mod kind;
+pub mod length_prefixed;
 pub mod param_sets;
 pub mod stamp;
 #[cfg(test)]
@@ -44,7 +49,9 @@ pub use analyze::{CodecSummary, StreamAnalyzer};
 pub use depacketize::{DepacketizeStats, Depacketizer, FuProblem, Issue, IssueCounts};
 pub use detect::{Detection, detect};
 pub use frame::{Frame, StreamInfo, VIDEO_CLOCK_RATE};
+pub use keyframe::{GateState, Held, KeyframeGate};
 pub use kind::{Codec, UnknownCodec};
+pub use length_prefixed::LengthPrefixError;
 pub use param_sets::{Comparison, ParamSetKind, ParameterSets};
 pub use stamp::FrameStamp;
 

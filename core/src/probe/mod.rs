@@ -4,7 +4,7 @@
 //! [`Probe`] owns no socket, no clock and no randomness. A driver feeds it what happened
 //! ([`Probe::handle_input`] with an [`Input`], [`Probe::handle_timeout`]) with the time since the start, and
 //! drains what to do with [`Probe::poll_output`] until it returns [`Output::Timeout`] (sleep until then or
-//! until the next input) or [`Output::Done`] (the final [`Report`]). Progress comes out as
+//! until the next input) or [`Output::Done`] (the final [`Report`](crate::Report)). Progress comes out as
 //! [`ProbeEvent`]s, the serde types the CLI, the bridge's WebSocket and the browser share.
 //!
 //! What the driver does for each output: [`Output::Connect`] opens a TCP connection (and, with

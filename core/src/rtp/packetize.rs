@@ -21,8 +21,7 @@
 //! Output: [`packetize`](Packetizer::packetize) appends the frame's packets back to back to a [`PacketBuf`],
 //! one buffer for the whole frame, that a server can wrap in an `Arc` and hand to every client (each sends
 //! the same bytes, so each packet is built once, with one allocation per frame rather than per packet and
-//! client). [`packetize_each`](Packetizer::packetize_each) hands each packet to a callback instead, from a
-//! buffer the packetizer reuses (no allocation after the first frame).
+//! client); reused with [`PacketBuf::clear`], it allocates nothing after the first frames.
 //!
 //! ```
 //! use rtspeek_core::codec::{Codec, Depacketizer, Frame};
@@ -203,41 +202,6 @@ impl<'a> Iterator for Packets<'a> {
 
 impl ExactSizeIterator for Packets<'_> {}
 
-/// Where packets are written: a [`PacketBuf`] or a callback.
-trait Sink {
-    /// The buffer to append the next packet to.
-    fn buf(&mut self) -> &mut Vec<u8>;
-    /// The packet appended since the last call is complete.
-    fn end_packet(&mut self);
-}
-
-impl Sink for PacketBuf {
-    fn buf(&mut self) -> &mut Vec<u8> {
-        &mut self.data
-    }
-
-    fn end_packet(&mut self) {
-        self.ends.push(self.data.len());
-    }
-}
-
-/// Hands each packet to a callback, then reuses the buffer.
-struct Callback<'a, F> {
-    buf: &'a mut Vec<u8>,
-    f: F,
-}
-
-impl<F: FnMut(&[u8])> Sink for Callback<'_, F> {
-    fn buf(&mut self) -> &mut Vec<u8> {
-        self.buf
-    }
-
-    fn end_packet(&mut self) {
-        (self.f)(self.buf);
-        self.buf.clear();
-    }
-}
-
 /// RTP packetizer for one H.264 or H.265 stream (one SSRC). See the module documentation.
 #[derive(Debug, Clone)]
 pub struct Packetizer {
@@ -250,8 +214,6 @@ pub struct Packetizer {
     packets: u64,
     octets: u64,
     last_timestamp: Option<u32>,
-    /// The packet buffer of [`packetize_each`](Self::packetize_each), reused.
-    scratch: Vec<u8>,
 }
 
 impl Packetizer {
@@ -283,7 +245,6 @@ impl Packetizer {
             packets: 0,
             octets: 0,
             last_timestamp: None,
-            scratch: Vec::new(),
         })
     }
 
@@ -349,22 +310,6 @@ impl Packetizer {
         Ok(self.emit(out, &frame.nals, rtp_timestamp))
     }
 
-    /// Like [`packetize`](Self::packetize), but hands each packet to `f` as soon as it is written, from a
-    /// buffer the packetizer reuses.
-    pub fn packetize_each(
-        &mut self,
-        frame: &Frame,
-        rtp_timestamp: u32,
-        f: impl FnMut(&[u8]),
-    ) -> Result<usize, PacketizeError> {
-        self.check(&frame.nals)?;
-        let mut buf = std::mem::take(&mut self.scratch);
-        buf.clear();
-        let count = self.emit(&mut Callback { buf: &mut buf, f }, &frame.nals, rtp_timestamp);
-        self.scratch = buf;
-        Ok(count)
-    }
-
     /// Checks every NAL unit before anything is written.
     fn check(&self, nals: &[Vec<u8>]) -> Result<(), PacketizeError> {
         if nals.is_empty() {
@@ -378,7 +323,7 @@ impl Packetizer {
         Ok(())
     }
 
-    fn emit<S: Sink>(&mut self, sink: &mut S, nals: &[Vec<u8>], ts: u32) -> usize {
+    fn emit(&mut self, sink: &mut PacketBuf, nals: &[Vec<u8>], ts: u32) -> usize {
         self.last_timestamp = Some(ts);
         let mut count = 0;
         let mut rest = nals;
@@ -417,7 +362,7 @@ impl Packetizer {
     }
 
     /// Writes one packet: the header, then the payload `fill` appends.
-    fn packet<S: Sink>(&mut self, sink: &mut S, marker: bool, ts: u32, fill: impl FnOnce(&mut Vec<u8>)) {
+    fn packet(&mut self, sink: &mut PacketBuf, marker: bool, ts: u32, fill: impl FnOnce(&mut Vec<u8>)) {
         let header = RtpHeader {
             marker,
             payload_type: self.payload_type,
@@ -426,21 +371,21 @@ impl Packetizer {
             ssrc: self.ssrc,
             ..RtpHeader::default()
         };
-        let out = sink.buf();
+        let out = &mut sink.data;
         // Only the payload type (checked in `new`), CSRCs and extensions (none here) can make it fail.
         let written = header.write(&[], out);
         debug_assert!(written.is_ok(), "{written:?}");
         let start = out.len();
         fill(out);
         let payload = out.len() - start;
-        sink.end_packet();
+        sink.ends.push(sink.data.len());
         self.next_seq = self.next_seq.wrapping_add(1);
         self.packets += 1;
         self.octets += payload as u64;
     }
 
     /// STAP-A (RFC 6184 5.7.1) or AP (RFC 7798 4.4.2) holding `nals` (all fit, checked by the caller).
-    fn write_aggregate<S: Sink>(&mut self, sink: &mut S, nals: &[Vec<u8>], ts: u32, marker: bool) {
+    fn write_aggregate(&mut self, sink: &mut PacketBuf, nals: &[Vec<u8>], ts: u32, marker: bool) {
         let header = match self.codec {
             // F is 0 in every NAL unit (checked); NRI is the highest of them.
             Codec::H264 => {
@@ -466,7 +411,7 @@ impl Packetizer {
 
     /// FU-A (RFC 6184 5.8) or FU (RFC 7798 4.4.3) fragments of `nal`, which is larger than the budget (so
     /// there are at least two). Returns the number of packets.
-    fn write_fragments<S: Sink>(&mut self, sink: &mut S, nal: &[u8], ts: u32, last_nal: bool) -> usize {
+    fn write_fragments(&mut self, sink: &mut PacketBuf, nal: &[u8], ts: u32, last_nal: bool) -> usize {
         let (prefix, nal_type_bits, body) = match (self.codec, nal) {
             // FU indicator: F and NRI of the NAL unit, type 28; the FU header carries the type.
             (Codec::H264, [b0, body @ ..]) => {
@@ -736,17 +681,15 @@ mod tests {
     }
 
     #[test]
-    fn callback_output_equals_the_buffer() {
+    fn the_buffer_indexes_its_packets() {
         let f = frame(vec![nal(&[0x67], 30), nal(&[0x68], 4), nal(&[0x65], 3000), nal(&[0x06], 9)]);
         let mut a = Packetizer::new(Codec::H264, 96, 5, 77, 500).unwrap();
-        let mut b = a.clone();
         let mut buf = PacketBuf::with_capacity(4096, 8);
         let n = a.packetize(&f, 1, &mut buf).unwrap();
-        let mut seen = Vec::new();
-        assert_eq!(b.packetize_each(&f, 1, |p| seen.push(p.to_vec())), Ok(n));
-        assert_eq!(seen, buf.iter().map(<[u8]>::to_vec).collect::<Vec<_>>());
-        assert_eq!((a.next_seq(), a.octets_sent()), (b.next_seq(), b.octets_sent()));
-        assert_eq!((a.packets_sent(), b.packets_sent()), (n as u64, n as u64));
+        let by_index: Vec<&[u8]> = (0..n).map(|i| buf.get(i).unwrap()).collect();
+        assert_eq!(by_index, buf.iter().collect::<Vec<_>>());
+        assert_eq!(by_index.concat(), buf.as_bytes());
+        assert_eq!(a.packets_sent(), n as u64);
         assert_eq!(buf.len(), n);
         assert!(buf.get(n).is_none());
     }
@@ -771,7 +714,7 @@ mod tests {
         check(&mut p, vec![vec![0x26, 0x00, 5]], nal_err(0, 3, NalProblem::ZeroTemporalId));
         check(&mut p, vec![vec![0x62, 0x01, 5]], nal_err(0, 3, NalProblem::ReservedType(49)));
         check(&mut p, vec![vec![0xA6, 0x01, 5]], nal_err(0, 3, NalProblem::ForbiddenBit));
-        let err = p.packetize_each(&frame(vec![vec![0x26, 0x01], vec![]]), 0, |_| panic!("no output"));
+        let err = p.packetize(&frame(vec![vec![0x26, 0x01], vec![]]), 0, &mut out);
         assert_eq!(err.unwrap_err().to_string(), "NAL unit 1 of the frame (0 bytes): empty NAL unit");
     }
 

@@ -11,8 +11,10 @@
 //! - Transport negotiation ([`Delivery`]): RTP/AVP/TCP interleaved everywhere; UDP unicast only on plain
 //!   connections, because UDP under RTSPS would carry the media in clear (the client is told so in the 461).
 //!
-//! Media itself (packetizing frames, fanning packets out, RTCP sender reports) is the driver's: one RTP stream
-//! per mount shared by every client. When a PLAY needs it, the session asks for it explicitly:
+//! Media: a [`StreamSender`] per mount packetizes frames, schedules RTCP sender reports and keeps the stream's
+//! [`RtpPosition`]; [`KeyframeRequests`] throttles the keyframes joining clients ask for; a [`PtsClock`] turns a
+//! relayed camera's timestamps into monotonic presentation times. Fanning the packets out to the clients (one
+//! RTP stream per mount shared by every client) is the driver's. When a PLAY needs it, the session asks for it explicitly:
 //! [`Output::Subscribe`] makes the driver subscribe the connection to the mount's stream and answer with
 //! [`Input::Subscribed`] and the stream's [`RtpPosition`] (what RTP-Info announces); the session then answers
 //! the PLAY and emits [`Output::Play`]. Requests the client pipelined behind the PLAY wait for that answer, so
@@ -80,7 +82,9 @@ mod config;
 mod io;
 mod methods;
 mod mount;
+mod pts_clock;
 mod sdp;
+mod sender;
 mod session;
 mod transport;
 
@@ -88,6 +92,11 @@ pub use config::{DEFAULT_TRACKED_NONCES, SessionConfig, TIMEOUT_GRACE};
 pub use io::{CloseReason, ConnectionInfo, Input, Output, PlayCommand, SessionStats};
 pub use methods::PUBLIC;
 pub use mount::{AuthPolicy, Catalog, Mount, RtpPosition, VIDEO_CONTROL};
+pub use pts_clock::{MAX_BACKWARD_TICKS, MAX_FORWARD_TICKS, Pts, PtsClock};
 pub use sdp::describe;
+pub use sender::{
+    CNAME, DEFAULT_KEYFRAME_INTERVAL, DEFAULT_REPORT_INTERVAL, KeyframeRequests, SenderConfig, Sent,
+    StreamSender,
+};
 pub use session::ServerSession;
 pub use transport::{Delivery, TransportPolicy};

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use futures::stream::SplitSink;
 use futures::{SinkExt as _, StreamExt as _};
+use rtspeek_core::codec::keyframe::{Held, KeyframeGate};
 use rtspeek_core::probe::{MediaFrame, ProbeEvent};
 use tokio::net::TcpStream;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, oneshot, watch};
@@ -107,23 +108,13 @@ impl Outbox {
     }
 }
 
-/// Where a track's preview stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum TrackPreview {
-    /// No keyframe yet: a decoder cannot start.
-    BeforeKeyframe,
-    /// Frames flow.
-    Flowing,
-    /// A frame was dropped: its successors wait for the next keyframe.
-    Resyncing,
-}
-
 /// The sink of one probe: its events and media frames, tagged with its id.
 struct WsSink {
     id: u32,
     outbox: Outbox,
     preview: bool,
-    tracks: Vec<TrackPreview>,
+    /// Per track: core's keyframe gate (no frame before the first keyframe, none after a drop until the next).
+    tracks: Vec<KeyframeGate>,
     summary: PreviewSummary,
 }
 
@@ -145,31 +136,27 @@ impl ProbeSink for WsSink {
             return;
         }
         if self.tracks.len() <= frame.track {
-            self.tracks.resize(frame.track + 1, TrackPreview::BeforeKeyframe);
+            self.tracks.resize(frame.track + 1, KeyframeGate::new());
         }
-        let state = &mut self.tracks[frame.track];
-        if !frame.keyframe {
-            match state {
-                TrackPreview::BeforeKeyframe => {
-                    self.summary.frames_before_keyframe += 1;
-                    return;
-                }
-                TrackPreview::Resyncing => {
-                    self.summary.frames_dropped += 1;
-                    return;
-                }
-                TrackPreview::Flowing => {}
+        let Some(gate) = self.tracks.get_mut(frame.track) else { return };
+        match gate.admit(frame.keyframe) {
+            Ok(()) => {}
+            Err(Held::BeforeKeyframe) => {
+                self.summary.frames_before_keyframe += 1;
+                return;
+            }
+            Err(Held::Resyncing) => {
+                self.summary.frames_dropped += 1;
+                return;
             }
         }
         let Some(bytes) = frame::encode(self.id, &frame) else { return };
         if self.outbox.media(bytes) {
             self.summary.frames_sent += 1;
-            *state = TrackPreview::Flowing;
+            gate.sent();
         } else {
             self.summary.frames_dropped += 1;
-            if *state == TrackPreview::Flowing {
-                *state = TrackPreview::Resyncing;
-            }
+            gate.dropped();
         }
     }
 }

@@ -384,7 +384,7 @@ impl ServeConfig {
                     ));
                 }
             }
-            s.source.validate().map_err(|e| (format!("{place}.source"), e))?;
+            s.source.validate().map_err(|e| (format!("{place}.source"), e.to_string()))?;
         }
         Ok(())
     }

@@ -33,7 +33,8 @@ use crate::admission::{self, Admission, RefusalLog};
 use certs::{ReloadOutcome, Resolver, Slot};
 use config::{ListenerConfig, ServeConfig};
 use media::MediaBus;
-use source::SourceConfig;
+use rtspeek_core::rtp::PacketizeError;
+use source::{SourceConfig, SourceError};
 use udp::UdpPorts;
 
 /// The `Server` header and SDP tool.
@@ -154,8 +155,8 @@ pub enum ServeError {
     Stream {
         /// The stream's path.
         path: String,
-        /// Why (the source's words; relay URLs redacted).
-        reason: String,
+        /// Why (relay URLs redacted).
+        reason: StreamError,
     },
     /// A listener (TCP, or its UDP pair) could not be bound.
     #[error("listener {bind}: {source}")]
@@ -165,6 +166,29 @@ pub enum ServeError {
         /// The operating system's error.
         source: std::io::Error,
     },
+}
+
+/// Why one stream could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StreamError {
+    /// Its source could not be opened.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// Its media bus refused the stream (a payload type or size the packetizer refuses).
+    #[error(transparent)]
+    Bus(#[from] PacketizeError),
+    /// Its authentication settings are unusable.
+    #[error("auth{place}: {problem}")]
+    Auth {
+        /// Where in `[stream.auth]`.
+        place: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The task opening the source panicked or was cancelled.
+    #[error("opening the source failed: {0}")]
+    Opener(String),
 }
 
 impl ServeError {
@@ -383,12 +407,12 @@ async fn start_stream(
     stream: &config::StreamConfig,
     timeout: Duration,
     keyframe_interval: Duration,
-) -> Result<MountEntry, String> {
+) -> Result<MountEntry, StreamError> {
     let mut random = [0u8; 10];
     random.copy_from_slice(&random_seed()[..10]);
     let (info, start): (_, Box<dyn FnOnce(Arc<MediaBus>) + Send>) = match &stream.source {
         SourceConfig::Relay { url } => {
-            let relay = source::relay::open(url, timeout).await?;
+            let relay = source::relay::open(url, timeout).await.map_err(SourceError::from)?;
             let info = relay.info().clone();
             (info, Box::new(move |bus| drop(tokio::spawn(relay.run(bus)))))
         }
@@ -397,7 +421,7 @@ async fn start_stream(
             // Encoders and file parsers are CPU work: open them off the async threads.
             let opened = tokio::task::spawn_blocking(move || source::open_paced(&config))
                 .await
-                .map_err(|e| e.to_string())??;
+                .map_err(|e| StreamError::Opener(e.to_string()))??;
             let info = opened.info().clone();
             let name = format!("rtspeek-src-{}", stream.path);
             (
@@ -418,7 +442,7 @@ async fn start_stream(
     let auth = stream
         .auth
         .as_ref()
-        .map(|a| a.policy().map_err(|(place, problem)| format!("auth{place}: {problem}")))
+        .map(|a| a.policy().map_err(|(place, problem)| StreamError::Auth { place, problem }))
         .transpose()?;
     let mount = Mount {
         path: stream.path.clone(),

@@ -4,8 +4,8 @@
 //! The harness is both drivers at once. It moves the bytes one writes to the other after [`LATENCY`], answers
 //! the server's `Subscribe` from one shared media stream, and sends that stream's RTP (interleaved or over
 //! UDP) to every connection that plays. The stream is the stored fixture `tests/fixtures/media/h264.264`
-//! (160x90, 10 fps, a keyframe every 5 frames), looped, packetized by core's [`Packetizer`], with an RTCP
-//! sender report every second, as `rtspeek serve` does.
+//! (160x90, 10 fps, a keyframe every 5 frames), looped, sent by core's [`StreamSender`] (packets, an RTCP
+//! sender report every second, the RTP position) as `rtspeek serve` does.
 //!
 //! TLS is the drivers' (rustls in the native bridge), not core's: on an RTSPS port the harness stands in for
 //! both TLS stacks, reports the handshake to the probe with the fixture chain, and moves the bytes in clear.
@@ -21,18 +21,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rtspeek_core::Report;
-use rtspeek_core::codec::{Frame, StreamInfo};
+use rtspeek_core::codec::Frame;
 use rtspeek_core::container::{self, ElementaryStream};
 use rtspeek_core::probe::{
     CloseReason, ConnId, ConnectError, ConnectErrorKind, ConnectTls, HandshakeFailure, Input, Output, Probe,
     ProbeConfig, ProbeEvent, TlsEstablished, UdpChannel, UdpId, VerifierRecord,
 };
-use rtspeek_core::rtcp::{SenderInfo, write_sdes_cname, write_sender_report};
-use rtspeek_core::rtp::packetize::{DEFAULT_MAX_PAYLOAD, PacketBuf, Packetizer};
 use rtspeek_core::rtsp::auth::{Algorithm, ServerKey, UserTable};
 use rtspeek_core::serve::{
-    self, AuthPolicy, Catalog, Delivery, Mount, RtpPosition, ServerSession, SessionConfig, SessionStats,
-    TransportPolicy,
+    self, AuthPolicy, Catalog, Delivery, Mount, RtpPosition, SenderConfig, ServerSession, SessionConfig,
+    SessionStats, StreamSender, TransportPolicy,
 };
 
 use crate::support::probe::{HOST_IP, INTERMEDIATE, LEAF, NOW, der_chain};
@@ -123,32 +121,27 @@ impl Catalog for Mounts {
 /// The one media stream every mount shares: the fixture looped, packetized once for every client.
 struct Stream {
     frames: Vec<Frame>,
-    info: StreamInfo,
     /// Length of one pass in 90 kHz ticks.
     duration: u64,
-    packetizer: Packetizer,
-    buf: PacketBuf,
+    sender: StreamSender,
     /// Frames published so far.
     published: u64,
     /// Where the stream stands (the next packet), `None` before the first frame.
     position: Option<RtpPosition>,
-    last_report: Option<Duration>,
 }
 
 impl Stream {
     fn new() -> Stream {
         let es = fixture();
-        let codec = es.info.codec;
-        Stream {
-            frames: es.frames,
-            info: es.info,
-            duration: es.duration,
-            packetizer: Packetizer::new(codec, 96, SSRC, FIRST_SEQ, DEFAULT_MAX_PAYLOAD).expect("packetizer"),
-            buf: PacketBuf::new(),
-            published: 0,
-            position: None,
-            last_report: None,
-        }
+        let config = SenderConfig { report_interval: REPORT_EVERY, ..SenderConfig::new(96) };
+        // The sender takes its SSRC, first sequence number and RTP time base from random bytes: these.
+        let mut random = [0; 10];
+        random[..4].copy_from_slice(&SSRC.to_be_bytes());
+        random[4..6].copy_from_slice(&FIRST_SEQ.to_be_bytes());
+        random[6..].copy_from_slice(&RTP_BASE.to_be_bytes());
+        let sender = StreamSender::new(&es.info, config, random).expect("sender");
+        assert_eq!(sender.ssrc(), SSRC);
+        Stream { frames: es.frames, duration: es.duration, sender, published: 0, position: None }
     }
 
     /// The frame to publish next and its pts, counting passes over the file.
@@ -166,34 +159,13 @@ impl Stream {
     /// Publishes the frame due at `now`: `(rtcp, packet)`, a sender report first when one is due.
     fn publish(&mut self, now: Duration) -> Vec<(bool, Vec<u8>)> {
         let (frame, pts) = self.next_frame();
-        let frame = frame.clone();
-        let rtptime = RTP_BASE.wrapping_add(pts as u32);
-        self.buf.clear();
-        self.packetizer.packetize(&frame, rtptime, &mut self.buf).expect("the fixture packetizes");
-        let mut out = Vec::new();
-        if self.last_report.is_none_or(|t| now >= t + REPORT_EVERY) {
-            self.last_report = Some(now);
-            let ntp_secs = NOW.0 as u64 + 2_208_988_800 + now.as_secs();
-            let frac = (u64::from(now.subsec_nanos()) << 32) / 1_000_000_000;
-            let info = SenderInfo {
-                ntp_timestamp: (ntp_secs << 32) | frac,
-                rtp_timestamp: rtptime,
-                packet_count: self.packetizer.packets_sent() as u32,
-                octet_count: self.packetizer.octets_sent() as u32,
-            };
-            let mut report = Vec::new();
-            write_sender_report(SSRC, &info, &[], &mut report);
-            write_sdes_cname(SSRC, "rtspeek-pair", &mut report).expect("CNAME");
-            out.push((true, report));
-        }
-        out.extend(self.buf.iter().map(|p| (false, p.to_vec())));
+        let frame = Frame { pts, ..frame.clone() };
+        let wall = Duration::from_secs(NOW.0 as u64) + now;
+        let sent = self.sender.send(now, wall, &frame).expect("the fixture packetizes");
+        let mut out: Vec<(bool, Vec<u8>)> = sent.report.map(|r| (true, r.to_vec())).into_iter().collect();
+        out.extend(sent.packets.iter().map(|p| (false, p.to_vec())));
         self.published += 1;
-        let ticks = (90_000.0 / self.info.frame_rate) as u32;
-        self.position = Some(RtpPosition {
-            ssrc: SSRC,
-            seq: self.packetizer.next_seq(),
-            rtptime: rtptime.wrapping_add(ticks),
-        });
+        self.position = self.sender.position();
         out
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! - [`synthetic`]: the built-in camera (an encoded test pattern with a burned-in frame counter and clock, and
 //!   the same counter in an SEI message that tests read).
-//! - [`file`]: an H.264/H.265 Annex B file or an MP4, looped.
+//! - [`file`](mod@file): an H.264/H.265 Annex B file or an MP4, looped.
 //! - [`relay`]: a plain `rtsp://` camera, re-served (as `rtsps://` when the listener is TLS).
 //!
 //! Synthetic and file sources are pulled by a pacing thread ([`run_paced`]); the relay is an async task.
@@ -20,6 +20,30 @@ use rtspeek_core::codec::{Frame, StreamInfo, VIDEO_CLOCK_RATE};
 use serde::Deserialize;
 
 use super::media::MediaBus;
+
+/// Why a source cannot be configured, opened or go on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SourceError {
+    /// The built-in camera's configuration or encoder failed.
+    #[error(transparent)]
+    Synthetic(#[from] synthetic::SyntheticError),
+    /// A file cannot be played.
+    #[error(transparent)]
+    File(#[from] file::FileError),
+    /// A relay URL is unusable or its upstream cannot be opened (URLs shown with the password masked).
+    #[error(transparent)]
+    Relay(#[from] relay::RelayError),
+    /// A file source's frame rate is outside (0, 240].
+    #[error("fps {0} out of range (0, 240]")]
+    FrameRate(f64),
+    /// A file source's path is not a file.
+    #[error("{}: no such file", .0.display())]
+    NoSuchFile(PathBuf),
+    /// A relay was given where a paced source is expected.
+    #[error("a relay is not a paced source")]
+    NotPaced,
+}
 
 /// `[stream.source]` in the configuration.
 #[derive(Debug, Clone, Deserialize)]
@@ -94,19 +118,19 @@ impl SourceConfig {
         }
     }
 
-    pub(super) fn validate(&self) -> Result<(), String> {
+    pub(super) fn validate(&self) -> Result<(), SourceError> {
         match self {
-            SourceConfig::Synthetic { .. } => self.synthetic_config().validate().map_err(|e| e.to_string()),
+            SourceConfig::Synthetic { .. } => Ok(self.synthetic_config().validate()?),
             SourceConfig::File { path, fps } => {
                 if !(*fps > 0.0 && *fps <= 240.0) {
-                    return Err(format!("fps {fps} out of range (0, 240]"));
+                    return Err(SourceError::FrameRate(*fps));
                 }
                 if !path.is_file() {
-                    return Err(format!("{}: no such file", path.display()));
+                    return Err(SourceError::NoSuchFile(path.clone()));
                 }
                 Ok(())
             }
-            SourceConfig::Relay { url } => relay::check_url(url),
+            SourceConfig::Relay { url } => Ok(relay::check_url(url)?),
         }
     }
 
@@ -129,7 +153,7 @@ pub trait FrameSource: Send {
     /// Codec and parameter sets, known before the first frame.
     fn info(&self) -> &StreamInfo;
     /// The next frame; `capture_unix_micros` is now (the synthetic camera burns it into the picture).
-    fn next_frame(&mut self, capture_unix_micros: u64) -> Result<Frame, String>;
+    fn next_frame(&mut self, capture_unix_micros: u64) -> Result<Frame, SourceError>;
     /// A client just started: make the next frame a keyframe if the source can (an encoder can, a file not).
     fn request_keyframe(&mut self) {}
 }
@@ -138,8 +162,8 @@ impl FrameSource for synthetic::SyntheticCamera {
     fn info(&self) -> &StreamInfo {
         synthetic::SyntheticCamera::info(self)
     }
-    fn next_frame(&mut self, capture_unix_micros: u64) -> Result<Frame, String> {
-        synthetic::SyntheticCamera::next_frame(self, capture_unix_micros).map_err(|e| e.to_string())
+    fn next_frame(&mut self, capture_unix_micros: u64) -> Result<Frame, SourceError> {
+        Ok(synthetic::SyntheticCamera::next_frame(self, capture_unix_micros)?)
     }
     fn request_keyframe(&mut self) {
         synthetic::SyntheticCamera::force_keyframe(self);
@@ -147,15 +171,13 @@ impl FrameSource for synthetic::SyntheticCamera {
 }
 
 /// Opens a pulled source (synthetic or file); relays are opened by [`relay::open`].
-pub fn open_paced(config: &SourceConfig) -> Result<Box<dyn FrameSource>, String> {
+pub fn open_paced(config: &SourceConfig) -> Result<Box<dyn FrameSource>, SourceError> {
     match config {
         SourceConfig::Synthetic { .. } => {
-            let camera =
-                synthetic::SyntheticCamera::new(config.synthetic_config()).map_err(|e| e.to_string())?;
-            Ok(Box::new(camera))
+            Ok(Box::new(synthetic::SyntheticCamera::new(config.synthetic_config())?))
         }
         SourceConfig::File { path, fps } => Ok(Box::new(file::LoopedFile::open(path, *fps)?)),
-        SourceConfig::Relay { .. } => Err("a relay is not a paced source".into()),
+        SourceConfig::Relay { .. } => Err(SourceError::NotPaced),
     }
 }
 
