@@ -15,6 +15,8 @@ use crate::render::{self, ColorChoice};
 pub(crate) enum CertCommand {
     /// Analyse a certificate chain (and optionally its key) for everything a client would reject.
     Check(CheckArgs),
+    /// Make a local CA and a server certificate for the names and addresses clients use (checked before use).
+    New(crate::cert_new::NewArgs),
 }
 
 /// Arguments of `rtspeek cert check`.
@@ -49,6 +51,7 @@ pub(crate) struct CheckArgs {
 pub(crate) fn run(cmd: CertCommand) -> Result<u8, CliError> {
     match cmd {
         CertCommand::Check(args) => Ok(check(&args)?),
+        CertCommand::New(args) => crate::cert_new::run(&args),
     }
 }
 

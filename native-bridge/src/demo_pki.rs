@@ -3,12 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use rcgen::{
-    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
-    KeyUsagePurpose, SanType,
-};
 use time::{Duration, OffsetDateTime};
 
+use crate::cert_new::{self, KeyType};
 use crate::cli_error::CliError;
 
 /// Paths of the demo PKI files.
@@ -51,35 +48,14 @@ pub(crate) fn ensure(dir: &Path, now: OffsetDateTime) -> Result<DemoPki, CliErro
         return Ok(pki);
     }
     std::fs::create_dir_all(dir).map_err(|e| CliError::write(dir, &e))?;
-    let err = |e: rcgen::Error| CliError::Runtime(format!("generating the demo certificates: {e}"));
-
-    let mut ca_params = CertificateParams::default();
-    ca_params.distinguished_name.push(DnType::CommonName, "rtspeek demo root CA");
-    ca_params.distinguished_name.push(DnType::OrganizationName, "rtspeek demo");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    ca_params.not_before = now - Duration::days(1);
-    ca_params.not_after = now + Duration::days(3650);
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().map_err(err)?).map_err(err)?;
-
-    let server_key = KeyPair::generate().map_err(err)?;
-    let mut params = CertificateParams::default();
-    params.distinguished_name.push(DnType::CommonName, "rtspeek demo server");
-    params.subject_alt_names = vec![
-        SanType::DnsName("localhost".try_into().map_err(err)?),
-        SanType::IpAddress([127, 0, 0, 1].into()),
-        SanType::IpAddress(std::net::Ipv6Addr::LOCALHOST.into()),
-    ];
-    params.is_ca = IsCa::ExplicitNoCa;
-    params.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::KeyEncipherment];
-    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    params.not_before = now - Duration::days(1);
-    params.not_after = now + Duration::days(397);
-    let server = params.signed_by(&server_key, &ca).map_err(err)?;
-
-    write_file(&pki.ca_cert, ca.pem().as_bytes(), false)?;
-    write_file(&pki.server_cert, server.pem().as_bytes(), false)?;
-    write_file(&pki.server_key, server_key.serialize_pem().as_bytes(), true)?;
+    // The same PKI `rtspeek cert new --name localhost --name 127.0.0.1 --name ::1` makes.
+    let ca = cert_new::new_ca("rtspeek demo root CA", KeyType::EcdsaP256.generate()?, now)?;
+    let server_key = KeyType::EcdsaP256.generate()?;
+    let names = ["localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
+    let server = cert_new::new_server(&ca, &names, &server_key, false, now, 397)?;
+    cert_new::write_file(&pki.ca_cert, ca.pem().as_bytes(), false, true)?;
+    cert_new::write_file(&pki.server_cert, server.pem().as_bytes(), false, true)?;
+    cert_new::write_file(&pki.server_key, server_key.serialize_pem().as_bytes(), true, true)?;
     Ok(pki)
 }
 
@@ -91,17 +67,4 @@ fn still_valid(cert: &Path, at: OffsetDateTime) -> bool {
         Ok(report) => !report.has("cert.expired") && !report.has("cert.not_yet_valid"),
         Err(_) => false,
     }
-}
-
-fn write_file(path: &Path, bytes: &[u8], private: bool) -> Result<(), CliError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(if private { 0o600 } else { 0o644 });
-    }
-    let _ = private;
-    let mut file = options.open(path).map_err(|e| CliError::write(path, &e))?;
-    std::io::Write::write_all(&mut file, bytes).map_err(|e| CliError::write(path, &e))
 }

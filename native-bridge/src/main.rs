@@ -6,6 +6,7 @@
 
 mod bridge_cmd;
 mod cert_cmd;
+mod cert_new;
 mod cli_error;
 mod demo;
 mod demo_pki;
