@@ -28,8 +28,8 @@ use rtspeek_core::codec::{Codec, StreamInfo};
 use rtspeek_core::rtsp::auth::{Algorithm, ServerKey, UserTable};
 use rtspeek_core::rtsp::{Message, Parsed, Parser};
 use rtspeek_core::serve::{
-    AuthPolicy, Catalog, ConnectionInfo, Input, Mount, Output, RtpPosition, ServerSession, SessionConfig,
-    TransportPolicy,
+    AuthPolicy, Catalog, ConnectionInfo, Encryption, Input, Mount, Output, RtpPosition, ServerSession,
+    SessionConfig, TransportPolicy,
 };
 
 /// A fixed time (2027-01-15), so that a run is reproducible (it dates Digest nonces).
@@ -99,6 +99,7 @@ fn catalog(flags: u8) -> Cat {
         payload_type: 96,
         auth,
         ssrc: Some(POSITION.ssrc),
+        encryption: Encryption::Optional,
     };
     let cam_auth = (flags & 2 != 0).then(|| policy.clone());
     Cat { mounts: vec![mount("cam", cam_auth), mount("site/front", None), mount("locked", Some(policy))] }

@@ -80,6 +80,13 @@ fn check(config: &ServeConfig) -> Result<u8, String> {
             }
         };
         lines.push(format!("ok   stream {:?}: {what}", stream.path));
+        if stream.encryption(&config.server) == rtspeek_core::serve::Encryption::Strict {
+            lines.push(format!(
+                "warn stream {:?}: encryption = \"strict\": clients that cannot play RTSPS (many NVRs and VMSs, see \
+                 docs/clients.md) are refused (403)",
+                stream.path
+            ));
+        }
     }
     for l in &config.listeners {
         let kind = if l.tls { "rtsps" } else { "rtsp" };

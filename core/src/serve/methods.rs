@@ -77,6 +77,14 @@ impl ServerSession {
             Url::parse(&req.uri).map_err(|e| error(StatusCode::BAD_REQUEST, &format!("Request-URI: {e}")))?;
         let (mount, track) = split_path(catalog, url.path())
             .ok_or_else(|| error(StatusCode::NOT_FOUND, &format!("no stream at {}", url.path())))?;
+        if !mount.encryption.allows(self.conn.transport.tls) {
+            let why = if self.conn.transport.tls {
+                "this stream is served over plain RTSP only (rtsp://): encryption = \"no\""
+            } else {
+                "RTSPS required: this stream is served inside TLS only (rtsps://): encryption = \"strict\""
+            };
+            return Err(error(StatusCode::FORBIDDEN, why));
+        }
         if let Some(policy) = &mount.auth {
             let random: [u8; 12] = self.rng.block()[..12].try_into().unwrap_or([0; 12]);
             let unix = self.unix();

@@ -91,7 +91,7 @@ mod transport;
 pub use config::{DEFAULT_TRACKED_NONCES, SessionConfig, TIMEOUT_GRACE};
 pub use io::{CloseReason, ConnectionInfo, Input, Output, PlayCommand, SessionStats};
 pub use methods::PUBLIC;
-pub use mount::{AuthPolicy, Catalog, Mount, RtpPosition, VIDEO_CONTROL};
+pub use mount::{AuthPolicy, Catalog, Encryption, Mount, RtpPosition, VIDEO_CONTROL};
 pub use pts_clock::{MAX_BACKWARD_TICKS, MAX_FORWARD_TICKS, Pts, PtsClock};
 pub use sdp::describe;
 pub use sender::{

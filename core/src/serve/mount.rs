@@ -20,6 +20,34 @@ pub struct Mount {
     /// The SSRC of the mount's RTP stream (one stream, the same for every client), announced in SETUP's
     /// `Transport`; `None` announces none.
     pub ssrc: Option<u32>,
+    /// Whether the mount is served inside TLS, in plain RTSP, or both.
+    pub encryption: Encryption,
+}
+
+/// Whether a stream is served over RTSPS, plain RTSP or both (MediaMTX's `encryption`, per stream). A request
+/// over the other kind of connection is answered 403 with the reason, never served: a client configured for
+/// plain RTSP learns why instead of timing out, and a `strict` stream's media never leaves TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Encryption {
+    /// Plain RTSP only.
+    No,
+    /// Both: RTSPS, and plain RTSP as a fallback for clients that cannot do TLS (many NVRs and VMSs).
+    #[default]
+    Optional,
+    /// RTSPS only.
+    Strict,
+}
+
+impl Encryption {
+    /// Whether a connection inside TLS (`tls`) or not may be served this mount.
+    pub fn allows(self, tls: bool) -> bool {
+        match self {
+            Encryption::No => !tls,
+            Encryption::Optional => true,
+            Encryption::Strict => tls,
+        }
+    }
 }
 
 /// The credentials a mount requires.

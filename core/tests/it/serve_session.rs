@@ -15,8 +15,8 @@ use rtspeek_core::rtsp::auth::{Algorithm, ClientAuth, Credentials, ServerKey, Us
 use rtspeek_core::rtsp::headers::{RtpInfo, Session, Transport};
 use rtspeek_core::rtsp::{Message, Parsed, Parser, Response};
 use rtspeek_core::serve::{
-    AuthPolicy, Catalog, CloseReason, ConnectionInfo, Delivery, Input, Mount, Output, RtpPosition,
-    ServerSession, SessionConfig, TransportPolicy,
+    AuthPolicy, Catalog, CloseReason, ConnectionInfo, Delivery, Encryption, Input, Mount, Output,
+    RtpPosition, ServerSession, SessionConfig, TransportPolicy,
 };
 
 const UNIX: UnixTime = UnixTime(1_800_000_000);
@@ -48,6 +48,7 @@ fn mount(path: &str, auth: Option<AuthPolicy>) -> Mount {
         payload_type: 96,
         auth,
         ssrc: Some(POSITION.ssrc),
+        encryption: Encryption::Optional,
     }
 }
 
@@ -72,6 +73,8 @@ fn catalog() -> Arc<Cat> {
             mount("locked", Some(policy())),
             mount("legacy", Some(legacy)),
             mount("cleartext", Some(cleartext)),
+            Mount { encryption: Encryption::Strict, ..mount("strict", None) },
+            Mount { encryption: Encryption::No, ..mount("plain-only", None) },
         ],
     })
 }
@@ -304,6 +307,32 @@ fn udp_is_refused_under_tls_and_offered_in_plain() {
         let r = Conn::new(false).request("SETUP", "rtsp://h/cam/trackID=0", &[("Transport", refused)]);
         assert_eq!(status(&r), 461, "{refused}");
     }
+}
+
+#[test]
+fn the_encryption_policy_refuses_the_other_kind_of_connection_with_the_reason() {
+    let mut plain = Conn::new(false);
+    assert_eq!(
+        status(&plain.request("OPTIONS", "rtsp://h/strict", &[])),
+        200,
+        "OPTIONS is not about a stream"
+    );
+    for (method, uri) in [("DESCRIBE", "rtsp://h/strict"), ("SETUP", "rtsp://h/strict/trackID=0")] {
+        let r = plain.request(method, uri, &[("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1")]);
+        assert_eq!(status(&r), 403, "{method}");
+        assert!(body(&r).contains("RTSPS required"), "{}", body(&r));
+    }
+    assert_eq!(status(&plain.request("DESCRIBE", "rtsp://h/plain-only", &[])), 200);
+    assert!(plain.outputs.is_empty(), "nothing subscribed or played: {:?}", plain.outputs);
+
+    let mut tls = Conn::new(true);
+    assert_eq!(status(&tls.request("DESCRIBE", "rtsps://h/strict", &[])), 200);
+    let r = tls.request("DESCRIBE", "rtsps://h/plain-only", &[]);
+    assert_eq!(status(&r), 403);
+    assert!(body(&r).contains("plain RTSP only"), "{}", body(&r));
+    // The default serves both.
+    assert_eq!(status(&Conn::new(false).request("DESCRIBE", "rtsp://h/cam", &[])), 200);
+    assert_eq!(status(&Conn::new(true).request("DESCRIBE", "rtsps://h/cam", &[])), 200);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rtspeek_core::rtsp::auth::{Algorithm, HashAlgorithm, UserTable};
-use rtspeek_core::serve::AuthPolicy;
+use rtspeek_core::serve::{AuthPolicy, Encryption};
 use serde::Deserialize;
 
 use super::source::SourceConfig;
@@ -47,6 +47,9 @@ pub struct ServerSection {
     pub idle_timeout_secs: u64,
     /// Refuse plain `rtsp://` listeners: every byte of every stream must be inside TLS.
     pub require_tls: bool,
+    /// The streams' default `encryption`: `optional` (RTSPS and plain RTSP), `strict` (RTSPS only: plain
+    /// requests get 403) or `no` (plain RTSP only).
+    pub encryption: Encryption,
     /// Seconds between checks of the certificate files for changes (0: only SIGHUP reloads).
     pub watch_interval_secs: u64,
     /// A client that cannot take its packets for this long (its socket stays full) is dropped (seconds).
@@ -65,6 +68,7 @@ impl Default for ServerSection {
             request_timeout_secs: 10,
             idle_timeout_secs: 30,
             require_tls: false,
+            encryption: Encryption::Optional,
             watch_interval_secs: 2,
             slow_client_secs: 5,
             keyframe_min_interval_ms: 1000,
@@ -187,6 +191,15 @@ pub struct StreamConfig {
     pub listener: Option<SocketAddr>,
     /// Who may watch.
     pub auth: Option<AuthConfig>,
+    /// Overrides `server.encryption` for this stream.
+    pub encryption: Option<Encryption>,
+}
+
+impl StreamConfig {
+    /// This stream's encryption policy: its own, else the server's.
+    pub fn encryption(&self, server: &ServerSection) -> Encryption {
+        self.encryption.unwrap_or(server.encryption)
+    }
 }
 
 /// `[stream.auth]`.
@@ -367,18 +380,43 @@ impl ServeConfig {
                         .into(),
                 ));
             }
+            let encryption = s.encryption(&self.server);
+            let shared_tls = self.listeners.iter().any(|l| l.tls);
+            let shared_plain = self.listeners.iter().any(|l| !l.tls);
+            match encryption {
+                Encryption::Strict if s.listener.is_none() && !shared_tls => {
+                    return Err((
+                        format!("{place}.encryption"),
+                        "\"strict\" serves RTSPS only, and no TLS listener serves this stream".into(),
+                    ));
+                }
+                Encryption::No if s.listener.is_some() || !shared_plain => {
+                    return Err((
+                        format!("{place}.encryption"),
+                        "\"no\" serves plain RTSP only, and no plain listener serves this stream (a stream's own \
+                         listener is TLS)"
+                            .into(),
+                    ));
+                }
+                _ => {}
+            }
             if let Some(auth) = &s.auth {
                 let policy = auth.policy().map_err(|e| (format!("{place}.auth{}", e.0), e.1))?;
-                // A stream with its own listener is served there only, and that listener is TLS.
-                let plain = self.listeners.iter().find(|l| !l.tls).filter(|_| s.listener.is_none());
+                // A stream with its own listener is served there only, and that listener is TLS; a strict
+                // stream is refused on plain listeners before any credentials are asked for.
+                let plain = self
+                    .listeners
+                    .iter()
+                    .find(|l| !l.tls)
+                    .filter(|_| s.listener.is_none() && encryption != Encryption::Strict);
                 if let (true, false, Some(plain)) = (policy.basic, auth.allow_basic_cleartext, plain) {
                     let i = auth.schemes.iter().position(|x| x.eq_ignore_ascii_case("basic")).unwrap_or(0);
                     return Err((
                         format!("{place}.auth.schemes[{i}]"),
                         format!(
                             "basic on the plain listener {} would send the password in clear; serve this stream \
-                             over TLS only (require_tls = true, or its own listener), or set \
-                             allow_basic_cleartext = true",
+                             over TLS only (encryption = \"strict\", require_tls = true, or its own listener), \
+                             or set allow_basic_cleartext = true",
                             plain.bind
                         ),
                     ));

@@ -236,7 +236,9 @@ impl Server {
         let mut buses = Vec::new();
         for stream in &config.streams {
             let keyframe_interval = Duration::from_millis(config.server.keyframe_min_interval_ms);
-            let entry = start_stream(stream, config.server.request_timeout(), keyframe_interval).await;
+            let encryption = stream.encryption(&config.server);
+            let entry =
+                start_stream(stream, encryption, config.server.request_timeout(), keyframe_interval).await;
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(e) => {
@@ -352,8 +354,11 @@ impl Server {
     }
 
     /// The URL of `path` on the first listener of the kind asked for that serves it (`127.0.0.1` for a
-    /// wildcard bind).
+    /// wildcard bind); `None` also when the stream's encryption policy refuses that kind.
     pub fn url(&self, path: &str, tls: bool) -> Option<String> {
+        if !self.shared.mounts.get(path)?.mount.encryption.allows(tls) {
+            return None;
+        }
         let own = self.shared.own_listener.iter().any(|p| p == path);
         let l = self.listeners.iter().find(|l| {
             l.tls == tls && if own { l.stream.as_deref() == Some(path) } else { l.stream.is_none() }
@@ -405,6 +410,7 @@ impl Server {
 /// Opens a stream's source and starts feeding its bus.
 async fn start_stream(
     stream: &config::StreamConfig,
+    encryption: rtspeek_core::serve::Encryption,
     timeout: Duration,
     keyframe_interval: Duration,
 ) -> Result<MountEntry, StreamError> {
@@ -451,6 +457,7 @@ async fn start_stream(
         payload_type: PAYLOAD_TYPE,
         auth,
         ssrc: Some(bus.ssrc()),
+        encryption,
     };
     Ok(MountEntry { mount, bus })
 }

@@ -16,6 +16,7 @@ mod probe_peers;
 mod serve_abuse;
 mod serve_auth;
 mod serve_certs;
+mod serve_encryption;
 mod serve_interop;
 mod serve_limits;
 mod serve_relay_source;

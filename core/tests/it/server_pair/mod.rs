@@ -29,8 +29,8 @@ use rtspeek_core::probe::{
 };
 use rtspeek_core::rtsp::auth::{Algorithm, ServerKey, UserTable};
 use rtspeek_core::serve::{
-    self, AuthPolicy, Catalog, Delivery, Mount, RtpPosition, SenderConfig, ServerSession, SessionConfig,
-    SessionStats, StreamSender, TransportPolicy,
+    self, AuthPolicy, Catalog, Delivery, Encryption, Mount, RtpPosition, SenderConfig, ServerSession,
+    SessionConfig, SessionStats, StreamSender, TransportPolicy,
 };
 
 use crate::support::probe::{HOST_IP, INTERMEDIATE, LEAF, NOW, der_chain};
@@ -90,6 +90,7 @@ pub(crate) fn mount(path: &str, auth: Option<AuthPolicy>) -> Mount {
         payload_type: 96,
         auth,
         ssrc: Some(SSRC),
+        encryption: Encryption::Optional,
     }
 }
 
