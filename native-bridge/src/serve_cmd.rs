@@ -4,27 +4,76 @@
 use crate::cli_error::CliError;
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, Subcommand};
 use rtspeek_bridge::serve::Server;
+use rtspeek_bridge::serve::apply::{self, ApplyError};
 use rtspeek_bridge::serve::certs::load_pair;
-use rtspeek_bridge::serve::config::ServeConfig;
+use rtspeek_bridge::serve::config::{PairConfig, ServeConfig};
 use rtspeek_bridge::serve::source::{self, SourceConfig};
 
 use crate::render;
 
 /// Arguments of `rtspeek serve`.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub(crate) struct ServeArgs {
+    #[command(subcommand)]
+    command: Option<ServeCommand>,
     /// The configuration file (TOML; see native-bridge/serve.example.toml).
-    #[arg(value_name = "CONFIG")]
-    config: PathBuf,
+    #[arg(value_name = "CONFIG", required = true)]
+    config: Option<PathBuf>,
     /// Validate the configuration, the certificate pairs and the sources, then exit (0: ready to serve).
     #[arg(long)]
     check: bool,
 }
 
+/// `rtspeek serve pair ...`
+#[derive(Debug, Subcommand)]
+enum ServeCommand {
+    /// Replace a certificate pair of a configuration (a running server takes it at its next file check), or
+    /// put the previous one back.
+    #[command(subcommand)]
+    Pair(PairCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum PairCommand {
+    /// Validate a new pair as the server would, keep the pair in service as `.prev`, and put the new one in
+    /// its files.
+    Apply(ApplyArgs),
+    /// Put the `.prev` pair back (validated first); the pair it replaces becomes `.prev`.
+    Rollback(PairTarget),
+}
+
+/// Which pair of which configuration.
+#[derive(Debug, Args)]
+struct PairTarget {
+    /// The server's configuration file.
+    #[arg(value_name = "CONFIG")]
+    config: PathBuf,
+    /// The pair of this stream (`[stream.tls]`) instead of the global one (`[tls]`).
+    #[arg(long, value_name = "PATH")]
+    stream: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct ApplyArgs {
+    #[command(flatten)]
+    target: PairTarget,
+    /// The new certificate chain (PEM, leaf first).
+    #[arg(long, value_name = "FILE")]
+    cert: PathBuf,
+    /// The new private key (PEM).
+    #[arg(long, value_name = "FILE")]
+    key: PathBuf,
+}
+
 pub(crate) fn run(args: ServeArgs) -> Result<u8, CliError> {
-    let config = ServeConfig::load(&args.config).map_err(|e| CliError::Input(e.to_string()))?;
+    if let Some(ServeCommand::Pair(command)) = args.command {
+        return pair(command);
+    }
+    let Some(path) = args.config else { return Err(CliError::Input("CONFIG is required".into())) };
+    let config = ServeConfig::load(&path).map_err(|e| CliError::Input(e.to_string()))?;
     if args.check {
         return Ok(check(&config)?);
     }
@@ -96,4 +145,75 @@ fn check(config: &ServeConfig) -> Result<u8, String> {
     lines.push("configuration ready to serve".to_owned());
     render::print_stdout(&(lines.join("\n") + "\n"));
     Ok(0)
+}
+
+/// `rtspeek serve pair apply|rollback`.
+fn pair(command: PairCommand) -> Result<u8, CliError> {
+    let now = rtspeek_bridge::serve::unix_now();
+    let (target, applied) = match command {
+        PairCommand::Apply(args) => {
+            let read =
+                |p: &PathBuf| std::fs::read(p).map_err(|e| CliError::Input(format!("{}: {e}", p.display())));
+            let (cert, key) = (read(&args.cert)?, read(&args.key)?);
+            let target = pair_config(&args.target)?;
+            let applied =
+                apply::apply(&target, &cert, &key, now).map_err(|e| apply_error(e, &args.cert, &args.key));
+            (target, applied?)
+        }
+        PairCommand::Rollback(args) => {
+            let target = pair_config(&args)?;
+            let applied = apply::rollback(&target, now).map_err(|e| match e {
+                ApplyError::Write { .. } => CliError::Runtime(e.to_string()),
+                _ => CliError::Input(e.to_string()),
+            })?;
+            (target, applied)
+        }
+    };
+    let mut lines = vec![format!(
+        "applied SHA-256 {} to {} and {}",
+        applied.pair.fingerprint,
+        target.cert.display(),
+        target.key.display()
+    )];
+    if let Some(previous) = applied.previous {
+        lines.push(format!(
+            "previous SHA-256 {previous} kept as {}",
+            apply::previous_of(&target.cert).display()
+        ));
+    }
+    lines.extend(applied.pair.warnings.iter().map(|w| format!("warn {w}")));
+    lines.push(
+        "a running server serves it to new connections at its next file check (or at SIGHUP)".to_owned(),
+    );
+    render::print_stdout(&(lines.join("\n") + "\n"));
+    Ok(0)
+}
+
+/// The files of the global pair, or of `--stream`'s own pair.
+fn pair_config(target: &PairTarget) -> Result<PairConfig, CliError> {
+    let config = ServeConfig::load(&target.config).map_err(|e| CliError::Input(e.to_string()))?;
+    let found = match &target.stream {
+        None => config.tls.clone(),
+        Some(path) => {
+            let stream =
+                config.streams.iter().find(|s| &s.path == path).ok_or_else(|| {
+                    CliError::Input(format!("{}: no stream {path:?}", target.config.display()))
+                })?;
+            stream.tls.clone()
+        }
+    };
+    found.ok_or_else(|| {
+        let which = target
+            .stream
+            .as_ref()
+            .map_or("a global [tls] pair".to_owned(), |p| format!("stream {p:?} has no [stream.tls]"));
+        CliError::Input(format!("{}: {which} to replace", target.config.display()))
+    })
+}
+
+fn apply_error(e: ApplyError, cert: &std::path::Path, key: &std::path::Path) -> CliError {
+    match e {
+        ApplyError::Write { .. } => CliError::Runtime(e.to_string()),
+        _ => CliError::Input(format!("--cert {} --key {}: {e}", cert.display(), key.display())),
+    }
 }

@@ -7,6 +7,7 @@
 //! - [`source`]: the synthetic camera, files, relays.
 //! - `conn`: one client connection; `udp`: UDP unicast for plain clients.
 
+pub mod apply;
 pub mod certs;
 pub mod config;
 mod conn;

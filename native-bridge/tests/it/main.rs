@@ -19,5 +19,6 @@ mod serve_certs;
 mod serve_encryption;
 mod serve_interop;
 mod serve_limits;
+mod serve_pair_apply;
 mod serve_relay_source;
 mod tls_connect;

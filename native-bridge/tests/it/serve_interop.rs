@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::support::live_probe::{block_on, config, probe, trust};
-use crate::support::serve::{Pki, Serve, basic_config};
+use crate::support::serve::{Pki, Serve, basic_config, served_fingerprint};
 use rtspeek_bridge::tls::TlsOptions;
 use rtspeek_core::{Layer, LayerStatus, Verdict};
 use rtspeek_tests::peers::ffmpeg::run_ffprobe;
@@ -168,34 +168,6 @@ fn our_probe_finds_our_server_healthy() {
     let codec = run.codec().expect("codec facts");
     let sps = codec.sps.as_ref().expect("SPS facts");
     assert_eq!((sps.width, sps.height), (320, 180), "{run}");
-}
-
-/// `openssl s_client` with SNI `name` (none when empty): the SHA-256 fingerprint of the leaf it was shown.
-fn served_fingerprint(authority: &str, name: &str, ca: &std::path::Path) -> String {
-    let openssl = require("openssl").unwrap_or_else(|e| panic!("{e}"));
-    let mut cmd = Command::new(&openssl);
-    cmd.args(["s_client", "-connect", authority, "-verify_return_error", "-CAfile"]).arg(ca);
-    if name.is_empty() {
-        cmd.arg("-noservername");
-    } else {
-        cmd.args(["-servername", name]);
-    }
-    let out = run_bounded(cmd, Duration::from_secs(10)).unwrap_or_else(|e| panic!("{e}"));
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("Verify return code: 0 (ok)"),
-        "s_client {name}: {text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let begin = text.find("-----BEGIN CERTIFICATE-----").expect("s_client prints the leaf");
-    let end = text.find("-----END CERTIFICATE-----").expect("PEM end") + "-----END CERTIFICATE-----".len();
-    let pem = &text[begin..end];
-    let der = rustls::pki_types::CertificateDer::from(
-        rustls::pki_types::pem::PemObject::from_pem_slice(pem.as_bytes())
-            .map(|c: rustls::pki_types::CertificateDer<'_>| c.to_vec())
-            .expect("PEM"),
-    );
-    rtspeek_core::cert::fingerprint_sha256(&der)
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use rtspeek_tests::peers::PeerProcess;
+use rtspeek_tests::peers::{PeerProcess, require, run_bounded};
 use rtspeek_tests::pki::Cert;
 use rustls::pki_types::CertificateDer;
 
@@ -163,4 +163,32 @@ pub(crate) fn rss_kib_of(pid: u32) -> Option<u64> {
         .lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// `openssl s_client` with SNI `name` (none when empty): the SHA-256 fingerprint of the leaf it was shown.
+pub(crate) fn served_fingerprint(authority: &str, name: &str, ca: &std::path::Path) -> String {
+    let openssl = require("openssl").unwrap_or_else(|e| panic!("{e}"));
+    let mut cmd = Command::new(&openssl);
+    cmd.args(["s_client", "-connect", authority, "-verify_return_error", "-CAfile"]).arg(ca);
+    if name.is_empty() {
+        cmd.arg("-noservername");
+    } else {
+        cmd.args(["-servername", name]);
+    }
+    let out = run_bounded(cmd, Duration::from_secs(10)).unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Verify return code: 0 (ok)"),
+        "s_client {name}: {text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let begin = text.find("-----BEGIN CERTIFICATE-----").expect("s_client prints the leaf");
+    let end = text.find("-----END CERTIFICATE-----").expect("PEM end") + "-----END CERTIFICATE-----".len();
+    let pem = &text[begin..end];
+    let der = rustls::pki_types::CertificateDer::from(
+        rustls::pki_types::pem::PemObject::from_pem_slice(pem.as_bytes())
+            .map(|c: rustls::pki_types::CertificateDer<'_>| c.to_vec())
+            .expect("PEM"),
+    );
+    rtspeek_core::cert::fingerprint_sha256(&der)
 }
