@@ -16,6 +16,12 @@ fn text(out: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
+/// `rtspeek serve pair apply CONFIG --cert CERT --key KEY`.
+fn apply(config: &str, cert: &Path, key: &Path) -> Output {
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    rtspeek(&["serve", "pair", "apply", config, "--cert", &cert, "--key", &key])
+}
+
 /// Waits (bounded) until the server shows `fingerprint` to a new connection.
 fn wait_for(authority: &str, ca: &Path, fingerprint: &str) {
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -42,16 +48,7 @@ fn apply_serves_a_new_pair_refuses_a_mismatched_one_and_rollback_restores_the_ol
 
     // A new pair, written elsewhere, applied to the global [tls] pair.
     let (new_cert, new_key, _) = pki.leaf("replacement", &["localhost"]);
-    let out = rtspeek(&[
-        "serve",
-        "pair",
-        "apply",
-        &config,
-        "--cert",
-        &new_cert.display().to_string(),
-        "--key",
-        &new_key.display().to_string(),
-    ]);
+    let out = apply(&config, &new_cert, &new_key);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let new_fp = rtspeek_core::cert::fingerprint_sha256(
         &rustls::pki_types::pem::PemObject::from_pem_file(&new_cert)
@@ -65,16 +62,7 @@ fn apply_serves_a_new_pair_refuses_a_mismatched_one_and_rollback_restores_the_ol
     // A certificate with another pair's key: refused before anything is replaced.
     let (other_cert, _, _) = pki.leaf("other", &["localhost"]);
     let before = std::fs::read(&server_pem).unwrap();
-    let out = rtspeek(&[
-        "serve",
-        "pair",
-        "apply",
-        &config,
-        "--cert",
-        &other_cert.display().to_string(),
-        "--key",
-        &new_key.display().to_string(),
-    ]);
+    let out = apply(&config, &other_cert, &new_key);
     assert_eq!(out.status.code(), Some(64), "{}", text(&out));
     assert!(text(&out).contains("refused"), "{}", text(&out));
     assert_eq!(std::fs::read(&server_pem).unwrap(), before, "a refused pair changes no file");
