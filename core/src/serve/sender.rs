@@ -132,12 +132,15 @@ impl StreamSender {
     /// packetized changes nothing and gives the error.
     pub fn send(&mut self, now: Duration, wall: Duration, frame: &Frame) -> Result<Sent<'_>, PacketizeError> {
         let rtptime = self.rtp_base.wrapping_add(frame.pts as u32);
-        self.packets.clear();
-        self.packetizer.packetize(frame, rtptime, &mut self.packets)?;
         let due = self.last_report.is_none_or(|t| now.saturating_sub(t) >= self.report_interval);
         if due {
-            self.last_report = Some(now);
+            // Written before the frame is packetized: its counts are what went out before it (RFC 3550).
             self.write_report(rtptime, wall);
+        }
+        self.packets.clear();
+        self.packetizer.packetize(frame, rtptime, &mut self.packets)?;
+        if due {
+            self.last_report = Some(now);
         }
         if frame.keyframe {
             // Everyone subscribed now has a keyframe: a request made before it is answered.
@@ -155,23 +158,16 @@ impl StreamSender {
     /// The counts cover the packets before this frame's: the report goes out before them.
     fn write_report(&mut self, rtptime: u32, wall: Duration) {
         let p = &self.packetizer;
-        let sent_before = |total: u64, this: u64| total.saturating_sub(this) as u32;
         let info = SenderInfo {
             ntp_timestamp: ntp_timestamp(wall),
             rtp_timestamp: rtptime,
-            packet_count: sent_before(p.packets_sent(), self.packets.len() as u64),
-            octet_count: sent_before(p.octets_sent(), self.payload_octets()),
+            packet_count: p.packets_sent() as u32,
+            octet_count: p.octets_sent() as u32,
         };
         self.report.clear();
         write_sender_report(p.ssrc(), &info, &[], &mut self.report);
         // RFC 3550 6.1: every compound packet carries an SDES CNAME; this one is short enough to always fit.
         let _ = write_sdes_cname(p.ssrc(), CNAME, &mut self.report);
-    }
-
-    /// Payload octets of this frame's packets (headers excluded, as RFC 3550 6.4.1 counts them).
-    fn payload_octets(&self) -> u64 {
-        let headers = self.packets.len() * crate::rtp::FIXED_HEADER_LEN;
-        self.packets.as_bytes().len().saturating_sub(headers) as u64
     }
 }
 
