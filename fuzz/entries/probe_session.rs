@@ -42,6 +42,10 @@ use rtspeek_core::rtsp::Url;
 use rtspeek_core::rtsp::auth::Credentials;
 use rtspeek_core::{Report, UnixTime};
 
+#[path = "records.rs"]
+mod records;
+use records::next_record;
+
 /// A fixed time (2027-01-15), so that a run is reproducible.
 const NOW: UnixTime = UnixTime(1_800_000_000);
 /// A fixed seed: client nonces, TLS randoms and SSRCs are the same on every run.
@@ -118,18 +122,6 @@ pub fn run(data: &[u8]) {
         assert!(!leaks(&text), "the report holds the password");
         assert!(!d.events.iter().any(|e| leaks(e)), "an event holds the password");
     }
-}
-
-/// The next record of the input.
-fn next_record<'a>(records: &mut &'a [u8]) -> Option<(u8, &'a [u8])> {
-    let (&op, rest) = records.split_first()?;
-    let (len, rest) = match rest {
-        [hi, lo, rest @ ..] => (usize::from(u16::from_be_bytes([*hi, *lo])), rest),
-        _ => (0, &[][..]),
-    };
-    let (payload, next) = rest.split_at(len.min(rest.len()));
-    *records = next;
-    Some((op, payload))
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

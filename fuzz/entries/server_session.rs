@@ -32,6 +32,10 @@ use rtspeek_core::serve::{
     SessionConfig, TransportPolicy,
 };
 
+#[path = "records.rs"]
+mod records;
+use records::next_record;
+
 /// A fixed time (2027-01-15), so that a run is reproducible (it dates Digest nonces).
 const UNIX: UnixTime = UnixTime(1_800_000_000);
 /// The password of the protected mounts' user: no response may hold it.
@@ -175,18 +179,6 @@ pub fn run(data: &[u8]) {
     assert!(r.session.is_closed() && r.closed, "the connection outlives its timers");
     let stats = format!("{:?}", r.session.stats());
     assert!(!stats.contains(PASSWORD), "the session's stats hold the password");
-}
-
-/// The next record of the input.
-fn next_record<'a>(records: &mut &'a [u8]) -> Option<(u8, &'a [u8])> {
-    let (&op, rest) = records.split_first()?;
-    let (len, rest) = match rest {
-        [hi, lo, rest @ ..] => (usize::from(u16::from_be_bytes([*hi, *lo])), rest),
-        _ => (0, &[][..]),
-    };
-    let (payload, next) = rest.split_at(len.min(rest.len()));
-    *records = next;
-    Some((op, payload))
 }
 
 impl Run {
