@@ -184,12 +184,13 @@ fn configure(args: &ProbeArgs) -> Result<(ProbeConfig, TlsOptions), CliError> {
 
 /// The first line of a password file (or `-`: standard input), without its line ending. Errors name the file,
 /// never its content.
-fn password_file(path: &PathBuf) -> Result<Secret, String> {
+fn password_file(path: &PathBuf) -> Result<Secret, CliError> {
     let (name, bytes) = read_input(path)?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("{name}: the password file is not UTF-8"))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError::Input(format!("{name}: the password file is not UTF-8")))?;
     let line = text.lines().next().unwrap_or_default();
     if line.is_empty() {
-        return Err(format!("{name}: the password file's first line is empty"));
+        return Err(CliError::Input(format!("{name}: the password file's first line is empty")));
     }
     Ok(Secret::new(line.to_owned()))
 }

@@ -50,30 +50,27 @@ pub(crate) struct SpropArgs {
     #[arg(long, value_name = "PATH")]
     pub(crate) file: Option<PathBuf>,
     /// The codec, when the input does not tell (by default the parameter names and NAL units decide).
-    #[arg(long, value_name = "h264|h265", value_parser = parse_codec)]
+    #[arg(long, value_name = "h264|h265", value_parser = Codec::from_name)]
     pub(crate) codec: Option<Codec>,
     /// Print JSON (the web page's `inspectParameterSets` result) instead of text.
     #[arg(long)]
     pub(crate) json: bool,
 }
 
-fn parse_codec(name: &str) -> Result<Codec, String> {
-    Codec::from_name(name).map_err(|e| e.to_string())
-}
-
 pub(crate) fn run(cmd: SdpCommand) -> Result<u8, CliError> {
     match cmd {
-        SdpCommand::Check(args) => Ok(check(&args)?),
-        SdpCommand::Sprop(args) => Ok(sprop_inspect(&args)?),
+        SdpCommand::Check(args) => check(&args),
+        SdpCommand::Sprop(args) => sprop_inspect(&args),
     }
 }
 
-fn check(args: &CheckArgs) -> Result<u8, String> {
+fn check(args: &CheckArgs) -> Result<u8, CliError> {
     let (name, bytes) = read_input(&args.file)?;
-    let check = sdp::check(&bytes).map_err(|e| format!("{name}: {e}"))?;
+    let check = sdp::check(&bytes).map_err(|e| CliError::Input(format!("{name}: {e}")))?;
     let report = check.into_report(format!("sdp check: {name}"));
     if args.json {
-        let json = serde_json::to_string_pretty(&report).map_err(|e| format!("cannot encode report: {e}"))?;
+        let json = serde_json::to_string_pretty(&report)
+            .map_err(|e| CliError::Runtime(format!("cannot encode report: {e}")))?;
         render::print_stdout(&format!("{json}\n"));
     } else {
         render::print_stdout(&render::report_text(&report, args.color.enabled()));
@@ -83,26 +80,26 @@ fn check(args: &CheckArgs) -> Result<u8, String> {
 
 /// Exit status 0 when every parameter set was read and none is missing, 1 otherwise; no parameter set at all
 /// is an input error (64, from `main`).
-fn sprop_inspect(args: &SpropArgs) -> Result<u8, String> {
+fn sprop_inspect(args: &SpropArgs) -> Result<u8, CliError> {
     let info = match (&args.file, args.input.as_slice()) {
         (Some(path), _) => {
             let (name, bytes) = read_input(path)?;
-            sprop::inspect(Input::Bytes(&bytes), args.codec).map_err(|e| format!("{name}: {e}"))?
+            sprop::inspect(Input::Bytes(&bytes), args.codec)
+                .map_err(|e| CliError::Input(format!("{name}: {e}")))?
         }
         (None, [dash]) if dash == "-" => {
             let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| format!("standard input: {e} (use --file - for binary input)"))?;
-            sprop::inspect(Input::Text(&text), args.codec).map_err(|e| format!("-: {e}"))?
+            std::io::stdin().read_to_string(&mut text).map_err(|e| {
+                CliError::Input(format!("standard input: {e} (use --file - for binary input)"))
+            })?;
+            sprop::inspect(Input::Text(&text), args.codec).map_err(|e| CliError::Input(format!("-: {e}")))?
         }
-        (None, words) => {
-            sprop::inspect(Input::Text(&words.join(" ")), args.codec).map_err(|e| e.to_string())?
-        }
+        (None, words) => sprop::inspect(Input::Text(&words.join(" ")), args.codec)
+            .map_err(|e| CliError::Input(e.to_string()))?,
     };
     if args.json {
-        let json =
-            serde_json::to_string_pretty(&info).map_err(|e| format!("cannot encode the result: {e}"))?;
+        let json = serde_json::to_string_pretty(&info)
+            .map_err(|e| CliError::Runtime(format!("cannot encode the result: {e}")))?;
         render::print_stdout(&format!("{json}\n"));
     } else {
         render::print_stdout(&sprop_text(&info));
