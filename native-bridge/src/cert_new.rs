@@ -172,27 +172,13 @@ pub(crate) fn new_server<S: rcgen::SigningKey>(
 /// Writes `bytes` to `path`, readable by the owner only when `private` (keys), refusing to replace a file
 /// unless `force`.
 pub(crate) fn write_file(path: &Path, bytes: &[u8], private: bool, force: bool) -> Result<(), CliError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true);
-    if force {
-        options.create(true).truncate(true);
-    } else {
-        options.create_new(true);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(if private { 0o600 } else { 0o644 });
-    }
-    let _ = private;
-    let mut file = options.open(path).map_err(|e| {
+    rtspeek_bridge::files::write(path, bytes, private, force).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             CliError::Input(format!("{}: exists (--force replaces it)", path.display()))
         } else {
             CliError::write(path, &e)
         }
-    })?;
-    std::io::Write::write_all(&mut file, bytes).map_err(|e| CliError::write(path, &e))
+    })
 }
 
 /// `rtspeek cert new`.

@@ -8,9 +8,11 @@
 //! - [`player`]: a lean RTSP(S) player that counts loss and lateness, for load and abuse tests.
 //! - [`tls`]: TLS client connections with rustls that always record the peer chain and the verification
 //!   outcome ([`tls::danger`] holds the one custom verifier, which delegates to webpki).
+//! - [`files`]: writing certificates and keys with the permissions a key needs.
 
 mod admission;
 pub mod bridge;
+pub mod files;
 pub mod player;
 pub mod probe;
 pub mod serve;

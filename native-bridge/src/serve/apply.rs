@@ -118,18 +118,8 @@ fn stage_and_check(
 }
 
 fn write_new(path: &Path, bytes: &[u8], private: bool) -> Result<(), ApplyError> {
-    let err = |source| ApplyError::Write { path: path.to_owned(), source };
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(if private { 0o600 } else { 0o644 });
-    }
-    let _ = private;
-    let mut file = options.open(path).map_err(err)?;
-    std::io::Write::write_all(&mut file, bytes).map_err(err)?;
-    file.sync_all().map_err(err)
+    crate::files::write(path, bytes, private, true)
+        .map_err(|source| ApplyError::Write { path: path.to_owned(), source })
 }
 
 fn copy_private(from: &Path, to: &Path, private: bool) -> Result<(), ApplyError> {
