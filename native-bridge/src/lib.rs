@@ -13,6 +13,7 @@
 mod admission;
 pub mod bridge;
 pub mod files;
+mod http;
 pub mod player;
 pub mod probe;
 pub mod serve;

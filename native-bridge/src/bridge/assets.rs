@@ -17,6 +17,22 @@ pub(crate) struct Asset {
 /// Whether the real page was built in (otherwise `/` says how to build it).
 pub(crate) const WEB_UI_BUILT: bool = generated::BUILT;
 
+/// The answer to a request for one of the page's files (the bridge's and the admin endpoint's): `GET` or
+/// `HEAD` only.
+pub(crate) fn respond(request: &crate::http::Request) -> crate::http::Response {
+    use crate::http::Response;
+    let head_only = match request.method.as_str() {
+        "GET" => false,
+        "HEAD" => true,
+        _ => return Response::text(405, "only GET and HEAD").header("Allow", "GET, HEAD"),
+    };
+    let response = match lookup(&request.path) {
+        Some(asset) => Response::new(200, asset.content_type, asset.bytes),
+        None => Response::text(404, "no such file"),
+    };
+    if head_only { response.head_only() } else { response }
+}
+
 /// The asset at a request path (without its query); `/` is `/index.html`.
 pub(crate) fn lookup(path: &str) -> Option<Asset> {
     let path = if path == "/" { "/index.html" } else { path };

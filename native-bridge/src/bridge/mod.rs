@@ -2,8 +2,8 @@
 //! HTTP and runs live probes for it over a WebSocket, with the same native driver as `rtspeek probe`. The
 //! protocol and its security rules are in docs/bridge-protocol.md.
 //!
-//! - `http`: one bounded request head per connection (8 KiB, a deadline), one response, close.
-//! - `security`: the session token, and the `Host` / `Origin` checks against DNS rebinding and foreign pages.
+//! - `crate::http`: one bounded request head per connection (8 KiB, a deadline), one response, close; the
+//!   session token, and the `Host` / `Origin` checks against DNS rebinding and foreign pages.
 //! - `assets`: the embedded files (`build.rs` embeds `web/dist/`).
 //! - `session`: one WebSocket: commands, probes, bounded queues, media frames.
 //! - [`frame`]: the binary media frame format, with a decoder for tests and other clients.
@@ -18,14 +18,12 @@
 //! # Ok(()) }
 //! ```
 
-mod assets;
+pub(crate) mod assets;
 pub mod frame;
-mod http;
 mod message;
 // The content types are decided by build.rs (which includes this file); the tests check them here.
 #[cfg(test)]
 mod mime;
-mod security;
 mod session;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -42,8 +40,8 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
-use http::{HeadError, Header, Request, Response};
-use security::{Authorities, Token};
+use crate::http::security::{Authorities, Scheme, Token};
+use crate::http::{self, HeadError, Header, Request, Response};
 use session::SessionContext;
 
 pub use message::Command;
@@ -206,7 +204,7 @@ impl Bridge {
         let limits = options.limits;
         let shared = Arc::new(Shared {
             token: Token::generate().ok_or(BridgeError::Random)?,
-            authorities: Authorities::for_bind(addr),
+            authorities: Authorities::for_bind(addr, Scheme::Http),
             admission: Admission::new(limits.max_connections, limits.max_connections_per_ip),
             websockets: Arc::new(Semaphore::new(limits.max_websockets)),
             probes: Arc::new(Semaphore::new(limits.probes_per_bridge)),
@@ -364,16 +362,7 @@ fn route(request: &Request, host: &str, shared: &Shared) -> Route {
     if request.path == "/ws" {
         return websocket(request, host, shared);
     }
-    let head_only = match request.method.as_str() {
-        "GET" => false,
-        "HEAD" => true,
-        _ => return Route::Respond(Response::text(405, "only GET and HEAD").header("Allow", "GET, HEAD")),
-    };
-    let response = match assets::lookup(&request.path) {
-        Some(asset) => Response::new(200, asset.content_type, asset.bytes),
-        None => Response::text(404, "no such file"),
-    };
-    Route::Respond(if head_only { response.head_only() } else { response })
+    Route::Respond(assets::respond(request))
 }
 
 /// The checks of `GET /ws` (docs/bridge-protocol.md, "Security"), then the upgrade.
@@ -423,31 +412,11 @@ fn websocket(request: &Request, host: &str, shared: &Shared) -> Route {
 
 /// Writes a response with the security headers, within the write deadline, and closes.
 async fn respond(stream: &mut TcpStream, response: Response, host: Option<&str>, limits: &Limits) {
-    let response = security_headers(response, host);
+    // `connect-src 'self'` covers ws:// to the same host in CSP 3; the explicit source is for older browsers.
+    let websocket = host.map(|h| format!("ws://{h}"));
+    let response = http::security_headers(response, websocket.as_deref());
     if response.status() >= 400 {
         tracing::debug!(status = response.status(), "bridge: HTTP error response");
     }
-    if let Ok(Ok(())) = timeout(limits.write_timeout, response.write(stream)).await {
-        let _ = timeout(Duration::from_secs(1), http::drain(stream)).await;
-    }
-}
-
-/// Headers on every response: nothing cached, nothing sniffed, no referrer, no framing, no use from other
-/// origins, and a content security policy that allows the page's own scripts, its wasm and its WebSocket.
-fn security_headers(response: Response, host: Option<&str>) -> Response {
-    // `connect-src 'self'` covers ws:// to the same host in CSP 3; the explicit source is for older browsers.
-    let websocket = host.map(|h| format!(" ws://{h}")).unwrap_or_default();
-    let csp = format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'{websocket}; \
-         img-src 'self' data: blob:; style-src 'self'; object-src 'none'; base-uri 'none'; \
-         form-action 'none'; frame-ancestors 'none'"
-    );
-    response
-        .header("Cache-Control", "no-store")
-        .header("X-Content-Type-Options", "nosniff")
-        .header("Referrer-Policy", "no-referrer")
-        .header("X-Frame-Options", "DENY")
-        .header("Cross-Origin-Resource-Policy", "same-origin")
-        .header("Cross-Origin-Opener-Policy", "same-origin")
-        .header("Content-Security-Policy", csp)
+    http::respond(stream, &response, limits.write_timeout).await;
 }

@@ -1,9 +1,9 @@
-//! Who may use the bridge: the session token, and the `Host` and `Origin` checks (docs/bridge-protocol.md,
-//! "Security").
+//! Who may use the bridge or the server's admin endpoint: the session token, and the `Host` and `Origin`
+//! checks (docs/bridge-protocol.md, "Security"; docs/admin-api.md).
 //!
-//! Together they keep a page of another origin from using the bridge to reach the LAN: a foreign page cannot
-//! read the token (it lives in the bridge page's URL fragment), cannot forge the `Origin` its browser sends, and
-//! cannot make its own name point at 127.0.0.1 (DNS rebinding) without its name showing in `Host`.
+//! Together they keep a page of another origin from using either to reach the LAN or the server: a foreign
+//! page cannot read the token (it lives in the page's URL fragment), cannot forge the `Origin` its browser
+//! sends, and cannot make its own name point at 127.0.0.1 (DNS rebinding) without its name showing in `Host`.
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
@@ -14,6 +14,11 @@ use rtspeek_core::rtsp::auth::Secret;
 pub(crate) struct Token(Secret);
 
 impl Token {
+    /// A token given by the operator (the admin endpoint's `token_file`).
+    pub(crate) fn from_secret(secret: Secret) -> Token {
+        Token(secret)
+    }
+
     /// A fresh token from the system's random generator; `None` if it failed.
     pub(crate) fn generate() -> Option<Token> {
         let mut bytes = [0u8; 32];
@@ -33,9 +38,19 @@ impl Token {
     }
 }
 
+/// The scheme of the pages served: origins are compared with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scheme {
+    /// The bridge (plain HTTP on loopback).
+    Http,
+    /// The server's admin endpoint (HTTPS with the server's global pair).
+    Https,
+}
+
 /// Which `Host` and `Origin` values name this bridge.
 #[derive(Debug, Clone)]
 pub(crate) struct Authorities {
+    scheme: Scheme,
     port: u16,
     /// The bind address is loopback: only loopback names and addresses.
     loopback_only: bool,
@@ -51,10 +66,11 @@ enum HostName {
 }
 
 impl Authorities {
-    /// The names of a bridge bound to `addr`.
-    pub(crate) fn for_bind(addr: SocketAddr) -> Authorities {
+    /// The names of a bridge (or admin endpoint) bound to `addr`, serving its page over `scheme`.
+    pub(crate) fn for_bind(addr: SocketAddr, scheme: Scheme) -> Authorities {
         let ip = canonical(addr.ip());
         Authorities {
+            scheme,
             port: addr.port(),
             loopback_only: ip.is_loopback(),
             bound: (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip),
@@ -66,18 +82,27 @@ impl Authorities {
     /// wildcard bind: an address cannot be rebound, only a name can).
     pub(crate) fn host_allowed(&self, host: &str) -> bool {
         let Some((name, port)) = split_authority(host) else { return false };
+        let default_port = match self.scheme {
+            Scheme::Http => 80,
+            Scheme::Https => 443,
+        };
         let port_ok = match port {
             Some(port) => port == self.port,
-            None => self.port == 80,
+            None => self.port == default_port,
         };
         port_ok && self.name_allowed(&name)
     }
 
-    /// Whether an `Origin` header value is this bridge's own page: `http://` and an allowed authority. When
-    /// the bridge is reachable from other hosts, the origin must also be the very authority the request was
-    /// sent to (`host`), so that a page on another machine of the LAN cannot use it.
+    /// Whether an `Origin` header value is this bridge's own page: its scheme (`http://` for the bridge,
+    /// `https://` for the admin endpoint) and an allowed authority. When reachable from other hosts, the
+    /// origin must also be the very authority the request was sent to (`host`), so that a page on another
+    /// machine of the LAN cannot use it.
     pub(crate) fn origin_allowed(&self, origin: &str, host: &str) -> bool {
-        let Some(authority) = origin.strip_prefix("http://") else { return false };
+        let prefix = match self.scheme {
+            Scheme::Http => "http://",
+            Scheme::Https => "https://",
+        };
+        let Some(authority) = origin.strip_prefix(prefix) else { return false };
         if authority.contains(['/', '@', '?', '#']) || !self.host_allowed(authority) {
             return false;
         }
@@ -150,7 +175,7 @@ mod tests {
     use super::*;
 
     fn loopback() -> Authorities {
-        Authorities::for_bind("127.0.0.1:8090".parse().expect("addr"))
+        Authorities::for_bind("127.0.0.1:8090".parse().expect("addr"), Scheme::Http)
     }
 
     #[test]
@@ -190,7 +215,7 @@ mod tests {
         ] {
             assert!(!a.host_allowed(bad), "{bad}");
         }
-        let on_80 = Authorities::for_bind("127.0.0.1:80".parse().expect("addr"));
+        let on_80 = Authorities::for_bind("127.0.0.1:80".parse().expect("addr"), Scheme::Http);
         assert!(on_80.host_allowed("localhost") && on_80.host_allowed("127.0.0.1:80"));
     }
 
@@ -217,7 +242,7 @@ mod tests {
 
     #[test]
     fn non_loopback_binds_take_addresses_but_never_names() {
-        let any = Authorities::for_bind("0.0.0.0:8090".parse().expect("addr"));
+        let any = Authorities::for_bind("0.0.0.0:8090".parse().expect("addr"), Scheme::Http);
         assert!(any.host_allowed("192.168.1.10:8090"));
         assert!(any.host_allowed("localhost:8090"));
         assert!(!any.host_allowed("camera-portal.example:8090"));
@@ -225,8 +250,17 @@ mod tests {
         // Another machine's page is another origin.
         assert!(any.origin_allowed("http://192.168.1.10:8090", "192.168.1.10:8090"));
         assert!(!any.origin_allowed("http://192.168.1.66:8090", "192.168.1.10:8090"));
-        let one = Authorities::for_bind("192.168.1.10:8090".parse().expect("addr"));
+        let one = Authorities::for_bind("192.168.1.10:8090".parse().expect("addr"), Scheme::Http);
         assert!(one.host_allowed("192.168.1.10:8090"));
         assert!(!one.host_allowed("192.168.1.11:8090"));
+    }
+
+    #[test]
+    fn https_pages_have_https_origins_and_443_as_default_port() {
+        let a = Authorities::for_bind("127.0.0.1:8443".parse().expect("addr"), Scheme::Https);
+        assert!(a.origin_allowed("https://127.0.0.1:8443", "127.0.0.1:8443"));
+        assert!(!a.origin_allowed("http://127.0.0.1:8443", "127.0.0.1:8443"));
+        let on_443 = Authorities::for_bind("127.0.0.1:443".parse().expect("addr"), Scheme::Https);
+        assert!(on_443.host_allowed("localhost") && !on_443.host_allowed("localhost:80"));
     }
 }

@@ -1,10 +1,13 @@
-//! The bridge's HTTP/1.1: one bounded request head per connection, one response, then the connection closes
-//! (or becomes a WebSocket). Heads are parsed by `httparse` (the parser tungstenite itself uses) within the
-//! bridge's own limits: a fixed buffer, a header count, and a deadline the caller puts around [`read_head`].
+//! The HTTP/1.1 of the bridge and of the server's admin endpoint: one bounded request head per connection, an
+//! optional bounded body, one response, then the connection closes (or becomes a WebSocket). Heads are parsed
+//! by `httparse` (the parser tungstenite itself uses) within our own limits: a fixed buffer, a header count,
+//! and a deadline the caller puts around [`read_head`] and [`read_body`].
 //!
-//! There is no request body, no keep-alive and no chunked encoding: the page is a handful of files fetched
-//! once from loopback, so `Connection: close` after every response costs nothing and removes every state a
-//! second request on the same connection could be smuggled through.
+//! There is no keep-alive and no chunked encoding: a body needs one `Content-Length`. The pages are a handful
+//! of files fetched once from one machine, so `Connection: close` after every response costs nothing and
+//! removes every state a second request on the same connection could be smuggled through.
+
+pub(crate) mod security;
 
 use std::borrow::Cow;
 
@@ -86,6 +89,70 @@ impl Request {
             _ => None,
         }
     }
+}
+
+/// Why a request body could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum BodyError {
+    /// No `Content-Length` (411).
+    LengthRequired,
+    /// `Transfer-Encoding` (chunked or any other): refused rather than parsed (501).
+    Encoded,
+    /// `Content-Length` is not one decimal number (400).
+    BadLength,
+    /// Larger than the limit (413), the limit.
+    TooLarge(usize),
+    /// The client went away before the whole body.
+    Closed,
+}
+
+impl BodyError {
+    /// The response that says so.
+    pub(crate) fn response(&self) -> Response {
+        match self {
+            BodyError::LengthRequired => Response::text(411, "a body needs Content-Length"),
+            BodyError::Encoded => {
+                Response::text(501, "Transfer-Encoding is not accepted: send the body with Content-Length")
+            }
+            BodyError::BadLength => Response::text(400, "Content-Length is not one decimal number"),
+            BodyError::TooLarge(max) => Response::text(413, &format!("the body is larger than {max} bytes")),
+            BodyError::Closed => Response::text(400, "the body ended before Content-Length bytes"),
+        }
+    }
+}
+
+/// Reads the body of `request` (its first bytes may have come with the head), of at most `max` bytes, which
+/// the caller allocates only once `Content-Length` is known to be within the limit. Put a deadline around it.
+pub(crate) async fn read_body<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    request: &mut Request,
+    max: usize,
+) -> Result<Vec<u8>, BodyError> {
+    if request.header("transfer-encoding") != Header::Missing {
+        return Err(BodyError::Encoded);
+    }
+    let length = match request.header("content-length") {
+        Header::Missing => return Err(BodyError::LengthRequired),
+        Header::Ambiguous => return Err(BodyError::BadLength),
+        Header::One(text)
+            if !text.is_empty() && text.len() <= 12 && text.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            text.parse::<usize>().map_err(|_| BodyError::BadLength)?
+        }
+        Header::One(_) => return Err(BodyError::BadLength),
+    };
+    if length > max {
+        return Err(BodyError::TooLarge(max));
+    }
+    let mut body = std::mem::take(&mut request.rest);
+    if body.len() > length {
+        // Bytes after the body: a second request this server will not read.
+        body.truncate(length);
+    }
+    let have = body.len();
+    body.resize(length, 0);
+    stream.read_exact(&mut body[have..]).await.map_err(|_| BodyError::Closed)?;
+    Ok(body)
 }
 
 /// Reads one request head of at most `max` bytes. Put a deadline around it: a client that sends slowly is
@@ -208,6 +275,38 @@ impl Response {
     }
 }
 
+/// Writes `response` within `write_timeout`, then reads what the client still sends for up to a second (see
+/// [`drain`]) before the connection closes.
+pub(crate) async fn respond<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    response: &Response,
+    write_timeout: std::time::Duration,
+) {
+    if let Ok(Ok(())) = tokio::time::timeout(write_timeout, response.write(stream)).await {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), drain(stream)).await;
+    }
+}
+
+/// Headers on every response of the bridge and the admin endpoint: nothing cached, nothing sniffed, no
+/// referrer, no framing, no use from other origins, and a content security policy that allows the page's own
+/// scripts, its wasm, and connections to itself (`connect`: one more source, the bridge's `ws://host`).
+pub(crate) fn security_headers(response: Response, connect: Option<&str>) -> Response {
+    let connect = connect.map(|c| format!(" {c}")).unwrap_or_default();
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'{connect}; \
+         img-src 'self' data: blob:; style-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'none'; frame-ancestors 'none'"
+    );
+    response
+        .header("Cache-Control", "no-store")
+        .header("X-Content-Type-Options", "nosniff")
+        .header("Referrer-Policy", "no-referrer")
+        .header("X-Frame-Options", "DENY")
+        .header("Cross-Origin-Resource-Policy", "same-origin")
+        .header("Cross-Origin-Opener-Policy", "same-origin")
+        .header("Content-Security-Policy", csp)
+}
+
 /// Reads what the client still sends (at most 64 KiB) until it closes. Closing with unread bytes resets the
 /// connection, and a reset can make the client lose the response just written (an error response to a
 /// request the bridge did not read to its end). Put a deadline around it.
@@ -228,12 +327,20 @@ fn reason(status: u16) -> &'static str {
         101 => "Switching Protocols",
         200 => "OK",
         400 => "Bad Request",
+        401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         408 => "Request Timeout",
+        409 => "Conflict",
+        411 => "Length Required",
+        413 => "Content Too Large",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Content",
         426 => "Upgrade Required",
         431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
         503 => "Service Unavailable",
         _ => "Error",
     }
@@ -279,6 +386,37 @@ mod tests {
         assert_eq!(read_head(&mut reader, 64).await.err(), Some(HeadError::TooLarge));
         let mut reader: &[u8] = b"GET / HTTP/1.1\r\n";
         assert_eq!(read_head(&mut reader, 64).await.err(), Some(HeadError::Closed));
+    }
+
+    #[tokio::test]
+    async fn bodies_need_one_length_within_the_limit() {
+        let head = |extra: &str| {
+            let text = format!("POST /api HTTP/1.1\r\nHost: a\r\n{extra}\r\n");
+            parse(text.as_bytes()).expect("valid").expect("complete")
+        };
+        let mut request = head("Content-Length: 5\r\n");
+        request.rest = b"he".to_vec();
+        let mut more: &[u8] = b"lloEXTRA";
+        assert_eq!(read_body(&mut more, &mut request, 16).await, Ok(b"hello".to_vec()));
+        let mut none: &[u8] = b"";
+        assert_eq!(read_body(&mut none, &mut head(""), 16).await, Err(BodyError::LengthRequired));
+        let chunked = "Transfer-Encoding: chunked\r\nContent-Length: 1\r\n";
+        assert_eq!(read_body(&mut none, &mut head(chunked), 16).await, Err(BodyError::Encoded));
+        for bad in [
+            "Content-Length: -1\r\n",
+            "Content-Length: 1\r\nContent-Length: 1\r\n",
+            "Content-Length: 0x10\r\n",
+        ] {
+            assert_eq!(read_body(&mut none, &mut head(bad), 16).await, Err(BodyError::BadLength), "{bad}");
+        }
+        let huge = "Content-Length: 999999999999\r\n";
+        assert_eq!(read_body(&mut none, &mut head(huge), 16).await, Err(BodyError::TooLarge(16)));
+        let mut short: &[u8] = b"abc";
+        assert_eq!(
+            read_body(&mut short, &mut head("Content-Length: 5\r\n"), 16).await,
+            Err(BodyError::Closed)
+        );
+        assert_eq!(BodyError::TooLarge(16).response().status(), 413);
     }
 
     #[test]
