@@ -39,6 +39,9 @@ pub(crate) struct DemoArgs {
     /// The bridge (web page) port on 127.0.0.1 (0: any free port).
     #[arg(long, value_name = "PORT", default_value_t = 8090)]
     bridge_port: u16,
+    /// The server's admin endpoint (the page's Server view, HTTPS) on 127.0.0.1 (0: any free port).
+    #[arg(long, value_name = "PORT", default_value_t = 9443)]
+    admin_port: u16,
     /// Stop after the report instead of serving until Ctrl-C.
     #[arg(long)]
     once: bool,
@@ -63,7 +66,8 @@ pub(crate) fn run(args: DemoArgs) -> Result<u8, CliError> {
             if e.is_config() {
                 return CliError::from(e);
             }
-            let hint = "another program may use the port: try `rtspeek demo --rtsps-port 0 --rtsp-port 0`";
+            let hint = "another program may use the port: try `rtspeek demo --rtsps-port 0 --rtsp-port 0 \
+                        --admin-port 0`";
             CliError::Runtime(format!("{e}\n({hint})"))
         })?;
         let (Some(rtsps), Some(rtsp)) = (server.url("synthetic", true), server.url("synthetic", false)) else {
@@ -112,6 +116,17 @@ pub(crate) fn run(args: DemoArgs) -> Result<u8, CliError> {
                 bridge.url()
             ));
         }
+        if let Some(admin) = &server.admin {
+            let global = server.slots.first().map(|s| s.fingerprint()).unwrap_or_default();
+            render::print_stdout(&format!(
+                "The server's own page (streams, certificates, sessions; apply a new pair):\n  {}\n  (HTTPS with \
+                 the demo's certificate, SHA-256 {global}: your browser warns until it trusts {}; the admin token \
+                 is in {})\n",
+                admin.url(),
+                pki.ca_cert.display(),
+                admin.token_file().display()
+            ));
+        }
         server.run_until_signal().await;
         if let Some(bridge) = bridge {
             bridge.shutdown().await;
@@ -142,12 +157,16 @@ tls = false
 path = "synthetic"
 title = "rtspeek synthetic camera"
 source = {{ kind = "synthetic" }}
+
+[admin]
+listen = "127.0.0.1:{admin}"
 "#,
         this = dir.join("demo-serve.toml").display(),
         cert = pki.server_cert.display(),
         key = pki.server_key.display(),
         rtsps = args.rtsps_port,
         rtsp = args.rtsp_port,
+        admin = args.admin_port,
     );
     let path = dir.join("demo-serve.toml");
     std::fs::write(&path, text).map_err(|e| CliError::write(&path, &e))?;

@@ -88,6 +88,13 @@ pub(crate) fn run(args: ServeArgs) -> Result<u8, CliError> {
         for path in paths {
             lines.extend([true, false].iter().filter_map(|&tls| server.url(path, tls)));
         }
+        if let Some(admin) = &server.admin {
+            lines.push(format!(
+                "admin: {} (the Server view; its token is in {})",
+                admin.url(),
+                admin.token_file().display()
+            ));
+        }
         lines.push(format!(
             "rtspeek serve: ready ({} listeners, {} streams)",
             server.listeners.len(),
@@ -142,6 +149,10 @@ fn check(config: &ServeConfig) -> Result<u8, String> {
         let udp = l.udp_port.map(|p| format!(" + UDP {p}-{}", p + 1)).unwrap_or_default();
         lines.push(format!("ok   listener {kind}://{}{udp}", l.bind));
     }
+    if let Some(admin) = &config.admin {
+        let token = if admin.token_file.exists() { "its token in" } else { "a new token will be written to" };
+        lines.push(format!("ok   admin https://{} ({token} {})", admin.listen, admin.token_file.display()));
+    }
     lines.push("configuration ready to serve".to_owned());
     render::print_stdout(&(lines.join("\n") + "\n"));
     Ok(0)
@@ -156,8 +167,9 @@ fn pair(command: PairCommand) -> Result<u8, CliError> {
                 |p: &PathBuf| std::fs::read(p).map_err(|e| CliError::Input(format!("{}: {e}", p.display())));
             let (cert, key) = (read(&args.cert)?, read(&args.key)?);
             let target = pair_config(&args.target)?;
-            let applied =
-                apply::apply(&target, &cert, &key, now).map_err(|e| apply_error(e, &args.cert, &args.key));
+            let names = (args.cert.display().to_string(), args.key.display().to_string());
+            let new = apply::NewPair { cert: (&names.0, &cert), key: (&names.1, &key) };
+            let applied = apply::apply(&target, new, now).map_err(|e| apply_error(e, &args.cert, &args.key));
             (target, applied?)
         }
         PairCommand::Rollback(args) => {

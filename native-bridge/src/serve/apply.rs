@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use rtspeek_core::UnixTime;
 
-use super::certs::{LoadedPair, PairError, load_pair};
+use super::certs::{LoadedPair, PairError, check_pair, load_pair};
 use super::config::PairConfig;
 
 /// What an apply or a rollback did.
@@ -55,14 +55,22 @@ pub fn previous_of(path: &Path) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// Validates `cert_pem` + `key_pem` for `target` (its names) at `now`, keeps the pair in service as
-/// `.prev` files, and puts the new one in `target`'s files.
-pub fn apply(
-    target: &PairConfig,
-    cert_pem: &[u8],
-    key_pem: &[u8],
-    now: UnixTime,
-) -> Result<Applied, ApplyError> {
+/// A pair to apply: each file's display name (what a refusal calls it: the file given, `uploaded
+/// certificate`) and its PEM bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct NewPair<'a> {
+    /// The certificate chain: name, PEM.
+    pub cert: (&'a str, &'a [u8]),
+    /// The private key: name, PEM.
+    pub key: (&'a str, &'a [u8]),
+}
+
+/// Validates `new` for `target` (its names) at `now`, keeps the pair in service as `.prev` files, and puts
+/// the new one in `target`'s files.
+pub fn apply(target: &PairConfig, new: NewPair<'_>, now: UnixTime) -> Result<Applied, ApplyError> {
+    // Judged as given first, so that a refusal names what the user chose, not a staging file.
+    check_pair(&target.names, new.cert, new.key, now).map_err(ApplyError::Refused)?;
+    let (cert_pem, key_pem) = (new.cert.1, new.key.1);
     let staged = PairConfig {
         cert: staging_of(&target.cert),
         key: staging_of(&target.key),
@@ -95,7 +103,8 @@ pub fn rollback(target: &PairConfig, now: UnixTime) -> Result<Applied, ApplyErro
     let (Ok(cert_pem), Ok(key_pem)) = (std::fs::read(&cert), std::fs::read(&key)) else {
         return Err(ApplyError::NoPrevious { cert, key });
     };
-    apply(target, &cert_pem, &key_pem, now)
+    let names = (cert.display().to_string(), key.display().to_string());
+    apply(target, NewPair { cert: (&names.0, &cert_pem), key: (&names.1, &key_pem) }, now)
 }
 
 /// `.server.pem.new` beside `server.pem`: the same directory, so the rename is atomic.

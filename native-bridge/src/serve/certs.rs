@@ -12,7 +12,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
-use rtspeek_core::cert::{CertCheck, InputFile, analyze};
+use rtspeek_core::cert::{CertCheck, CertificateSummary, InputFile, analyze};
+use rtspeek_core::clients::ClientVerdict;
 use rtspeek_core::{Severity, UnixTime};
 use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -28,8 +29,13 @@ use super::config::PairConfig;
 const NOT_FATAL: &[&str] =
     &["cert.untrusted_issuer", "cert.self_signed", "cert.chain_incomplete", "cert.host_not_given"];
 
+/// Findings that do not stop a server, as the admin page applies them before it uploads a pair.
+pub fn not_fatal_codes() -> &'static [&'static str] {
+    NOT_FATAL
+}
+
 /// A validated pair, ready for rustls.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct LoadedPair {
     /// The chain and signing key.
     pub key: Arc<CertifiedKey>,
@@ -39,6 +45,17 @@ pub struct LoadedPair {
     pub fingerprint: String,
     /// Certificates in the chain file (the leaf and what follows it).
     pub chain_len: usize,
+    /// What the analysis found, for the admin page.
+    pub facts: Arc<PairFacts>,
+}
+
+/// What the certificate analysis says about a pair in service: the admin page's view of it.
+#[derive(Debug, Clone)]
+pub struct PairFacts {
+    /// The leaf, summarised (subject, names, dates, key, fingerprint).
+    pub leaf: Option<CertificateSummary>,
+    /// How each client profile fares with this certificate for the pair's first name (or no name).
+    pub clients: Vec<ClientVerdict>,
 }
 
 /// Why a pair cannot be served.
@@ -116,17 +133,26 @@ fn validate(
     key_bytes: &[u8],
     now: UnixTime,
 ) -> Result<LoadedPair, PairError> {
-    let cert_name = pair.cert.display().to_string();
-    let key_name = pair.key.display().to_string();
+    let names = (pair.cert.display().to_string(), pair.key.display().to_string());
+    check_pair(&pair.names, (&names.0, cert_bytes), (&names.1, key_bytes), now)
+}
+
+/// Checks a pair that is not in files yet (an upload, a file given on the command line) for `names`, as
+/// [`load_pair`] would: `cert` and `key` are a display name (what errors call them) and the PEM bytes.
+pub fn check_pair(
+    names: &[String],
+    (cert_name, cert_bytes): (&str, &[u8]),
+    (key_name, key_bytes): (&str, &[u8]),
+    now: UnixTime,
+) -> Result<LoadedPair, PairError> {
+    let (cert_name, key_name) = (cert_name.to_owned(), key_name.to_owned());
     let unreadable = |reason: String| PairError::Unreadable { cert: cert_name.clone(), reason };
     let files = [InputFile { name: &cert_name, bytes: cert_bytes }];
-    let hosts: Vec<Option<&str>> = if pair.names.is_empty() {
-        vec![None]
-    } else {
-        pair.names.iter().map(|n| Some(n.as_str())).collect()
-    };
+    let hosts: Vec<Option<&str>> =
+        if names.is_empty() { vec![None] } else { names.iter().map(|n| Some(n.as_str())).collect() };
     let mut fatal: Vec<(String, String)> = Vec::new();
     let mut warnings = Vec::new();
+    let mut facts = None;
     for host in hosts {
         let mut check = CertCheck::new(&files, now).key(InputFile { name: &key_name, bytes: key_bytes });
         if let Some(host) = host {
@@ -146,6 +172,10 @@ fn validate(
                 }
             }
         }
+        if facts.is_none() {
+            let leaf = report.facts.certificate.as_ref().and_then(|c| c.chain.first().cloned());
+            facts = Some(Arc::new(PairFacts { leaf, clients: report.clients }));
+        }
     }
     if !fatal.is_empty() {
         return Err(PairError::Refused { cert: cert_name, key: key_name, findings: fatal });
@@ -164,7 +194,8 @@ fn validate(
     let chain_len = chain.len();
     let key = CertifiedKey::new(chain, signer);
     key.keys_match().map_err(|e| key_error(format!("does not match {cert_name}: {e}")))?;
-    Ok(LoadedPair { key: Arc::new(key), warnings, fingerprint, chain_len })
+    let facts = facts.unwrap_or_else(|| Arc::new(PairFacts { leaf: None, clients: Vec::new() }));
+    Ok(LoadedPair { key: Arc::new(key), warnings, fingerprint, chain_len, facts })
 }
 
 /// The contents of a pair's two files, read once: what is hashed to notice a change is what is validated.
@@ -211,16 +242,64 @@ struct Watch {
     chain_len: usize,
 }
 
+/// Which pair of the configuration a slot serves.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PairId {
+    /// `[tls]`: the default of every TLS listener.
+    Global,
+    /// A stream's own `[stream.tls]`, by the stream's path.
+    Stream(String),
+}
+
+impl PairId {
+    /// Reads `global` or `stream/PATH` (the admin API's names).
+    pub fn parse(text: &str) -> Option<PairId> {
+        match text {
+            "global" => Some(PairId::Global),
+            _ => text.strip_prefix("stream/").filter(|p| !p.is_empty()).map(|p| PairId::Stream(p.to_owned())),
+        }
+    }
+
+    /// For logs and errors: `global` or `stream "cam1"`.
+    pub fn label(&self) -> String {
+        match self {
+            PairId::Global => "global".into(),
+            PairId::Stream(path) => format!("stream {path:?}"),
+        }
+    }
+}
+
+impl std::fmt::Display for PairId {
+    /// `global` or `stream/cam1`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PairId::Global => f.write_str("global"),
+            PairId::Stream(path) => write!(f, "stream/{path}"),
+        }
+    }
+}
+
 /// One pair in service, replaceable.
 #[derive(Debug)]
 pub struct Slot {
+    /// Which pair of the configuration.
+    pub id: PairId,
     /// For logs: `global` or `stream "cam1"`.
     pub label: String,
     /// Where it comes from, and the names it must cover.
     pub config: PairConfig,
-    current: RwLock<Arc<CertifiedKey>>,
-    fingerprint: RwLock<String>,
+    /// The pair in service: key, fingerprint and facts change together.
+    current: RwLock<InService>,
     watch: Mutex<Watch>,
+}
+
+/// The pair a slot serves, and since when.
+#[derive(Debug, Clone)]
+pub struct InService {
+    /// The validated pair.
+    pub pair: LoadedPair,
+    /// When it went into service (start, reload, or apply).
+    pub since: UnixTime,
 }
 
 /// What a reload did.
@@ -240,30 +319,37 @@ pub enum ReloadOutcome {
 
 impl Slot {
     /// Loads and validates the pair; an invalid pair is an error (the server refuses to start).
-    pub fn load(label: String, config: PairConfig, now: UnixTime) -> Result<Slot, PairError> {
+    pub fn load(id: PairId, config: PairConfig, now: UnixTime) -> Result<Slot, PairError> {
+        let label = id.label();
         let files = Files::read(&config);
         let settled = files.stamp();
         let loaded = validate(&config, &files.cert?, &files.key?, now)?;
         for w in &loaded.warnings {
             tracing::warn!(pair = %label, "certificate warning: {w}");
         }
+        let chain_len = loaded.chain_len;
         Ok(Slot {
+            id,
             label,
             config,
-            current: RwLock::new(loaded.key),
-            fingerprint: RwLock::new(loaded.fingerprint),
-            watch: Mutex::new(Watch { settled, pending: None, retry: false, chain_len: loaded.chain_len }),
+            current: RwLock::new(InService { pair: loaded, since: now }),
+            watch: Mutex::new(Watch { settled, pending: None, retry: false, chain_len }),
         })
     }
 
-    /// The pair in service.
+    /// The chain and key in service (what the next handshake gets).
     pub fn current(&self) -> Arc<CertifiedKey> {
+        self.current.read().unwrap_or_else(|e| e.into_inner()).pair.key.clone()
+    }
+
+    /// The pair in service, with its facts.
+    pub fn in_service(&self) -> InService {
         self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// SHA-256 of the leaf in service.
     pub fn fingerprint(&self) -> String {
-        self.fingerprint.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.current.read().unwrap_or_else(|e| e.into_inner()).pair.fingerprint.clone()
     }
 
     /// Checks the files at `now`, as the watcher does at every interval: a new version is validated once it
@@ -304,13 +390,13 @@ impl Slot {
         match result {
             Ok(loaded) => {
                 let fingerprint = loaded.fingerprint.clone();
-                *self.current.write().unwrap_or_else(|e| e.into_inner()) = loaded.key;
-                *self.fingerprint.write().unwrap_or_else(|e| e.into_inner()) = loaded.fingerprint;
                 watch.retry = false;
                 watch.chain_len = loaded.chain_len;
                 for w in &loaded.warnings {
                     tracing::warn!(pair = %self.label, "certificate warning: {w}");
                 }
+                *self.current.write().unwrap_or_else(|e| e.into_inner()) =
+                    InService { pair: loaded, since: now };
                 tracing::info!(pair = %self.label, sha256 = %fingerprint, "certificate reloaded");
                 ReloadOutcome::Swapped(fingerprint)
             }
@@ -372,7 +458,18 @@ impl ResolvesServerCert for Resolver {
 
 #[cfg(test)]
 mod tests {
-    use super::name_matches;
+    use super::{PairId, name_matches};
+
+    #[test]
+    fn pair_ids_read_back_what_they_print() {
+        for id in [PairId::Global, PairId::Stream("cam1".into()), PairId::Stream("site/a".into())] {
+            assert_eq!(PairId::parse(&id.to_string()), Some(id));
+        }
+        for bad in ["", "stream/", "Global", "stream", "streams/cam1"] {
+            assert_eq!(PairId::parse(bad), None, "{bad}");
+        }
+        assert_eq!(PairId::Stream("cam1".into()).label(), "stream \"cam1\"");
+    }
 
     #[test]
     fn sni_names_and_wildcards() {

@@ -29,6 +29,8 @@ pub struct ServeConfig {
     /// What to serve.
     #[serde(rename = "stream", default)]
     pub streams: Vec<StreamConfig>,
+    /// The HTTPS admin endpoint of the page's Server view (off without this section).
+    pub admin: Option<super::admin::AdminConfig>,
 }
 
 /// `[server]`.
@@ -305,11 +307,17 @@ impl ServeConfig {
         for stream in &mut self.streams {
             stream.source.resolve_paths(base);
         }
+        if let Some(admin) = self.admin.as_mut() {
+            fix(&mut admin.token_file);
+        }
     }
 
     /// Structural checks (the certificate files are checked by the certificate store).
     pub(super) fn validate(&self) -> Result<(), (String, String)> {
         self.server.validate()?;
+        if let Some(admin) = &self.admin {
+            admin.validate(self.tls.is_some())?;
+        }
         if self.listeners.is_empty() && self.streams.iter().all(|s| s.listener.is_none()) {
             return Err(("listener".into(), "no [[listener]]: nothing to listen on".into()));
         }

@@ -12,6 +12,7 @@ use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
 use tokio::sync::{broadcast, mpsc};
 
 use super::media::Packet;
+use super::sessions::SessionEntry;
 use super::udp::UdpPorts;
 use super::{MountEntry, Shared, random_seed};
 
@@ -64,7 +65,7 @@ pub(super) struct Scope {
 }
 
 /// Serves one accepted (and, for RTSPS, handshaken) connection until it closes.
-pub(super) async fn serve<S>(stream: S, scope: Scope, tls: bool, shared: Arc<Shared>)
+pub(super) async fn serve<S>(stream: S, scope: Scope, tls: bool, shared: Arc<Shared>, book: SessionEntry)
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -111,10 +112,12 @@ where
                         entry.bus.request_keyframe();
                     }
                     tracing::info!(%peer, stream = %play.mount, delivery = ?play.delivery, seq = play.position.seq, "playing");
+                    book.playing(Some(&play.mount));
                     media = Some(Delivering { receiver, delivery: play.delivery, udp: udp_targets });
                 }
                 // Paused or torn down: let go of the ring (a paused cursor would only fall behind).
                 Output::Pause | Output::Stop => {
+                    book.playing(None);
                     if let (Some(Delivering { udp: Some((_, rtcp, _)), .. }), Some(ports)) = (&media, &udp) {
                         ports.unregister(*rtcp);
                     }

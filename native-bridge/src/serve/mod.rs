@@ -5,13 +5,17 @@
 //! - [`certs`]: pairs validated by core's certificate analysis, chosen by listener or SNI, hot-swapped.
 //! - [`media`]: one RTP stream per mount, packetized once and shared through a bounded ring.
 //! - [`source`]: the synthetic camera, files, relays.
+//! - [`sessions`]: the open connections and the certificate each was handshaken with.
+//! - [`admin`]: the HTTPS admin endpoint of the page's Server view.
 //! - `conn`: one client connection; `udp`: UDP unicast for plain clients.
 
+pub mod admin;
 pub mod apply;
 pub mod certs;
 pub mod config;
 mod conn;
 pub mod media;
+pub mod sessions;
 pub mod source;
 mod udp;
 
@@ -28,13 +32,14 @@ use rtspeek_core::serve::{DEFAULT_TRACKED_NONCES, Mount, SessionConfig};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-use tokio_rustls::TlsAcceptor;
+use tokio_rustls::LazyConfigAcceptor;
 
 use crate::admission::{self, Admission, RefusalLog};
-use certs::{ReloadOutcome, Resolver, Slot};
+use certs::{PairId, ReloadOutcome, Resolver, Slot};
 use config::{ListenerConfig, ServeConfig};
 use media::MediaBus;
 use rtspeek_core::rtp::PacketizeError;
+use sessions::{LiveSession, SessionBook};
 use source::{SourceConfig, SourceError};
 use udp::UdpPorts;
 
@@ -82,6 +87,8 @@ pub struct Shared {
     slow_client: Duration,
     /// Counters.
     pub stats: ServerStats,
+    /// The open connections.
+    pub sessions: Arc<SessionBook>,
 }
 
 impl Shared {
@@ -115,6 +122,8 @@ pub struct Server {
     pub listeners: Vec<BoundListener>,
     /// Every certificate pair in service.
     pub slots: Vec<Arc<Slot>>,
+    /// The admin endpoint, when `[admin]` configures one.
+    pub admin: Option<admin::AdminEndpoint>,
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
 }
@@ -209,7 +218,7 @@ impl Server {
         let global = config
             .tls
             .clone()
-            .map(|p| Slot::load("global".into(), p, now))
+            .map(|p| Slot::load(PairId::Global, p, now))
             .transpose()
             .map_err(|error| ServeError::Certificate { label: "global".into(), error })?
             .map(Arc::new);
@@ -219,7 +228,7 @@ impl Server {
         for stream in &config.streams {
             if let Some(pair) = &stream.tls {
                 let label = format!("stream {:?}", stream.path);
-                let slot = Slot::load(label.clone(), pair.clone(), now)
+                let slot = Slot::load(PairId::Stream(stream.path.clone()), pair.clone(), now)
                     .map_err(|error| ServeError::Certificate { label, error })?;
                 let slot = Arc::new(slot);
                 for name in &pair.names {
@@ -285,6 +294,7 @@ impl Server {
             started,
             slow_client: Duration::from_secs(config.server.slow_client_secs),
             stats: ServerStats::default(),
+            sessions: Arc::default(),
         });
 
         let admission =
@@ -316,13 +326,13 @@ impl Server {
             let addr = tcp
                 .local_addr()
                 .map_err(|source| ServeError::Listen { bind: listener_config.bind, source })?;
-            let acceptor = listener_config.tls.then(|| {
-                let resolver = Resolver {
+            let tls = listener_config.tls.then(|| {
+                let resolver = Arc::new(Resolver {
                     fixed: own.as_ref().map(|(_, slot)| slot.clone()),
                     by_name: by_name.clone(),
                     global: global.clone(),
-                };
-                tls_acceptor(resolver)
+                });
+                (tls_config(resolver.clone()), resolver)
             });
             listeners.push(BoundListener {
                 addr,
@@ -331,9 +341,33 @@ impl Server {
             });
             let only = listeners.last().and_then(|l: &BoundListener| l.stream.clone());
             let accept =
-                AcceptLoop { tcp, acceptor, udp, only, shared: shared.clone(), admission: admission.clone() };
+                AcceptLoop { tcp, tls, udp, only, shared: shared.clone(), admission: admission.clone() };
             tasks.spawn(accept.run(stop_rx.clone()));
         }
+        let admin = match &config.admin {
+            Some(admin_config) => {
+                let state = admin::AdminState {
+                    shared: shared.clone(),
+                    listeners: listeners.clone(),
+                    slots: slots.clone(),
+                    encryption: config.server.encryption,
+                };
+                let started =
+                    admin::AdminEndpoint::start(admin_config, global.clone(), state, stop_rx.clone()).await;
+                match started {
+                    Ok((endpoint, task)) => {
+                        tasks.spawn(task);
+                        Some(endpoint)
+                    }
+                    Err(e) => {
+                        let _ = stop.send(true);
+                        buses.iter().for_each(|b| b.shut_down());
+                        return Err(e);
+                    }
+                }
+            }
+            None => None,
+        };
         tasks.spawn(watch_certificates(
             slots.clone(),
             Duration::from_secs(config.server.watch_interval_secs),
@@ -345,7 +379,7 @@ impl Server {
             let _ = stop_sources.changed().await;
             buses.iter().for_each(|b| b.shut_down());
         });
-        Ok(Server { shared, listeners, slots, stop, tasks })
+        Ok(Server { shared, listeners, slots, admin, stop, tasks })
     }
 
     /// Checks every pair's files now (SIGHUP does this too); `force` reloads even unchanged files.
@@ -357,20 +391,7 @@ impl Server {
     /// The URL of `path` on the first listener of the kind asked for that serves it (`127.0.0.1` for a
     /// wildcard bind); `None` also when the stream's encryption policy refuses that kind.
     pub fn url(&self, path: &str, tls: bool) -> Option<String> {
-        if !self.shared.mounts.get(path)?.mount.encryption.allows(tls) {
-            return None;
-        }
-        let own = self.shared.own_listener.iter().any(|p| p == path);
-        let l = self.listeners.iter().find(|l| {
-            l.tls == tls && if own { l.stream.as_deref() == Some(path) } else { l.stream.is_none() }
-        })?;
-        let ip = match l.addr.ip() {
-            ip if ip.is_unspecified() && ip.is_ipv4() => "127.0.0.1".to_owned(),
-            ip if ip.is_unspecified() => "[::1]".to_owned(),
-            std::net::IpAddr::V6(ip) => format!("[{ip}]"),
-            ip => ip.to_string(),
-        };
-        Some(format!("{}://{ip}:{}/{path}", if tls { "rtsps" } else { "rtsp" }, l.addr.port()))
+        stream_url(&self.shared, &self.listeners, path, tls)
     }
 
     /// Stops accepting, stops the sources and waits for the server's own tasks (open connections end when
@@ -406,6 +427,18 @@ impl Server {
         tracing::info!("stopping");
         self.shutdown().await;
     }
+}
+
+/// The URL of `path` on the first listener of the kind asked for that serves it (see [`Server::url`]).
+fn stream_url(shared: &Shared, listeners: &[BoundListener], path: &str, tls: bool) -> Option<String> {
+    if !shared.mounts.get(path)?.mount.encryption.allows(tls) {
+        return None;
+    }
+    let own = shared.own_listener.iter().any(|p| p == path);
+    let l = listeners
+        .iter()
+        .find(|l| l.tls == tls && if own { l.stream.as_deref() == Some(path) } else { l.stream.is_none() })?;
+    Some(format!("{}://{}/{path}", if tls { "rtsps" } else { "rtsp" }, admin::reachable(l.addr)))
 }
 
 /// Opens a stream's source and starts feeding its bus.
@@ -463,19 +496,34 @@ async fn start_stream(
     Ok(MountEntry { mount, bus })
 }
 
-fn tls_acceptor(resolver: Resolver) -> TlsAcceptor {
+fn tls_config(resolver: Arc<Resolver>) -> Arc<rustls::ServerConfig> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     // The builder only fails on an empty protocol list; the default versions are never empty.
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map(|b| b.with_no_client_auth().with_cert_resolver(Arc::new(resolver)))
+        .map(|b| b.with_no_client_auth().with_cert_resolver(resolver))
         .unwrap_or_else(|_| unreachable!("default TLS versions are supported by the ring provider"));
-    TlsAcceptor::from(Arc::new(config))
+    Arc::new(config)
 }
+
+/// A certificate choice already made: the pair a connection's SNI picked, taken once before the handshake
+/// goes on, so that what the session book records is exactly what the client got, even across a swap.
+#[derive(Debug)]
+struct Chosen(Arc<rustls::sign::CertifiedKey>);
+
+impl rustls::server::ResolvesServerCert for Chosen {
+    fn resolve(&self, _: rustls::server::ClientHello<'_>) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        Some(self.0.clone())
+    }
+}
+
+/// A TLS listener's configuration (its session cache shared by every connection), and its certificate
+/// choice.
+type ListenerTls = (Arc<rustls::ServerConfig>, Arc<Resolver>);
 
 struct AcceptLoop {
     tcp: TcpListener,
-    acceptor: Option<TlsAcceptor>,
+    tls: Option<ListenerTls>,
     udp: Option<Arc<UdpPorts>>,
     /// The stream of a stream's own listener.
     only: Option<String>,
@@ -516,32 +564,56 @@ impl AcceptLoop {
             self.shared.stats.accepted.fetch_add(1, Ordering::Relaxed);
             let _ = tcp.set_nodelay(true);
             let local = tcp.local_addr().ok().or(local).unwrap_or(peer);
-            let (acceptor, udp, shared) = (self.acceptor.clone(), self.udp.clone(), self.shared.clone());
+            let (tls, udp, shared) = (self.tls.clone(), self.udp.clone(), self.shared.clone());
             let scope = conn::Scope { peer, local, udp, only: self.only.clone() };
             tokio::spawn(async move {
                 let _ticket = ticket;
-                serve_accepted(tcp, scope, acceptor, shared).await;
+                serve_accepted(tcp, scope, tls, shared).await;
             });
         }
     }
 }
 
-async fn serve_accepted(
-    tcp: TcpStream,
-    scope: conn::Scope,
-    acceptor: Option<TlsAcceptor>,
-    shared: Arc<Shared>,
-) {
+async fn serve_accepted(tcp: TcpStream, scope: conn::Scope, tls: Option<ListenerTls>, shared: Arc<Shared>) {
     let peer = scope.peer;
-    let Some(acceptor) = acceptor else {
-        return conn::serve(tcp, scope, false, shared).await;
+    let session = |tls: bool, sni: Option<String>, certificate: Option<(String, String)>| LiveSession {
+        id: 0,
+        peer,
+        local: scope.local,
+        tls,
+        sni,
+        certificate,
+        playing: None,
+        since: unix_now(),
+    };
+    let Some((base, resolver)) = tls else {
+        let entry = shared.sessions.open(session(false, None, None));
+        return conn::serve(tcp, scope, false, shared, entry).await;
     };
     let handshake_timeout = shared.session_config.request_timeout;
-    match tokio::time::timeout(handshake_timeout, acceptor.accept(tcp)).await {
-        Ok(Ok(tls)) => {
-            let sni = tls.get_ref().1.server_name().map(str::to_owned);
+    let handshake = async {
+        let start = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp).await?;
+        let sni = start.client_hello().server_name().map(str::to_owned);
+        // The pair is chosen here, once: the handshake is answered with it and the book records it.
+        let chosen = resolver.choose(sni.as_deref()).map(|slot| (slot.id.to_string(), slot.in_service()));
+        let config = match &chosen {
+            Some((_, in_service)) => {
+                let mut config = (*base).clone();
+                config.cert_resolver = Arc::new(Chosen(in_service.pair.key.clone()));
+                Arc::new(config)
+            }
+            // No pair for this client: the listener's resolver refuses the handshake.
+            None => base,
+        };
+        let tls = start.into_stream(config).await?;
+        let certificate = chosen.map(|(id, in_service)| (id, in_service.pair.fingerprint));
+        Ok::<_, std::io::Error>((tls, sni, certificate))
+    };
+    match tokio::time::timeout(handshake_timeout, handshake).await {
+        Ok(Ok((tls, sni, certificate))) => {
             tracing::debug!(%peer, sni = sni.as_deref().unwrap_or("-"), "TLS established");
-            conn::serve(tls, scope, true, shared).await;
+            let entry = shared.sessions.open(session(true, sni, certificate));
+            conn::serve(tls, scope, true, shared, entry).await;
         }
         Ok(Err(e)) => {
             shared.stats.tls_failed.fetch_add(1, Ordering::Relaxed);

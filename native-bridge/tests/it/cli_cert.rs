@@ -195,8 +195,20 @@ fn bad_input_exits_64_with_one_clear_line() {
 fn demo_probes_its_live_server_healthy_shows_a_broken_camera_certificate_and_reuses_its_pki() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().display().to_string();
-    let demo =
-        ["demo", "--data-dir", &data, "--color", "never", "--once", "--rtsps-port", "0", "--rtsp-port", "0"];
+    let demo = [
+        "demo",
+        "--data-dir",
+        &data,
+        "--color",
+        "never",
+        "--once",
+        "--rtsps-port",
+        "0",
+        "--rtsp-port",
+        "0",
+        "--admin-port",
+        "0",
+    ];
     let first = run(&demo);
     let stdout = text(&first.stdout);
     assert_eq!(first.status.code(), Some(0), "{stdout}{}", text(&first.stderr));

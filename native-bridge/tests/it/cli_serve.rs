@@ -228,6 +228,8 @@ fn demo_keeps_serving_after_its_report_with_the_web_page_bridge() {
             "0",
             "--bridge-port",
             "0",
+            "--admin-port",
+            "0",
             "--data-dir",
         ])
         .arg(dir.path());
@@ -279,6 +281,21 @@ fn demo_keeps_serving_after_its_report_with_the_web_page_bridge() {
     let mut answer = String::new();
     let _ = tcp.read_to_string(&mut answer);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    // The server's own page: HTTPS with the demo's pair, its token in the data directory (never printed).
+    let admin_url = demo
+        .wait_for_line(|l| l.trim_start().starts_with("https://127.0.0.1:"), Duration::from_secs(5))
+        .unwrap_or_else(|| panic!("no admin URL in {:?}", demo.stdout_lines()));
+    let authority = admin_url.trim().trim_start_matches("https://").split('/').next().unwrap().to_owned();
+    let ca_line = lines.iter().find_map(|l| l.split("CA: ").nth(1)).expect("the CA path");
+    let ca_pem = std::fs::read(ca_line.trim_end_matches(')')).expect("the demo CA");
+    let ca = rustls::pki_types::pem::PemObject::from_pem_slice(&ca_pem).expect("PEM");
+    let admin = crate::support::admin::Admin::new(authority, &dir.path().join("admin.token"), ca);
+    assert!(!demo.stdout_lines().iter().any(|l| l.contains(&admin.token)), "the token is never printed");
+    let status = admin.call("GET", "/api/status", None);
+    assert_eq!(status.status, 200, "{}", status.body);
+    assert_eq!(status.json()["streams"][0]["path"], "synthetic");
+    assert_eq!(admin.raw("GET", "/api/status", "", None).status, 401);
 }
 
 #[test]

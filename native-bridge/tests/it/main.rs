@@ -14,6 +14,7 @@ mod client_matrix;
 mod probe_faults;
 mod probe_peers;
 mod serve_abuse;
+mod serve_admin;
 mod serve_auth;
 mod serve_certs;
 mod serve_encryption;

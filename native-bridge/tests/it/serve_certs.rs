@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::support::serve::{Pki, Serve, basic_config};
-use rtspeek_bridge::serve::certs::{ReloadOutcome, Slot};
+use rtspeek_bridge::serve::certs::{PairId, ReloadOutcome, Slot};
 use rtspeek_bridge::serve::config::PairConfig;
 use rtspeek_bridge::tls::{Connector, TlsOptions};
 use rtspeek_tests::pki::{Cert, NOW, chain_pem, day, days_from_now, wall_clock};
@@ -63,7 +63,7 @@ fn a_pair_refused_as_not_yet_valid_goes_into_service_when_its_time_comes() {
     let old = leaf(day(-30), day(300));
     files.write_cert(&[&old]);
     files.write_key(&old);
-    let slot = Slot::load("test".into(), files.config(), NOW).unwrap_or_else(|e| panic!("{e}"));
+    let slot = Slot::load(PairId::Global, files.config(), NOW).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(slot.fingerprint(), fingerprint(&old));
 
     // The renewal arrives ten days early.
@@ -92,7 +92,7 @@ fn a_leaf_without_its_chain_or_a_key_without_its_certificate_is_never_swapped_in
     let first = leaf();
     files.write_cert(&[&first, &inter]);
     files.write_key(&first);
-    let slot = Slot::load("test".into(), files.config(), NOW).unwrap_or_else(|e| panic!("{e}"));
+    let slot = Slot::load(PairId::Global, files.config(), NOW).unwrap_or_else(|e| panic!("{e}"));
 
     // A renewal written in steps: the new key and the leaf first, the intermediate appended later.
     let second = leaf();
