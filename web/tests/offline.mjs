@@ -97,7 +97,7 @@ const browser = await chromium.launch({
 // ------------------------------------------------------------------------------------------ offline ---
 
 const OWN_FILES = new Set(["/", "/index.html", "/style.css", "/app.js", "/dom.js", "/engine.js", "/offline.js",
-  "/live.js", "/preview.js", "/chart.js", "/rtspeek-report.js", "/icon.svg", "/pkg/rtspeek_web.js",
+  "/live.js", "/server.js", "/preview.js", "/chart.js", "/rtspeek-report.js", "/icon.svg", "/pkg/rtspeek_web.js",
   "/pkg/rtspeek_web_bg.wasm"]);
 
 const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });

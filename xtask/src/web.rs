@@ -254,12 +254,14 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<(), String> {
     std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// The browser tests: web/tests/offline.mjs (offline page, embed, live mode against a fake bridge) and
-/// web/tests/live.mjs (the live page through the real bridge and server) in Node, driving Debian's chromium (headless) through
-/// playwright-core against web/dist. Installs chromium and chromium-driver (apt) and playwright-core (npm)
+/// The browser tests: web/tests/offline.mjs (offline page, embed, live mode against a fake bridge),
+/// web/tests/live.mjs (the live page through the real bridge and server) and web/tests/server.mjs (the Server
+/// view through `rtspeek serve`'s admin endpoint, with ffmpeg playing across a certificate change) in Node,
+/// driving Debian's chromium (headless) through playwright-core against web/dist. Installs chromium and chromium-driver (apt) and playwright-core (npm)
 /// when missing. Screenshots go to target/test-output/browser/.
 pub(crate) fn browser_test(sh: &Sh, counts: &mut TestCounts) -> Result<(), String> {
-    ensure::apt(sh, &["chromium", "chromium-driver"])?;
+    // server.mjs plays with ffmpeg and checks certificates with openssl s_client.
+    ensure::apt(sh, &["chromium", "chromium-driver", "ffmpeg", "openssl"])?;
     let tools = npm_tool(sh, PLAYWRIGHT)?;
     let output = workspace::target_dir(sh.root()).join("test-output").join("browser");
     let before = *counts;
@@ -275,15 +277,17 @@ pub(crate) fn browser_test(sh: &Sh, counts: &mut TestCounts) -> Result<(), Strin
     // step also works alone (`cargo xtask test browser`).
     sh.run(sh.cargo().args(["build", "-p", "rtspeek-bridge", "--bin", "rtspeek"]))?;
     let bin = workspace::target_dir(sh.root()).join("debug").join("rtspeek");
-    sh.run_tests(
-        sh.cmd("node")
-            .arg("web/tests/live.mjs")
-            .env("RTSPEEK_NPM_TOOLS", &tools)
-            .env("RTSPEEK_CHROMIUM", CHROMIUM)
-            .env("RTSPEEK_TEST_OUTPUT", &output)
-            .env("RTSPEEK_BIN", &bin),
-        counts,
-    )?;
+    for script in ["web/tests/live.mjs", "web/tests/server.mjs"] {
+        sh.run_tests(
+            sh.cmd("node")
+                .arg(script)
+                .env("RTSPEEK_NPM_TOOLS", &tools)
+                .env("RTSPEEK_CHROMIUM", CHROMIUM)
+                .env("RTSPEEK_TEST_OUTPUT", &output)
+                .env("RTSPEEK_BIN", &bin),
+            counts,
+        )?;
+    }
     if counts.passed == before.passed {
         return Err("the browser tests passed no test".into());
     }
