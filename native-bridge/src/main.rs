@@ -14,6 +14,7 @@ mod probe_cmd;
 mod render;
 mod sdp_cmd;
 mod serve_cmd;
+mod serve_ctl;
 
 use std::process::ExitCode;
 

@@ -27,13 +27,15 @@ pub(crate) struct ServeArgs {
     check: bool,
 }
 
-/// `rtspeek serve pair ...`
+/// `rtspeek serve pair ...`, `rtspeek serve ctl ...`
 #[derive(Debug, Subcommand)]
 enum ServeCommand {
     /// Replace a certificate pair of a configuration (a running server takes it at its next file check), or
     /// put the previous one back.
     #[command(subcommand)]
     Pair(PairCommand),
+    /// Talk to a running server's admin endpoint ([admin]): status, apply or roll back a pair at once.
+    Ctl(crate::serve_ctl::CtlArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,8 +71,10 @@ struct ApplyArgs {
 }
 
 pub(crate) fn run(args: ServeArgs) -> Result<u8, CliError> {
-    if let Some(ServeCommand::Pair(command)) = args.command {
-        return pair(command);
+    match args.command {
+        Some(ServeCommand::Pair(command)) => return pair(command),
+        Some(ServeCommand::Ctl(ctl)) => return crate::serve_ctl::run(ctl),
+        None => {}
     }
     let Some(path) = args.config else { return Err(CliError::Input("CONFIG is required".into())) };
     let config = ServeConfig::load(&path).map_err(|e| CliError::Input(e.to_string()))?;

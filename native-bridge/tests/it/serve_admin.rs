@@ -225,3 +225,50 @@ fn admin_sections_that_cannot_be_served_are_refused_by_check() {
     assert_eq!(code, Some(64), "{err}");
     assert!(err.contains("admin.listen") && err.contains("allow_non_loopback"), "{err}");
 }
+
+#[test]
+fn serve_ctl_pins_the_configured_certificate_and_applies_like_the_page() {
+    let pki = Pki::new();
+    let (_serve, admin) = start(&pki);
+    let config = pki.path().join("serve.toml");
+    let ctl = |config: &Path, args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rtspeek"))
+            .args(["serve", "ctl"])
+            .arg(config)
+            .args(["--connect", &admin.authority])
+            .args(args)
+            .output()
+            .expect("run rtspeek");
+        let text =
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(!text.contains(&admin.token), "the token is never printed");
+        (out.status.code(), text)
+    };
+    let (code, text) = ctl(&config, &["status"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("pair stream/cam1") && text.contains("days left"), "{text}");
+
+    let (new_cert, new_key, _) = pki.leaf("ctl-new", &["cam1.test"]);
+    let (cert, key) = (new_cert.display().to_string(), new_key.display().to_string());
+    let old_key = pki.path().join("cam1.key").display().to_string();
+    let (code, text) = ctl(&config, &["apply", "--stream", "cam1", "--cert", &cert, "--key", &old_key]);
+    assert_eq!(code, Some(64), "a mismatched pair is the user's error: {text}");
+    assert!(text.contains("cert.key_mismatch"), "{text}");
+    let (code, text) = ctl(&config, &["apply", "--stream", "cam1", "--cert", &cert, "--key", &key]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains(&pem_fingerprint(&new_cert)), "{text}");
+    let ca = pki.ca_path().display().to_string();
+    let (code, text) = ctl(&config, &["--ca", &ca, "rollback", "--stream", "cam1"]);
+    assert_eq!(code, Some(0), "{text}");
+
+    // A configuration whose global certificate is not the one the endpoint shows: nothing is sent.
+    let (other, _, _) = pki.leaf("not-the-server", &["localhost"]);
+    let text = std::fs::read_to_string(&config)
+        .expect("config")
+        .replace("\"server.pem\"", &format!("{:?}", other.display().to_string()));
+    let impostor = pki.path().join("impostor.toml");
+    std::fs::write(&impostor, text).expect("write");
+    let (code, text) = ctl(&impostor, &["status"]);
+    assert_eq!(code, Some(74), "{text}");
+    assert!(text.contains("is not the configured server") && text.contains("token was not sent"), "{text}");
+}

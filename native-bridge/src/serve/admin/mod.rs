@@ -9,7 +9,9 @@
 //!
 //! - [`status`]: the `GET /api/status` document.
 //! - `pairs`: `POST /api/apply` and `POST /api/rollback`.
+//! - [`client`]: the client `rtspeek serve ctl` uses.
 
+pub mod client;
 mod pairs;
 pub mod status;
 
