@@ -114,10 +114,10 @@ const fingerprint = (certPem) => new X509Certificate(certPem).fingerprint256;
 const oldFingerprint = fingerprint(pem("cam1/server.pem"));
 const newFingerprint = fingerprint(pem("cam1-new/server.pem"));
 
-/** The leaf `openssl s_client` is shown by cam1's own listener, as a fingerprint. */
+/** The leaf `openssl s_client -servername cam1.test` is shown by cam1's own listener, as a fingerprint. */
 function served() {
-  const text = execFileSync("openssl", ["s_client", "-connect", cam1Authority, "-CAfile", join(dir, "global/ca.pem"),
-    "-verify_return_error"], { input: "", stdio: ["pipe", "pipe", "pipe"], timeout: 10_000 }).toString();
+  const text = execFileSync("openssl", ["s_client", "-connect", cam1Authority, "-servername", "cam1.test",
+    "-CAfile", join(dir, "global/ca.pem"), "-verify_return_error"], { input: "", stdio: ["pipe", "pipe", "pipe"], timeout: 10_000 }).toString();
   assert(text.includes("Verify return code: 0 (ok)"), `s_client verifies: ${text}`);
   return fingerprint(text.slice(text.indexOf("-----BEGIN CERTIFICATE-----"), text.indexOf("-----END CERTIFICATE-----") + 25));
 }
