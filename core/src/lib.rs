@@ -14,6 +14,7 @@
 //! - [`serve`]: the RTSP server session as a sans-IO state machine: requests in, responses and media commands
 //!   out.
 //! - [`tls`], [`rtsp`], [`sdp`], [`rtp`], [`rtcp`], [`codec`]: the protocol layer the probe stands on.
+//! - [`onvif`]: ONVIF's SOAP services (device, media, media2, WS-Security) and WS-Discovery, both sides.
 //! - [`container`]: stored video (MP4/MOV, Annex B `.h264`/`.h265`) read into frames a server can packetize.
 //!
 //! Time is an input everywhere: functions that judge dates take a [`UnixTime`].
@@ -29,6 +30,7 @@ pub mod clients;
 pub mod codec;
 pub mod container;
 pub mod diagnose;
+pub mod onvif;
 pub mod probe;
 mod rng;
 pub mod rtcp;

@@ -1,0 +1,1 @@
+//! WS-Discovery (being written on the `wsd` branch).
