@@ -92,6 +92,9 @@ pub(crate) fn run(args: ServeArgs) -> Result<u8, CliError> {
         for path in paths {
             lines.extend([true, false].iter().filter_map(|&tls| server.url(path, tls)));
         }
+        if let Some(device_service) = server.onvif.as_ref().and_then(|o| o.device_service()) {
+            lines.push(format!("onvif: {device_service}"));
+        }
         if let Some(admin) = &server.admin {
             lines.push(format!(
                 "admin: {} (the Server view; its token is in {})",

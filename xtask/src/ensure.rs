@@ -49,6 +49,10 @@ pub(crate) fn for_test(sh: &Sh) -> Result<(), String> {
     )?;
     // The matrix's OpenSSL 3 / Python ssl client: aiortsp in a venv of its own.
     python_venv(sh, &["aiortsp==1.4.0"], "aiortsp")?;
+    // ONVIF clients against `rtspeek serve` (native-bridge/tests/it/onvif_clients.rs): python-onvif-zeep in the
+    // same venv, and the npm `onvif` package.
+    python_venv(sh, &["onvif-zeep==0.2.12"], "onvif")?;
+    npm_peers(sh, &[("onvif", "0.8.3")])?;
     // `rtspeek probe --legacy-tls` links the system's OpenSSL (the `openssl` crate).
     openssl_dev(sh)?;
     // libfuzzer-sys's build script compiles libFuzzer (C++), even for `cargo check` of fuzz/.
@@ -85,6 +89,31 @@ fn python_venv(sh: &Sh, packages: &[&str], module: &str) -> Result<(), String> {
             .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
             .args(packages),
     )
+}
+
+/// npm packages of the peers at `target/peers-npm` (what tests/src/peers/onvif.rs loads with NODE_PATH), each
+/// unless that version is installed.
+fn npm_peers(sh: &Sh, packages: &[(&str, &str)]) -> Result<(), String> {
+    let dir = sh.root().join("target/peers-npm");
+    for (name, version) in packages {
+        let manifest = dir.join("node_modules").join(name).join("package.json");
+        let installed = std::fs::read_to_string(&manifest)
+            .is_ok_and(|m| m.contains(&format!("\"version\": \"{version}\"")));
+        if installed {
+            println!("  ok: npm {name}@{version} in {}", dir.display());
+            continue;
+        }
+        tool_or_apt(sh, "npm", &["--version"], "npm")?;
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        println!("  installing npm {name}@{version} into {}", dir.display());
+        sh.run(
+            sh.cmd("npm")
+                .args(["install", "--silent", "--no-audit", "--no-fund", "--prefix"])
+                .arg(&dir)
+                .arg(format!("{name}@{version}")),
+        )?;
+    }
+    Ok(())
 }
 
 /// Adds a rustup target unless it is installed.

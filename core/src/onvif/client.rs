@@ -36,8 +36,13 @@ impl Request<'_> {
         match self {
             Request::GetSystemDateAndTime => "<tds:GetSystemDateAndTime/>".into(),
             Request::GetDeviceInformation => "<tds:GetDeviceInformation/>".into(),
-            Request::GetServices => "<tds:GetServices><tds:IncludeCapability>true</tds:IncludeCapability></tds:GetServices>".into(),
-            Request::GetCapabilities => "<tds:GetCapabilities><tds:Category>All</tds:Category></tds:GetCapabilities>".into(),
+            Request::GetServices => {
+                "<tds:GetServices><tds:IncludeCapability>true</tds:IncludeCapability></tds:GetServices>"
+                    .into()
+            }
+            Request::GetCapabilities => {
+                "<tds:GetCapabilities><tds:Category>All</tds:Category></tds:GetCapabilities>".into()
+            }
             Request::GetProfiles => "<trt:GetProfiles/>".into(),
             Request::GetProfiles2 => "<tr2:GetProfiles><tr2:Type>All</tr2:Type></tr2:GetProfiles>".into(),
             Request::GetStreamUri(token) => format!(
@@ -131,7 +136,8 @@ pub fn device_information(bytes: &[u8]) -> Result<DeviceInformation, AnswerError
 /// The device's UTC clock from `GetSystemDateAndTimeResponse`, in seconds since the epoch.
 pub fn system_time(bytes: &[u8]) -> Result<i64, AnswerError> {
     let body = answer_body(bytes, DEVICE, "GetSystemDateAndTimeResponse")?;
-    let unexpected = || AnswerError::Unexpected { expected: "SystemDateAndTime/UTCDateTime", got: body.name.clone() };
+    let unexpected =
+        || AnswerError::Unexpected { expected: "SystemDateAndTime/UTCDateTime", got: body.name.clone() };
     let utc = body.path(&["SystemDateAndTime", "UTCDateTime"]).ok_or_else(unexpected)?;
     let num = |path: &[&str]| utc.path(path).and_then(|e| e.text.trim().parse::<i64>().ok());
     let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(s)) = (
@@ -212,15 +218,20 @@ pub struct Profile {
 
 /// Reads `GetProfilesResponse` of Media (`media2 = false`) or Media2.
 pub fn profiles(bytes: &[u8], media2: bool) -> Result<Vec<Profile>, AnswerError> {
-    let (ns, encoder_path): (&str, &[&str]) =
-        if media2 { (MEDIA2, &["Configurations", "VideoEncoder"]) } else { (MEDIA, &["VideoEncoderConfiguration"]) };
+    let (ns, encoder_path): (&str, &[&str]) = if media2 {
+        (MEDIA2, &["Configurations", "VideoEncoder"])
+    } else {
+        (MEDIA, &["VideoEncoderConfiguration"])
+    };
     let body = answer_body(bytes, ns, "GetProfilesResponse")?;
     Ok(body
         .children_local("Profiles")
         .take(64)
         .map(|p| {
             let encoder = p.path(encoder_path);
-            let dim = |name: &str| encoder.and_then(|e| e.path(&["Resolution", name])).and_then(|e| e.text.trim().parse().ok());
+            let dim = |name: &str| {
+                encoder.and_then(|e| e.path(&["Resolution", name])).and_then(|e| e.text.trim().parse().ok())
+            };
             Profile {
                 token: p.attr("token").unwrap_or("").to_owned(),
                 name: p.text_of("Name").unwrap_or("").to_owned(),
@@ -235,6 +246,7 @@ pub fn profiles(bytes: &[u8], media2: bool) -> Result<Vec<Profile>, AnswerError>
 pub fn stream_uri(bytes: &[u8], media2: bool) -> Result<String, AnswerError> {
     let ns = if media2 { MEDIA2 } else { MEDIA };
     let body = answer_body(bytes, ns, "GetStreamUriResponse")?;
-    let uri = if media2 { body.text_of("Uri") } else { body.path(&["MediaUri", "Uri"]).map(|u| u.text.trim()) };
+    let uri =
+        if media2 { body.text_of("Uri") } else { body.path(&["MediaUri", "Uri"]).map(|u| u.text.trim()) };
     uri.map(str::to_owned).ok_or(AnswerError::Unexpected { expected: "Uri", got: body.name.clone() })
 }

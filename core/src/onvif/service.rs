@@ -138,7 +138,9 @@ impl Operation {
             (Service::Device, "GetDeviceInformation") => Operation::GetDeviceInformation,
             (Service::Device, "GetCapabilities") => Operation::GetCapabilities,
             (Service::Device, "GetServices") => Operation::GetServices {
-                include_capability: body.text_of("IncludeCapability").is_some_and(|t| t == "true" || t == "1"),
+                include_capability: body
+                    .text_of("IncludeCapability")
+                    .is_some_and(|t| t == "true" || t == "1"),
             },
             (Service::Device, "GetSystemDateAndTime") => Operation::GetSystemDateAndTime,
             (Service::Device, "GetScopes") => Operation::GetScopes,
@@ -153,7 +155,10 @@ impl Operation {
                     (_, Some("UDP" | "TCP" | "RTSP") | None) => StreamProtocol::Rtsp,
                     (_, Some(other)) => StreamProtocol::Other(other.to_owned()),
                 };
-                Operation::GetStreamUri { profile: body.text_of("ProfileToken").unwrap_or("").to_owned(), protocol }
+                Operation::GetStreamUri {
+                    profile: body.text_of("ProfileToken").unwrap_or("").to_owned(),
+                    protocol,
+                }
             }
             (Service::Media2, "GetStreamUri") => {
                 let protocol = match body.text_of("Protocol").unwrap_or("") {
@@ -161,7 +166,10 @@ impl Operation {
                     "RTSP" | "RtspUnicast" => StreamProtocol::Rtsp,
                     other => StreamProtocol::Other(other.to_owned()),
                 };
-                Operation::GetStreamUri { profile: body.text_of("ProfileToken").unwrap_or("").to_owned(), protocol }
+                Operation::GetStreamUri {
+                    profile: body.text_of("ProfileToken").unwrap_or("").to_owned(),
+                    protocol,
+                }
             }
             _ => unsupported(),
         }
@@ -241,7 +249,10 @@ pub fn answer(model: &DeviceModel, service: Service, op: &Operation, now: UnixTi
             })?;
             let uri = stream_uri(p, service, protocol)?;
             match service {
-                Service::Media2 => format!("<tr2:GetStreamUriResponse><tr2:Uri>{}</tr2:Uri></tr2:GetStreamUriResponse>", x(uri)),
+                Service::Media2 => format!(
+                    "<tr2:GetStreamUriResponse><tr2:Uri>{}</tr2:Uri></tr2:GetStreamUriResponse>",
+                    x(uri)
+                ),
                 _ => format!(
                     "<trt:GetStreamUriResponse><trt:MediaUri><tt:Uri>{}</tt:Uri>\
                      <tt:InvalidAfterConnect>false</tt:InvalidAfterConnect><tt:InvalidAfterReboot>false\
@@ -257,7 +268,11 @@ pub fn answer(model: &DeviceModel, service: Service, op: &Operation, now: UnixTi
 }
 
 /// The URI for `protocol` under the profile's policy.
-fn stream_uri<'a>(p: &'a ProfileModel, service: Service, protocol: &StreamProtocol) -> Result<&'a str, Fault> {
+fn stream_uri<'a>(
+    p: &'a ProfileModel,
+    service: Service,
+    protocol: &StreamProtocol,
+) -> Result<&'a str, Fault> {
     let setup = |why: String| Fault::sender(&["InvalidArgVal", "InvalidStreamSetup"], why);
     match (service, protocol) {
         (Service::Media2, StreamProtocol::Rtsps) => p.rtsps_uri.as_deref().ok_or_else(|| {
@@ -308,11 +323,17 @@ fn services(model: &DeviceModel, include_capability: bool) -> String {
     ];
     let mut out = String::from("<tds:GetServicesResponse>");
     for (ns, xaddr, capabilities) in entries {
-        let _ = write!(out, "<tds:Service><tds:Namespace>{ns}</tds:Namespace><tds:XAddr>{}</tds:XAddr>", escape(xaddr));
+        let _ = write!(
+            out,
+            "<tds:Service><tds:Namespace>{ns}</tds:Namespace><tds:XAddr>{}</tds:XAddr>",
+            escape(xaddr)
+        );
         if include_capability {
             let _ = write!(out, "<tds:Capabilities>{capabilities}</tds:Capabilities>");
         }
-        out.push_str("<tds:Version><tt:Major>2</tt:Major><tt:Minor>60</tt:Minor></tds:Version></tds:Service>");
+        out.push_str(
+            "<tds:Version><tt:Major>2</tt:Major><tt:Minor>60</tt:Minor></tds:Version></tds:Service>",
+        );
     }
     out + "</tds:GetServicesResponse>"
 }

@@ -56,7 +56,8 @@ pub fn parse(bytes: &[u8]) -> Result<Envelope, SoapError> {
         return Err(SoapError::NotEnvelope { found });
     }
     let header = root.child(SOAP_ENV, "Header").cloned();
-    let body = root.child(SOAP_ENV, "Body").and_then(|b| b.children.first()).cloned().ok_or(SoapError::NoBody)?;
+    let body =
+        root.child(SOAP_ENV, "Body").and_then(|b| b.children.first()).cloned().ok_or(SoapError::NoBody)?;
     Ok(Envelope { header, body })
 }
 

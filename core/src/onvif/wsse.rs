@@ -71,12 +71,14 @@ pub enum AuthFailure {
 
 /// The UsernameToken of a header, if there is one.
 pub fn read(header: Option<&Element>) -> Result<Option<UsernameToken>, AuthFailure> {
-    let Some(token) = header.and_then(|h| h.child(WSSE, "Security")).and_then(|s| s.child(WSSE, "UsernameToken"))
+    let Some(token) =
+        header.and_then(|h| h.child(WSSE, "Security")).and_then(|s| s.child(WSSE, "UsernameToken"))
     else {
         return Ok(None);
     };
     let malformed = |what: &str| AuthFailure::Malformed(what.to_owned());
-    let username = token.child(WSSE, "Username").ok_or_else(|| malformed("no Username"))?.text.trim().to_owned();
+    let username =
+        token.child(WSSE, "Username").ok_or_else(|| malformed("no Username"))?.text.trim().to_owned();
     let password_el = token.child(WSSE, "Password").ok_or_else(|| malformed("no Password"))?;
     let digest = match password_el.attr("Type") {
         Some(PASSWORD_DIGEST) => true,
@@ -199,7 +201,10 @@ mod tests {
         assert_eq!(verify(&token, users, UnixTime(now.0 + 10), &mut nonces), Ok("admin".into()));
         assert_eq!(verify(&token, users, now, &mut nonces), Err(AuthFailure::Replayed));
         let mut fresh = NonceMemory::new(16);
-        assert_eq!(verify(&token, users, UnixTime(now.0 + 301), &mut fresh), Err(AuthFailure::ClockSkew { skew: -301 }));
+        assert_eq!(
+            verify(&token, users, UnixTime(now.0 + 301), &mut fresh),
+            Err(AuthFailure::ClockSkew { skew: -301 })
+        );
         let wrong = |u: &str| (u == "admin").then(|| "other".to_owned());
         assert_eq!(verify(&token, wrong, now, &mut fresh), Err(AuthFailure::Refused));
         assert_eq!(verify(&token, |_| None, now, &mut fresh), Err(AuthFailure::Refused));
@@ -223,7 +228,10 @@ mod tests {
         );
         let token = token_of(&text);
         let mut nonces = NonceMemory::new(4);
-        assert_eq!(verify(&token, |_| Some("pw".into()), UnixTime(0), &mut nonces), Err(AuthFailure::PasswordText));
+        assert_eq!(
+            verify(&token, |_| Some("pw".into()), UnixTime(0), &mut nonces),
+            Err(AuthFailure::PasswordText)
+        );
         let no_user = text.replace("<w:Username>a</w:Username>", "");
         let env = soap::parse(no_user.as_bytes()).expect("envelope");
         assert!(matches!(read(env.header.as_ref()), Err(AuthFailure::Malformed(_))));

@@ -161,7 +161,10 @@ pub fn parse(bytes: &[u8], limits: Limits) -> Result<Element, XmlError> {
             Event::Start(ref start) | Event::Empty(ref start) => {
                 count += 1;
                 if count > limits.max_elements {
-                    return Err(XmlError { offset, kind: XmlErrorKind::TooManyElements(limits.max_elements) });
+                    return Err(XmlError {
+                        offset,
+                        kind: XmlErrorKind::TooManyElements(limits.max_elements),
+                    });
                 }
                 if stack.len() >= limits.max_depth {
                     return Err(XmlError { offset, kind: XmlErrorKind::TooDeep(limits.max_depth) });
@@ -169,12 +172,17 @@ pub fn parse(bytes: &[u8], limits: Limits) -> Result<Element, XmlError> {
                 let name = start.local_name().as_ref().to_owned();
                 let mut attrs = Vec::new();
                 for attr in start.attributes() {
-                    let attr = attr.map_err(|e| XmlError { offset, kind: XmlErrorKind::Syntax(e.to_string()) })?;
+                    let attr =
+                        attr.map_err(|e| XmlError { offset, kind: XmlErrorKind::Syntax(e.to_string()) })?;
                     let key = attr.key.local_name().as_ref().to_owned();
-                    let value = attr.normalized_value(quick_xml::XmlVersion::Implicit1_0).map_err(|e| syntax(e, &reader))?.into_owned();
+                    let value = attr
+                        .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                        .map_err(|e| syntax(e, &reader))?
+                        .into_owned();
                     attrs.push((key, value));
                 }
-                let element = Element { ns: resolved, name, attrs, text: String::new(), children: Vec::new(), offset };
+                let element =
+                    Element { ns: resolved, name, attrs, text: String::new(), children: Vec::new(), offset };
                 if matches!(event, Event::Empty(_)) {
                     close(&mut stack, &mut root, element);
                 } else {
@@ -215,7 +223,10 @@ pub fn parse(bytes: &[u8], limits: Limits) -> Result<Element, XmlError> {
     }
     if !stack.is_empty() {
         let offset = text.len();
-        return Err(XmlError { offset, kind: XmlErrorKind::Syntax("the document ends inside an element".into()) });
+        return Err(XmlError {
+            offset,
+            kind: XmlErrorKind::Syntax("the document ends inside an element".into()),
+        });
     }
     root.ok_or(XmlError { offset: 0, kind: XmlErrorKind::Empty })
 }
@@ -261,9 +272,15 @@ mod tests {
     #[test]
     fn bounds_dtds_and_malformed_documents_are_errors_with_offsets() {
         let deep = "<a>".repeat(40) + &"</a>".repeat(40);
-        assert_eq!(parse(deep.as_bytes(), Limits::default()).map_err(|e| e.kind), Err(XmlErrorKind::TooDeep(32)));
+        assert_eq!(
+            parse(deep.as_bytes(), Limits::default()).map_err(|e| e.kind),
+            Err(XmlErrorKind::TooDeep(32))
+        );
         let many = format!("<a>{}</a>", "<b/>".repeat(5000));
-        assert!(matches!(parse(many.as_bytes(), Limits::default()).map_err(|e| e.kind), Err(XmlErrorKind::TooManyElements(_))));
+        assert!(matches!(
+            parse(many.as_bytes(), Limits::default()).map_err(|e| e.kind),
+            Err(XmlErrorKind::TooManyElements(_))
+        ));
         let dtd = r#"<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>"#;
         assert_eq!(parse(dtd.as_bytes(), Limits::default()).map_err(|e| e.kind), Err(XmlErrorKind::Dtd));
         let big = vec![b' '; 300 * 1024];
@@ -274,7 +291,10 @@ mod tests {
         assert_eq!((unknown.offset, unknown.kind), (3, XmlErrorKind::UnknownPrefix("p".into())));
         let bad = parse(b"<a><b></a>", Limits::default()).expect_err("mismatched");
         assert!(matches!(bad.kind, XmlErrorKind::Syntax(_)) && bad.offset > 0, "{bad}");
-        assert_eq!(parse(b"<a>\xff</a>", Limits::default()).map_err(|e| (e.offset, e.kind)), Err((3, XmlErrorKind::NotUtf8)));
+        assert_eq!(
+            parse(b"<a>\xff</a>", Limits::default()).map_err(|e| (e.offset, e.kind)),
+            Err((3, XmlErrorKind::NotUtf8))
+        );
         assert!(parse(b"<a>", Limits::default()).is_err());
     }
 }

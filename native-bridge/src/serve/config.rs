@@ -31,6 +31,8 @@ pub struct ServeConfig {
     pub streams: Vec<StreamConfig>,
     /// The HTTPS admin endpoint of the page's Server view (off without this section).
     pub admin: Option<super::admin::AdminConfig>,
+    /// The ONVIF device, media and media2 services (off without this section).
+    pub onvif: Option<super::onvif::OnvifConfig>,
 }
 
 /// `[server]`.
@@ -317,6 +319,9 @@ impl ServeConfig {
         self.server.validate()?;
         if let Some(admin) = &self.admin {
             admin.validate(self.tls.is_some())?;
+        }
+        if let Some(onvif) = &self.onvif {
+            onvif.validate(self.tls.is_some())?;
         }
         if self.listeners.is_empty() && self.streams.iter().all(|s| s.listener.is_none()) {
             return Err(("listener".into(), "no [[listener]]: nothing to listen on".into()));

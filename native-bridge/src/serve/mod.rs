@@ -7,6 +7,7 @@
 //! - [`source`]: the synthetic camera, files, relays.
 //! - [`sessions`]: the open connections and the certificate each was handshaken with.
 //! - [`admin`]: the HTTPS admin endpoint of the page's Server view.
+//! - [`onvif`]: the ONVIF device, media and media2 services (docs/onvif.md).
 //! - `conn`: one client connection; `udp`: UDP unicast for plain clients.
 
 pub mod admin;
@@ -15,6 +16,7 @@ pub mod certs;
 pub mod config;
 mod conn;
 pub mod media;
+pub mod onvif;
 pub mod sessions;
 pub mod source;
 mod udp;
@@ -124,6 +126,8 @@ pub struct Server {
     pub slots: Vec<Arc<Slot>>,
     /// The admin endpoint, when `[admin]` configures one.
     pub admin: Option<admin::AdminEndpoint>,
+    /// The ONVIF endpoints, when `[onvif]` configures them.
+    pub onvif: Option<onvif::OnvifEndpoints>,
     stop: watch::Sender<bool>,
     tasks: JoinSet<()>,
 }
@@ -368,6 +372,29 @@ impl Server {
             }
             None => None,
         };
+        let onvif = match &config.onvif {
+            Some(onvif_config) => {
+                let started =
+                    onvif::start(onvif_config, global.clone(), shared.clone(), listeners.clone(), &stop_rx)
+                        .await;
+                match started {
+                    Ok((endpoints, handles)) => {
+                        for handle in handles {
+                            tasks.spawn(async move {
+                                let _ = handle.await;
+                            });
+                        }
+                        Some(endpoints)
+                    }
+                    Err(e) => {
+                        let _ = stop.send(true);
+                        buses.iter().for_each(|b| b.shut_down());
+                        return Err(e);
+                    }
+                }
+            }
+            None => None,
+        };
         tasks.spawn(watch_certificates(
             slots.clone(),
             Duration::from_secs(config.server.watch_interval_secs),
@@ -379,7 +406,7 @@ impl Server {
             let _ = stop_sources.changed().await;
             buses.iter().for_each(|b| b.shut_down());
         });
-        Ok(Server { shared, listeners, slots, admin, stop, tasks })
+        Ok(Server { shared, listeners, slots, admin, onvif, stop, tasks })
     }
 
     /// Checks every pair's files now (SIGHUP does this too); `force` reloads even unchanged files.

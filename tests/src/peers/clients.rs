@@ -46,7 +46,7 @@ impl Played {
 /// Bound on one client run.
 pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(25);
 
-fn repo_root() -> PathBuf {
+pub(crate) fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the repository").to_path_buf()
 }
 

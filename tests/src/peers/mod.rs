@@ -23,6 +23,7 @@
 pub mod clients;
 pub mod ffmpeg;
 pub mod gst;
+pub mod onvif;
 pub mod openssl;
 pub mod stunnel;
 
