@@ -9,11 +9,13 @@
 //! - [`tls`]: TLS client connections with rustls that always record the peer chain and the verification
 //!   outcome ([`tls::danger`] holds the one custom verifier, which delegates to webpki).
 //! - [`files`]: writing certificates and keys with the permissions a key needs.
+//! - [`onvif`]: ONVIF devices diagnosed (services, stream URIs, probes of their streams) and WS-Discovery.
 
 mod admission;
 pub mod bridge;
 pub mod files;
 mod http;
+pub mod onvif;
 pub mod player;
 pub mod probe;
 pub mod serve;

@@ -10,6 +10,7 @@ mod cert_new;
 mod cli_error;
 mod demo;
 mod demo_pki;
+mod onvif_cmd;
 mod probe_cmd;
 mod render;
 mod sdp_cmd;

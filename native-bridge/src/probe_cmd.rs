@@ -31,7 +31,7 @@ pub(crate) struct ProbeArgs {
     /// `rtsps://[user[:password]@]host[:port]/path`, `rtsp://...`, or just `HOST[/path]` to find the camera's
     /// RTSPS/RTSP port first.
     #[arg(value_name = "URL|HOST")]
-    target: String,
+    pub(crate) target: String,
     /// User name (overrides the URL's).
     #[arg(long, value_name = "U")]
     user: Option<String>,
@@ -90,13 +90,16 @@ pub(crate) struct ProbeArgs {
     ports: Vec<u16>,
     /// Print the JSON report instead of text.
     #[arg(long)]
-    json: bool,
+    pub(crate) json: bool,
     /// Colour the text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    color: ColorChoice,
+    pub(crate) color: ColorChoice,
 }
 
 pub(crate) fn run_cmd(args: ProbeArgs) -> Result<u8, CliError> {
+    if args.target.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("onvif://")) {
+        return crate::onvif_cmd::probe_device(&args);
+    }
     let (config, tls) = configure(&args)?;
     let color = args.color.enabled();
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -136,6 +139,11 @@ pub(crate) async fn probe_and_print(
 /// The probe and TLS configuration from the arguments (the files read, the seconds checked), through the
 /// configuration shared with the bridge.
 fn configure(args: &ProbeArgs) -> Result<(ProbeConfig, TlsOptions), CliError> {
+    Ok(probe::configure(&options(args)?, now())?)
+}
+
+/// The probe as the arguments ask for it, unchecked (the ONVIF probe uses it as the template of each stream's).
+pub(crate) fn options(args: &ProbeArgs) -> Result<ProbeOptions, CliError> {
     let secs = |what: &str, v: f64| {
         if v.is_finite() && (0.0..=86_400.0).contains(&v) {
             Ok(Duration::from_secs_f64(v))
@@ -179,7 +187,7 @@ fn configure(args: &ProbeArgs) -> Result<(ProbeConfig, TlsOptions), CliError> {
     if let (Some(cert), Some(key)) = (&args.client_cert, &args.client_key) {
         options.client_auth = Some((named(cert)?, named(key)?));
     }
-    Ok(probe::configure(&options, now())?)
+    Ok(options)
 }
 
 /// The first line of a password file (or `-`: standard input), without its line ending. Errors name the file,

@@ -48,6 +48,7 @@ pub struct LayerInfo {
 /// the ids); an exhaustive match, so a new layer in core does not build until it has a title.
 pub const fn label(layer: Layer) -> &'static str {
     match layer {
+        Layer::Onvif => "ONVIF",
         Layer::Tcp => "TCP",
         Layer::Tls => "TLS",
         Layer::Certificate => "Certificate",

@@ -8,6 +8,9 @@ use super::codes::CodeInfo;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Layer {
+    /// ONVIF: the device service that names the stream (device information, profiles, GetStreamUri), before
+    /// any connection to the stream itself. In scope only when the stream was found through ONVIF.
+    Onvif,
     /// TCP connection to the server.
     Tcp,
     /// TLS handshake (versions, ciphers, alerts, client certificates).
@@ -32,7 +35,8 @@ pub enum Layer {
 
 impl Layer {
     /// Every layer, in chain order.
-    pub const ALL: [Layer; 10] = [
+    pub const ALL: [Layer; 11] = [
+        Layer::Onvif,
         Layer::Tcp,
         Layer::Tls,
         Layer::Certificate,
@@ -48,6 +52,7 @@ impl Layer {
     /// The lowercase name used in JSON and in finding codes.
     pub const fn as_str(self) -> &'static str {
         match self {
+            Layer::Onvif => "onvif",
             Layer::Tcp => "tcp",
             Layer::Tls => "tls",
             Layer::Certificate => "certificate",

@@ -623,6 +623,7 @@ impl Probe {
         let record = std::mem::take(&mut self.ctx.record);
         let scope: Vec<Layer> = Layer::ALL
             .into_iter()
+            .filter(|l| *l != Layer::Onvif)
             .filter(|l| self.url.scheme().is_tls() || !matches!(l, Layer::Tls | Layer::Certificate))
             .collect();
         let target = match &self.ctx.config.discovery {

@@ -12,6 +12,7 @@ mod cli_sdp;
 mod cli_serve;
 mod client_matrix;
 mod onvif_clients;
+mod onvif_probe;
 mod probe_faults;
 mod probe_peers;
 mod serve_abuse;

@@ -50,6 +50,7 @@ macro_rules! catalogue {
 mod auth;
 mod cert;
 mod codec;
+mod onvif;
 mod rtp;
 mod rtsp;
 mod sdp;
@@ -60,6 +61,7 @@ mod transport;
 pub use auth::*;
 pub use cert::*;
 pub use codec::*;
+pub use onvif::*;
 pub use rtp::*;
 pub use rtsp::*;
 pub use sdp::*;
@@ -69,6 +71,7 @@ pub use transport::*;
 
 /// The code families, in chain order of their layers.
 const FAMILIES: &[&[&CodeInfo]] = &[
+    ONVIF_CODES,
     TCP_CODES,
     TLS_CODES,
     CERT_CODES,
