@@ -42,6 +42,9 @@ pub(crate) struct DemoArgs {
     /// The server's admin endpoint (the page's Server view, HTTPS) on 127.0.0.1 (0: any free port).
     #[arg(long, value_name = "PORT", default_value_t = 9443)]
     admin_port: u16,
+    /// The ONVIF device service (HTTP) on 127.0.0.1 (0: any free port).
+    #[arg(long, value_name = "PORT", default_value_t = 8080)]
+    onvif_port: u16,
     /// Stop after the report instead of serving until Ctrl-C.
     #[arg(long)]
     once: bool,
@@ -67,7 +70,7 @@ pub(crate) fn run(args: DemoArgs) -> Result<u8, CliError> {
                 return CliError::from(e);
             }
             let hint = "another program may use the port: try `rtspeek demo --rtsps-port 0 --rtsp-port 0 \
-                        --admin-port 0`";
+                        --admin-port 0 --onvif-port 0`";
             CliError::Runtime(format!("{e}\n({hint})"))
         })?;
         let (Some(rtsps), Some(rtsp)) = (server.url("synthetic", true), server.url("synthetic", false)) else {
@@ -116,6 +119,13 @@ pub(crate) fn run(args: DemoArgs) -> Result<u8, CliError> {
                 bridge.url()
             ));
         }
+        if let Some(device_service) = server.onvif.as_ref().and_then(|o| o.device_service()) {
+            render::print_stdout(&format!(
+                "ONVIF (what an NVR or ONVIF client is pointed at; it hands out the rtsps:// URL):\n  {device_service}\n  \
+                 onvif user: {DEMO_ONVIF_USER}  password file: {}\n",
+                dir.join(DEMO_ONVIF_PASSWORD).display()
+            ));
+        }
         if let Some(admin) = &server.admin {
             let global = server.slots.first().map(|s| s.fingerprint()).unwrap_or_default();
             render::print_stdout(&format!(
@@ -133,6 +143,23 @@ pub(crate) fn run(args: DemoArgs) -> Result<u8, CliError> {
         }
         Ok(if ok { 0 } else { 2 })
     })
+}
+
+/// The demo's ONVIF user, and the file of its password in the data directory.
+const DEMO_ONVIF_USER: &str = "demo";
+const DEMO_ONVIF_PASSWORD: &str = "onvif-password";
+
+/// The demo ONVIF password's file, made owner-only with a random password on first use (demo-only: it opens
+/// nothing but this loopback demo). Never printed: the demo names the file.
+fn onvif_password(dir: &Path) -> Result<PathBuf, CliError> {
+    let path = dir.join(DEMO_ONVIF_PASSWORD);
+    if !path.exists() {
+        let seed = rtspeek_bridge::serve::random_seed();
+        let password: String = seed.iter().take(12).map(|b| format!("{b:02x}")).collect();
+        rtspeek_bridge::files::write(&path, format!("{password}\n").as_bytes(), true, false)
+            .map_err(|e| CliError::write(&path, &e))?;
+    }
+    Ok(path)
 }
 
 /// The demo's server configuration, written next to its certificates so a user can run it (and edit it).
@@ -160,6 +187,13 @@ source = {{ kind = "synthetic" }}
 
 [admin]
 listen = "127.0.0.1:{admin}"
+
+# The demo's ONVIF user; its password is the first line of {password_file} (demo-only, made at random).
+[onvif]
+listen = "127.0.0.1:{onvif}"
+[[onvif.user]]
+name = "{DEMO_ONVIF_USER}"
+password_file = "{password_file}"
 "#,
         this = dir.join("demo-serve.toml").display(),
         cert = pki.server_cert.display(),
@@ -167,6 +201,8 @@ listen = "127.0.0.1:{admin}"
         rtsps = args.rtsps_port,
         rtsp = args.rtsp_port,
         admin = args.admin_port,
+        onvif = args.onvif_port,
+        password_file = onvif_password(dir)?.display(),
     );
     let path = dir.join("demo-serve.toml");
     std::fs::write(&path, text).map_err(|e| CliError::write(&path, &e))?;

@@ -39,7 +39,7 @@ mkdirSync(output, { recursive: true });
 // ------------------------------------------------------------------------------------ the demo process ---
 
 const data = mkdtempSync(join(tmpdir(), "rtspeek-live-"));
-const demo = spawn(rtspeekBin, ["demo", "--color", "never", "--rtsps-port", "0", "--rtsp-port", "0", "--bridge-port", "0", "--admin-port", "0", "--data-dir", data], {
+const demo = spawn(rtspeekBin, ["demo", "--color", "never", "--rtsps-port", "0", "--rtsp-port", "0", "--bridge-port", "0", "--admin-port", "0", "--onvif-port", "0", "--data-dir", data], {
   stdio: ["ignore", "pipe", "pipe"],
 });
 const killDemo = () => {

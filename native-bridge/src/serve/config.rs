@@ -312,6 +312,11 @@ impl ServeConfig {
         if let Some(admin) = self.admin.as_mut() {
             fix(&mut admin.token_file);
         }
+        for user in self.onvif.iter_mut().flat_map(|o| o.users.iter_mut()) {
+            if let Some(file) = user.password_file.as_mut() {
+                fix(file);
+            }
+        }
     }
 
     /// Structural checks (the certificate files are checked by the certificate store).

@@ -8,8 +8,10 @@
 //! - [`sessions`]: the open connections and the certificate each was handshaken with.
 //! - [`admin`]: the HTTPS admin endpoint of the page's Server view.
 //! - [`onvif`]: the ONVIF device, media and media2 services (docs/onvif.md).
-//! - `conn`: one client connection; `udp`: UDP unicast for plain clients.
+//! - `accept`: admission and the TLS handshake; `conn`: one client connection; `udp`: UDP unicast for plain
+//!   clients.
 
+mod accept;
 pub mod admin;
 pub mod apply;
 pub mod certs;
@@ -23,7 +25,7 @@ mod udp;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -31,17 +33,16 @@ use rtspeek_core::UnixTime;
 use rtspeek_core::rtsp::auth::ServerKey;
 use rtspeek_core::rtsp::auth::digest::NonceCounts;
 use rtspeek_core::serve::{DEFAULT_TRACKED_NONCES, Mount, SessionConfig};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-use tokio_rustls::LazyConfigAcceptor;
 
-use crate::admission::{self, Admission, RefusalLog};
+use crate::admission::Admission;
 use certs::{PairId, ReloadOutcome, Resolver, Slot};
 use config::{ListenerConfig, ServeConfig};
 use media::MediaBus;
 use rtspeek_core::rtp::PacketizeError;
-use sessions::{LiveSession, SessionBook};
+use sessions::SessionBook;
 use source::{SourceConfig, SourceError};
 use udp::UdpPorts;
 
@@ -133,7 +134,7 @@ pub struct Server {
 }
 
 /// Fresh random bytes from the TLS library's generator.
-pub(crate) fn random_seed() -> [u8; 32] {
+pub fn random_seed() -> [u8; 32] {
     let mut seed = [0u8; 32];
     // The system generator does not fail on supported platforms; a zero seed would only make ids guessable.
     let _ = rustls::crypto::ring::default_provider().secure_random.fill(&mut seed);
@@ -336,7 +337,7 @@ impl Server {
                     by_name: by_name.clone(),
                     global: global.clone(),
                 });
-                (tls_config(resolver.clone()), resolver)
+                (accept::tls_config(resolver.clone()), resolver)
             });
             listeners.push(BoundListener {
                 addr,
@@ -344,56 +345,30 @@ impl Server {
                 stream: own.map(|(path, _)| path),
             });
             let only = listeners.last().and_then(|l: &BoundListener| l.stream.clone());
-            let accept =
-                AcceptLoop { tcp, tls, udp, only, shared: shared.clone(), admission: admission.clone() };
+            let accept = accept::AcceptLoop {
+                tcp,
+                tls,
+                udp,
+                only,
+                shared: shared.clone(),
+                admission: admission.clone(),
+            };
             tasks.spawn(accept.run(stop_rx.clone()));
         }
-        let admin = match &config.admin {
-            Some(admin_config) => {
-                let state = admin::AdminState {
-                    shared: shared.clone(),
-                    listeners: listeners.clone(),
-                    slots: slots.clone(),
-                    encryption: config.server.encryption,
-                };
-                let started =
-                    admin::AdminEndpoint::start(admin_config, global.clone(), state, stop_rx.clone()).await;
-                match started {
-                    Ok((endpoint, task)) => {
-                        tasks.spawn(task);
-                        Some(endpoint)
-                    }
-                    Err(e) => {
-                        let _ = stop.send(true);
-                        buses.iter().for_each(|b| b.shut_down());
-                        return Err(e);
-                    }
-                }
-            }
-            None => None,
+        let side = SideServices {
+            shared: &shared,
+            listeners: &listeners,
+            slots: &slots,
+            global: &global,
+            stop: &stop_rx,
         };
-        let onvif = match &config.onvif {
-            Some(onvif_config) => {
-                let started =
-                    onvif::start(onvif_config, global.clone(), shared.clone(), listeners.clone(), &stop_rx)
-                        .await;
-                match started {
-                    Ok((endpoints, handles)) => {
-                        for handle in handles {
-                            tasks.spawn(async move {
-                                let _ = handle.await;
-                            });
-                        }
-                        Some(endpoints)
-                    }
-                    Err(e) => {
-                        let _ = stop.send(true);
-                        buses.iter().for_each(|b| b.shut_down());
-                        return Err(e);
-                    }
-                }
+        let (admin, onvif) = match side.start(&config, &mut tasks).await {
+            Ok(started) => started,
+            Err(e) => {
+                let _ = stop.send(true);
+                buses.iter().for_each(|b| b.shut_down());
+                return Err(e);
             }
-            None => None,
         };
         tasks.spawn(watch_certificates(
             slots.clone(),
@@ -468,6 +443,61 @@ fn stream_url(shared: &Shared, listeners: &[BoundListener], path: &str, tls: boo
     Some(format!("{}://{}/{path}", if tls { "rtsps" } else { "rtsp" }, admin::reachable(l.addr)))
 }
 
+/// What the optional endpoints (`[admin]`, `[onvif]`) are started with.
+struct SideServices<'a> {
+    shared: &'a Arc<Shared>,
+    listeners: &'a [BoundListener],
+    slots: &'a [Arc<Slot>],
+    global: &'a Option<Arc<Slot>>,
+    stop: &'a watch::Receiver<bool>,
+}
+
+impl SideServices<'_> {
+    /// Starts the endpoints the configuration asks for; their tasks join the server's.
+    async fn start(
+        &self,
+        config: &ServeConfig,
+        tasks: &mut JoinSet<()>,
+    ) -> Result<(Option<admin::AdminEndpoint>, Option<onvif::OnvifEndpoints>), ServeError> {
+        let admin = match &config.admin {
+            Some(admin_config) => {
+                let state = admin::AdminState {
+                    shared: self.shared.clone(),
+                    listeners: self.listeners.to_vec(),
+                    slots: self.slots.to_vec(),
+                    encryption: config.server.encryption,
+                };
+                let (endpoint, task) =
+                    admin::AdminEndpoint::start(admin_config, self.global.clone(), state, self.stop.clone())
+                        .await?;
+                tasks.spawn(task);
+                Some(endpoint)
+            }
+            None => None,
+        };
+        let onvif = match &config.onvif {
+            Some(onvif_config) => {
+                let (endpoints, handles) = onvif::start(
+                    onvif_config,
+                    self.global.clone(),
+                    self.shared.clone(),
+                    self.listeners.to_vec(),
+                    self.stop,
+                )
+                .await?;
+                for handle in handles {
+                    tasks.spawn(async move {
+                        let _ = handle.await;
+                    });
+                }
+                Some(endpoints)
+            }
+            None => None,
+        };
+        Ok((admin, onvif))
+    }
+}
+
 /// Opens a stream's source and starts feeding its bus.
 async fn start_stream(
     stream: &config::StreamConfig,
@@ -521,136 +551,6 @@ async fn start_stream(
         encryption,
     };
     Ok(MountEntry { mount, bus })
-}
-
-fn tls_config(resolver: Arc<Resolver>) -> Arc<rustls::ServerConfig> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    // The builder only fails on an empty protocol list; the default versions are never empty.
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map(|b| b.with_no_client_auth().with_cert_resolver(resolver))
-        .unwrap_or_else(|_| unreachable!("default TLS versions are supported by the ring provider"));
-    Arc::new(config)
-}
-
-/// A certificate choice already made: the pair a connection's SNI picked, taken once before the handshake
-/// goes on, so that what the session book records is exactly what the client got, even across a swap.
-#[derive(Debug)]
-struct Chosen(Arc<rustls::sign::CertifiedKey>);
-
-impl rustls::server::ResolvesServerCert for Chosen {
-    fn resolve(&self, _: rustls::server::ClientHello<'_>) -> Option<Arc<rustls::sign::CertifiedKey>> {
-        Some(self.0.clone())
-    }
-}
-
-/// A TLS listener's configuration (its session cache shared by every connection), and its certificate
-/// choice.
-type ListenerTls = (Arc<rustls::ServerConfig>, Arc<Resolver>);
-
-struct AcceptLoop {
-    tcp: TcpListener,
-    tls: Option<ListenerTls>,
-    udp: Option<Arc<UdpPorts>>,
-    /// The stream of a stream's own listener.
-    only: Option<String>,
-    shared: Arc<Shared>,
-    admission: Arc<Admission>,
-}
-
-impl AcceptLoop {
-    async fn run(self, mut stop: watch::Receiver<bool>) {
-        let local = self.tcp.local_addr().ok();
-        let mut refusals = RefusalLog::new();
-        loop {
-            let (tcp, peer) = tokio::select! {
-                accepted = self.tcp.accept() => match accepted {
-                    Ok(pair) => pair,
-                    Err(e) => {
-                        // Out of descriptors and the like: do not spin.
-                        tracing::warn!("accept: {e}");
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        continue;
-                    }
-                },
-                _ = stop.changed() => return,
-            };
-            // Refused connections are closed at once, before any TLS or RTSP work.
-            let ticket = match self.admission.admit(peer.ip()) {
-                Ok(ticket) => ticket,
-                Err(why) => {
-                    let counter = match why {
-                        admission::Refusal::Full => &self.shared.stats.refused_full,
-                        admission::Refusal::PerIp => &self.shared.stats.refused_per_ip,
-                    };
-                    counter.fetch_add(1, Ordering::Relaxed);
-                    refusals.refused(peer, why);
-                    continue;
-                }
-            };
-            self.shared.stats.accepted.fetch_add(1, Ordering::Relaxed);
-            let _ = tcp.set_nodelay(true);
-            let local = tcp.local_addr().ok().or(local).unwrap_or(peer);
-            let (tls, udp, shared) = (self.tls.clone(), self.udp.clone(), self.shared.clone());
-            let scope = conn::Scope { peer, local, udp, only: self.only.clone() };
-            tokio::spawn(async move {
-                let _ticket = ticket;
-                serve_accepted(tcp, scope, tls, shared).await;
-            });
-        }
-    }
-}
-
-async fn serve_accepted(tcp: TcpStream, scope: conn::Scope, tls: Option<ListenerTls>, shared: Arc<Shared>) {
-    let peer = scope.peer;
-    let session = |tls: bool, sni: Option<String>, certificate: Option<(String, String)>| LiveSession {
-        id: 0,
-        peer,
-        local: scope.local,
-        tls,
-        sni,
-        certificate,
-        playing: None,
-        since: unix_now(),
-    };
-    let Some((base, resolver)) = tls else {
-        let entry = shared.sessions.open(session(false, None, None));
-        return conn::serve(tcp, scope, false, shared, entry).await;
-    };
-    let handshake_timeout = shared.session_config.request_timeout;
-    let handshake = async {
-        let start = LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp).await?;
-        let sni = start.client_hello().server_name().map(str::to_owned);
-        // The pair is chosen here, once: the handshake is answered with it and the book records it.
-        let chosen = resolver.choose(sni.as_deref()).map(|slot| (slot.id.to_string(), slot.in_service()));
-        let config = match &chosen {
-            Some((_, in_service)) => {
-                let mut config = (*base).clone();
-                config.cert_resolver = Arc::new(Chosen(in_service.pair.key.clone()));
-                Arc::new(config)
-            }
-            // No pair for this client: the listener's resolver refuses the handshake.
-            None => base,
-        };
-        let tls = start.into_stream(config).await?;
-        let certificate = chosen.map(|(id, in_service)| (id, in_service.pair.fingerprint));
-        Ok::<_, std::io::Error>((tls, sni, certificate))
-    };
-    match tokio::time::timeout(handshake_timeout, handshake).await {
-        Ok(Ok((tls, sni, certificate))) => {
-            tracing::debug!(%peer, sni = sni.as_deref().unwrap_or("-"), "TLS established");
-            let entry = shared.sessions.open(session(true, sni, certificate));
-            conn::serve(tls, scope, true, shared, entry).await;
-        }
-        Ok(Err(e)) => {
-            shared.stats.tls_failed.fetch_add(1, Ordering::Relaxed);
-            tracing::debug!(%peer, "TLS handshake failed: {e}");
-        }
-        Err(_) => {
-            shared.stats.tls_failed.fetch_add(1, Ordering::Relaxed);
-            tracing::debug!(%peer, "TLS handshake not completed in {handshake_timeout:?}");
-        }
-    }
 }
 
 /// Polls the certificate files for changes.

@@ -72,14 +72,36 @@ pub enum Media1Scheme {
     Rtsp,
 }
 
-/// `[[onvif.user]]`.
+/// `[[onvif.user]]`: the password itself, or a file holding it (its first line).
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OnvifUser {
     /// The user name.
     pub name: String,
-    /// The password (PasswordDigest is computed from it).
-    pub password: String,
+    /// The password (PasswordDigest is computed from it, so the device must know it in clear).
+    pub password: Option<String>,
+    /// A file whose first line is the password (relative to the configuration).
+    pub password_file: Option<std::path::PathBuf>,
+}
+
+impl OnvifUser {
+    /// The password, read from its file when it has one.
+    fn password(&self) -> Result<String, String> {
+        match (&self.password, &self.password_file) {
+            (Some(p), _) => Ok(p.clone()),
+            (None, Some(file)) => std::fs::read_to_string(file)
+                .map_err(|e| format!("{}: {e}", file.display()))
+                .map(|t| t.lines().next().unwrap_or_default().to_owned())
+                .and_then(|p| {
+                    if p.is_empty() {
+                        Err(format!("{}: the first line is empty", file.display()))
+                    } else {
+                        Ok(p)
+                    }
+                }),
+            (None, None) => Err("no password".into()),
+        }
+    }
 }
 
 impl std::fmt::Debug for OnvifUser {
@@ -109,8 +131,12 @@ impl OnvifConfig {
             ));
         }
         for (i, u) in self.users.iter().enumerate() {
-            if u.name.is_empty() || u.password.is_empty() {
-                return Err((format!("onvif.user[{i}]"), "name and password must not be empty".into()));
+            let place = format!("onvif.user[{i}]");
+            match (&u.password, &u.password_file) {
+                _ if u.name.is_empty() => return Err((place, "the name must not be empty".into())),
+                (Some(p), None) if !p.is_empty() => {}
+                (None, Some(_)) => {}
+                _ => return Err((place, "give password (not empty) or password_file, one of them".into())),
             }
         }
         Ok(())
@@ -121,6 +147,8 @@ impl OnvifConfig {
 #[derive(Debug)]
 struct Context {
     config: OnvifConfig,
+    /// Each user and its password, read at start.
+    users: Vec<(String, rtspeek_core::rtsp::auth::Secret)>,
     shared: Arc<Shared>,
     listeners: Vec<BoundListener>,
     nonces: Mutex<NonceMemory>,
@@ -156,8 +184,16 @@ pub(super) async fn start(
     listeners: Vec<BoundListener>,
     stop: &watch::Receiver<bool>,
 ) -> Result<(OnvifEndpoints, Vec<tokio::task::JoinHandle<()>>), ServeError> {
+    let mut users = Vec::new();
+    for (i, u) in config.users.iter().enumerate() {
+        let password = u
+            .password()
+            .map_err(|problem| ServeError::Config { place: format!("onvif.user[{i}]"), problem })?;
+        users.push((u.name.clone(), rtspeek_core::rtsp::auth::Secret::new(password)));
+    }
     let context = Arc::new(Context {
         config: config.clone(),
+        users,
         shared,
         listeners,
         nonces: Mutex::new(NonceMemory::new(NONCES)),
@@ -174,7 +210,7 @@ pub(super) async fn start(
             (false, _) => None,
             (true, Some(global)) => {
                 let resolver = Resolver { fixed: Some(global.clone()), by_name: Vec::new(), global: None };
-                Some(tokio_rustls::TlsAcceptor::from(super::tls_config(Arc::new(resolver))))
+                Some(tokio_rustls::TlsAcceptor::from(super::accept::tls_config(Arc::new(resolver))))
             }
             (true, None) => {
                 return Err(ServeError::Config {
@@ -287,8 +323,9 @@ where
     let op = Operation::read(service, &envelope.body);
     let now = unix_now();
     if !op.is_pre_auth() {
-        let users = &context.config.users;
-        let password_of = |name: &str| users.iter().find(|u| u.name == name).map(|u| u.password.clone());
+        let users = &context.users;
+        let password_of =
+            |name: &str| users.iter().find(|(n, _)| n == name).map(|(_, p)| p.expose().to_owned());
         let verdict = match wsse::read(envelope.header.as_ref()) {
             Ok(Some(token)) => {
                 let mut nonces = context.nonces.lock().unwrap_or_else(|e| e.into_inner());

@@ -208,6 +208,8 @@ fn demo_probes_its_live_server_healthy_shows_a_broken_camera_certificate_and_reu
         "0",
         "--admin-port",
         "0",
+        "--onvif-port",
+        "0",
     ];
     let first = run(&demo);
     let stdout = text(&first.stdout);

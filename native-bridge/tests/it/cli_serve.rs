@@ -230,6 +230,8 @@ fn demo_keeps_serving_after_its_report_with_the_web_page_bridge() {
             "0",
             "--admin-port",
             "0",
+            "--onvif-port",
+            "0",
             "--data-dir",
         ])
         .arg(dir.path());
@@ -296,6 +298,42 @@ fn demo_keeps_serving_after_its_report_with_the_web_page_bridge() {
     assert_eq!(status.status, 200, "{}", status.body);
     assert_eq!(status.json()["streams"][0]["path"], "synthetic");
     assert_eq!(admin.raw("GET", "/api/status", "", None).status, 401);
+
+    // ONVIF on loopback with the demo's user, whose password stays in the data directory (never printed).
+    let onvif = demo
+        .wait_for_line(|l| l.trim_start().starts_with("onvif user: demo"), Duration::from_secs(5))
+        .unwrap_or_else(|| panic!("no ONVIF user line in {:?}", demo.stdout_lines()));
+    let password_file = dir.path().join("onvif-password");
+    let password = std::fs::read_to_string(&password_file).expect("the demo ONVIF password");
+    assert!(onvif.contains(&password_file.display().to_string()), "{onvif}");
+    assert!(
+        !demo.stdout_lines().iter().any(|l| l.contains(password.trim())),
+        "the password is never printed"
+    );
+    let device = demo
+        .stdout_lines()
+        .iter()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("http://")
+                .filter(|r| r.ends_with("/onvif/device_service"))
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| panic!("no device service URL in {:?}", demo.stdout_lines()));
+    let port: u16 = device
+        .split('/')
+        .next()
+        .and_then(|a| a.rsplit(':').next())
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    let zeep = rtspeek_tests::peers::onvif::zeep("127.0.0.1", port, "demo", password.trim())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(zeep.code, Some(0), "{}\n{}", zeep.json, zeep.stderr);
+    assert!(
+        zeep.json["profiles"][0]["uri"].as_str().is_some_and(|u| u.starts_with("rtsps://")),
+        "{}",
+        zeep.json
+    );
 }
 
 #[test]

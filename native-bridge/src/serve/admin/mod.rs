@@ -143,7 +143,7 @@ impl AdminEndpoint {
         let tcp = TcpListener::bind(config.listen).await.map_err(listen)?;
         let addr = tcp.local_addr().map_err(listen)?;
         let resolver = Resolver { fixed: Some(global), by_name: Vec::new(), global: None };
-        let tls = super::tls_config(Arc::new(resolver));
+        let tls = super::accept::tls_config(Arc::new(resolver));
         let context = Arc::new(Context {
             state,
             token: token.clone(),
