@@ -32,6 +32,10 @@ mod h264_depacketize;
 mod h265_depacketize;
 
 #[allow(unreachable_pub, dead_code)]
+#[path = "../../../fuzz/entries/onvif_soap.rs"]
+mod onvif_soap;
+
+#[allow(unreachable_pub, dead_code)]
 #[path = "../../../fuzz/entries/rtcp.rs"]
 mod rtcp;
 
@@ -91,6 +95,7 @@ const TARGETS: &[(&str, Replay)] = &[
     ("rtsp_stream", |data, check| check("fuzz target entry", &|| rtsp_stream::run(data))),
     ("sdp", |data, check| check("fuzz target entry", &|| sdp::run(data))),
     ("sps", |data, check| check("fuzz target entry", &|| sps::run(data))),
+    ("onvif_soap", |data, check| check("fuzz target entry", &|| onvif_soap::run(data))),
     ("tls_server_flight", |data, check| check("fuzz target entry", &|| tls_server_flight::run(data))),
     ("probe_session", |data, check| check("fuzz target entry", &|| probe_session::run(data))),
     ("server_session", |data, check| check("fuzz target entry", &|| server_session::run(data))),
