@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use rtspeek_bridge::onvif::device::{self, DeviceDiagnosis, OnvifTarget};
 use rtspeek_bridge::probe::ProbeOptions;
-use rtspeek_bridge::tls::TlsOptions;
 use rtspeek_core::Verdict;
 use rtspeek_core::onvif::assess::UriAnswer;
 use rtspeek_core::rtsp::auth::Secret;
@@ -54,12 +53,16 @@ fn target_of(text: &str, options: &ProbeOptions) -> Result<OnvifTarget, CliError
         .clone()
         .or_else(|| url.password().map(|p| Secret::new(decode(p))))
         .or_else(|| options.fallback_password.clone());
+    // HTTPS services (XAddrs a device gives) are trusted as the streams are: `--ca`, else the web PKI.
+    let mut as_stream = options.clone();
+    as_stream.target = format!("rtsps://{host}/");
+    let (_, tls) = rtspeek_bridge::probe::configure(&as_stream, now())?;
     Ok(OnvifTarget {
         device_service,
         user,
         password,
         timeout: options.step_timeout.max(Duration::from_secs(1)),
-        tls: Arc::new(TlsOptions { insecure: options.insecure, ..TlsOptions::default() }),
+        tls: Arc::new(tls),
     })
 }
 

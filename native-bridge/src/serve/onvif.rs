@@ -36,8 +36,7 @@ const NONCES: usize = 4096;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OnvifConfig {
-    /// Plain HTTP (what most NVRs use).
-    #[serde(default = "default_listen")]
+    /// Plain HTTP (what most NVRs use); `127.0.0.1:8080` when neither this nor `https_listen` is given.
     pub listen: Option<SocketAddr>,
     /// HTTPS with the global pair, when set.
     pub https_listen: Option<SocketAddr>,
@@ -53,9 +52,8 @@ pub struct OnvifConfig {
     pub model: String,
 }
 
-fn default_listen() -> Option<SocketAddr> {
-    Some(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080))
-}
+/// Where HTTP listens when the section names no address.
+const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080);
 
 fn default_model() -> String {
     "rtspeek serve".into()
@@ -201,7 +199,11 @@ pub(super) async fn start(
     });
     let mut tasks = Vec::new();
     let mut endpoints = OnvifEndpoints { http: None, https: None };
-    for (bind, tls) in [(config.listen, false), (config.https_listen, true)] {
+    let http = match (config.listen, config.https_listen) {
+        (None, None) => Some(DEFAULT_LISTEN),
+        (listen, _) => listen,
+    };
+    for (bind, tls) in [(http, false), (config.https_listen, true)] {
         let Some(bind) = bind else { continue };
         let listen = |source| ServeError::Listen { bind, source };
         let tcp = TcpListener::bind(bind).await.map_err(listen)?;

@@ -122,3 +122,39 @@ fn npm_onvif_asks_media2_for_rtsps_or_plain_rtsp_as_the_policy_allows() {
     let wrong = npm("127.0.0.1", port, USER, "wrong", "RtspsUnicast").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(wrong.code, Some(3), "{}\n{}", wrong.json, wrong.stderr);
 }
+
+#[test]
+fn onvif_over_https_uses_the_global_pair_and_still_needs_credentials() {
+    let pki = Pki::new();
+    let extra = format!(
+        "\n[onvif]\nlisten = \"\"\nhttps_listen = \"127.0.0.1:0\"\n[[onvif.user]]\nname = \"{USER}\"\npassword = \"x\"\n"
+    );
+    // `listen = ""` is not an address: HTTP off is said by leaving it out, which the default fills. Use a
+    // configuration with HTTPS only.
+    let extra = extra.replace("listen = \"\"\n", "");
+    let serve = Serve::start(&pki, &basic_config(&pki, &extra));
+    let lines = serve.process.stdout_lines();
+    let authority = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("onvif: https://"))
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("{lines:?}"))
+        .to_owned();
+    let token = pki.path().join("unused.token");
+    std::fs::write(&token, "unused").expect("write");
+    let client = crate::support::admin::Admin::new(authority, &token, pki.ca_der());
+    let soap = |op: &str| {
+        format!(
+            r#"<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope" xmlns:d="http://www.onvif.org/ver10/device/wsdl"><e:Body><d:{op}/></e:Body></e:Envelope>"#
+        )
+    };
+    let headers = "Content-Type: application/soap+xml\r\n";
+    let clock =
+        client.raw("POST", "/onvif/device_service", headers, Some(soap("GetSystemDateAndTime").as_bytes()));
+    assert_eq!(clock.status, 200, "{}", clock.body);
+    assert!(clock.body.contains("UTCDateTime"), "{}", clock.body);
+    let info =
+        client.raw("POST", "/onvif/device_service", headers, Some(soap("GetDeviceInformation").as_bytes()));
+    assert_eq!(info.status, 400, "{}", info.body);
+    assert!(info.body.contains("NotAuthorized"), "{}", info.body);
+}
