@@ -126,12 +126,10 @@ fn npm_onvif_asks_media2_for_rtsps_or_plain_rtsp_as_the_policy_allows() {
 #[test]
 fn onvif_over_https_uses_the_global_pair_and_still_needs_credentials() {
     let pki = Pki::new();
+    // HTTPS only: HTTP is on by default only when no address is given at all.
     let extra = format!(
-        "\n[onvif]\nlisten = \"\"\nhttps_listen = \"127.0.0.1:0\"\n[[onvif.user]]\nname = \"{USER}\"\npassword = \"x\"\n"
+        "\n[onvif]\nhttps_listen = \"127.0.0.1:0\"\n[[onvif.user]]\nname = \"{USER}\"\npassword = \"x\"\n"
     );
-    // `listen = ""` is not an address: HTTP off is said by leaving it out, which the default fills. Use a
-    // configuration with HTTPS only.
-    let extra = extra.replace("listen = \"\"\n", "");
     let serve = Serve::start(&pki, &basic_config(&pki, &extra));
     let lines = serve.process.stdout_lines();
     let authority = lines
