@@ -113,14 +113,15 @@ mod tests {
         let all = layers();
         assert_eq!(all.iter().map(|l| l.id).collect::<Vec<_>>(), Layer::ALL);
         let json = serde_json::to_value(&all).unwrap();
-        assert_eq!(json[0], serde_json::json!({ "id": "tcp", "label": "TCP" }));
-        assert_eq!(json[2], serde_json::json!({ "id": "certificate", "label": "Certificate" }));
-        assert_eq!(json[9], serde_json::json!({ "id": "codec", "label": "Codec" }));
+        assert_eq!(json[0], serde_json::json!({ "id": "onvif", "label": "ONVIF" }));
+        assert_eq!(json[1], serde_json::json!({ "id": "tcp", "label": "TCP" }));
+        assert_eq!(json[3], serde_json::json!({ "id": "certificate", "label": "Certificate" }));
+        assert_eq!(json[10], serde_json::json!({ "id": "codec", "label": "Codec" }));
         // <rtspeek-report> without the wasm titles a layer from its id (rtspeek-report.js, `title`): an id
-        // without a vowel is an acronym. Keep the titles to that rule, or change both.
+        // without a vowel, or in its ACRONYMS, is an acronym. Keep the titles to that rule, or change both.
         for l in &all {
             let id = l.id.as_str();
-            let derived = if id.contains(['a', 'e', 'i', 'o', 'u']) {
+            let derived = if id != "onvif" && id.contains(['a', 'e', 'i', 'o', 'u']) {
                 format!("{}{}", id[..1].to_uppercase(), &id[1..])
             } else {
                 id.to_uppercase()

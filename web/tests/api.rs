@@ -148,7 +148,7 @@ fn layers_are_cores_chain_with_titles() {
     let ids: Vec<&str> = got.as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
     let want: Vec<&str> = rtspeek_core::diagnose::Layer::ALL.iter().map(|l| l.as_str()).collect();
     assert_eq!(ids, want);
-    assert_eq!(got[1], serde_json::json!({ "id": "tls", "label": "TLS" }));
+    assert_eq!(got[2], serde_json::json!({ "id": "tls", "label": "TLS" }));
 }
 
 #[test]

@@ -31,17 +31,21 @@
 //    every finding in scope (a partial report of a live probe may lack one: its findings go last);
 //  - the titles are the wasm's `layers()` when the page passes them (`RtspeekReport.layers = layers()`, as
 //    the rtspeek page does); else they are made from the id: an id without a vowel is an acronym (`rtcp` ->
-//    RTCP), any other is capitalised (`certificate` -> Certificate). That gives exactly the wasm's titles for
+//    RTCP), as are the names in ACRONYMS (`onvif` -> ONVIF), any other is capitalised (`certificate` ->
+//    Certificate). That gives exactly the wasm's titles for
 //    every layer today (web/src/catalogue.rs and web/tests/offline.mjs check it), and a readable one for a
 //    layer added later.
 let layerTitles = new Map();
 const rendered = new Set(); // connected instances, re-rendered when the titles change
 
+const ACRONYMS = new Set(["onvif"]);
+
 function title(id) {
   const known = layerTitles.get(id);
   if (known) return known;
   const name = String(id);
-  return /[aeiou]/.test(name) ? name.charAt(0).toUpperCase() + name.slice(1) : name.toUpperCase();
+  if (ACRONYMS.has(name) || !/[aeiou]/.test(name)) return name.toUpperCase();
+  return name.charAt(0).toUpperCase() + name.slice(1);
 }
 const STATUS_TEXT = { pass: "pass", warn: "warn", fail: "fail", not_reached: "not reached", pending: "running" };
 const STATUS_ICON = { pass: "\u2713", warn: "!", fail: "\u2717", not_reached: "\u2013", pending: "\u2026" };

@@ -119,17 +119,17 @@ impl OnvifConfig {
             ));
         }
         if self.https_listen.is_some() && !has_global_pair {
-            return Err(("onvif.https_listen".into(), "HTTPS uses the global pair: add [tls]".into()));
+            return Err(("[onvif] https_listen".into(), "HTTPS uses the global pair: add [tls]".into()));
         }
         if self.users.is_empty() {
             return Err((
-                "onvif.user".into(),
+                "[[onvif.user]]".into(),
                 "no [[onvif.user]]: ONVIF clients authenticate with a user (WS-Security UsernameToken)"
                     .into(),
             ));
         }
         for (i, u) in self.users.iter().enumerate() {
-            let place = format!("onvif.user[{i}]");
+            let place = format!("[[onvif.user]] #{}", i + 1);
             match (&u.password, &u.password_file) {
                 _ if u.name.is_empty() => return Err((place, "the name must not be empty".into())),
                 (Some(p), None) if !p.is_empty() => {}
@@ -186,7 +186,7 @@ pub(super) async fn start(
     for (i, u) in config.users.iter().enumerate() {
         let password = u
             .password()
-            .map_err(|problem| ServeError::Config { place: format!("onvif.user[{i}]"), problem })?;
+            .map_err(|problem| ServeError::Config { place: format!("[[onvif.user]] #{}", i + 1), problem })?;
         users.push((u.name.clone(), rtspeek_core::rtsp::auth::Secret::new(password)));
     }
     let context = Arc::new(Context {
@@ -216,7 +216,7 @@ pub(super) async fn start(
             }
             (true, None) => {
                 return Err(ServeError::Config {
-                    place: "onvif.https_listen".into(),
+                    place: "[onvif] https_listen".into(),
                     problem: "no [tls]".into(),
                 });
             }
