@@ -29,6 +29,7 @@ pub mod clients;
 pub mod codec;
 pub mod container;
 pub mod diagnose;
+pub mod onvif;
 pub mod probe;
 mod rng;
 pub mod rtcp;
