@@ -49,6 +49,10 @@ pub(crate) fn for_test(sh: &Sh) -> Result<(), String> {
     )?;
     // The matrix's OpenSSL 3 / Python ssl client: aiortsp in a venv of its own.
     python_venv(sh, &["aiortsp==1.4.0"], "aiortsp")?;
+    // The WS-Discovery tests (native-bridge/tests/it/onvif_discovery.rs): Python's WSDiscovery as the
+    // third-party responder and prober, in network namespaces that iproute2's `ip` makes.
+    python_venv(sh, &["WSDiscovery==2.1.2"], "wsdiscovery")?;
+    tool_or_apt(sh, "ip", &["-V"], "iproute2")?;
     // `rtspeek probe --legacy-tls` links the system's OpenSSL (the `openssl` crate).
     openssl_dev(sh)?;
     // libfuzzer-sys's build script compiles libFuzzer (C++), even for `cargo check` of fuzz/.

@@ -11,6 +11,7 @@ mod cli_probe;
 mod cli_sdp;
 mod cli_serve;
 mod client_matrix;
+mod onvif_discovery;
 mod probe_faults;
 mod probe_peers;
 mod serve_abuse;
