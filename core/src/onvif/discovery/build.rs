@@ -219,11 +219,18 @@ fn items(out: &mut String, what: &'static str, values: &[String]) -> Result<(), 
 }
 
 fn element(out: &mut String, name: &str, text: &str) {
-    let _ = write!(out, "<{name}>{}</{name}>", escape(text));
+    let _ = write!(out, "<{name}>{}</{name}>", escape_text(text));
 }
 
 fn push_attr(out: &mut String, name: &str, value: &str) {
-    let _ = write!(out, " {name}=\"{}\"", escape(value));
+    // A parser turns a literal CR, LF or tab in an attribute into a space: character references keep them.
+    let escaped = escape_text(value).replace('\n', "&#10;").replace('\t', "&#9;");
+    let _ = write!(out, " {name}=\"{escaped}\"");
+}
+
+/// Markup characters escaped; a CR as a character reference, since a parser turns a literal one into LF.
+fn escape_text(text: &str) -> String {
+    escape(text).replace('\r', "&#13;")
 }
 
 /// A list item or identifier: not empty, no whitespace (which would split it).

@@ -186,6 +186,12 @@ fn every_message_round_trips() {
             app_sequence: seq,
             service: sample_service(),
         }),
+        Message::Probe(Probe {
+            message_id: "urn:uuid:p2".into(),
+            types: vec![],
+            scopes: vec!["a:b".into()],
+            match_by: MatchBy::Other("urn:rule\r\n\tx&y".into()),
+        }),
         Message::Bye(Bye {
             message_id: "urn:uuid:b".into(),
             app_sequence: None,
