@@ -259,6 +259,17 @@ impl Prefixes {
                     why: "empty",
                 });
             }
+            // XML reserves these two: no other prefix may be bound to them.
+            if matches!(
+                t.namespace.as_str(),
+                "http://www.w3.org/2000/xmlns/" | "http://www.w3.org/XML/1998/namespace"
+            ) {
+                return Err(BuildError::Invalid {
+                    what: "type namespace",
+                    value: t.namespace.clone(),
+                    why: "reserved by XML",
+                });
+            }
             // quick-xml resolves a namespace declaration's raw value: one that needs escaping cannot round-trip.
             if t.namespace.chars().any(|c| c.is_whitespace() || matches!(c, '&' | '<' | '>' | '"' | '\'')) {
                 return Err(BuildError::Invalid {

@@ -258,6 +258,15 @@ fn malformed_inputs_give_errors_with_offsets() {
     let e = parse_err(bad.as_bytes());
     assert_eq!(e.kind, ParseErrorKind::UnknownPrefix { prefix: "zz".into() });
     assert_eq!(e.offset as usize, AXIS_PROBE_MATCHES.find("<d:Types>").unwrap_or_default());
+    // The reserved prefix xmlns is no type's prefix (found by mutating the seeds: it resolved to XML's own
+    // namespace, which no message can bind again).
+    let bad = AXIS_PROBE_MATCHES.replace("tds:Device", "xmlns:Device");
+    let e = parse_err(bad.as_bytes());
+    assert!(matches!(e.kind, ParseErrorKind::Invalid { what: "type", .. }), "{e}");
+    let mut s = sample_service();
+    s.types.push(QName::new("http://www.w3.org/2000/xmlns/", "T"));
+    let hello = Hello { message_id: "urn:uuid:h".into(), app_sequence: None, service: s };
+    assert!(matches!(hello.to_xml(), Err(BuildError::Invalid { what: "type namespace", .. })));
     // An element with an unbound prefix.
     let e = parse_err(b"<x:Envelope/>");
     assert_eq!((e.offset, e.kind), (0, ParseErrorKind::UnknownPrefix { prefix: "x".into() }));

@@ -226,6 +226,15 @@ fn resolve_qnames(reader: &NsReader<&[u8]>, text: &str, offset: u64) -> Result<V
                 ParseErrorKind::Invalid { what: "type", detail: format!("`{token}` is not a QName") },
             ));
         }
+        if prefix.is_some_and(|p| p.is_xmlns()) {
+            return Err(ParseError::new(
+                offset,
+                ParseErrorKind::Invalid {
+                    what: "type",
+                    detail: format!("`{token}`: the prefix xmlns is reserved"),
+                },
+            ));
+        }
         let namespace = namespace_of(reader.resolver().resolve_prefix(prefix, true), offset)?;
         out.push(QName { namespace, local: local.to_owned() });
     }
