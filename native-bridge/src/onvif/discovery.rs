@@ -87,7 +87,7 @@ impl InterfaceChoice {
                 .ok_or(DiscoveryError::NoDefaultInterface),
             InterfaceChoice::Name(name) => {
                 let mut named = all.iter().filter(|i| i.name == *name).peekable();
-                if named.peek().is_none() {
+                if named.peek().is_none() && !link_exists(name) {
                     return Err(DiscoveryError::NoSuchInterface(name.clone()));
                 }
                 named
@@ -101,6 +101,17 @@ impl InterfaceChoice {
                 .ok_or(DiscoveryError::NoSuchAddress(*addr)),
         }
     }
+}
+
+/// Whether a network interface of that name exists even without any address (getifaddrs lists only
+/// interfaces with addresses): Linux shows every link in /sys/class/net.
+fn link_exists(name: &str) -> bool {
+    cfg!(target_os = "linux")
+        && !name.is_empty()
+        && !name.contains('/')
+        && name != "."
+        && name != ".."
+        && std::path::Path::new("/sys/class/net").join(name).exists()
 }
 
 /// Why discovery could not run. Datagrams that do not parse are not errors: they are counted and skipped.
@@ -368,8 +379,7 @@ pub async fn discover(options: &DiscoverOptions) -> Result<Vec<Discovered>, Disc
     // SOAP-over-UDP repeats a multicast message after UDP_MIN_DELAY..UDP_MAX_DELAY (50..250 ms).
     let mut repeat_at =
         Some(Instant::now() + Duration::from_millis(50) + random_delay(Duration::from_millis(200)));
-    let mut found: Vec<Discovered> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut found = Found::default();
     loop {
         let until = repeat_at.map_or(deadline, |r| r.min(deadline));
         let event = tokio::select! {
@@ -384,21 +394,17 @@ pub async fn discover(options: &DiscoverOptions) -> Result<Vec<Discovered>, Disc
         match event {
             Some(Event::Matches(pm, from)) if pm.relates_to == probe.message_id => {
                 for m in pm.matches {
-                    merge(&mut found, &mut index, m, from, Via::ProbeMatch);
+                    found.merge(m, from, Via::ProbeMatch);
                 }
             }
             Some(Event::Matches(..)) => {}
             Some(Event::Announcement(Announcement::Hello(h, from))) => {
                 if probe.matches(&h.service.types, &h.service.scopes) {
-                    merge(&mut found, &mut index, h.service, from, Via::Hello);
+                    found.merge(h.service, from, Via::Hello);
                 }
             }
             Some(Event::Announcement(Announcement::Bye(b, _))) => {
-                if let Some(i) = index.remove(&b.endpoint_reference) {
-                    found.remove(i);
-                    index =
-                        found.iter().enumerate().map(|(i, d)| (d.endpoint_reference.clone(), i)).collect();
-                }
+                found.remove(&b.endpoint_reference);
             }
             None => {
                 if Instant::now() >= deadline {
@@ -411,7 +417,7 @@ pub async fn discover(options: &DiscoverOptions) -> Result<Vec<Discovered>, Disc
             }
         }
     }
-    Ok(found)
+    Ok(found.devices)
 }
 
 enum Event {
@@ -419,35 +425,110 @@ enum Event {
     Announcement(Announcement),
 }
 
-fn merge(
-    found: &mut Vec<Discovered>,
-    index: &mut HashMap<String, usize>,
-    m: wsd::ProbeMatch,
-    from: SocketAddr,
-    via: Via,
-) {
-    if let Some(d) = index.get(&m.endpoint_reference).and_then(|&i| found.get_mut(i)) {
-        for x in m.xaddrs {
-            if !d.xaddrs.contains(&x) {
-                d.xaddrs.push(x);
+/// The devices heard so far, in order of arrival, indexed by endpoint reference.
+#[derive(Debug, Default)]
+struct Found {
+    devices: Vec<Discovered>,
+    index: HashMap<String, usize>,
+}
+
+impl Found {
+    /// Adds a device, or merges an answer into the one with the same endpoint reference: the union of the
+    /// XAddrs, the rest from the latest answer. At most [`MAX_DEVICES`] are kept.
+    fn merge(&mut self, m: wsd::ProbeMatch, from: SocketAddr, via: Via) {
+        if let Some(d) = self.index.get(&m.endpoint_reference).and_then(|&i| self.devices.get_mut(i)) {
+            for x in m.xaddrs {
+                if !d.xaddrs.contains(&x) {
+                    d.xaddrs.push(x);
+                }
             }
+            d.types = m.types;
+            d.scopes = m.scopes;
+            d.metadata_version = m.metadata_version;
+            return;
         }
-        d.types = m.types;
-        d.scopes = m.scopes;
-        d.metadata_version = m.metadata_version;
-        return;
+        if self.devices.len() >= MAX_DEVICES {
+            return;
+        }
+        self.index.insert(m.endpoint_reference.clone(), self.devices.len());
+        self.devices.push(Discovered {
+            endpoint_reference: m.endpoint_reference,
+            types: m.types,
+            scopes: m.scopes,
+            xaddrs: m.xaddrs,
+            metadata_version: m.metadata_version,
+            from,
+            via,
+        });
     }
-    if found.len() >= MAX_DEVICES {
-        return;
+
+    /// Forgets a device that said Bye.
+    fn remove(&mut self, endpoint_reference: &str) {
+        if self.index.remove(endpoint_reference).is_some() {
+            self.devices.retain(|d| d.endpoint_reference != endpoint_reference);
+            self.index =
+                self.devices.iter().enumerate().map(|(i, d)| (d.endpoint_reference.clone(), i)).collect();
+        }
     }
-    index.insert(m.endpoint_reference.clone(), found.len());
-    found.push(Discovered {
-        endpoint_reference: m.endpoint_reference,
-        types: m.types,
-        scopes: m.scopes,
-        xaddrs: m.xaddrs,
-        metadata_version: m.metadata_version,
-        from,
-        via,
-    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(epr: &str, xaddrs: &[&str], version: u32) -> wsd::ProbeMatch {
+        wsd::ProbeMatch {
+            endpoint_reference: epr.into(),
+            types: vec![QName::network_video_transmitter()],
+            scopes: vec![format!("onvif://www.onvif.org/version/{version}")],
+            xaddrs: xaddrs.iter().map(|s| (*s).to_owned()).collect(),
+            metadata_version: version,
+        }
+    }
+
+    #[test]
+    fn answers_merge_by_endpoint_reference_and_bye_forgets() {
+        let a: SocketAddr = "10.0.0.1:3702".parse().unwrap();
+        let b: SocketAddr = "10.0.0.2:3702".parse().unwrap();
+        let mut found = Found::default();
+        found.merge(answer("urn:uuid:1", &["http://10.0.0.1/x"], 1), a, Via::Hello);
+        found.merge(answer("urn:uuid:2", &["http://10.0.0.2/x"], 1), b, Via::ProbeMatch);
+        found.merge(
+            answer("urn:uuid:1", &["http://10.0.0.1/x", "http://[fe80::1]/x"], 2),
+            b,
+            Via::ProbeMatch,
+        );
+        assert_eq!(found.devices.len(), 2);
+        let first = &found.devices[0];
+        assert_eq!(first.xaddrs, vec!["http://10.0.0.1/x", "http://[fe80::1]/x"]);
+        assert_eq!((first.metadata_version, first.from, first.via), (2, a, Via::Hello));
+        assert_eq!(first.scopes, vec!["onvif://www.onvif.org/version/2"]);
+        found.remove("urn:uuid:1");
+        found.remove("urn:uuid:unknown");
+        assert_eq!(found.devices.len(), 1);
+        found.merge(answer("urn:uuid:2", &["http://10.0.0.2/y"], 1), a, Via::ProbeMatch);
+        assert_eq!(found.devices[0].xaddrs, vec!["http://10.0.0.2/x", "http://10.0.0.2/y"]);
+        for i in 0..MAX_DEVICES + 10 {
+            found.merge(answer(&format!("urn:uuid:n{i}"), &[], 1), a, Via::ProbeMatch);
+        }
+        assert_eq!(found.devices.len(), MAX_DEVICES);
+    }
+
+    #[test]
+    fn interfaces_resolve_by_name_and_address_with_errors_naming_them() {
+        assert_eq!(
+            "10.1.2.3".parse::<InterfaceChoice>(),
+            Ok(InterfaceChoice::Addr(Ipv4Addr::new(10, 1, 2, 3)))
+        );
+        assert_eq!("eth0".parse::<InterfaceChoice>(), Ok(InterfaceChoice::Name("eth0".into())));
+        let lo = InterfaceChoice::Name("lo".into()).resolve().unwrap();
+        assert_eq!(lo.addr, Ipv4Addr::LOCALHOST);
+        assert_eq!(InterfaceChoice::Addr(Ipv4Addr::LOCALHOST).resolve().unwrap().name, "lo");
+        let e = InterfaceChoice::Name("rtspeek-nope0".into()).resolve().unwrap_err();
+        assert!(matches!(e, DiscoveryError::NoSuchInterface(_)) && e.is_input(), "{e}");
+        assert!(e.to_string().contains("rtspeek-nope0"), "{e}");
+        // TEST-NET-3: documentation only, on no interface here.
+        let e = InterfaceChoice::Addr(Ipv4Addr::new(203, 0, 113, 254)).resolve().unwrap_err();
+        assert!(e.to_string().contains("203.0.113.254"), "{e}");
+    }
 }

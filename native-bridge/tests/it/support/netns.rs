@@ -82,6 +82,11 @@ impl Net {
         Ok(net)
     }
 
+    /// Whether this is the loopback fallback (both sides the host's `lo`).
+    pub(crate) fn is_loopback(&self) -> bool {
+        matches!(self.kind, Kind::Loopback)
+    }
+
     /// `program` to run inside `side`.
     pub(crate) fn command(&self, side: Side, program: impl AsRef<OsStr>) -> Command {
         match &self.kind {
