@@ -218,8 +218,8 @@ fn rtspeek_discover_finds_our_responder_and_hears_its_hello_and_bye() {
 }
 
 #[test]
-fn responder_ignores_probes_it_does_not_match() {
-    let net = Net::new("responder_ignores_probes_it_does_not_match");
+fn responder_ignores_probes_it_does_not_match_and_survives_garbage() {
+    let net = Net::new("responder_ignores_probes_it_does_not_match_and_survives_garbage");
     let responder = start_responder(&net, &epr(4), &["onvif://www.onvif.org/name/ours"], 20);
     let prober = spawn_until(
         child(
@@ -240,6 +240,7 @@ fn responder_ignores_probes_it_does_not_match() {
     }
     let stats = stop_responder(&responder);
     assert_eq!((stats["not_matching"].as_u64(), stats["answered"].as_u64()), (Some(2), Some(1)), "{stats}");
+    assert_eq!(stats["malformed"], 3, "{stats}");
 }
 
 #[test]
@@ -339,8 +340,8 @@ fn iface(spec: &Value) -> InterfaceChoice {
 }
 
 /// A prober inside a namespace, settings from RTSPEEK_WSD_PROBER: `watch` prints every Hello and Bye until the
-/// Bye of `epr`; `nonmatching` counts answers to probes the responder must not answer, then to one it must;
-/// `flood` sends `count` probes back to back and counts the answers.
+/// Bye of `epr`; `nonmatching` sends three malformed datagrams, then counts answers to probes the responder
+/// must not answer, then to one it must; `flood` sends `count` probes back to back and counts the answers.
 #[test]
 #[ignore = "a child process of the WS-Discovery tests, started by them inside a network namespace"]
 fn prober_child() {
@@ -367,6 +368,12 @@ fn prober_child() {
                 }
             }
             Some("nonmatching") => {
+                // Garbage first: the responder must count it and carry on.
+                let raw = std::net::UdpSocket::bind((interface.addr, 0)).expect("a UDP socket");
+                let truncated = &probe(vec![], vec![]).to_xml().expect("a probe")[..200];
+                for junk in [b"not xml at all".as_slice(), truncated.as_bytes(), &[0xff; 60_000]] {
+                    raw.send_to(junk, ("239.255.255.250", 3702)).expect("send junk");
+                }
                 let mut prober = Prober::new(&interface).unwrap_or_else(|e| panic!("{e}"));
                 let nvt = vec![QName::network_video_transmitter()];
                 let cases = [
