@@ -108,7 +108,7 @@ impl Responder {
     pub async fn start(config: ResponderConfig) -> Result<Responder, DiscoveryError> {
         let interface = config.interface.resolve()?;
         let service = service(&config);
-        // Refuse a configuration that cannot be put on the wire before anything is sent.
+        // Refuse a configuration that cannot be put on the wire before any socket is made.
         Hello { message_id: new_urn_uuid(), app_sequence: None, service: service.clone() }.to_xml()?;
         let socket = Arc::new(socket(&interface, true)?);
         let instance_id = std::time::SystemTime::now()
@@ -122,7 +122,13 @@ impl Responder {
             app_sequence: Some(sequence.next()),
             service: service.clone(),
         };
-        send(&socket, &Message::Hello(hello.clone()), group_addr()).await;
+        // The first Hello's failure is the caller's to see (no multicast route on the interface, say); later
+        // sends are UDP's best effort.
+        let xml = hello.to_xml()?;
+        socket
+            .send_to(xml.as_bytes(), group_addr())
+            .await
+            .map_err(|e| DiscoveryError::socket("sending Hello to 239.255.255.250:3702", &interface, e))?;
         let task = tokio::spawn(run(
             Arc::clone(&socket),
             service,
