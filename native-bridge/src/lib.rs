@@ -5,6 +5,7 @@
 //! - [`bridge`]: `rtspeek bridge`, the local HTTP + WebSocket server of the web page (live probes, previews).
 //! - [`probe`]: the driver of core's sans-IO probe over tokio sockets, rustls and UDP pairs.
 //! - [`serve`]: the RTSPS server (`rtspeek serve`) around core's sans-IO server session.
+//! - [`onvif`]: ONVIF over the network: WS-Discovery's responder and prober (`rtspeek discover`).
 //! - [`player`]: a lean RTSP(S) player that counts loss and lateness, for load and abuse tests.
 //! - [`tls`]: TLS client connections with rustls that always record the peer chain and the verification
 //!   outcome ([`tls::danger`] holds the one custom verifier, which delegates to webpki).

@@ -10,6 +10,7 @@ mod cert_new;
 mod cli_error;
 mod demo;
 mod demo_pki;
+mod discover_cmd;
 mod onvif_cmd;
 mod probe_cmd;
 mod render;
@@ -46,6 +47,8 @@ enum Command {
     Bridge(bridge_cmd::BridgeArgs),
     /// Run the built-in demonstration.
     Demo(demo::DemoArgs),
+    /// Find ONVIF cameras on the local network (WS-Discovery, IPv4).
+    Discover(discover_cmd::DiscoverArgs),
 }
 
 /// Logs to stderr at `default` level (`info`, `warn`) unless `RUST_LOG` says otherwise: the server and the
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve_cmd::run(args),
         Command::Bridge(args) => bridge_cmd::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Discover(args) => discover_cmd::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

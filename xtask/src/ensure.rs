@@ -53,6 +53,10 @@ pub(crate) fn for_test(sh: &Sh) -> Result<(), String> {
     // same venv, and the npm `onvif` package.
     python_venv(sh, &["onvif-zeep==0.2.12"], "onvif")?;
     npm_peers(sh, &[("onvif", "0.8.3")])?;
+    // The WS-Discovery tests (native-bridge/tests/it/onvif_discovery.rs): Python's WSDiscovery as the
+    // third-party responder and prober, in network namespaces that iproute2's `ip` makes.
+    python_venv(sh, &["WSDiscovery==2.1.2"], "wsdiscovery")?;
+    tool_or_apt(sh, "ip", &["-V"], "iproute2")?;
     // `rtspeek probe --legacy-tls` links the system's OpenSSL (the `openssl` crate).
     openssl_dev(sh)?;
     // libfuzzer-sys's build script compiles libFuzzer (C++), even for `cargo check` of fuzz/.

@@ -13,6 +13,7 @@ mod cli_serve;
 mod client_matrix;
 mod onvif_clients;
 mod onvif_probe;
+mod onvif_discovery;
 mod probe_faults;
 mod probe_peers;
 mod serve_abuse;

@@ -5,4 +5,5 @@
 pub(crate) mod admin;
 pub(crate) mod bridge;
 pub(crate) mod live_probe;
+pub(crate) mod netns;
 pub(crate) mod serve;
