@@ -1,9 +1,11 @@
 //! `rtspeek discover`: finds ONVIF cameras (NVTs) with a WS-Discovery Probe on one IPv4 interface and lists
 //! what each announced: endpoint reference, device service addresses (XAddrs), types, scopes, and the address
-//! that answered.
+//! that answered; then diagnoses each device as `rtspeek probe onvif://` does (its ONVIF services, the URIs it
+//! hands out, RTSPS first, and a layered probe of each secure stream), unless `--no-probe`.
 //!
-//! Exit status: 0 when at least one device answered, 1 when none did, 64 for a bad interface, 74 when the
-//! sockets cannot be set up.
+//! Exit status: with `--no-probe`, 0 when at least one device answered, 1 when none did; otherwise the worst
+//! verdict over the devices (0 healthy, 1 degraded or none found, 2 broken). 64 for a bad interface or
+//! argument, 74 when the sockets cannot be set up.
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -13,6 +15,11 @@ use rtspeek_bridge::onvif::discovery::{self, DiscoverOptions, Discovered, Interf
 use rtspeek_core::onvif::discovery::QName;
 use serde::Serialize;
 
+use rtspeek_bridge::onvif::device::OnvifTarget;
+use rtspeek_bridge::probe::ProbeOptions;
+use rtspeek_core::rtsp::auth::Secret;
+
+use crate::cert_cmd::now;
 use crate::cli_error::CliError;
 use crate::render;
 
@@ -29,6 +36,25 @@ pub(crate) struct DiscoverArgs {
     /// Print JSON (`{"devices": [...]}`) instead of text.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Only list what answered: no ONVIF requests, no probes.
+    #[arg(long)]
+    pub(crate) no_probe: bool,
+    /// The ONVIF user (also used for the streams). The password comes from `--password-file` or
+    /// `RTSPEEK_PASSWORD`.
+    #[arg(long, value_name = "U")]
+    pub(crate) user: Option<String>,
+    /// Read the password from the first line of this file (`-`: standard input).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) password_file: Option<std::path::PathBuf>,
+    /// Trust these CA certificates (PEM) for the streams and HTTPS services (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ca: Vec<std::path::PathBuf>,
+    /// Seconds of media to watch on each stream probed.
+    #[arg(long, value_name = "SECS", default_value_t = 3.0)]
+    pub(crate) duration: f64,
+    /// Skip the TLS scan of each stream after a good handshake (faster; the client verdicts know less).
+    #[arg(long)]
+    pub(crate) no_tls_scan: bool,
 }
 
 fn parse_timeout(s: &str) -> Result<f64, String> {
@@ -64,6 +90,9 @@ pub(crate) struct DeviceOutput {
     pub(crate) from: String,
     /// `probe-match` (answered our Probe) or `hello` (announced itself during the window).
     pub(crate) via: &'static str,
+    /// The device diagnosed (without `--no-probe`): as `rtspeek probe onvif://` reports one device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) diagnosis: Option<rtspeek_bridge::onvif::device::DeviceDiagnosis>,
 }
 
 /// The listing of what discovery found, one entry per device, in order of arrival.
@@ -81,6 +110,7 @@ pub(crate) fn discovered(found: &[Discovered]) -> Vec<DeviceOutput> {
                 Via::ProbeMatch => "probe-match",
                 Via::Hello => "hello",
             },
+            diagnosis: None,
         })
         .collect()
 }
@@ -100,17 +130,79 @@ pub(crate) fn run(args: DiscoverArgs) -> Result<u8, CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError::Runtime(format!("cannot start the runtime: {e}")))?;
+    let probes = if args.no_probe { None } else { Some(probe_template(&args)?) };
     let found = runtime.block_on(discovery::discover(&options)).map_err(to_cli)?;
-    let output =
+    let mut output =
         DiscoverOutput { interface: format!("{} ({})", iface.name, iface.addr), devices: discovered(&found) };
+    if let Some(template) = &probes {
+        for device in &mut output.devices {
+            // The first device service address the device gave over HTTP(S).
+            let Some(service) = device
+                .xaddrs
+                .iter()
+                .find_map(|x| url::Url::parse(x).ok().filter(|u| matches!(u.scheme(), "http" | "https")))
+            else {
+                continue;
+            };
+            let target = OnvifTarget {
+                device_service: service,
+                user: template.user.clone(),
+                password: template.password.clone(),
+                timeout: template.step_timeout,
+                tls: std::sync::Arc::new(
+                    rtspeek_bridge::probe::configure(&with_target(template, "rtsps://localhost/"), now())?.1,
+                ),
+            };
+            let template = crate::onvif_cmd::without_user(template);
+            device.diagnosis =
+                Some(runtime.block_on(rtspeek_bridge::onvif::device::diagnose(&target, &template, now)));
+        }
+    }
     if args.json {
         let json = serde_json::to_string_pretty(&output)
             .map_err(|e| CliError::Runtime(format!("cannot encode the result: {e}")))?;
         render::print_stdout(&format!("{json}\n"));
     } else {
         render::print_stdout(&text(&output));
+        let diagnosed: Vec<_> = output.devices.iter().filter_map(|d| d.diagnosis.as_ref()).collect();
+        for d in diagnosed {
+            // Plain text, like the listing above.
+            crate::onvif_cmd::print(std::slice::from_ref(d), false, false)?;
+        }
     }
-    Ok(if output.devices.is_empty() { 1 } else { 0 })
+    if output.devices.is_empty() {
+        return Ok(1);
+    }
+    let diagnoses: Vec<_> = output.devices.into_iter().filter_map(|d| d.diagnosis).collect();
+    Ok(if probes.is_some() { crate::onvif_cmd::exit_code(&diagnoses) } else { 0 })
+}
+
+/// The probe of each stream, as the arguments ask for it (its target set per stream).
+fn probe_template(args: &DiscoverArgs) -> Result<ProbeOptions, CliError> {
+    if !(args.duration.is_finite() && (0.0..=600.0).contains(&args.duration)) {
+        return Err(CliError::Input(format!("--duration {}: give seconds between 0 and 600", args.duration)));
+    }
+    let mut options = ProbeOptions::new("");
+    options.user = args.user.clone();
+    options.password = match &args.password_file {
+        Some(path) => Some(crate::probe_cmd::password_file(path)?),
+        None => std::env::var("RTSPEEK_PASSWORD").ok().map(Secret::new),
+    };
+    options.media_window = Duration::from_secs_f64(args.duration);
+    options.tls_scan = !args.no_tls_scan;
+    for path in &args.ca {
+        let (name, bytes) = crate::cert_cmd::read_input(path)?;
+        options.ca.push(rtspeek_core::probe::NamedBytes { name, bytes });
+    }
+    // Throws on a bad CA file now rather than once per device.
+    rtspeek_bridge::probe::configure(&with_target(&options, "rtsps://localhost/"), now())?;
+    Ok(options)
+}
+
+fn with_target(options: &ProbeOptions, target: &str) -> ProbeOptions {
+    let mut o = options.clone();
+    o.target = target.to_owned();
+    o
 }
 
 fn to_cli(e: discovery::DiscoveryError) -> CliError {

@@ -192,7 +192,7 @@ pub(crate) fn options(args: &ProbeArgs) -> Result<ProbeOptions, CliError> {
 
 /// The first line of a password file (or `-`: standard input), without its line ending. Errors name the file,
 /// never its content.
-fn password_file(path: &PathBuf) -> Result<Secret, CliError> {
+pub(crate) fn password_file(path: &PathBuf) -> Result<Secret, CliError> {
     let (name, bytes) = read_input(path)?;
     let text = String::from_utf8(bytes)
         .map_err(|_| CliError::Input(format!("{name}: the password file is not UTF-8")))?;

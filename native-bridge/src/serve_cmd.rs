@@ -95,6 +95,9 @@ pub(crate) fn run(args: ServeArgs) -> Result<u8, CliError> {
         if let Some(device_service) = server.onvif.as_ref().and_then(|o| o.device_service()) {
             lines.push(format!("onvif: {device_service}"));
         }
+        if let Some((interface, xaddr)) = server.onvif.as_ref().and_then(|o| o.discovery.as_ref()) {
+            lines.push(format!("onvif discovery: {xaddr} announced on {interface}"));
+        }
         if let Some(admin) = &server.admin {
             lines.push(format!(
                 "admin: {} (the Server view; its token is in {})",

@@ -50,6 +50,12 @@ pub struct OnvifConfig {
     /// Device information shown to clients.
     #[serde(default = "default_model")]
     pub model: String,
+    /// Answer WS-Discovery (Hello, Probe, Bye) so that NVRs find the server.
+    #[serde(default)]
+    pub discovery: bool,
+    /// The interface discovery runs on, by name (`eth0`, `lo`) or IPv4 address; by default the one holding the
+    /// HTTP address (the first non-loopback interface for a wildcard address).
+    pub discovery_interface: Option<String>,
 }
 
 /// Where HTTP listens when the section names no address.
@@ -160,6 +166,8 @@ pub struct OnvifEndpoints {
     pub http: Option<SocketAddr>,
     /// The HTTPS address.
     pub https: Option<SocketAddr>,
+    /// The WS-Discovery responder's interface (`name (address)`) and the device service it announces.
+    pub discovery: Option<(String, String)>,
 }
 
 impl OnvifEndpoints {
@@ -198,7 +206,7 @@ pub(super) async fn start(
         admission: Admission::new(MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP),
     });
     let mut tasks = Vec::new();
-    let mut endpoints = OnvifEndpoints { http: None, https: None };
+    let mut endpoints = OnvifEndpoints { http: None, https: None, discovery: None };
     let http = match (config.listen, config.https_listen) {
         (None, None) => Some(DEFAULT_LISTEN),
         (listen, _) => listen,
@@ -228,7 +236,54 @@ pub(super) async fn start(
         }
         tasks.push(tokio::spawn(accept_loop(tcp, acceptor, context.clone(), stop.clone())));
     }
+    if config.discovery {
+        let (interface, xaddr, task) = announce(config, &endpoints, stop.clone()).await?;
+        endpoints.discovery = Some((interface, xaddr));
+        tasks.push(task);
+    }
     Ok((endpoints, tasks))
+}
+
+/// Starts the WS-Discovery responder for the device service, on the configured interface (or the one holding
+/// the service's address); it says Bye when the server stops.
+async fn announce(
+    config: &OnvifConfig,
+    endpoints: &OnvifEndpoints,
+    mut stop: watch::Receiver<bool>,
+) -> Result<(String, String, tokio::task::JoinHandle<()>), ServeError> {
+    use crate::onvif::discovery::{InterfaceChoice, Responder, ResponderConfig};
+    let problem = |problem: String| ServeError::Config { place: "[onvif] discovery".into(), problem };
+    let (scheme, addr) = match (endpoints.http, endpoints.https) {
+        (Some(addr), _) => ("http", addr),
+        (None, Some(addr)) => ("https", addr),
+        (None, None) => return Err(problem("no ONVIF address to announce".into())),
+    };
+    let choice = match (&config.discovery_interface, addr.ip()) {
+        (Some(named), _) => named.parse::<InterfaceChoice>().unwrap_or_else(|never| match never {}),
+        (None, IpAddr::V4(ip)) if !ip.is_unspecified() => InterfaceChoice::Addr(ip),
+        (None, _) => InterfaceChoice::Default,
+    };
+    let interface = choice.resolve().map_err(|e| problem(e.to_string()))?;
+    // Announced at the interface's own address: a wildcard listener is reached there.
+    let host = if addr.ip().is_unspecified() { IpAddr::V4(interface.addr) } else { addr.ip() };
+    let xaddr = format!(
+        "{scheme}://{}/onvif/device_service",
+        super::admin::reachable(SocketAddr::new(host, addr.port()))
+    );
+    let mut responder_config =
+        ResponderConfig::onvif(InterfaceChoice::Addr(interface.addr), vec![xaddr.clone()]);
+    responder_config.scopes = vec![
+        "onvif://www.onvif.org/type/video_encoder".into(),
+        "onvif://www.onvif.org/Profile/Streaming".into(),
+        format!("onvif://www.onvif.org/name/{}", config.model.replace(' ', "_")),
+    ];
+    let responder = Responder::start(responder_config).await.map_err(|e| problem(e.to_string()))?;
+    let shown = format!("{} ({})", interface.name, interface.addr);
+    let task = tokio::spawn(async move {
+        let _ = stop.changed().await;
+        responder.shutdown().await;
+    });
+    Ok((shown, xaddr, task))
 }
 
 async fn accept_loop(

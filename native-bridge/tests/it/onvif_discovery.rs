@@ -89,7 +89,7 @@ fn stop_responder(responder: &PeerProcess) -> Value {
 /// `rtspeek discover --json` inside side B; its `devices` array.
 fn rtspeek_discover(net: &Net) -> Vec<Value> {
     let mut c = net.command(Side::B, env!("CARGO_BIN_EXE_rtspeek"));
-    c.args(["discover", "--interface", net.interface(Side::B), "--timeout", "2.5", "--json"]);
+    c.args(["discover", "--interface", net.interface(Side::B), "--timeout", "2.5", "--json", "--no-probe"]);
     let out = run_bounded(c, WAIT).unwrap_or_else(|e| panic!("{e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let v: Value = serde_json::from_str(&stdout)
