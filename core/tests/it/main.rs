@@ -31,6 +31,7 @@ mod sdp_lint;
 mod sdp_parse;
 mod serve_session;
 mod server_pair;
+mod srtp;
 mod tls_client_hello;
 mod tls_fixtures;
 mod tls_flight;
