@@ -1,1 +1,176 @@
-//! MIKEY (RFC 3830).
+//! MIKEY (RFC 3830) as RTSP servers send it: the base64 value of `a=key-mgmt:mikey` (RFC 4567) or of the RTSP
+//! `KeyMgmt` header's `data=`, parsed into a typed [`Message`] (common header with the SRTP crypto-session
+//! map, T, RAND, SP and KEMAC payloads), and written back.
+//!
+//! Modes: MIKEY-NULL (pre-shared-key message whose KEMAC is not encrypted, as live555, GStreamer and many
+//! cameras send: the SRTP keys travel in clear, so only TLS around the RTSP connection protects them) and the
+//! pre-shared-key mode proper (KEMAC under AES-CM, decrypted with [`Message::decrypt_kemac`] given the PSK).
+//! Public-key and Diffie-Hellman messages are recognised by their header ([`DataType`]) but their payloads
+//! (PKE, DH, SIGN) are not decoded.
+//!
+//! Every error carries the byte offset in the decoded message and what was expected there. Counts are
+//! bounded ([`MAX_PAYLOADS`], [`MAX_KEYS`]) and every length is checked before use.
+//!
+//! ```
+//! use rtspeek_core::mikey::{Message, NullOffer};
+//! use rtspeek_core::srtp::{MasterKey, Suite};
+//!
+//! let key = MasterKey::new(Suite::AesCm128HmacSha1_80, &[1; 16], &[2; 14]).unwrap();
+//! let offer = NullOffer {
+//!     csb_id: 0x1234_5678,
+//!     streams: &[(0xcafe_babe, 0)],
+//!     ntp_time: 0xe000_0000_0000_0000,
+//!     rand: [7; 16],
+//!     suite: Suite::AesCm128HmacSha1_80,
+//!     key: &key,
+//!     srtcp_encryption: true,
+//!     mki: None,
+//! };
+//! let b64 = offer.message().to_base64();
+//! let parsed = Message::from_base64(&b64).unwrap();
+//! assert!(parsed.keys_in_clear());
+//! assert_eq!(parsed.srtp_master_key(Suite::AesCm128HmacSha1_80).unwrap(), key);
+//! ```
+
+mod model;
+mod parse;
+mod psk;
+mod write;
+
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+pub use model::{
+    CsIdMap, DataType, Header, Kemac, KeyData, KeyType, KeyValidity, Message, Payload, PolicyParam,
+    SecurityPolicy, SrtpMapEntry, Timestamp, kemac_enc, sp,
+};
+pub use psk::prf;
+pub use write::NullOffer;
+
+use crate::srtp::{MasterKey, Suite};
+
+/// At most this many payloads in one message.
+pub const MAX_PAYLOADS: usize = 32;
+/// At most this many key data sub-payloads in one KEMAC.
+pub const MAX_KEYS: usize = 16;
+
+/// What was wrong at [`MikeyError::offset`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MikeyProblem {
+    /// The message ends there: `available` bytes were left.
+    Truncated {
+        /// Bytes left.
+        available: usize,
+    },
+    /// A field holds a value this parser does not accept.
+    BadValue(u32),
+    /// A payload type this parser cannot size (DH, SIGN...).
+    UnsupportedPayload(u8),
+    /// More payloads or keys than the bounds allow.
+    TooMany,
+    /// Bytes left after the last payload.
+    TrailingBytes,
+    /// The base64 text is not base64.
+    NotBase64,
+    /// A payload the operation needs is absent.
+    Missing,
+    /// The KEMAC MAC does not verify (wrong PSK or altered message).
+    MacMismatch,
+    /// The key data does not give a master key for the suite (`got` bytes).
+    KeyLength {
+        /// Bytes of key (and salt) found.
+        got: usize,
+    },
+}
+
+/// A MIKEY error: where (byte offset in the decoded message) and what was expected there.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("MIKEY: at byte {offset}, expected {expected}: {problem:?}")]
+pub struct MikeyError {
+    /// Byte offset in the decoded message (in the base64 text for [`MikeyProblem::NotBase64`]).
+    pub offset: usize,
+    /// What the parser expected there.
+    pub expected: &'static str,
+    /// What it found.
+    pub problem: MikeyProblem,
+}
+
+/// Standard base64, padding optional.
+const B64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+impl Message {
+    /// Parses a MIKEY message.
+    pub fn parse(bytes: &[u8]) -> Result<Message, MikeyError> {
+        parse::parse_message(bytes)
+    }
+
+    /// Decodes the base64 of `a=key-mgmt:mikey <data>` or `KeyMgmt: prot=mikey; data="<data>"` and parses it.
+    /// Surrounding whitespace and quotes are ignored.
+    pub fn from_base64(text: &str) -> Result<Message, MikeyError> {
+        Message::parse(&decode_base64(text)?)
+    }
+
+    /// The message bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        write::write_message(self)
+    }
+
+    /// The message as base64 (for `a=key-mgmt:mikey` and `KeyMgmt`).
+    pub fn to_base64(&self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.to_bytes())
+    }
+
+    /// The SRTP master key of a MIKEY-NULL message for `suite`: the first key data of the KEMAC, as key || salt
+    /// (a salted key type) or as one key field holding key || salt (what GStreamer and live555 send, TEK or
+    /// TGK alike). Encrypted KEMACs need [`Message::decrypt_kemac`] first, then [`master_key_from`].
+    pub fn srtp_master_key(&self, suite: Suite) -> Result<MasterKey, MikeyError> {
+        let kemac = self.kemac().ok_or(MikeyError {
+            offset: 0,
+            expected: "a KEMAC payload",
+            problem: MikeyProblem::Missing,
+        })?;
+        if kemac.enc_alg != kemac_enc::NULL {
+            return Err(MikeyError {
+                offset: 0,
+                expected: "a KEMAC in clear (this one is encrypted: decrypt it with the PSK)",
+                problem: MikeyProblem::BadValue(kemac.enc_alg.into()),
+            });
+        }
+        master_key_from(&kemac.keys, suite)
+    }
+}
+
+/// The SRTP master key in `keys` (the first key data) for `suite`.
+pub fn master_key_from(keys: &[KeyData], suite: Suite) -> Result<MasterKey, MikeyError> {
+    let k = keys.first().ok_or(MikeyError {
+        offset: 0,
+        expected: "a key data sub-payload",
+        problem: MikeyProblem::Missing,
+    })?;
+    let mut bytes = k.key.clone();
+    if let Some(salt) = &k.salt {
+        bytes.extend_from_slice(salt);
+    }
+    let got = bytes.len();
+    MasterKey::from_concatenated(suite, &bytes).map_err(|_| MikeyError {
+        offset: 0,
+        expected: "key || salt of the suite's lengths",
+        problem: MikeyProblem::KeyLength { got },
+    })
+}
+
+/// Decodes MIKEY base64 text (whitespace and surrounding quotes ignored).
+fn decode_base64(text: &str) -> Result<Vec<u8>, MikeyError> {
+    let t = text.trim().trim_matches('"');
+    B64.decode(t).map_err(|e| {
+        let offset = match e {
+            base64::DecodeError::InvalidByte(at, _) | base64::DecodeError::InvalidLastSymbol(at, _) => at,
+            _ => t.len(),
+        };
+        MikeyError { offset, expected: "base64 text", problem: MikeyProblem::NotBase64 }
+    })
+}
