@@ -83,6 +83,14 @@ mod decoder_config;
 #[path = "../../../fuzz/entries/bridge_command.rs"]
 mod bridge_command;
 
+#[allow(unreachable_pub, dead_code)]
+#[path = "../../../fuzz/entries/mikey.rs"]
+mod mikey;
+
+#[allow(unreachable_pub, dead_code)]
+#[path = "../../../fuzz/entries/srtp.rs"]
+mod srtp;
+
 /// Every fuzz target: its corpus directory's name and how to replay one corpus file.
 const TARGETS: &[(&str, Replay)] = &[
     ("cert_input", replay_cert_input),
@@ -102,6 +110,8 @@ const TARGETS: &[(&str, Replay)] = &[
     ("mp4", |data, check| check("fuzz target entry", &|| mp4::run(data))),
     ("decoder_config", |data, check| check("fuzz target entry", &|| decoder_config::run(data))),
     ("bridge_command", |data, check| check("fuzz target entry", &|| bridge_command::run(data))),
+    ("mikey", |data, check| check("fuzz target entry", &|| mikey::run(data))),
+    ("srtp", |data, check| check("fuzz target entry", &|| srtp::run(data))),
 ];
 
 /// Replays one file: `check(mode, f)` runs `f`, recording a panic under the name `mode`.
