@@ -44,7 +44,7 @@ pub use model::{
     CsIdMap, DataType, Header, Kemac, KeyData, KeyType, KeyValidity, Message, Payload, PolicyParam,
     SecurityPolicy, SrtpMapEntry, Timestamp, kemac_enc, sp,
 };
-pub use psk::prf;
+pub use psk::{prf, tek_from_tgk};
 pub use write::NullOffer;
 
 use crate::srtp::{MasterKey, Suite};
@@ -112,6 +112,40 @@ impl Message {
     /// Surrounding whitespace and quotes are ignored.
     pub fn from_base64(text: &str) -> Result<Message, MikeyError> {
         Message::parse(&decode_base64(text)?)
+    }
+
+    /// Parses the MIKEY data of any of the forms it travels in: an SDP attribute (`a=key-mgmt:mikey <data>` or
+    /// its value `mikey <data>`), an RTSP `KeyMgmt` header value (`prot=mikey; uri="..."; data="<data>"`), or
+    /// the bare base64. Another protocol than `mikey` is reported at offset 0.
+    pub fn from_key_mgmt(value: &str) -> Result<Message, MikeyError> {
+        let v = value.trim();
+        let v = v.strip_prefix("a=").unwrap_or(v);
+        let v = v.strip_prefix("key-mgmt:").unwrap_or(v);
+        if let Some(rest) = v.strip_prefix("mikey ") {
+            return Message::from_base64(rest);
+        }
+        if (v.contains('=') && v.contains(';')) || v.starts_with("prot=") {
+            let mut prot = None;
+            let mut data = None;
+            for part in v.split(';') {
+                let (k, val) = part.trim().split_once('=').unwrap_or((part.trim(), ""));
+                match k.trim().to_ascii_lowercase().as_str() {
+                    "prot" => prot = Some(val.trim().trim_matches('"')),
+                    "data" => data = Some(val),
+                    _ => {}
+                }
+            }
+            if prot.is_some_and(|p| !p.eq_ignore_ascii_case("mikey")) {
+                return Err(MikeyError { offset: 0, expected: "prot=mikey", problem: MikeyProblem::Missing });
+            }
+            let data = data.ok_or(MikeyError {
+                offset: 0,
+                expected: "a data= parameter",
+                problem: MikeyProblem::Missing,
+            })?;
+            return Message::from_base64(data);
+        }
+        Message::from_base64(v)
     }
 
     /// The message bytes.

@@ -46,13 +46,40 @@ pub fn prf(inkey: &[u8], label: &[u8], out_len: usize) -> Vec<u8> {
     out
 }
 
-/// The label of RFC 3830 4.1.4: constant || 0xFF || CSB ID || RAND.
-fn label(constant: u32, csb_id: u32, rand: &[u8]) -> Vec<u8> {
+/// The label of RFC 3830 4.1.3/4.1.4: constant || CS ID (0xFF for the keys that protect the message itself)
+/// || CSB ID || RAND.
+fn label_for(constant: u32, cs_id: u8, csb_id: u32, rand: &[u8]) -> Vec<u8> {
     let mut l = constant.to_be_bytes().to_vec();
-    l.push(0xff);
+    l.push(cs_id);
     l.extend_from_slice(&csb_id.to_be_bytes());
     l.extend_from_slice(rand);
     l
+}
+
+fn label(constant: u32, csb_id: u32, rand: &[u8]) -> Vec<u8> {
+    label_for(constant, 0xff, csb_id, rand)
+}
+
+/// RFC 3830 4.1.3: constants of the TEK and its salt derived from a TGK.
+const TEK_CONSTANT: u32 = 0x2AD0_1C64;
+const TEK_SALT_CONSTANT: u32 = 0x39A2_C14B;
+
+/// The SRTP master key (`key_len` bytes) and salt (`salt_len` bytes) of crypto session `cs_id` derived from
+/// a TGK as RFC 3830 4.1.3 defines (PRF with the CSB ID and RAND). Peers that follow the RFC strictly send
+/// a TGK and expect this; GStreamer and live555 send the master key itself (see
+/// [`Message::srtp_master_key`]).
+pub fn tek_from_tgk(
+    tgk: &[u8],
+    cs_id: u8,
+    csb_id: u32,
+    rand: &[u8],
+    key_len: usize,
+    salt_len: usize,
+) -> (Vec<u8>, Vec<u8>) {
+    (
+        prf(tgk, &label_for(TEK_CONSTANT, cs_id, csb_id, rand), key_len),
+        prf(tgk, &label_for(TEK_SALT_CONSTANT, cs_id, csb_id, rand), salt_len),
+    )
 }
 
 /// The keystream IV of RFC 3830 4.2.3: (salt XOR (0x0000 || CSB ID || T)) || 0x0000.
@@ -168,5 +195,46 @@ impl Message {
             k.mac = mac.to_vec();
         }
         Ok(write_message(self))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    /// RFC 3830 4.1.2 written out for one 256-bit piece: A_1 = HMAC(s, label), out = HMAC(s, A_1 || label) ||
+    /// HMAC(s, A_2 || label)...; a longer key XORs the outputs of its pieces.
+    #[test]
+    fn prf_is_the_rfc_construction() {
+        let label = b"label";
+        let a1 = hmac(&[7; 20], &[label]);
+        let a2 = hmac(&[7; 20], &[&a1]);
+        let mut expected = hmac(&[7; 20], &[&a1, label]).to_vec();
+        expected.extend_from_slice(&hmac(&[7; 20], &[&a2, label]));
+        assert_eq!(prf(&[7; 20], label, 40), expected);
+        assert_eq!(prf(&[7; 20], label, 14), expected[..14].to_vec());
+
+        let long: Vec<u8> = (0..40).collect();
+        let xored: Vec<u8> =
+            prf(&long[..32], label, 20).iter().zip(prf(&long[32..], label, 20)).map(|(a, b)| a ^ b).collect();
+        assert_eq!(prf(&long, label, 20), xored);
+    }
+
+    #[test]
+    fn labels_and_tek_derivation() {
+        assert_eq!(label(AUTH_CONSTANT, 1, &[0x33]), vec![0x2d, 0x22, 0xac, 0x75, 0xff, 0, 0, 0, 1, 0x33]);
+        let (k1, s1) = tek_from_tgk(&[9; 30], 1, 5, &[1; 16], 16, 14);
+        let (k2, _) = tek_from_tgk(&[9; 30], 2, 5, &[1; 16], 16, 14);
+        assert_eq!((k1.len(), s1.len()), (16, 14));
+        assert_ne!(k1, k2, "the crypto session ID is bound in");
+        assert_eq!(k1, prf(&[9; 30], &label_for(TEK_CONSTANT, 1, 5, &[1; 16]), 16));
+    }
+
+    #[test]
+    fn kemac_iv_layout() {
+        let iv = iv(&[0; 14], 0x0102_0304, &[5, 6, 7, 8, 9, 10, 11, 12]);
+        assert_eq!(iv, [0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0, 0]);
     }
 }

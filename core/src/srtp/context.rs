@@ -140,6 +140,7 @@ pub struct SrtpContext {
     pub(super) rtp_used: u64,
     pub(super) rtcp_used: u64,
     pub(super) encrypt_rtcp: bool,
+    pub(super) encrypt_rtp: bool,
     pub(super) streams: BTreeMap<u32, Stream>,
     pub(super) counters: SrtpCounters,
 }
@@ -175,6 +176,7 @@ impl SrtpContext {
             rtp_used: 0,
             rtcp_used: 0,
             encrypt_rtcp: true,
+            encrypt_rtp: true,
             streams: BTreeMap::new(),
             counters: SrtpCounters::default(),
         }
@@ -199,6 +201,13 @@ impl SrtpContext {
     /// off" policy and SDES `UNENCRYPTED_SRTCP` turn it off; the receiver follows each packet's E flag.
     pub fn set_rtcp_encryption(&mut self, on: bool) {
         self.encrypt_rtcp = on;
+    }
+
+    /// Whether SRTP payloads are encrypted, on by default. Off is the NULL cipher with authentication kept
+    /// (MIKEY "SRTP encryption off", SDES `UNENCRYPTED_SRTP`); both sides must agree. AES-CM suites only: GCM
+    /// always encrypts.
+    pub fn set_rtp_encryption(&mut self, on: bool) {
+        self.encrypt_rtp = on;
     }
 
     /// The suite.
@@ -356,7 +365,9 @@ impl SrtpContext {
                 return false;
             }
             out.extend_from_slice(authed);
-            if let Some(payload) = out.get_mut(header_len..) {
+            if self.encrypt_rtp
+                && let Some(payload) = out.get_mut(header_len..)
+            {
                 self.rtp.ctr_apply(ssrc, (u64::from(v) << 16) | u64::from(seq), payload);
             }
             true
@@ -411,7 +422,9 @@ impl SrtpContext {
             out.extend_from_slice(&tag.unwrap_or_default());
             out.extend_from_slice(&self.mki);
         } else {
-            if let Some(payload) = out.get_mut(header_len..) {
+            if self.encrypt_rtp
+                && let Some(payload) = out.get_mut(header_len..)
+            {
                 self.rtp.ctr_apply(ssrc, index, payload);
             }
             let mut tag = Vec::with_capacity(10);

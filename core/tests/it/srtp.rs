@@ -240,6 +240,23 @@ fn roc_mismatch_is_recognised() {
     }
 }
 
+/// SRTP encryption off (NULL cipher, authentication kept): the payload travels in clear, the tag still
+/// protects it.
+#[test]
+fn rtp_encryption_off_keeps_authentication() {
+    let (mut tx, mut rx) = pair(Suite::AesCm128HmacSha1_80);
+    tx.set_rtp_encryption(false);
+    rx.set_rtp_encryption(false);
+    let plain = rtp(3, 4, 30);
+    let mut p = tx.protect_rtp(&plain).unwrap();
+    assert_eq!(&p[..plain.len()], plain.as_slice());
+    assert_eq!(rx.unprotect_rtp(&p).unwrap(), plain);
+    assert!(matches!(rx.unprotect_rtp(&p), Err(SrtpError::Replayed { .. })));
+    p = tx.protect_rtp(&rtp(4, 4, 30)).unwrap();
+    p[20] ^= 1;
+    assert!(matches!(rx.unprotect_rtp(&p), Err(SrtpError::AuthFailed { .. })));
+}
+
 #[test]
 fn key_lifetime_and_mki() {
     let (tx, rx) = pair(Suite::AesCm128HmacSha1_80);
@@ -535,4 +552,23 @@ mod mikey {
         let e = parsed.decrypt_kemac(&raw, b"wrong").unwrap_err();
         assert_eq!(e.problem, MikeyProblem::MacMismatch);
     }
+}
+
+/// The forms MIKEY data travels in: SDP attribute, attribute value, RTSP `KeyMgmt` header, bare base64.
+#[test]
+fn mikey_from_key_mgmt_forms() {
+    use rtspeek_core::mikey::Message;
+    let b64 = "AQAFAElq4SIBAAA6zCzrAAAAAAsA7d5mHVUyqcsKEP9Ynnh3rIApS64s5GNDOb4BAAAAHgABAQEBEAIBAQMBFAQBDgUBAAcBAQgBAQoBAQsBCgAAACcAIQAepnM1qcQLCtXMUZ8imXhhE4K37b1PTMal3WhDgdssBAAAAAEA";
+    let want = Message::from_base64(b64).unwrap();
+    for form in [
+        format!("a=key-mgmt:mikey {b64}\r\n"),
+        format!("mikey {b64}"),
+        format!("prot=mikey; uri=\"rtsp://cam/stream/track1\"; data=\"{b64}\""),
+        format!("prot=mikey;data={b64}"),
+        b64.to_string(),
+    ] {
+        assert_eq!(Message::from_key_mgmt(&form).unwrap(), want, "{form}");
+    }
+    assert!(Message::from_key_mgmt("prot=other; data=\"AAAA\"").is_err());
+    assert!(Message::from_key_mgmt("prot=mikey; uri=\"x\"").is_err());
 }
