@@ -36,6 +36,9 @@ pub struct SrtpCounters {
     pub unknown_mki: u64,
     /// Authenticated SRTCP packets whose E flag was clear (RTCP sent unencrypted).
     pub rtcp_unencrypted: u64,
+    /// SRTCP packets of `AES_CM_128_HMAC_SHA1_32` that verified only with a 32-bit tag (FFmpeg's quirk; RFC
+    /// 4568 keeps 80 bits for SRTCP).
+    pub rtcp_short_tags: u64,
 }
 
 /// The state of one SSRC under a context, for reports.

@@ -8,12 +8,16 @@
 //! ```
 
 use super::context::SrtpContext;
-use super::{MAX_STREAMS, SrtpError, be32};
+use super::{MAX_STREAMS, SrtpError, Suite, be32};
 
 const RTCP_HEADER: usize = 8;
 const E_FLAG: u32 = 0x8000_0000;
 
+/// The SRTCP tag length FFmpeg uses with `AES_CM_128_HMAC_SHA1_32` (see [`SrtpContext::unprotect_rtcp`]).
+const FFMPEG_SHORT_TAG: usize = 4;
+
 /// Where the parts of an SRTCP packet are.
+#[derive(Clone, Copy)]
 struct RtcpLayout {
     /// End of the RTCP compound packet (plain or encrypted).
     rtcp_end: usize,
@@ -25,8 +29,8 @@ struct RtcpLayout {
 }
 
 impl SrtpContext {
-    fn rtcp_layout(&mut self, packet: &[u8]) -> Result<RtcpLayout, SrtpError> {
-        let tag_len = self.rtcp.tag_len();
+    /// Splits an SRTCP packet whose tag is `tag_len` bytes. No state change.
+    fn rtcp_layout(&self, packet: &[u8], tag_len: usize) -> Result<RtcpLayout, SrtpError> {
         let trailer = 4 + self.mki.len() + tag_len;
         let len = packet.len();
         if len < RTCP_HEADER + trailer {
@@ -49,46 +53,18 @@ impl SrtpContext {
         let word = |at: usize| be32(packet, at).unwrap_or(0);
         let mki = packet.get(mki_at..mki_at + self.mki.len()).unwrap_or_default();
         if mki != self.mki.as_slice() {
-            self.counters.unknown_mki += 1;
             return Err(SrtpError::UnknownMki { expected: self.mki.clone(), got: mki.to_vec() });
         }
         Ok(RtcpLayout { rtcp_end, tag, e_index: word(index_at), ssrc: word(4) })
     }
 
-    /// Unprotects an SRTCP packet: the plain RTCP compound packet, or why it was refused. The tag is verified
-    /// before decrypting; packets sent with the E flag clear are accepted (authenticated) and counted in
-    /// [`SrtpCounters::rtcp_unencrypted`](super::SrtpCounters::rtcp_unencrypted).
-    pub fn unprotect_rtcp(&mut self, packet: &[u8]) -> Result<Vec<u8>, SrtpError> {
-        let layout = match self.rtcp_layout(packet) {
-            Ok(l) => l,
-            Err(e) => {
-                if !matches!(e, SrtpError::UnknownMki { .. }) {
-                    self.counters.malformed += 1;
-                }
-                return Err(e);
-            }
-        };
-        if self.rtcp_used >= self.rtcp_limit {
-            self.counters.lifetime_exceeded += 1;
-            return Err(SrtpError::KeyLifetimeExceeded { used: self.rtcp_used, limit: self.rtcp_limit });
-        }
-        let RtcpLayout { rtcp_end, tag, e_index, ssrc } = layout;
+    /// Verifies the tag (before anything else) and decrypts when the E flag is set. No state change.
+    fn open_rtcp(&self, packet: &[u8], layout: &RtcpLayout) -> Option<Vec<u8>> {
+        let RtcpLayout { rtcp_end, tag, e_index, ssrc } = *layout;
         let encrypted = e_index & E_FLAG != 0;
         let index = e_index & !E_FLAG;
-        let window = match self.streams.get(&ssrc) {
-            Some(s) => s.rtcp_replay,
-            None if self.streams.len() >= MAX_STREAMS => {
-                return Err(SrtpError::TooManyStreams { limit: MAX_STREAMS });
-            }
-            None => Default::default(),
-        };
-        if !window.check(u64::from(index)) {
-            self.counters.replays += 1;
-            let highest = window.highest().unwrap_or(0);
-            return Err(SrtpError::Replayed { ssrc, index: u64::from(index), highest });
-        }
-        let tag = packet.get(tag.0..tag.1).unwrap_or_default();
-        let rtcp = packet.get(..rtcp_end).unwrap_or_default();
+        let tag = packet.get(tag.0..tag.1)?;
+        let rtcp = packet.get(..rtcp_end)?;
         let mut out = rtcp.to_vec();
         let ok = if self.suite.is_aead() {
             let nonce = self.rtcp.gcm_rtcp_nonce(ssrc, index);
@@ -114,14 +90,68 @@ impl SrtpContext {
             }
             ok
         };
-        if !ok {
-            self.counters.rtcp_auth_failures += 1;
-            return Err(SrtpError::AuthFailed { ssrc, roc: 0, index: u64::from(index) });
+        ok.then_some(out)
+    }
+
+    /// Unprotects an SRTCP packet: the plain RTCP compound packet, or why it was refused. The tag is verified
+    /// before decrypting; packets sent with the E flag clear are accepted (authenticated) and counted in
+    /// [`SrtpCounters::rtcp_unencrypted`](super::SrtpCounters::rtcp_unencrypted).
+    ///
+    /// Quirk: with `AES_CM_128_HMAC_SHA1_32`, FFmpeg (libavformat's SRTP) cuts the SRTCP tag to 32 bits too,
+    /// where RFC 4568 6.2.2 keeps 80. When the 80-bit tag does not verify, the 32-bit reading is tried, and a
+    /// packet that verifies that way is accepted and counted in
+    /// [`SrtpCounters::rtcp_short_tags`](super::SrtpCounters::rtcp_short_tags).
+    pub fn unprotect_rtcp(&mut self, packet: &[u8]) -> Result<Vec<u8>, SrtpError> {
+        let layout = match self.rtcp_layout(packet, self.rtcp.tag_len()) {
+            Ok(l) => l,
+            Err(e) => {
+                if matches!(e, SrtpError::UnknownMki { .. }) {
+                    self.counters.unknown_mki += 1;
+                } else {
+                    self.counters.malformed += 1;
+                }
+                return Err(e);
+            }
+        };
+        if self.rtcp_used >= self.rtcp_limit {
+            self.counters.lifetime_exceeded += 1;
+            return Err(SrtpError::KeyLifetimeExceeded { used: self.rtcp_used, limit: self.rtcp_limit });
         }
-        self.stream_entry(ssrc)?.rtcp_replay.accept(u64::from(index));
+        let window = match self.streams.get(&layout.ssrc) {
+            Some(s) => s.rtcp_replay,
+            None if self.streams.len() >= MAX_STREAMS => {
+                return Err(SrtpError::TooManyStreams { limit: MAX_STREAMS });
+            }
+            None => Default::default(),
+        };
+        let fresh = |l: &RtcpLayout| window.check(u64::from(l.e_index & !E_FLAG));
+        let mut opened =
+            fresh(&layout).then(|| self.open_rtcp(packet, &layout)).flatten().map(|o| (o, layout));
+        if opened.is_none() && self.suite == Suite::AesCm128HmacSha1_32 {
+            opened = self
+                .rtcp_layout(packet, FFMPEG_SHORT_TAG)
+                .ok()
+                .filter(fresh)
+                .and_then(|short| self.open_rtcp(packet, &short).map(|o| (o, short)));
+            if opened.is_some() {
+                self.counters.rtcp_short_tags += 1;
+            }
+        }
+        let Some((out, layout)) = opened else {
+            let index = u64::from(layout.e_index & !E_FLAG);
+            if !fresh(&layout) {
+                self.counters.replays += 1;
+                let highest = window.highest().unwrap_or(0);
+                return Err(SrtpError::Replayed { ssrc: layout.ssrc, index, highest });
+            }
+            self.counters.rtcp_auth_failures += 1;
+            return Err(SrtpError::AuthFailed { ssrc: layout.ssrc, roc: 0, index });
+        };
+        let index = layout.e_index & !E_FLAG;
+        self.stream_entry(layout.ssrc)?.rtcp_replay.accept(u64::from(index));
         self.rtcp_used += 1;
         self.counters.rtcp_ok += 1;
-        if !encrypted {
+        if layout.e_index & E_FLAG == 0 {
             self.counters.rtcp_unencrypted += 1;
         }
         Ok(out)
