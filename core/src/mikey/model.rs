@@ -170,6 +170,10 @@ impl SecurityPolicy {
 
     /// The SRTP suite this policy describes (RFC 3830 defaults for absent parameters: AES-CM, 16-byte key,
     /// HMAC-SHA1, 10-byte tag), or `None` if no implemented suite matches.
+    ///
+    /// Quirk: GStreamer (gstmikey.c, 1.22) writes the tag length (4 or 10 bytes) in the *authentication key
+    /// length* parameter and no tag length parameter, and reads it back the same way; an auth key length of
+    /// 4 or 10 without a tag length parameter is therefore read as the tag length.
     pub fn suite(&self) -> Option<Suite> {
         let enc = self.byte_or(sp::ENC_ALG, 1);
         let key_len = self.byte_or(sp::ENC_KEY_LEN, 16);
@@ -177,7 +181,11 @@ impl SecurityPolicy {
         let tag = if enc == 6 {
             self.byte_or(sp::AEAD_AUTH_TAG_LEN, 16)
         } else {
-            self.byte_or(sp::AUTH_TAG_LEN, 10)
+            match (self.param(sp::AUTH_TAG_LEN), self.byte_or(sp::AUTH_KEY_LEN, 20)) {
+                (Some(_), _) => self.byte_or(sp::AUTH_TAG_LEN, 10),
+                (None, gst @ (4 | 10)) => gst,
+                (None, _) => 10,
+            }
         };
         Suite::from_mikey(enc, key_len, auth, tag)
     }
@@ -197,14 +205,17 @@ impl SecurityPolicy {
         self.byte_or(sp::SRTP_AUTH, 1) != 0
     }
 
-    /// The SRTP policy of `suite` as GStreamer's rtsp-server writes it (every parameter explicit).
+    /// The SRTP policy of `suite`, every parameter explicit. For AES-CM the authentication key length
+    /// parameter carries the tag length (4 or 10), as GStreamer writes and reads it (its `rtspsrc` ignores the
+    /// tag length parameter and would take a 20 for HMAC-SHA1-80); the tag length parameter says the same
+    /// for RFC 3830 readers.
     pub fn for_suite(policy_no: u8, suite: Suite, srtcp_encryption: bool) -> SecurityPolicy {
         let p = |kind: u8, v: u8| PolicyParam { kind, value: vec![v] };
         let mut params = vec![
             p(sp::ENC_ALG, suite.mikey_encryption_algorithm()),
             p(sp::ENC_KEY_LEN, suite.key_len() as u8),
             p(sp::AUTH_ALG, suite.mikey_auth_algorithm()),
-            p(sp::AUTH_KEY_LEN, suite.auth_key_len() as u8),
+            p(sp::AUTH_KEY_LEN, if suite.is_aead() { 0 } else { suite.rtp_tag_len() as u8 }),
             p(sp::SALT_KEY_LEN, suite.salt_len() as u8),
             p(sp::PRF, 0),
             p(sp::SRTP_ENC, 1),

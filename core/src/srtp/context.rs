@@ -144,6 +144,7 @@ pub struct SrtpContext {
     pub(super) rtcp_used: u64,
     pub(super) encrypt_rtcp: bool,
     pub(super) encrypt_rtp: bool,
+    pub(super) short_rtcp_tag: bool,
     pub(super) streams: BTreeMap<u32, Stream>,
     pub(super) counters: SrtpCounters,
 }
@@ -180,6 +181,7 @@ impl SrtpContext {
             rtcp_used: 0,
             encrypt_rtcp: true,
             encrypt_rtp: true,
+            short_rtcp_tag: false,
             streams: BTreeMap::new(),
             counters: SrtpCounters::default(),
         }
@@ -211,6 +213,12 @@ impl SrtpContext {
     /// always encrypts.
     pub fn set_rtp_encryption(&mut self, on: bool) {
         self.encrypt_rtp = on;
+    }
+
+    /// Sending side, `AES_CM_128_HMAC_SHA1_32` only: cut SRTCP tags to 32 bits, as GStreamer (which applies
+    /// the SRTP auth setting to SRTCP) and FFmpeg expect, instead of RFC 4568's 80. Receiving accepts both.
+    pub fn set_short_rtcp_tag(&mut self, on: bool) {
+        self.short_rtcp_tag = on;
     }
 
     /// The suite.

@@ -208,6 +208,9 @@ impl SrtpContext {
             out.extend_from_slice(&e_index.to_be_bytes());
             let mut tag = Vec::with_capacity(10);
             self.rtcp.hmac_append(&[out.as_slice()], &mut tag);
+            if self.short_rtcp_tag && self.suite == Suite::AesCm128HmacSha1_32 {
+                tag.truncate(FFMPEG_SHORT_TAG);
+            }
             out.extend_from_slice(&self.mki);
             out.extend_from_slice(&tag);
         }

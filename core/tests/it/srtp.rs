@@ -671,6 +671,64 @@ mod real_peers {
                 "{suite}: nothing sent yet"
             );
             assert_eq!(rx.counters().rtcp_short_tags, short_tags, "{suite}");
+            // Our sender with short SRTCP tags makes FFmpeg's bytes.
+            tx.set_short_rtcp_tag(short_tags == 1);
+            assert_eq!(&tx.protect_rtcp(&sr).unwrap(), rtcp, "{suite}: same SRTCP bytes as FFmpeg");
+        }
+    }
+
+    fn suite_named(name: &str) -> Suite {
+        Suite::from_sdes_name(name).unwrap()
+    }
+
+    /// MIKEY-NULL messages made by GStreamer 1.22's own gstmikey from SRTP caps (gst-mikey.c): every suite
+    /// parses, with GStreamer's tag-length-in-auth-key-length convention, its key and its crypto session.
+    #[test]
+    fn gstreamer_made_mikey() {
+        use rtspeek_core::mikey::Message;
+        for line in include_str!("../data/srtp/gst-made-mikey.txt").lines() {
+            let (name, b64) = line.split_once(' ').unwrap();
+            let suite = suite_named(name);
+            let m = Message::from_base64(b64).unwrap();
+            assert_eq!(m.policy(0).unwrap().suite(), Some(suite), "{name}");
+            assert_eq!(m.srtp_master_key(suite).unwrap(), key(suite), "{name}");
+            assert_eq!(m.srtp_map()[0].ssrc, 0xcafe_babe);
+            assert!(m.keys_in_clear());
+            assert_eq!(m.to_base64(), b64, "{name}: written back byte for byte");
+        }
+    }
+
+    /// Our MIKEY-NULL offers, as GStreamer 1.22 read them (gst-mikey.c parse): the suite, cipher and key
+    /// it took. The offers are rebuilt here and must be the bytes GStreamer was given.
+    #[test]
+    fn gstreamer_reads_our_offers() {
+        use rtspeek_core::mikey::NullOffer;
+        for line in include_str!("../data/srtp/gst-read-offers.txt").lines() {
+            let mut parts = line.splitn(3, ' ');
+            let (name, b64, caps) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+            let suite = suite_named(name);
+            let key = key(suite);
+            let offer = NullOffer {
+                csb_id: 1,
+                streams: &[(0xcafe_babe, 0)],
+                ntp_time: 0xe000_0000_0000_0000,
+                rand: [7; 16],
+                suite,
+                key: &key,
+                srtcp_encryption: true,
+                mki: None,
+            };
+            assert_eq!(offer.message().to_base64(), b64, "{name}: the offer GStreamer read");
+            let (cipher, auth) = match suite {
+                Suite::AesCm128HmacSha1_80 => ("aes-128-icm", "hmac-sha1-80"),
+                Suite::AesCm128HmacSha1_32 => ("aes-128-icm", "hmac-sha1-32"),
+                Suite::AeadAes128Gcm => ("aes-128-gcm", "null"),
+                _ => ("aes-256-gcm", "null"),
+            };
+            let hex: String = key.to_concatenated().iter().map(|b| format!("{b:02x}")).collect();
+            assert!(caps.contains(&format!("srtp-key=(buffer){hex},")), "{name}: {caps}");
+            assert!(caps.contains(&format!("srtp-cipher=(string){cipher},")), "{name}: {caps}");
+            assert!(caps.contains(&format!("srtp-auth=(string){auth},")), "{name}: {caps}");
         }
     }
 }
