@@ -32,6 +32,8 @@ mod sdp_parse;
 mod serve_session;
 mod server_pair;
 mod srtp;
+mod srtp_keys;
+mod srtp_peers;
 mod tls_client_hello;
 mod tls_fixtures;
 mod tls_flight;
