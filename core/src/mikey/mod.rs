@@ -47,7 +47,7 @@ pub use model::{
 pub use psk::{prf, tek_from_tgk};
 pub use write::NullOffer;
 
-use crate::srtp::{MasterKey, Suite};
+use crate::srtp::{MasterKey, SrtpContext, Suite};
 
 /// At most this many payloads in one message.
 pub const MAX_PAYLOADS: usize = 32;
@@ -175,6 +175,51 @@ impl Message {
             });
         }
         master_key_from(&kemac.keys, suite)
+    }
+}
+
+impl Message {
+    /// The suite of crypto session `cs` (0-based index in the CS ID map): its policy's suite, or RFC 3830's
+    /// default policy (AES_CM_128_HMAC_SHA1_80) when the message has no SP payload for it.
+    pub fn suite_of(&self, cs: usize) -> Result<Suite, MikeyError> {
+        let policy_no = self.srtp_map().get(cs).map_or(0, |e| e.policy);
+        match self.policy(policy_no) {
+            None => Ok(Suite::AesCm128HmacSha1_80),
+            Some(p) => p.suite().ok_or(MikeyError {
+                offset: 0,
+                expected: "an SRTP policy of a suite rtspeek implements",
+                problem: MikeyProblem::BadValue(u32::from(
+                    p.param(sp::ENC_ALG).and_then(|v| v.last().copied()).unwrap_or(1),
+                )),
+            }),
+        }
+    }
+
+    /// The receiving (or sending) context a MIKEY-NULL message sets up: the first crypto session's suite, the
+    /// master key, every crypto session's SSRC and ROC, the policy's SRTP/SRTCP encryption switches, and the MKI
+    /// when the key is bound to one (key validity SPI). Encrypted KEMACs need [`Message::decrypt_kemac`] and
+    /// [`master_key_from`] instead.
+    pub fn srtp_context(&self) -> Result<SrtpContext, MikeyError> {
+        let suite = self.suite_of(0)?;
+        let key = self.srtp_master_key(suite)?;
+        let mut ctx = SrtpContext::new(suite, &key);
+        if let Some(crate::mikey::KeyValidity::Spi(mki)) =
+            self.kemac().and_then(|k| k.keys.first()).map(|k| &k.validity)
+        {
+            ctx = ctx.with_mki(mki);
+        }
+        if let Some(p) = self.policy(self.srtp_map().first().map_or(0, |e| e.policy)) {
+            ctx.set_rtp_encryption(p.srtp_encryption());
+            ctx.set_rtcp_encryption(p.srtcp_encryption());
+        }
+        for e in self.srtp_map() {
+            ctx.set_roc(e.ssrc, e.roc).map_err(|_| MikeyError {
+                offset: 0,
+                expected: "at most 64 crypto sessions",
+                problem: MikeyProblem::TooMany,
+            })?;
+        }
+        Ok(ctx)
     }
 }
 

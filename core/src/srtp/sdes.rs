@@ -11,7 +11,7 @@
 use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
-use super::{MasterKey, SrtpError, Suite};
+use super::{MasterKey, SrtpContext, SrtpError, Suite};
 
 /// Standard base64; padding optional on input (some cameras drop it), written on output.
 const B64: GeneralPurpose = GeneralPurpose::new(
@@ -235,6 +235,41 @@ impl CryptoAttribute {
             keys: vec![InlineKey { key_salt: key.to_concatenated(), lifetime: None, mki: None }],
             session_params: Vec::new(),
         }
+    }
+
+    /// The context this attribute sets up, from its first key: suite, master key, lifetime, MKI, and the
+    /// session parameters `UNENCRYPTED_SRTP` and `UNENCRYPTED_SRTCP` applied (`UNENCRYPTED_SRTCP` only changes
+    /// what a sender does: a receiver follows each packet's E flag). An unsupported suite, a key derivation
+    /// rate other than 0 (`KDR=`) and `UNAUTHENTICATED_SRTP` are refused.
+    pub fn context(&self) -> Result<SrtpContext, SdesError> {
+        let suite_at = self.tag.to_string().len() + 1;
+        let CryptoSuite::Known(suite) = self.suite else {
+            return Err(err("crypto-suite", suite_at, "not a suite rtspeek implements"));
+        };
+        let params_at = suite_at + suite.sdes_name().len() + 1;
+        let key = self.keys.first().ok_or_else(|| err("key-params", params_at, "no key"))?;
+        let master = key.master_key(suite).map_err(|e| err("key||salt", params_at, e.to_string()))?;
+        let mut ctx = SrtpContext::new(suite, &master);
+        if let Some(l) = key.lifetime {
+            ctx = ctx.with_key_lifetime(l);
+        }
+        if let Some(m) = key.mki {
+            ctx = ctx.with_mki(&m.to_bytes());
+        }
+        for p in &self.session_params {
+            match p.as_str() {
+                "UNENCRYPTED_SRTP" => ctx.set_rtp_encryption(false),
+                "UNENCRYPTED_SRTCP" => ctx.set_rtcp_encryption(false),
+                "UNAUTHENTICATED_SRTP" => {
+                    return Err(err("session-params", params_at, "UNAUTHENTICATED_SRTP is not supported"));
+                }
+                kdr if kdr.starts_with("KDR=") && kdr != "KDR=0" => {
+                    return Err(err("session-params", params_at, format!("{kdr}: only KDR=0 is supported")));
+                }
+                _ => {}
+            }
+        }
+        Ok(ctx)
     }
 
     /// The attribute value as written after `a=crypto:`.

@@ -278,3 +278,61 @@ fn mikey_from_key_mgmt_forms() {
     assert!(Message::from_key_mgmt("prot=other; data=\"AAAA\"").is_err());
     assert!(Message::from_key_mgmt("prot=mikey; uri=\"x\"").is_err());
 }
+
+/// The contexts SDES and MIKEY set up decrypt what the peer's context protects, with the options they carry
+/// (MKI, lifetime, SRTCP unencrypted, ROC of the crypto session).
+#[test]
+fn contexts_from_sdes_and_mikey() {
+    use rtspeek_core::mikey::{Message, NullOffer};
+    use rtspeek_core::srtp::sdes::CryptoAttribute;
+    use rtspeek_core::srtp::{MasterKey, SrtpContext, SrtpError, Suite};
+
+    let rtp = |seq: u16, ssrc: u32| {
+        let mut p = vec![0x80, 96];
+        p.extend_from_slice(&seq.to_be_bytes());
+        p.extend_from_slice(&[0, 0, 0, 0]);
+        p.extend_from_slice(&ssrc.to_be_bytes());
+        p.extend_from_slice(b"some media");
+        p
+    };
+    let a = CryptoAttribute::parse(
+        "1 AES_CM_128_HMAC_SHA1_80 inline:tGU6L4vui7vFvia/bPo6uXiXDpB/D9hY30fs4+U7|2^1|7:2 UNENCRYPTED_SRTCP",
+    )
+    .unwrap();
+    let (mut tx, mut rx) = (a.context().unwrap(), a.context().unwrap());
+    let p1 = tx.protect_rtp(&rtp(1, 5)).unwrap();
+    assert_eq!(&p1[p1.len() - 12..p1.len() - 10], &[0, 7], "MKI 7 in 2 bytes before the tag");
+    assert_eq!(rx.unprotect_rtp(&p1).unwrap(), rtp(1, 5));
+    let sr = tx.protect_rtcp(&hex("80c80001 00000005")).unwrap();
+    assert_eq!(sr[8] & 0x80, 0, "UNENCRYPTED_SRTCP: E flag clear");
+    rx.unprotect_rtp(&tx.protect_rtp(&rtp(2, 5)).unwrap()).unwrap();
+    assert!(matches!(tx.protect_rtp(&rtp(3, 5)), Err(SrtpError::KeyLifetimeExceeded { limit: 2, .. })));
+    for bad in [
+        "1 AES_256_CM_HMAC_SHA1_80 inline:AAAA",
+        "1 AES_CM_128_HMAC_SHA1_80 inline:tGU6L4vui7vFvia/bPo6uXiXDpB/D9hY30fs4+U7 KDR=4",
+    ] {
+        assert!(CryptoAttribute::parse(bad).unwrap().context().is_err(), "{bad}");
+    }
+
+    let key = MasterKey::new(Suite::AeadAes128Gcm, &[3; 16], &[4; 12]).unwrap();
+    let offer = NullOffer {
+        csb_id: 9,
+        streams: &[(0x0a0b_0c0d, 2)],
+        ntp_time: 0,
+        rand: [5; 16],
+        suite: Suite::AeadAes128Gcm,
+        key: &key,
+        srtcp_encryption: false,
+        mki: Some(&[0, 0, 0, 1]),
+    };
+    let m = Message::from_base64(&offer.message().to_base64()).unwrap();
+    let mut rx = m.srtp_context().unwrap();
+    assert_eq!(rx.suite(), Suite::AeadAes128Gcm);
+    assert_eq!(rx.stream(0x0a0b_0c0d).unwrap().roc, 2);
+    let mut tx = SrtpContext::new(Suite::AeadAes128Gcm, &key).with_mki(&[0, 0, 0, 1]);
+    tx.set_roc(0x0a0b_0c0d, 2).unwrap();
+    assert_eq!(
+        rx.unprotect_rtp(&tx.protect_rtp(&rtp(9, 0x0a0b_0c0d)).unwrap()).unwrap(),
+        rtp(9, 0x0a0b_0c0d)
+    );
+}
