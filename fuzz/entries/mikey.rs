@@ -41,6 +41,7 @@ fn inspect(m: &Message, raw: &[u8]) {
     for suite in Suite::ALL {
         let _ = m.srtp_master_key(suite);
     }
+    let _ = (m.suite_of(0), m.srtp_context());
     let _ = m.decrypt_kemac(raw, b"fuzz pre-shared key");
 }
 
@@ -49,6 +50,7 @@ pub fn sdes(text: &str) {
     if let Ok(a) = CryptoAttribute::parse(text) {
         let written = a.to_value();
         assert_eq!(CryptoAttribute::parse(&written).as_ref(), Ok(&a), "written `{written}` parses back");
+        let _ = a.context();
         for k in &a.keys {
             for suite in Suite::ALL {
                 let _ = k.master_key(suite);
