@@ -27,7 +27,7 @@ const MAX_MKI_LEN: u8 = 128;
 /// The suite named by an `a=crypto` line: one this crate implements, or another (reported as unsupported).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CryptoSuite {
-    /// A suite [`SrtpContext`](super::SrtpContext) implements.
+    /// A suite [`SrtpContext`] implements.
     Known(Suite),
     /// Any other name (`AES_256_CM_HMAC_SHA1_80`, `F8_128_HMAC_SHA1_80`...), kept as written.
     Other(String),
