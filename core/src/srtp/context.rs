@@ -11,7 +11,7 @@ use super::{
 };
 
 /// What a context has counted: the figures the probe reports.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SrtpCounters {
     /// SRTP packets authenticated and decrypted.
@@ -42,7 +42,7 @@ pub struct SrtpCounters {
 }
 
 /// The state of one SSRC under a context, for reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct StreamState {
     /// The rollover counter (RFC 3711 3.3.1).
     pub roc: u32,

@@ -1,16 +1,20 @@
 //! The crypto suites: their SDES names (RFC 4568, RFC 7714), sizes, and MIKEY security-policy values.
 
-/// An SRTP crypto suite.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// An SRTP crypto suite. Serialized as its SDES name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum Suite {
     /// `AES_CM_128_HMAC_SHA1_80`: AES-128 counter mode, HMAC-SHA1 tag of 80 bits (RFC 3711's default).
+    #[serde(rename = "AES_CM_128_HMAC_SHA1_80")]
     AesCm128HmacSha1_80,
     /// `AES_CM_128_HMAC_SHA1_32`: as above with a 32-bit SRTP tag (SRTCP keeps 80 bits, RFC 4568 6.2.2).
+    #[serde(rename = "AES_CM_128_HMAC_SHA1_32")]
     AesCm128HmacSha1_32,
     /// `AEAD_AES_128_GCM`: AES-128 GCM with a 16-byte tag (RFC 7714).
+    #[serde(rename = "AEAD_AES_128_GCM")]
     AeadAes128Gcm,
     /// `AEAD_AES_256_GCM`: AES-256 GCM with a 16-byte tag (RFC 7714).
+    #[serde(rename = "AEAD_AES_256_GCM")]
     AeadAes256Gcm,
 }
 
@@ -136,5 +140,8 @@ mod tests {
         }
         assert_eq!(Suite::from_sdes_name("aes_cm_128_hmac_sha1_80"), None);
         assert_eq!(Suite::from_mikey(2, 16, 1, 10), None, "AES-F8 is not supported");
+        for s in Suite::ALL {
+            assert_eq!(serde_json::to_value(s).unwrap(), serde_json::json!(s.sdes_name()));
+        }
     }
 }
