@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerates the seeds of the probe_session, server_session, mp4, decoder_config and bridge_command fuzz
-targets (see README.md) from the repository's captured fixtures, ffmpeg (libx264, libx265) and hand-written
+"""Regenerates the seeds of the probe_session, server_session, mp4, decoder_config, bridge_command, mikey and
+srtp fuzz targets (see README.md) from the repository's captured fixtures, ffmpeg (libx264, libx265) and hand-written
 messages. Run from anywhere: `python3 fuzz/gen-seeds.py`. The record formats are described in each target's
 entry (`entries/<target>.rs`).
 
@@ -332,9 +332,62 @@ def bridge_command():
     write(t, "nested.json", '{"type":"probe","id":1,"url":{"password":"hunter2-pw"},"user":["admin"]}')
 
 
+# A MIKEY-NULL offer of a GStreamer-style server (core/tests/it/srtp.rs explains it).
+MIKEY_NULL = ("AQAFAElq4SIBAAA6zCzrAAAAAAsA7d5mHVUyqcsKEP9Ynnh3rIApS64s5GNDOb4BAAAAHgABAQEBEAIBAQMBFAQBDgUBAAcBAQgBAQoBAQsB"
+              "CgAAACcAIQAepnM1qcQLCtXMUZ8imXhhE4K37b1PTMal3WhDgdssBAAAAAEA")
+
+
+def mikey():
+    t = "mikey"
+    real = base64.b64decode(MIKEY_NULL)
+    write(t, "null-offer-aes-cm.bin", real)
+    write(t, "null-offer-aes-cm.b64", MIKEY_NULL)
+    write(t, "truncated-in-kemac.bin", real[:100])
+    write(t, "version-2.bin", b"\x02" + real[1:])
+    # PSK mode: a KEMAC said to be AES-CM encrypted with an HMAC-SHA1 MAC (random bytes: decryption must fail).
+    kemac = bytes([0, 1]) + struct.pack(">H", 39) + bytes(range(39)) + bytes([1]) + bytes(range(20))
+    write(t, "psk-kemac.bin", real[:82] + kemac)  # HDR, T, RAND and SP are 82 bytes
+    # GCM policy, salted TEK, interval validity, two key data sub-payloads, an ID and an ERR payload.
+    hdr = bytes([1, 0, 6, 0]) + struct.pack(">IBB", 0xDEADBEEF, 2, 0) + struct.pack(">BII", 0, 1, 0) * 2
+    ident = bytes([5, 1]) + struct.pack(">H", 4) + b"cam1"  # next T
+    ts = bytes([11, 2]) + struct.pack(">I", 7)  # next RAND, counter
+    rnd = bytes([10, 16]) + bytes(16)
+    params = bytes([0, 1, 6, 1, 1, 16, 2, 1, 0, 4, 1, 12, 20, 1, 16, 8, 1, 0])
+    sp = bytes([12, 0, 0]) + struct.pack(">H", len(params)) + params  # next ERR
+    err = bytes([1, 13]) + bytes(2)  # next KEMAC
+    k1 = bytes([20, 0x32]) + struct.pack(">H", 16) + bytes(16) + struct.pack(">H", 12) + bytes(12) \
+        + bytes([6]) + bytes(6) + bytes([6]) + b"\xff" * 6
+    k2 = bytes([0, 0x21]) + struct.pack(">H", 28) + bytes(28) + bytes([1, 9])
+    kem = bytes([0, 0]) + struct.pack(">H", len(k1 + k2)) + k1 + k2 + bytes([0])
+    write(t, "gcm-salted-interval-id-err.bin", hdr + ident + ts + rnd + sp + err + kem)
+    write(t, "sdes-aes-cm-80-lifetime-mki.txt",
+          "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:tGU6L4vui7vFvia/bPo6uXiXDpB/D9hY30fs4+U7|2^31|123456789:4")
+    write(t, "sdes-two-keys-params.txt",
+          "1 AES_CM_128_HMAC_SHA1_32 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj|2^20|1:4;"
+          "inline:QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNk|2^20|2:4 KDR=1 UNENCRYPTED_SRTCP")
+    write(t, "sdes-gcm-unknown-suite.txt", "9 AEAD_AES_256_GCM inline:" + base64.b64encode(bytes(44)).decode())
+
+
+def srtp():
+    t = "srtp"
+    # libsrtp's known answers (RFC 3711 B.3 master key) and RFC 7714's AES-GCM packets.
+    write(t, "libsrtp-kat-srtp.bin", bytes.fromhex(
+        "800f1234decafbadcafebabe4e55dc4ce79978d88ca4d215949d2402b78d6acc99ea179b8dbb"))
+    write(t, "libsrtp-kat-srtcp.bin", bytes.fromhex(
+        "81c8000bcafebabe7128035be487b9bdbef89041f977a5a880000001993e08cd54d6c1230798"))
+    write(t, "rfc7714-srtp.bin", bytes.fromhex(
+        "8040f17b8041f8d35501a0b2f24de3a3fb34de6cacba861c9d7e4bcabe633bd50d294e6f42a5f47a51c7d19b36de3adf883389"
+        "9d7f27beb16a9152cf765ee4390cce"))
+    write(t, "rtp-csrc-extension.bin", bytes.fromhex("910100010000000000000005" "00000001" "bede0001" "01020304") + b"payload")
+    write(t, "rtcp-sr.bin", bytes.fromhex("80c8000612345678") + bytes(range(24)))
+    write(t, "short.bin", bytes.fromhex("80"))
+
+
 if __name__ == "__main__":
     probe_session()
     server_session()
     mp4()
     decoder_config()
     bridge_command()
+    mikey()
+    srtp()

@@ -15,6 +15,8 @@
 //!   out.
 //! - [`tls`], [`rtsp`], [`sdp`], [`rtp`], [`rtcp`], [`codec`]: the protocol layer the probe stands on.
 //! - [`onvif`]: ONVIF's SOAP services (device, media, media2, WS-Security) and WS-Discovery, both sides.
+//! - [`srtp`], [`mikey`]: SRTP/SRTCP protection (RFC 3711, RFC 7714), SDES `a=crypto` keys and MIKEY key
+//!   management (RFC 3830), the media-security layer of RTP/SAVP streams.
 //! - [`container`]: stored video (MP4/MOV, Annex B `.h264`/`.h265`) read into frames a server can packetize.
 //!
 //! Time is an input everywhere: functions that judge dates take a [`UnixTime`].
@@ -30,6 +32,7 @@ pub mod clients;
 pub mod codec;
 pub mod container;
 pub mod diagnose;
+pub mod mikey;
 pub mod onvif;
 pub mod probe;
 mod rng;
@@ -38,6 +41,7 @@ pub mod rtp;
 pub mod rtsp;
 pub mod sdp;
 pub mod serve;
+pub mod srtp;
 pub mod tls;
 
 pub use diagnose::{

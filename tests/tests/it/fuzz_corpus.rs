@@ -87,6 +87,14 @@ mod bridge_command;
 #[path = "../../../fuzz/entries/wsdiscovery.rs"]
 mod wsdiscovery;
 
+#[allow(unreachable_pub, dead_code)]
+#[path = "../../../fuzz/entries/mikey.rs"]
+mod mikey;
+
+#[allow(unreachable_pub, dead_code)]
+#[path = "../../../fuzz/entries/srtp.rs"]
+mod srtp;
+
 /// Every fuzz target: its corpus directory's name and how to replay one corpus file.
 const TARGETS: &[(&str, Replay)] = &[
     ("cert_input", replay_cert_input),
@@ -107,6 +115,8 @@ const TARGETS: &[(&str, Replay)] = &[
     ("decoder_config", |data, check| check("fuzz target entry", &|| decoder_config::run(data))),
     ("bridge_command", |data, check| check("fuzz target entry", &|| bridge_command::run(data))),
     ("wsdiscovery", |data, check| check("fuzz target entry", &|| wsdiscovery::run(data))),
+    ("mikey", |data, check| check("fuzz target entry", &|| mikey::run(data))),
+    ("srtp", |data, check| check("fuzz target entry", &|| srtp::run(data))),
 ];
 
 /// Replays one file: `check(mode, f)` runs `f`, recording a panic under the name `mode`.
