@@ -15,32 +15,12 @@
 
 import { execFileSync, spawn } from "node:child_process";
 import { X509Certificate, createHash } from "node:crypto";
-import { createRequire } from "node:module";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { assert, finish, test } from "./runner.mjs";
+import { join } from "node:path";
+import { assert, environment, fail, finish, test } from "./runner.mjs";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const tools = process.env.RTSPEEK_NPM_TOOLS || join(root, "target/npm-tools");
-const chromiumPath = process.env.RTSPEEK_CHROMIUM || "/usr/bin/chromium";
-const output = process.env.RTSPEEK_TEST_OUTPUT || join(root, "target/test-output/browser");
-const rtspeekBin = process.env.RTSPEEK_BIN || join(root, "target/debug/rtspeek");
-
-function fail(message) {
-  console.error(`error: ${message}`);
-  process.exit(1);
-}
-if (!existsSync(chromiumPath)) fail(`${chromiumPath} is missing: run \`cargo xtask test\``);
-if (!existsSync(rtspeekBin)) fail(`${rtspeekBin} is missing: build it with \`cargo build -p rtspeek-bridge\``);
-let chromium;
-try {
-  ({ chromium } = createRequire(join(tools, "package.json"))("playwright-core"));
-} catch (e) {
-  fail(`playwright-core is not installed in ${tools}: run \`cargo xtask test\` (${e.message})`);
-}
-mkdirSync(output, { recursive: true });
+const { chromiumPath, output, rtspeekBin, chromium } = environment({ needsBinary: true });
 // Nothing here may outlive a hung browser, server or player.
 setTimeout(() => fail("server view browser tests did not finish within 180 s"), 180_000).unref();
 

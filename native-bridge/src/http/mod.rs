@@ -275,6 +275,39 @@ impl Response {
     }
 }
 
+/// Accepts connections on `tcp` until `stop`. `admit_and_serve` decides for each (`None`: closed at once, as
+/// one over the connection bounds is) and returns the connection's work, run in a task of its own that also ends
+/// at `stop`. An accept error (out of descriptors) pauses the loop briefly instead of spinning.
+pub(crate) async fn accept_loop<F, Fut>(
+    tcp: tokio::net::TcpListener,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    admit_and_serve: F,
+) where
+    F: Fn(tokio::net::TcpStream, std::net::SocketAddr) -> Option<Fut>,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = tcp.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = stop.changed() => return,
+        };
+        let Some(work) = admit_and_serve(stream, peer) else { continue };
+        let mut stop = stop.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                () = work => {}
+                _ = stop.changed() => {}
+            }
+        });
+    }
+}
+
 /// Writes `response` within `write_timeout`, then reads what the client still sends for up to a second (see
 /// [`drain`]) before the connection closes.
 pub(crate) async fn respond<S: AsyncRead + AsyncWrite + Unpin>(

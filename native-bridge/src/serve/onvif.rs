@@ -286,43 +286,30 @@ async fn announce(
     Ok((shown, xaddr, task))
 }
 
+/// Serves one listener: admission, then TLS when it is the HTTPS one.
 async fn accept_loop(
     tcp: TcpListener,
     acceptor: Option<tokio_rustls::TlsAcceptor>,
     context: Arc<Context>,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) {
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = tcp.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
-            _ = stop.changed() => return,
-        };
-        let Ok(ticket) = context.admission.admit(peer.ip()) else { continue };
-        let (acceptor, context, mut stop) = (acceptor.clone(), context.clone(), stop.clone());
-        tokio::spawn(async move {
+    http::accept_loop(tcp, stop, move |stream, peer| {
+        let ticket = context.admission.admit(peer.ip()).ok()?;
+        let (acceptor, context) = (acceptor.clone(), context.clone());
+        Some(async move {
             let _ = stream.set_nodelay(true);
             let local = stream.local_addr().unwrap_or(peer);
-            tokio::select! {
-                () = async {
-                    match acceptor {
-                        None => connection(stream, local, false, &context, ticket).await,
-                        Some(acceptor) => {
-                            if let Ok(Ok(tls)) = timeout(STEP_TIMEOUT, acceptor.accept(stream)).await {
-                                connection(tls, local, true, &context, ticket).await;
-                            }
-                        }
+            match acceptor {
+                None => connection(stream, local, false, &context, ticket).await,
+                Some(acceptor) => {
+                    if let Ok(Ok(tls)) = timeout(STEP_TIMEOUT, acceptor.accept(stream)).await {
+                        connection(tls, local, true, &context, ticket).await;
                     }
-                } => {}
-                _ = stop.changed() => {}
+                }
             }
-        });
-    }
+        })
+    })
+    .await;
 }
 
 /// One request, one answer.

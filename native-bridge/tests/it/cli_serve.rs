@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::support::serve::{Pki, basic_config};
 use rtspeek_tests::peers::PeerProcess;
-use rtspeek_tests::peers::ffmpeg::run_ffprobe;
+use rtspeek_tests::peers::ffmpeg::count_frames;
 use rtspeek_tests::pki::days_from_now;
 
 fn rtspeek(args: &[&str]) -> Output {
@@ -245,25 +245,7 @@ fn demo_keeps_serving_after_its_report_with_the_web_page_bridge() {
         .and_then(|l| l.split_whitespace().next())
         .unwrap_or_else(|| panic!("no rtsps URL in {lines:?}"))
         .to_owned();
-    let out = run_ffprobe(
-        &url,
-        &[
-            "-v",
-            "error",
-            "-rtsp_transport",
-            "tcp",
-            "-count_frames",
-            "-read_intervals",
-            "%+1",
-            "-show_entries",
-            "stream=nb_read_frames",
-            "-of",
-            "csv=p=0",
-        ],
-        Duration::from_secs(20),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    let frames: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0);
+    let (frames, out) = count_frames(&url, 1, Duration::from_secs(20)).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         frames >= 10,
         "ffprobe read {frames} frames from the demo's {url}: {}",

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use rtspeek_tests::peers::ffmpeg::run_ffprobe;
+use rtspeek_tests::peers::ffmpeg::count_frames;
 use rtspeek_tests::peers::onvif::{OnvifRun, npm, zeep};
 
 use crate::support::serve::{Pki, Serve, basic_config};
@@ -64,21 +64,7 @@ fn onvif_zeep_reads_the_device_and_gets_rtsps_uris_that_ffprobe_plays() {
     assert_eq!(uri, serve.url("rtsps", "synthetic"));
     assert_eq!(uri_of(&run, "strict"), Some(serve.url("rtsps", "strict").as_str()));
 
-    let args = [
-        "-v",
-        "error",
-        "-rtsp_transport",
-        "tcp",
-        "-count_frames",
-        "-read_intervals",
-        "%+1",
-        "-show_entries",
-        "stream=nb_read_frames",
-        "-of",
-        "csv=p=0",
-    ];
-    let out = run_ffprobe(uri, &args, Duration::from_secs(20)).unwrap_or_else(|e| panic!("{e}"));
-    let frames: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0);
+    let (frames, out) = count_frames(uri, 1, Duration::from_secs(20)).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         frames >= 10,
         "ffprobe read {frames} frames from {uri}: {}",

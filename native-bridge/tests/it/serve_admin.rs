@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::support::admin::Admin;
 use crate::support::serve::{Pki, Serve, basic_config, served_fingerprint};
-use rtspeek_tests::peers::ffmpeg::run_ffprobe;
+use rtspeek_tests::peers::ffmpeg::count_frames;
 
 /// The basic server, a stream `cam1` with its own listener and pair, and the admin endpoint.
 fn start(pki: &Pki) -> (Serve, Admin) {
@@ -125,20 +125,7 @@ fn admin_apply_swaps_a_stream_pair_while_a_session_keeps_playing_and_rollback_re
     assert_eq!(served_fingerprint(&cam1, "", &ca), old);
 
     // ffprobe plays cam1 for 8 s of pictures while the pair is replaced.
-    let args = [
-        "-v",
-        "error",
-        "-rtsp_transport",
-        "tcp",
-        "-count_frames",
-        "-read_intervals",
-        "%+8",
-        "-show_entries",
-        "stream=nb_read_frames",
-        "-of",
-        "csv=p=0",
-    ];
-    let player = std::thread::spawn(move || run_ffprobe(&url, &args, Duration::from_secs(40)));
+    let player = std::thread::spawn(move || count_frames(&url, 8, Duration::from_secs(40)));
     let deadline = Instant::now() + Duration::from_secs(20);
     let session = loop {
         let status = admin.call("GET", "/api/status", None).json();
@@ -186,8 +173,7 @@ fn admin_apply_swaps_a_stream_pair_while_a_session_keeps_playing_and_rollback_re
     assert_eq!(still.map(|s| s["fingerprint"].clone()), Some(Value::from(old.as_str())), "{status}");
     assert_eq!(pair(&status, "stream/cam1")["fingerprint"], new.as_str());
 
-    let out = player.join().expect("the player thread").unwrap_or_else(|e| panic!("{e}"));
-    let frames: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0);
+    let (frames, out) = player.join().expect("the player thread").unwrap_or_else(|e| panic!("{e}"));
     assert!(
         out.status.success() && frames >= 150,
         "ffprobe read {frames} frames across the swap: {}",

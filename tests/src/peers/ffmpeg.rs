@@ -29,3 +29,25 @@ pub fn run_ffprobe(url: &str, extra_args: &[&str], timeout: Duration) -> Result<
     cmd.arg("-hide_banner").args(extra_args).arg(url);
     run_bounded(cmd, timeout)
 }
+
+/// Frames ffprobe decodes from the first `seconds` of `url` (RTP over TCP), with its whole output for
+/// messages; 0 when it printed no count.
+pub fn count_frames(url: &str, seconds: u32, timeout: Duration) -> Result<(u32, Output), PeerError> {
+    let interval = format!("%+{seconds}");
+    let args = [
+        "-v",
+        "error",
+        "-rtsp_transport",
+        "tcp",
+        "-count_frames",
+        "-read_intervals",
+        &interval,
+        "-show_entries",
+        "stream=nb_read_frames",
+        "-of",
+        "csv=p=0",
+    ];
+    let out = run_ffprobe(url, &args, timeout)?;
+    let frames = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0);
+    Ok((frames, out))
+}

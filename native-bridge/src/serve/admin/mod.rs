@@ -152,7 +152,13 @@ impl AdminEndpoint {
             changes: tokio::sync::Mutex::new(()),
         });
         let endpoint = AdminEndpoint { addr, token, token_file: config.token_file.clone() };
-        Ok((endpoint, accept_loop(tcp, tokio_rustls::TlsAcceptor::from(tls), context, stop)))
+        let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+        let task = http::accept_loop(tcp, stop, move |stream, peer| {
+            // Over either bound: closed at once, before any TLS work.
+            let ticket = context.admission.admit(peer.ip()).ok()?;
+            Some(connection(stream, acceptor.clone(), context.clone(), ticket))
+        });
+        Ok((endpoint, task))
     }
 
     /// Where it listens.
@@ -210,37 +216,6 @@ fn load_token(path: &Path) -> Result<Token, String> {
             Ok(token)
         }
         Err(e) => Err(format!("{}: {e}", path.display())),
-    }
-}
-
-async fn accept_loop(
-    tcp: TcpListener,
-    acceptor: tokio_rustls::TlsAcceptor,
-    context: Arc<Context>,
-    mut stop: watch::Receiver<bool>,
-) {
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = tcp.accept() => match accepted {
-                Ok(pair) => pair,
-                // Out of descriptors and the like: do not spin.
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
-            _ = stop.changed() => return,
-        };
-        // Over either bound: closed at once, before any TLS work.
-        let Ok(ticket) = context.admission.admit(peer.ip()) else { continue };
-        let (acceptor, context, stop) = (acceptor.clone(), context.clone(), stop.clone());
-        tokio::spawn(async move {
-            let mut stop = stop;
-            tokio::select! {
-                () = connection(stream, acceptor, context, ticket) => {}
-                _ = stop.changed() => {}
-            }
-        });
     }
 }
 
