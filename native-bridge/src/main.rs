@@ -1,5 +1,6 @@
-//! `rtspeek`: the rtspeek command-line tool: offline checks of files (`cert`, `sdp`), the live probe (`probe`),
-//! the RTSPS server (`serve`), the page's local bridge (`bridge`) and the demonstration (`demo`).
+//! `rtspeek`: the rtspeek command-line tool: offline checks of files (`cert`, `sdp`), the live probe (`probe`,
+//! also of ONVIF cameras: `onvif://`), ONVIF discovery (`discover`), the RTSPS server (`serve`), the page's local
+//! bridge (`bridge`) and the demonstration (`demo`).
 //!
 //! Exit status: 0 healthy, 1 degraded (warnings), 2 broken, 64 usage or input error, 74 a failure of the
 //! machine rather than the input (a listener that cannot be bound, the runtime not starting).

@@ -28,8 +28,9 @@ pub(crate) enum TransportArg {
 /// Arguments of `rtspeek probe`. Not `Debug`: the target and `--password` may hold a password.
 #[derive(Args)]
 pub(crate) struct ProbeArgs {
-    /// `rtsps://[user[:password]@]host[:port]/path`, `rtsp://...`, or just `HOST[/path]` to find the camera's
-    /// RTSPS/RTSP port first.
+    /// `rtsps://[user[:password]@]host[:port]/path`, `rtsp://...`, just `HOST[/path]` to find the camera's
+    /// RTSPS/RTSP port first, or `onvif://[user@]host[:port]` to ask an ONVIF camera for its streams (RTSPS
+    /// first) and probe each.
     #[arg(value_name = "URL|HOST")]
     pub(crate) target: String,
     /// User name (overrides the URL's).
