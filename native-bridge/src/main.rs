@@ -12,6 +12,7 @@ mod cli_error;
 mod demo;
 mod demo_pki;
 mod discover_cmd;
+mod docs_cmd;
 mod onvif_cmd;
 mod probe_cmd;
 mod render;
@@ -27,7 +28,7 @@ use cli_error::{CliError, EXIT_USAGE};
 // Not `Debug`: the probe's arguments may hold a password.
 #[derive(Parser)]
 #[command(name = "rtspeek", version, about = "RTSPS / RTSP-over-TLS diagnostics: find the first broken link")]
-struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -50,6 +51,10 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Find ONVIF cameras on the local network (WS-Discovery, IPv4).
     Discover(discover_cmd::DiscoverArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(docs_cmd::CompletionsArgs),
+    /// Print the man page, or write every page with `--out DIR`.
+    Man(docs_cmd::ManArgs),
 }
 
 /// Logs to stderr at `default` level (`info`, `warn`) unless `RUST_LOG` says otherwise: the server and the
@@ -85,6 +90,8 @@ fn main() -> ExitCode {
         Command::Bridge(args) => bridge_cmd::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Discover(args) => discover_cmd::run(args),
+        Command::Completions(args) => docs_cmd::completions(&args),
+        Command::Man(args) => docs_cmd::man(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -7,6 +7,7 @@ mod bridge_probe;
 mod bridge_security;
 mod cli_cert;
 mod cli_cert_new;
+mod cli_docs;
 mod cli_probe;
 mod cli_sdp;
 mod cli_serve;
