@@ -17,7 +17,9 @@ use serde::Serialize;
 
 use rtspeek_bridge::onvif::device::OnvifTarget;
 use rtspeek_bridge::probe::ProbeOptions;
+use rtspeek_bridge::tls::TlsOptions;
 use rtspeek_core::rtsp::auth::Secret;
+use std::sync::Arc;
 
 use crate::cert_cmd::now;
 use crate::cli_error::CliError;
@@ -134,7 +136,9 @@ pub(crate) fn run(args: DiscoverArgs) -> Result<u8, CliError> {
     let found = runtime.block_on(discovery::discover(&options)).map_err(to_cli)?;
     let mut output =
         DiscoverOutput { interface: format!("{} ({})", iface.name, iface.addr), devices: discovered(&found) };
-    if let Some(template) = &probes {
+    if let Some((options, tls)) = &probes {
+        // The streams get the ONVIF credentials through the target (diagnose), not through the template.
+        let template = crate::onvif_cmd::without_user(options);
         for device in &mut output.devices {
             // The first device service address the device gave over HTTP(S).
             let Some(service) = device
@@ -144,16 +148,7 @@ pub(crate) fn run(args: DiscoverArgs) -> Result<u8, CliError> {
             else {
                 continue;
             };
-            let target = OnvifTarget {
-                device_service: service,
-                user: template.user.clone(),
-                password: template.password.clone(),
-                timeout: template.step_timeout,
-                tls: std::sync::Arc::new(
-                    rtspeek_bridge::probe::configure(&with_target(template, "rtsps://localhost/"), now())?.1,
-                ),
-            };
-            let template = crate::onvif_cmd::without_user(template);
+            let target = OnvifTarget::with_tls(service, options, tls.clone());
             device.diagnosis =
                 Some(runtime.block_on(rtspeek_bridge::onvif::device::diagnose(&target, &template, now)));
         }
@@ -177,8 +172,9 @@ pub(crate) fn run(args: DiscoverArgs) -> Result<u8, CliError> {
     Ok(if probes.is_some() { crate::onvif_cmd::exit_code(&diagnoses) } else { 0 })
 }
 
-/// The probe of each stream, as the arguments ask for it (its target set per stream).
-fn probe_template(args: &DiscoverArgs) -> Result<ProbeOptions, CliError> {
+/// The probe as the arguments ask for it (credentials, media window, CA), and its trust read once (a bad CA file
+/// is an error before discovery, not once per device).
+fn probe_template(args: &DiscoverArgs) -> Result<(ProbeOptions, Arc<TlsOptions>), CliError> {
     if !(args.duration.is_finite() && (0.0..=600.0).contains(&args.duration)) {
         return Err(CliError::Input(format!("--duration {}: give seconds between 0 and 600", args.duration)));
     }
@@ -194,15 +190,8 @@ fn probe_template(args: &DiscoverArgs) -> Result<ProbeOptions, CliError> {
         let (name, bytes) = crate::cert_cmd::read_input(path)?;
         options.ca.push(rtspeek_core::probe::NamedBytes { name, bytes });
     }
-    // Throws on a bad CA file now rather than once per device.
-    rtspeek_bridge::probe::configure(&with_target(&options, "rtsps://localhost/"), now())?;
-    Ok(options)
-}
-
-fn with_target(options: &ProbeOptions, target: &str) -> ProbeOptions {
-    let mut o = options.clone();
-    o.target = target.to_owned();
-    o
+    let tls = Arc::new(rtspeek_bridge::probe::tls_options(&options)?);
+    Ok((options, tls))
 }
 
 fn to_cli(e: discovery::DiscoveryError) -> CliError {

@@ -2,9 +2,6 @@
 //! hands out, RTSPS first) and each secure stream probed layer by layer; also the printing `rtspeek discover`
 //! shares.
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use rtspeek_bridge::onvif::device::{self, DeviceDiagnosis, OnvifTarget};
 use rtspeek_bridge::probe::ProbeOptions;
 use rtspeek_core::Verdict;
@@ -46,47 +43,16 @@ fn target_of(text: &str, options: &ProbeOptions) -> Result<OnvifTarget, CliError
     let path = if url.path().is_empty() || url.path() == "/" { DEVICE_SERVICE } else { url.path() };
     let device_service = url::Url::parse(&format!("http://{host}{port}{path}"))
         .map_err(|e| CliError::Input(format!("the ONVIF URL: {e}")))?;
-    let decode = |s: &str| percent_decode(s);
-    let user = options.user.clone().or_else(|| (!url.username().is_empty()).then(|| decode(url.username())));
-    let password = options
-        .password
-        .clone()
-        .or_else(|| url.password().map(|p| Secret::new(decode(p))))
-        .or_else(|| options.fallback_password.clone());
-    // HTTPS services (XAddrs a device gives) are trusted as the streams are: `--ca`, else the web PKI.
-    let mut as_stream = options.clone();
-    as_stream.target = format!("rtsps://{host}/");
-    let (_, tls) = rtspeek_bridge::probe::configure(&as_stream, now())?;
-    Ok(OnvifTarget {
-        device_service,
-        user,
-        password,
-        timeout: options.step_timeout.max(Duration::from_secs(1)),
-        tls: Arc::new(tls),
-    })
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (b, hex) {
-            (b'%', Some(v)) => {
-                out.push(v);
-                i += 3;
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
+    // Credentials of the URL (percent-encoded there) where the options give none.
+    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let mut options = options.clone();
+    if options.user.is_none() && !url.username().is_empty() {
+        options.user = Some(decode(url.username()));
     }
-    String::from_utf8_lossy(&out).into_owned()
+    if options.password.is_none() {
+        options.password = url.password().map(|p| Secret::new(decode(p)));
+    }
+    Ok(OnvifTarget::new(device_service, &options)?)
 }
 
 /// The worst verdict over the devices (ONVIF layers and streams), as the exit status.

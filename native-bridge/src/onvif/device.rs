@@ -39,6 +39,34 @@ pub struct OnvifTarget {
     pub tls: std::sync::Arc<TlsOptions>,
 }
 
+impl OnvifTarget {
+    /// The device service at `device_service`, asked with the credentials of `template` (a probe's options:
+    /// `user`, then `password` or `fallback_password`), its HTTPS services trusted as the streams are (`ca`,
+    /// `insecure`).
+    pub fn new(
+        device_service: url::Url,
+        template: &ProbeOptions,
+    ) -> Result<OnvifTarget, probe::ConfigureError> {
+        let tls = std::sync::Arc::new(probe::tls_options(template)?);
+        Ok(OnvifTarget::with_tls(device_service, template, tls))
+    }
+
+    /// [`new`](Self::new) with the trust already read (many devices, one `--ca`).
+    pub fn with_tls(
+        device_service: url::Url,
+        template: &ProbeOptions,
+        tls: std::sync::Arc<TlsOptions>,
+    ) -> OnvifTarget {
+        OnvifTarget {
+            device_service,
+            user: template.user.clone(),
+            password: template.password.clone().or_else(|| template.fallback_password.clone()),
+            timeout: template.step_timeout.max(Duration::from_secs(1)),
+            tls,
+        }
+    }
+}
+
 impl std::fmt::Debug for OnvifTarget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OnvifTarget")

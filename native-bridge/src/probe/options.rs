@@ -187,6 +187,15 @@ pub fn configure(options: &ProbeOptions, now: UnixTime) -> Result<(ProbeConfig, 
     config.client_certificate = options.client_auth.is_some();
     config.deliver_media = options.deliver_media;
 
+    if !options.ca.is_empty() {
+        config.anchors = Some(options.ca.clone());
+    }
+    Ok((config, tls_options(options)?))
+}
+
+/// The TLS half of [`configure`]: the trust (`ca`, `insecure`) and client certificate of `options`, for any
+/// TLS connection made on the probe's behalf (the streams', or an ONVIF device's HTTPS services).
+pub fn tls_options(options: &ProbeOptions) -> Result<TlsOptions, ConfigureError> {
     let mut tls = TlsOptions { insecure: options.insecure, ..TlsOptions::default() };
     if !options.ca.is_empty() {
         let mut anchors = Vec::new();
@@ -194,7 +203,6 @@ pub fn configure(options: &ProbeOptions, now: UnixTime) -> Result<(ProbeConfig, 
             anchors.extend(certificates(file)?);
         }
         tls.anchors = Some(anchors);
-        config.anchors = Some(options.ca.clone());
     }
     if let Some((cert, key)) = &options.client_auth {
         let chain = certificates(cert)?;
@@ -202,7 +210,7 @@ pub fn configure(options: &ProbeOptions, now: UnixTime) -> Result<(ProbeConfig, 
             .map_err(|e| ConfigureError::Key { file: key.name.clone(), reason: e.to_string() })?;
         tls.client_auth = Some((chain, key));
     }
-    Ok((config, tls))
+    Ok(tls)
 }
 
 /// The CERTIFICATE blocks of a PEM file (at least one).
