@@ -126,6 +126,9 @@ export interface Facts {
   auth?: Record<string, unknown>;
   sdp?: SdpFacts;
   tracks?: Array<Record<string, unknown>>;
+  /** How the media was protected: `protection` (`cleartext_udp`, `cleartext_tcp`, `tls_interleaved`, `srtp`,
+   * `srtp_keys_in_clear`, `undecryptable_srtp`, `mixed`) and a `statement` for people. */
+  media_security?: { protection: string; statement: string };
   interrupted?: boolean;
 }
 

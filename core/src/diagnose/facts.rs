@@ -186,6 +186,48 @@ pub struct TrackFacts {
     /// Codec facts (H.264 / H.265): profile, level, resolution, frame rate, GOP, parameter sets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub codec: Option<CodecSummary>,
+    /// Secure RTP, when the media section uses `RTP/SAVP` or `RTP/SAVPF`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub srtp: Option<SrtpFacts>,
+}
+
+/// A track's secure RTP: where its keys came from and what decrypting its media showed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SrtpFacts {
+    /// The description's profile (`RTP/SAVP`, `RTP/SAVPF`).
+    pub profile: String,
+    /// `ready`, `missing`, `unreadable` or `unsupported`.
+    pub keys: String,
+    /// Where the keys came from: `sdp_mikey`, `sdp_sdes`, `keymgmt_header`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys_from: Option<String>,
+    /// The MIKEY mode (`null`: the key travels in clear inside the message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mikey_mode: Option<String>,
+    /// The crypto suite (`AES_CM_128_HMAC_SHA1_80`...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suite: Option<String>,
+    /// False when the server answered SETUP with a plain profile (media is RTP/AVP after all).
+    pub server_kept_profile: bool,
+    /// Packets that arrived while no key was usable.
+    pub undecryptable: u64,
+    /// What the receiving context counted: authenticated, failed, replayed, unencrypted SRTCP...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counters: Option<crate::srtp::SrtpCounters>,
+    /// The rollover counter that made failing packets verify, when it differs from the expected one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roc_mismatch: Option<u32>,
+}
+
+/// How the media is protected, in one statement: the distinction users need between "inside TLS", "SRTP"
+/// and "SRTP whose keys anyone could read".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaSecurity {
+    /// `cleartext_udp`, `cleartext_tcp` (interleaved over plain RTSP), `tls_interleaved`, `srtp`,
+    /// `srtp_keys_in_clear`, `undecryptable_srtp`, or `mixed` (tracks differ).
+    pub protection: String,
+    /// The sentence for people.
+    pub statement: String,
 }
 
 /// What one port answered during port discovery.

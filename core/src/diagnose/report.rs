@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::facts::{AuthFacts, ConnectionFacts, PortFacts, RtspFacts, TlsSessionFacts, TrackFacts};
+use super::facts::{
+    AuthFacts, ConnectionFacts, MediaSecurity, PortFacts, RtspFacts, TlsSessionFacts, TrackFacts,
+};
 use super::finding::{Finding, Layer, Severity};
 use crate::cert::CertificateFacts;
 use crate::sdp::SdpFacts;
@@ -143,6 +145,9 @@ pub struct Facts {
     /// The media tracks set up: transport, RTP statistics, codec facts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tracks: Vec<TrackFacts>,
+    /// How the media was protected (cleartext, inside TLS, SRTP and how its keys travelled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_security: Option<MediaSecurity>,
     /// Whether the user interrupted the probe (what follows the interruption was not assessed).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,

@@ -215,15 +215,28 @@ impl Media {
         }
     }
 
+    /// The SETUP answer's say on track `index`'s SRTP: its `KeyMgmt` header, and whether it kept the secure
+    /// profile.
+    pub(crate) fn srtp_answer(&mut self, index: usize, key_mgmt: Option<&str>, secure_profile: bool) {
+        if let Some(srtp) = self.tracks.get_mut(index).and_then(|t| t.srtp.as_mut()) {
+            srtp.setup_answer(key_mgmt, secure_profile);
+        }
+    }
+
     /// One line for the transport layer.
     pub(crate) fn transport_summary(&self) -> String {
         let parts: Vec<String> = self
             .tracks
             .iter()
-            .map(|t| match t.carriage {
-                Some(Carriage::Tcp { rtp, rtcp }) => format!("{} interleaved {rtp}-{rtcp}", t.media),
-                Some(Carriage::Udp { .. }) => format!("{} over UDP", t.media),
-                None => format!("{} not set up", t.media),
+            .map(|t| {
+                let srtp = if t.srtp.as_ref().is_some_and(|s| s.active()) { " (SRTP)" } else { "" };
+                match t.carriage {
+                    Some(Carriage::Tcp { rtp, rtcp }) => {
+                        format!("{} interleaved {rtp}-{rtcp}{srtp}", t.media)
+                    }
+                    Some(Carriage::Udp { .. }) => format!("{} over UDP{srtp}", t.media),
+                    None => format!("{} not set up", t.media),
+                }
             })
             .collect();
         parts.join(", ")
@@ -247,18 +260,29 @@ impl Media {
         if let Some(value) = rtp_info {
             self.rtp_info(value, base);
         }
-        let udp = self.tracks.iter().any(|t| matches!(t.carriage, Some(Carriage::Udp { .. })));
-        if tls && udp {
+        let cleartext_udp = self.tracks.iter().any(|t| {
+            matches!(t.carriage, Some(Carriage::Udp { .. })) && !t.srtp.as_ref().is_some_and(|s| s.active())
+        });
+        if tls && cleartext_udp {
             ctx.finding(Finding::new(
                 codes::TRANSPORT_CLEARTEXT_MEDIA,
                 "the control connection is RTSPS but the media travels as cleartext RTP over UDP",
             ));
         } else if !tls {
-            ctx.finding(Finding::new(
-                codes::TRANSPORT_UNENCRYPTED,
-                "rtsp:// without TLS: requests, authentication exchanges and media travel in clear",
-            ));
+            let all_srtp = self.tracks.iter().all(|t| t.srtp.as_ref().is_some_and(|s| s.active()));
+            let what = if all_srtp {
+                "rtsp:// without TLS: requests, authentication exchanges and the SRTP keys travel in clear"
+            } else {
+                "rtsp:// without TLS: requests, authentication exchanges and media travel in clear"
+            };
+            ctx.finding(Finding::new(codes::TRANSPORT_UNENCRYPTED, what));
         }
+        for track in self.tracks.iter().filter(|t| t.carriage.is_some()) {
+            if let Some(srtp) = &track.srtp {
+                ctx.findings(srtp.key_findings(&format!("{} track", track.media), tls));
+            }
+        }
+        ctx.record.facts.media_security = super::protection::media_security(&self.tracks, tls);
         // A first receiver report from each UDP pair opens the path through NAT and stateful firewalls.
         for index in 0..self.tracks.len() {
             self.send_rr(ctx, index);

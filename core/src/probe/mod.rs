@@ -56,9 +56,11 @@ mod io;
 mod legacy;
 mod media;
 mod ports;
+mod protection;
 mod record;
 mod scan;
 mod session;
+mod srtp;
 mod tls_stage;
 mod tracks;
 

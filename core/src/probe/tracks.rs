@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::ctx::millis;
 use super::io::{MediaFrame, UdpId};
+use super::srtp::TrackSrtp;
 use crate::codec::{Codec, Depacketizer, StreamAnalyzer};
 use crate::diagnose::facts::TrackFacts;
 use crate::rtp::{Receiver, ReceiverConfig, RtpPacket, Thresholds};
@@ -38,6 +39,10 @@ pub(crate) struct Track {
     pub(crate) carriage: Option<Carriage>,
     pub(crate) transport_text: Option<String>,
     pub(crate) rtp_info: Option<String>,
+    /// Secure RTP, when the media section's profile is `SAVP`/`SAVPF`.
+    pub(crate) srtp: Option<TrackSrtp>,
+    /// Decrypted packets land here (reused: no allocation per packet).
+    plain: Vec<u8>,
     receiver: Receiver,
     depacketizer: Option<Depacketizer>,
     analyzer: Option<StreamAnalyzer>,
@@ -92,6 +97,8 @@ impl Track {
                 carriage: None,
                 transport_text: None,
                 rtp_info: None,
+                srtp: TrackSrtp::from_description(sdp, &media),
+                plain: Vec::new(),
                 receiver: Receiver::new(config, Duration::ZERO),
                 depacketizer: codec.map(Depacketizer::new),
                 analyzer: codec.map(|c| StreamAnalyzer::new(c, clock_rate, &sets)),
@@ -117,6 +124,21 @@ impl Track {
         now: Duration,
         frames: Option<&mut Vec<MediaFrame>>,
     ) {
+        let mut plain = std::mem::take(&mut self.plain);
+        let bytes =
+            match self.srtp.as_mut().filter(|s| s.active()).map(|s| s.unprotect_rtp(bytes, &mut plain)) {
+                Some(true) => plain.as_slice(),
+                Some(false) => {
+                    self.plain = plain;
+                    return;
+                }
+                None => bytes,
+            };
+        self.plain_rtp(index, bytes, now, frames);
+        self.plain = plain;
+    }
+
+    fn plain_rtp(&mut self, index: usize, bytes: &[u8], now: Duration, frames: Option<&mut Vec<MediaFrame>>) {
         let Ok(packet) = self.receiver.receive_rtp(bytes, now) else { return };
         self.first_packet.get_or_insert(now);
         if packet.payload_type() != self.payload_type {
@@ -159,14 +181,26 @@ impl Track {
     /// An RTCP compound packet arrived.
     pub(crate) fn rtcp(&mut self, bytes: &[u8], now: Duration) {
         // Malformed RTCP is counted by the receiver and becomes `rtcp.malformed`.
-        let _ = self.receiver.receive_rtcp(bytes, now);
+        match self.srtp.as_mut().filter(|s| s.active()) {
+            Some(srtp) => {
+                if let Some(plain) = srtp.unprotect_rtcp(bytes) {
+                    let _ = self.receiver.receive_rtcp(&plain, now);
+                }
+            }
+            None => {
+                let _ = self.receiver.receive_rtcp(bytes, now);
+            }
+        }
     }
 
     /// Our receiver report (RR + SDES CNAME), or `None` if it cannot be built.
     pub(crate) fn receiver_report(&mut self, ssrc: u32, now: Duration) -> Option<Vec<u8>> {
         let mut out = Vec::with_capacity(64);
         self.receiver.write_receiver_report(ssrc, "rtspeek", now, &mut out).ok()?;
-        Some(out)
+        match self.srtp.as_mut().filter(|s| s.active()) {
+            Some(srtp) => srtp.protect_rtcp(&out),
+            None => Some(out),
+        }
     }
 
     /// Whether the track has shown everything a decoder needs to start: a packet and, for video, the
@@ -191,6 +225,7 @@ impl Track {
     pub(crate) fn heard(&self, now: Duration) -> bool {
         let s = self.receiver.summary(now);
         s.rtp_packets + s.malformed_rtp + s.rtcp_packets > 0
+            || self.srtp.as_ref().is_some_and(TrackSrtp::heard)
     }
 
     /// The WebCodecs codec string, once the SPS is known.
@@ -228,6 +263,9 @@ impl Track {
         {
             findings.extend(analyzer.findings(depacketizer));
         }
+        if let Some(srtp) = &self.srtp {
+            findings.extend(srtp.media_findings(&format!("{} track", self.media)));
+        }
         findings.into_iter().map(|f| f.with_evidence("track", label.clone())).collect()
     }
 
@@ -256,6 +294,7 @@ impl Track {
                 .as_ref()
                 .filter(|_| self.first_packet.is_some())
                 .map(StreamAnalyzer::summary),
+            srtp: self.srtp.as_ref().map(TrackSrtp::facts),
         }
     }
 }

@@ -24,6 +24,7 @@
 mod context;
 mod error;
 mod kdf;
+mod redact;
 mod replay;
 mod rtcp;
 pub mod sdes;
@@ -33,6 +34,7 @@ mod transform;
 pub use context::{SrtpContext, SrtpCounters, StreamState};
 pub use error::SrtpError;
 pub use kdf::{MasterKey, SessionKeys, derive_session_keys, kdf};
+pub use redact::redact_keys;
 pub use suite::Suite;
 
 /// Default lifetime of a master key for SRTP packets (RFC 3711 section 9.2: at most 2^48 packets).

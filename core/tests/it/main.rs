@@ -17,6 +17,7 @@ mod codec_sps;
 mod container;
 mod keys_and_signatures;
 mod probe_codes;
+mod probe_srtp;
 mod rtcp_reports;
 mod rtp_findings;
 mod rtp_fixtures;

@@ -109,8 +109,33 @@ pub(super) fn tracks_text(out: &mut String, facts: &Facts, p: &Paint) {
         return;
     }
     let _ = writeln!(out, "\n{}", p.bold("media"));
+    if let Some(security) = &facts.media_security {
+        let _ = writeln!(out, "  protection: {}", printable(&security.statement));
+    }
     for (i, t) in facts.tracks.iter().enumerate() {
         track_text(out, i, t, p);
+    }
+}
+
+/// A track's SRTP: keys and what decrypting showed.
+fn srtp_text(out: &mut String, srtp: &rtspeek_core::diagnose::facts::SrtpFacts) {
+    let from = srtp.keys_from.as_deref().map(|f| format!(" from {f}")).unwrap_or_default();
+    let suite = srtp.suite.as_deref().map(|s| format!(", {s}")).unwrap_or_default();
+    let _ = writeln!(out, "    srtp:      {} keys {}{from}{suite}", srtp.profile, srtp.keys);
+    if let Some(n) = &srtp.counters {
+        let _ = writeln!(
+            out,
+            "      {} RTP and {} RTCP packets authenticated; {} failed ({} RTCP), {} replayed, {} past the key lifetime",
+            n.rtp_ok,
+            n.rtcp_ok,
+            n.auth_failures + n.rtcp_auth_failures,
+            n.rtcp_auth_failures,
+            n.replays,
+            n.lifetime_exceeded
+        );
+    }
+    if srtp.undecryptable > 0 {
+        let _ = writeln!(out, "      {} packets could not be decrypted (no usable key)", srtp.undecryptable);
     }
 }
 
@@ -131,6 +156,9 @@ fn track_text(out: &mut String, i: usize, t: &TrackFacts, p: &Paint) {
     }
     if let Some(info) = &t.rtp_info {
         let _ = writeln!(out, "    rtp-info:  {}", printable(info));
+    }
+    if let Some(srtp) = &t.srtp {
+        srtp_text(out, srtp);
     }
     let first = [("first packet", t.first_packet_ms), ("first keyframe", t.first_keyframe_ms)]
         .iter()

@@ -54,6 +54,7 @@ mod onvif;
 mod rtp;
 mod rtsp;
 mod sdp;
+mod srtp;
 mod tcp;
 mod tls;
 mod transport;
@@ -65,6 +66,7 @@ pub use onvif::*;
 pub use rtp::*;
 pub use rtsp::*;
 pub use sdp::*;
+pub use srtp::*;
 pub use tcp::*;
 pub use tls::*;
 pub use transport::*;
@@ -79,6 +81,7 @@ const FAMILIES: &[&[&CodeInfo]] = &[
     AUTH_CODES,
     SDP_CODES,
     TRANSPORT_CODES,
+    SRTP_CODES,
     RTP_CODES,
     CODEC_CODES,
 ];

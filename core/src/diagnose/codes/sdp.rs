@@ -59,8 +59,9 @@ catalogue! {
     /// decoder that cannot handle the stream.
     SDP_SPROP_MISMATCH = "sdp.sprop_mismatch", Sdp, Warning, "Announced profile disagrees with the SPS",
         fix: "Make the announced profile and level match the SPS (the SPS is what the decoder gets); a firmware update usually fixes it.";
-    /// The description offers secure RTP (`RTP/SAVP`, `a=crypto:`, `a=key-mgmt:`, `k=`). rtspeek and most RTSP
-    /// clients play only `RTP/AVP`; RTSPS protects media by carrying it inside the TLS connection instead.
+    /// The description offers secure RTP (`RTP/SAVP`, `a=crypto:`, `a=key-mgmt:`, `k=`). Many RTSP clients play
+    /// only `RTP/AVP` (the client verdicts say which); RTSPS protects media by carrying it inside the TLS
+    /// connection instead. rtspeek decrypts SRTP itself (the `transport.srtp_*` and `rtp.srtp_*` findings).
     SDP_SRTP_OFFERED = "sdp.srtp_offered", Sdp, Warning, "Secure RTP offered",
         fix: "Use RTSPS with interleaved (TCP) transport for encrypted media, and RTP/AVP in the description; keep SRTP only if every client supports it.";
     /// A media-level attribute (`a=rtpmap:`, `a=fmtp:`) comes before the first `m=` line, where it belongs to

@@ -482,7 +482,7 @@ impl Session {
     fn transcript(&self, ctx: &mut Ctx, direction: Direction, bytes: &[u8]) {
         let shown = bytes.get(..MAX_TRANSCRIPT_BYTES).unwrap_or(bytes);
         let text = String::from_utf8_lossy(shown);
-        let mut text = url::redact_text(&text).into_owned();
+        let mut text = url::redact_text(&crate::srtp::redact_keys(&text)).into_owned();
         if bytes.len() > MAX_TRANSCRIPT_BYTES {
             text.push_str(&format!(
                 "\n[transcript cut at {MAX_TRANSCRIPT_BYTES} bytes of {} in all]",
@@ -496,6 +496,11 @@ impl Session {
     fn send_setup(&mut self, ctx: &mut Ctx, index: usize, spec: TransportSpec, udp: Option<UdpId>) {
         let Some(track) = self.media.track(index) else { return };
         let uri = track.control.without_credentials().to_string();
+        let mut spec = spec;
+        if let Some(srtp) = &track.srtp {
+            // The description's secure profile: RTP/SAVP (over UDP) or RTP/SAVP/TCP (interleaved).
+            spec.profile.clone_from(&srtp.profile);
+        }
         let mut offered = spec.clone();
         offered.mode.clear();
         self.media.offered(index, spec, udp);

@@ -317,6 +317,7 @@ impl Session {
             return;
         };
         self.media.accepted(ctx, index, &chosen, resp.headers.get(names::TRANSPORT).unwrap_or_default());
+        self.media.srtp_answer(index, resp.headers.get(names::KEY_MGMT), chosen.is_secure_profile());
         if index + 1 < self.media.len() {
             self.setup(ctx, index + 1);
         } else {
@@ -333,7 +334,12 @@ impl Session {
             f
         };
         match self.lower {
-            Lower::Tcp if auto && !self.tls && index == 0 => {
+            // Over RTSPS, UDP is a fallback only for SRTP media: it stays encrypted out of the TLS connection.
+            Lower::Tcp
+                if auto
+                    && (!self.tls || self.media.track(index).is_some_and(|t| t.srtp.is_some()))
+                    && index == 0 =>
+            {
                 ctx.finding(with_evidence(Finding::new(
                     codes::TRANSPORT_TCP_REFUSED,
                     "the server refused RTP over TCP interleaved (461)",

@@ -39,6 +39,8 @@ pub mod names {
     pub const CONTENT_TYPE: &str = "Content-Type";
     /// `CSeq`.
     pub const CSEQ: &str = "CSeq";
+    /// `KeyMgmt` (RFC 4567: MIKEY data for SRTP keys).
+    pub const KEY_MGMT: &str = "KeyMgmt";
     /// `Location`.
     pub const LOCATION: &str = "Location";
     /// `Proxy-Authorization` (raw; never shown in evidence).

@@ -169,7 +169,7 @@ fn srtp(sdp: &SessionDescription<'_>, media: &[Media<'_, '_>], out: &mut Vec<Fin
             Finding::new(
                 codes::SDP_SRTP_OFFERED,
                 format!(
-                    "the {} media at line {} uses {}: rtspeek and most RTSP clients play only RTP/AVP",
+                    "the {} media at line {} uses {}: many RTSP clients play only RTP/AVP",
                     m.media_type(),
                     line.number,
                     m.proto()

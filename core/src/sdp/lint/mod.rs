@@ -7,8 +7,6 @@ mod media;
 pub use media::MAX_MEDIA;
 mod quirks;
 
-use std::borrow::Cow;
-
 use super::facts::SdpFacts;
 use super::model::{LineKind, SessionDescription};
 use super::parse::{SdpError, SdpText};
@@ -109,7 +107,7 @@ fn at(finding: Finding, sdp: &SessionDescription<'_>, number: u32) -> Finding {
 /// A line as evidence: key material redacted, control characters escaped (a description must not drive the
 /// terminal that shows the report), long lines shortened.
 fn shown(text: &str) -> String {
-    let text = truncated(&redact(text), MAX_SHOWN_CHARS);
+    let text = truncated(&crate::srtp::redact_keys(text), MAX_SHOWN_CHARS);
     if text.chars().any(char::is_control) {
         text.chars()
             .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
@@ -127,38 +125,6 @@ fn truncated(text: &str, max: usize) -> String {
     }
 }
 
-/// Replaces the secret part of `a=crypto:`, `a=key-mgmt:` and `k=` lines: evidence never holds keys.
-fn redact(text: &str) -> Cow<'_, str> {
-    let trimmed = text.trim_start();
-    let starts = |prefix: &str| {
-        trimmed
-            .as_bytes()
-            .get(..prefix.len())
-            .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
-    };
-    // Fields kept before the secret: `a=crypto:<tag> <suite>`, `a=key-mgmt:<protocol>`.
-    let keep = if starts("a=crypto:") {
-        2
-    } else if starts("a=key-mgmt:") {
-        1
-    } else if starts("k=") {
-        return match text.find(':') {
-            Some(colon) => Cow::Owned(format!("{}:<redacted>", &text[..colon])),
-            None => Cow::Borrowed(text),
-        };
-    } else {
-        return Cow::Borrowed(text);
-    };
-    let mut end = text.len() - trimmed.len();
-    for _ in 0..keep {
-        let rest = &text[end..];
-        let start = rest.len() - rest.trim_start().len();
-        let field_len = rest[start..].find([' ', '\t']).unwrap_or(rest.len() - start);
-        end += start + field_len;
-    }
-    Cow::Owned(format!("{} <redacted>", &text[..end]))
-}
-
 /// The letter-and-equals name of a line kind, `a=`.
 fn kind_name(kind: LineKind) -> String {
     kind.letter().map_or_else(|| "?".to_owned(), |c| format!("{c}="))
@@ -169,22 +135,7 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
-    use super::{redact, shown};
-
-    #[test]
-    fn key_material_is_redacted() {
-        assert_eq!(
-            redact(
-                "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:32"
-            ),
-            "a=crypto:1 AES_CM_128_HMAC_SHA1_80 <redacted>"
-        );
-        assert_eq!(redact("a=key-mgmt:mikey AQAFgM0XflABAAAAAAAAAAAAAAsAyO"), "a=key-mgmt:mikey <redacted>");
-        assert_eq!(redact("A=Crypto:1 X"), "A=Crypto:1 X <redacted>");
-        assert_eq!(redact("k=base64:c2VjcmV0"), "k=base64:<redacted>");
-        assert_eq!(redact("k=prompt"), "k=prompt");
-        assert_eq!(redact("a=control:trackID=1"), "a=control:trackID=1");
-    }
+    use super::shown;
 
     #[test]
     fn control_characters_are_escaped() {

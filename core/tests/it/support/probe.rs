@@ -134,6 +134,18 @@ pub(crate) struct Camera {
     pub(crate) strangers: bool,
     /// The handshake carries a CertificateRequest (the driver's TLS client saw one).
     pub(crate) cert_requested: bool,
+    /// Media sent as SRTP/SRTCP (the description must say so and carry the keys, or `SrtpCamera::key_mgmt`).
+    pub(crate) srtp: Option<SrtpCamera>,
+}
+
+/// A camera sending SRTP: its sending context, and what else it does.
+pub(crate) struct SrtpCamera {
+    /// Protects every RTP and RTCP packet the camera sends.
+    pub(crate) sender: rtspeek_core::srtp::SrtpContext,
+    /// A `KeyMgmt` header for SETUP answers.
+    pub(crate) key_mgmt: Option<String>,
+    /// Flip a byte of every Nth RTP packet's tag (0: none).
+    pub(crate) tamper_every: usize,
 }
 
 impl Default for Camera {
@@ -158,6 +170,7 @@ impl Default for Camera {
             same_channels: false,
             strangers: false,
             cert_requested: false,
+            srtp: None,
         }
     }
 }
@@ -195,6 +208,8 @@ pub(crate) struct Seen {
     /// Requests that carried credentials (`Authorization`) on a connection without TLS.
     pub(crate) cleartext_authorizations: usize,
     pub(crate) rtcp_from_client: usize,
+    /// The probe's RTCP packets (UDP or interleaved), as sent.
+    pub(crate) client_rtcp: Vec<Vec<u8>>,
     pub(crate) connections: usize,
 }
 
@@ -465,9 +480,10 @@ impl Pair {
                 self.next_udp_port += 2;
                 self.at(Duration::ZERO, Event::UdpBound(udp, port));
             }
-            Output::SendUdp { channel, .. } => {
+            Output::SendUdp { channel, data, .. } => {
                 if channel == UdpChannel::Rtcp {
                     self.seen.rtcp_from_client += 1;
+                    self.seen.client_rtcp.push(data);
                 }
             }
             Output::CloseUdp { .. } | Output::Media(_) => {}
@@ -527,6 +543,7 @@ impl Pair {
                     consumed += used;
                     if frame.channel % 2 == 1 {
                         self.seen.rtcp_from_client += 1;
+                        self.seen.client_rtcp.push(frame.payload.to_vec());
                     }
                 }
                 Ok(Parsed::Message(Message::Response(_), used)) => consumed += used,
@@ -670,6 +687,10 @@ impl Pair {
         }
         chosen.ssrc = vec![0x1234_5678];
         let session = self.session.get_or_insert_with(|| "harness42".to_owned()).clone();
+        let mut ok = ok;
+        if let Some(key_mgmt) = self.camera.srtp.as_ref().and_then(|s| s.key_mgmt.clone()) {
+            ok = ok.with_header(names::KEY_MGMT, key_mgmt);
+        }
         let ok = ok
             .with_header(names::TRANSPORT, Transport(vec![chosen]).to_value())
             .with_header(names::SESSION, format!("{session};timeout={}", self.camera.session_timeout));
@@ -702,6 +723,18 @@ impl Pair {
                     }
                 } else if !self.camera.rtcp {
                     continue;
+                }
+                if let Some(srtp) = &mut self.camera.srtp {
+                    packet = if *channel == 0 {
+                        let mut p = srtp.sender.protect_rtp(&packet).expect("the fixture is valid RTP");
+                        if srtp.tamper_every > 0 && index.is_multiple_of(srtp.tamper_every) {
+                            let last = p.len() - 1;
+                            p[last] ^= 0x55;
+                        }
+                        p
+                    } else {
+                        srtp.sender.protect_rtcp(&packet).expect("the fixture's RTCP is valid")
+                    };
                 }
                 for (track, (channel_base, udp)) in self.setups.clone().into_iter().enumerate() {
                     if track > 0 {
