@@ -51,6 +51,18 @@ pub(crate) struct ProbeArgs {
     /// Trust these CA certificates (PEM) instead of the public web PKI (repeatable).
     #[arg(long, value_name = "FILE")]
     ca: Vec<PathBuf>,
+    /// Send NAME as SNI and verify the certificate for NAME instead of the URL's host (as `openssl s_client
+    /// -servername`): a camera reached by IP whose certificate names its DNS name.
+    #[arg(long, value_name = "NAME")]
+    servername: Option<String>,
+    /// Connect to HOST:PORT instead of the URL's host and port, still sending and verifying the URL's name
+    /// (as `curl --connect-to`): reach a camera by IP, or through a port forward, and check its real name.
+    #[arg(long, value_name = "HOST:PORT", value_parser = parse_connect_to)]
+    connect_to: Option<(String, u16)>,
+    /// Write the certificate chain the camera presented (PEM, leaf first, as received) to FILE, also when it
+    /// failed verification or came over the legacy TLS client.
+    #[arg(long, value_name = "FILE")]
+    save_chain: Option<PathBuf>,
     /// Continue past an untrusted certificate to test the rest of the chain (the certificate layer still
     /// fails and the verdict cannot be healthy).
     #[arg(long)]
@@ -107,8 +119,28 @@ pub(crate) fn run_cmd(args: ProbeArgs) -> Result<u8, CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError::Runtime(format!("cannot start the runtime: {e}")))?;
-    let report = runtime.block_on(probe_and_print(config, &tls, color, args.json))?;
+    let report =
+        runtime.block_on(probe_and_print(config, &tls, color, args.json, args.save_chain.as_deref()))?;
     Ok(report.verdict.exit_code() as u8)
+}
+
+/// `HOST:PORT` of `--connect-to` (`[v6]:PORT` for IPv6 literals).
+fn parse_connect_to(text: &str) -> Result<(String, u16), String> {
+    let (host, port) = text.rsplit_once(':').ok_or_else(|| format!("`{text}`: give HOST:PORT"))?;
+    let (host, bracketed) = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(inner) => (inner, true),
+        None => (host, false),
+    };
+    let v6 = host.parse::<std::net::Ipv6Addr>().is_ok();
+    if host.is_empty() || host.contains(['/', ' ', '[', ']']) || (host.contains(':') && !(bracketed && v6)) {
+        return Err(format!("`{text}`: `{host}` is not a host name or address (IPv6 goes in brackets)"));
+    }
+    let port = port
+        .parse::<u16>()
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| format!("`{text}`: `{port}` is not a port"))?;
+    Ok((host.to_owned(), port))
 }
 
 /// Runs the probe with the progress lines, then prints the report (text or JSON). Ctrl-C tears down and still
@@ -118,6 +150,7 @@ pub(crate) async fn probe_and_print(
     tls: &TlsOptions,
     color: bool,
     json: bool,
+    save_chain: Option<&std::path::Path>,
 ) -> Result<rtspeek_core::Report, CliError> {
     let mut progress = Progress::new(color, !json);
     let stop = async {
@@ -128,6 +161,9 @@ pub(crate) async fn probe_and_print(
     };
     let report = run(config, tls, &mut progress, stop).await.map_err(|e| CliError::Runtime(e.to_string()))?;
     progress.end_media_line();
+    if let Some(path) = save_chain {
+        save_chain_pem(path, progress.chain.as_deref())?;
+    }
     if json {
         let json = serde_json::to_string_pretty(&report).map_err(|e| CliError::Runtime(e.to_string()))?;
         render::print_stdout(&format!("{json}\n"));
@@ -183,6 +219,8 @@ pub(crate) fn options(args: &ProbeArgs) -> Result<ProbeOptions, CliError> {
     options.legacy_tls = args.legacy_tls;
     options.tls_scan_parallel = usize::from(args.tls_scan_parallel);
     options.insecure = args.insecure;
+    options.server_name.clone_from(&args.servername);
+    options.connect_to.clone_from(&args.connect_to);
     options.ports = args.ports.clone();
     options.ca = args.ca.iter().map(named).collect::<Result<_, _>>()?;
     if let (Some(cert), Some(key)) = (&args.client_cert, &args.client_key) {
@@ -218,17 +256,42 @@ fn named(path: &PathBuf) -> Result<NamedBytes, String> {
     Ok(NamedBytes { name, bytes })
 }
 
-/// Prints one line per layer as it completes, and a live media line on a terminal.
+/// Writes the presented chain as PEM (`--save-chain`); no chain (no handshake got that far) is an error that
+/// says so, not an empty file.
+fn save_chain_pem(path: &std::path::Path, chain: Option<&[Vec<u8>]>) -> Result<(), CliError> {
+    let chain = chain.filter(|c| !c.is_empty()).ok_or_else(|| {
+        CliError::Runtime(format!(
+            "--save-chain {}: no TLS handshake presented a certificate chain (see the report)",
+            path.display()
+        ))
+    })?;
+    let blocks: Vec<pem::Pem> = chain.iter().map(|der| pem::Pem::new("CERTIFICATE", der.clone())).collect();
+    let pem = pem::encode_many(&blocks);
+    std::fs::write(path, pem)
+        .map_err(|e| CliError::Runtime(format!("--save-chain {}: {e}", path.display())))?;
+    eprintln!("saved the {} certificate(s) the server presented to {}", chain.len(), path.display());
+    Ok(())
+}
+
+/// Prints one line per layer as it completes, and a live media line on a terminal; keeps the chain the last
+/// handshake presented.
 struct Progress {
     paint: Paint,
     enabled: bool,
     live: bool,
     media_line: bool,
+    chain: Option<Vec<Vec<u8>>>,
 }
 
 impl Progress {
     fn new(color: bool, enabled: bool) -> Progress {
-        Progress { paint: Paint(color), enabled, live: std::io::stderr().is_terminal(), media_line: false }
+        Progress {
+            paint: Paint(color),
+            enabled,
+            live: std::io::stderr().is_terminal(),
+            media_line: false,
+            chain: None,
+        }
     }
 
     fn end_media_line(&mut self) {
@@ -240,6 +303,10 @@ impl Progress {
 }
 
 impl ProbeSink for Progress {
+    fn chain(&mut self, der: &[Vec<u8>]) {
+        self.chain = Some(der.to_vec());
+    }
+
     fn event(&mut self, event: &ProbeEvent) {
         if !self.enabled {
             return;

@@ -93,6 +93,13 @@ pub struct ProbeConfig {
     pub tls_scan_parallel: usize,
     /// CA certificates to trust instead of the public web PKI (`--ca`).
     pub anchors: Option<Vec<NamedBytes>>,
+    /// The name sent as SNI and checked against the certificate instead of the URL's host (`--servername`,
+    /// as `openssl s_client -servername`), on connections to the URL's host.
+    pub server_name: Option<String>,
+    /// Dial this host and port instead of the URL's (`--connect-to`): reach an IP or another port while the
+    /// URL's name is sent and verified. Only connections to the URL's own host and port are redirected
+    /// (a server's redirect elsewhere goes where it says).
+    pub connect_to: Option<(String, u16)>,
     /// Continue past an untrusted certificate (`--insecure`); the certificate layer still fails.
     pub insecure: bool,
     /// Whether the driver presents a client certificate (`--client-cert`), for the explanations.
@@ -133,6 +140,8 @@ impl ProbeConfig {
             tls_scan: TlsScan::Always,
             tls_scan_parallel: crate::tls::DEFAULT_MAX_IN_FLIGHT,
             anchors: None,
+            server_name: None,
+            connect_to: None,
             insecure: false,
             client_certificate: false,
             legacy_tls: false,

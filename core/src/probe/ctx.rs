@@ -22,12 +22,16 @@ pub(crate) struct Ctx {
     pub(crate) rng: SeededRng,
     next_conn: u32,
     next_udp: u32,
+    /// The URL's host and port at the start: what `server_name` and `connect_to` apply to.
+    target: (String, u16),
 }
 
 impl Ctx {
     pub(crate) fn new(config: ProbeConfig) -> Self {
         let rng = SeededRng::new(config.seed);
+        let target = (config.url.host().to_string(), config.url.port_or_default());
         Ctx {
+            target,
             config,
             now: Duration::ZERO,
             out: VecDeque::new(),
@@ -46,8 +50,28 @@ impl Ctx {
     pub(crate) fn connect(&mut self, host: &str, port: u16, tls: ConnectTls) -> ConnId {
         self.next_conn += 1;
         let conn = ConnId(self.next_conn);
-        self.out.push_back(Output::Connect { conn, host: host.to_owned(), port, tls });
+        let server_name = self.tls_name(host);
+        let (host, port) = self.dial(host, port);
+        self.out.push_back(Output::Connect { conn, host, port, tls, server_name });
         conn
+    }
+
+    /// Where a connection to `host:port` really goes: `connect_to` for the URL's own host and port.
+    pub(crate) fn dial(&self, host: &str, port: u16) -> (String, u16) {
+        match &self.config.connect_to {
+            Some((to_host, to_port)) if host == self.target.0 && port == self.target.1 => {
+                (to_host.clone(), *to_port)
+            }
+            _ => (host.to_owned(), port),
+        }
+    }
+
+    /// The name sent as SNI and verified for a connection to `host`: `server_name` for the URL's host.
+    pub(crate) fn tls_name(&self, host: &str) -> String {
+        match &self.config.server_name {
+            Some(name) if host == self.target.0 => name.clone(),
+            _ => host.to_owned(),
+        }
     }
 
     pub(crate) fn transmit(&mut self, conn: ConnId, data: Vec<u8>) {

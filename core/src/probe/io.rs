@@ -293,6 +293,9 @@ pub enum Output {
         port: u16,
         /// Whether to run the TLS handshake.
         tls: ConnectTls,
+        /// The name for the handshake: sent as SNI when it is a DNS name, and the name the certificate must
+        /// match. The URL's host, unless `--servername` or `--connect-to` made `host` another address.
+        server_name: String,
     },
     /// Write bytes on a connection.
     Transmit {

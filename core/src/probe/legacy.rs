@@ -50,7 +50,7 @@ impl Probe {
         );
         self.ctx.record.facts.tls.get_or_insert_with(TlsSessionFacts::default).legacy = Some(facts);
         if !self.ctx.record.is_reached(Layer::Certificate) && !tls.verifier.chain.is_empty() {
-            let host = self.url.host().to_string();
+            let host = self.ctx.tls_name(&self.url.host().to_string());
             certificate::assess(&mut self.ctx, &tls.verifier, &host, ChainSource::Legacy);
             self.certificate_layer_done();
         }

@@ -423,7 +423,19 @@ impl Probe {
             peer: None,
             connect_ms: None,
         });
-        self.ctx.step(Layer::Tcp, format!("connecting to {}:{port}", connect::bracket(&host)));
+        let (dial_host, dial_port) = self.ctx.dial(&host, port);
+        if (dial_host.as_str(), dial_port) == (host.as_str(), port) {
+            self.ctx.step(Layer::Tcp, format!("connecting to {}:{port}", connect::bracket(&host)));
+        } else {
+            self.ctx.step(
+                Layer::Tcp,
+                format!(
+                    "connecting to {}:{dial_port} for {}:{port} (--connect-to)",
+                    connect::bracket(&dial_host),
+                    connect::bracket(&host)
+                ),
+            );
+        }
         let conn = self.ctx.connect(&host, port, tls);
         let started = self.ctx.now;
         self.stage = Stage::Connect {

@@ -47,7 +47,7 @@ impl ScanRun {
         let mut run = ScanRun {
             host: host.to_owned(),
             port,
-            plan: ScanPlan::new(host).with_max_in_flight(ctx.config.tls_scan_parallel),
+            plan: ScanPlan::new(&ctx.tls_name(host)).with_max_in_flight(ctx.config.tls_scan_parallel),
             in_flight: Vec::new(),
             aborted: None,
             started: ctx.now,

@@ -29,7 +29,7 @@ impl Probe {
             legacy: None,
         });
         self.ctx.layer_done(Layer::Tls, format!("{} {}", tls.version, tls.cipher_suite));
-        let host = self.url.host().to_string();
+        let host = self.ctx.tls_name(&self.url.host().to_string());
         certificate::assess(&mut self.ctx, &tls.verifier, &host, ChainSource::Handshake);
         self.certificate_layer_done();
         let without_cert = tls.client_cert_requested && !self.ctx.config.client_certificate;
@@ -47,7 +47,7 @@ impl Probe {
     }
 
     pub(super) fn tls_failed(&mut self, failure: HandshakeFailure, verifier: Option<VerifierRecord>) {
-        let host = self.url.host().to_string();
+        let host = self.ctx.tls_name(&self.url.host().to_string());
         if let Some(record) = &verifier {
             certificate::assess(&mut self.ctx, record, &host, ChainSource::Handshake);
         }
@@ -149,7 +149,7 @@ impl Probe {
             && let Some(chain) = server_certificates(attempts)
         {
             let record = VerifierRecord { chain: chain.to_vec(), error: None, overridden: false };
-            let host = self.url.host().to_string();
+            let host = self.ctx.tls_name(&self.url.host().to_string());
             certificate::assess(&mut self.ctx, &record, &host, ChainSource::Scan);
             self.certificate_layer_done();
         }

@@ -28,16 +28,17 @@ pub(super) enum Handshake {
     Legacy(std::time::Duration),
 }
 
-/// Runs one connection until it ends or the task is aborted.
+/// Runs one connection to `dial` until it ends or the task is aborted; `server_name` is the name the handshake
+/// sends and verifies (the URL's host, or `--servername`).
 pub(super) async fn run(
     conn: ConnId,
-    host: String,
-    port: u16,
+    dial: (String, u16),
+    server_name: String,
     tls: Handshake,
     mut writes: mpsc::Receiver<Vec<u8>>,
     events: mpsc::Sender<Observed>,
 ) {
-    let (tcp, peer) = match connect(&host, port).await {
+    let (tcp, peer) = match connect(&dial.0, dial.1).await {
         Ok(connected) => connected,
         Err(error) => {
             let _ = events.send(Observed::ConnectFailed { conn, error }).await;
@@ -48,9 +49,9 @@ pub(super) async fn run(
     let _ = events.send(Observed::Connected { conn, peer }).await;
     match tls {
         Handshake::None => pump(conn, tcp, &mut writes, &events).await,
-        Handshake::Legacy(timeout) => legacy(conn, tcp, &host, timeout, &mut writes, &events).await,
+        Handshake::Legacy(timeout) => legacy(conn, tcp, &server_name, timeout, &mut writes, &events).await,
         Handshake::Modern(connector) => {
-            let (result, facts) = connector.connect(tcp, &host).await;
+            let (result, facts) = connector.connect(tcp, &server_name).await;
             match result {
                 Ok(stream) => {
                     let _ = events.send(Observed::TlsEstablished { conn, tls: established(&facts) }).await;

@@ -31,6 +31,9 @@ pub trait ProbeSink {
     fn event(&mut self, event: &ProbeEvent);
     /// An access unit for a preview (only with `deliver_media`).
     fn media(&mut self, _frame: MediaFrame) {}
+    /// The certificate chain a TLS handshake presented (rustls or the legacy client), DER, leaf first, as
+    /// received: for `--save-chain`.
+    fn chain(&mut self, _der: &[Vec<u8>]) {}
 }
 
 impl<F: FnMut(&ProbeEvent)> ProbeSink for F {
@@ -111,14 +114,15 @@ pub async fn run(
             // A batch ends with Timeout or Done (`Probe::poll_output`), so `None` cannot come before Done.
             let Some(output) = probe.poll_output() else { unreachable!("the probe's outputs end with Done") };
             match output {
-                Output::Connect { conn, host, port, tls } => {
+                Output::Connect { conn, host, port, tls, server_name } => {
                     let (writes, rx) = mpsc::channel(WRITE_QUEUE);
                     let tls = match tls {
                         ConnectTls::None => conn::Handshake::None,
                         ConnectTls::Handshake => conn::Handshake::Modern(Arc::clone(&connector)),
                         ConnectTls::Legacy => conn::Handshake::Legacy(handshake_timeout),
                     };
-                    let task = tokio::spawn(conn::run(conn, host, port, tls, rx, events_tx.clone()));
+                    let task =
+                        tokio::spawn(conn::run(conn, (host, port), server_name, tls, rx, events_tx.clone()));
                     conns.insert(conn, ConnTask { writes, task });
                 }
                 Output::Transmit { conn, data } => {
@@ -178,8 +182,11 @@ pub async fn run(
         tokio::select! {
             // Never `None`: this loop holds a sender of the channel itself.
             Some(observed) = events.recv() => {
-                if let Observed::Connected { peer, .. } = &observed {
-                    peer_ip = Some(peer.ip());
+                match &observed {
+                    Observed::Connected { peer, .. } => peer_ip = Some(peer.ip()),
+                    Observed::TlsEstablished { tls, .. } => sink.chain(&tls.verifier.chain),
+                    Observed::TlsFailed { verifier: Some(v), .. } if !v.chain.is_empty() => sink.chain(&v.chain),
+                    _ => {}
                 }
                 probe.handle_input(start.elapsed(), observed.as_input());
             }

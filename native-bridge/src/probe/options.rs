@@ -51,6 +51,10 @@ pub struct ProbeOptions {
     pub ports: Vec<u16>,
     /// Hand every video access unit to the sink (a live preview).
     pub deliver_media: bool,
+    /// The name sent as SNI and verified instead of the URL's host (`--servername`).
+    pub server_name: Option<String>,
+    /// Dial this host and port instead of the URL's (`--connect-to`).
+    pub connect_to: Option<(String, u16)>,
 }
 
 impl ProbeOptions {
@@ -73,6 +77,8 @@ impl ProbeOptions {
             allow_cleartext: false,
             ports: Vec::new(),
             deliver_media: false,
+            server_name: None,
+            connect_to: None,
         }
     }
 }
@@ -97,6 +103,8 @@ impl std::fmt::Debug for ProbeOptions {
             allow_cleartext,
             ports,
             deliver_media,
+            server_name,
+            connect_to,
         } = self;
         f.debug_struct("ProbeOptions")
             .field("target", &rtspeek_core::rtsp::url::redact_text(target))
@@ -115,6 +123,8 @@ impl std::fmt::Debug for ProbeOptions {
             .field("allow_cleartext", allow_cleartext)
             .field("ports", ports)
             .field("deliver_media", deliver_media)
+            .field("server_name", server_name)
+            .field("connect_to", connect_to)
             .finish()
     }
 }
@@ -186,6 +196,8 @@ pub fn configure(options: &ProbeOptions, now: UnixTime) -> Result<(ProbeConfig, 
     config.tls_scan_parallel = options.tls_scan_parallel.clamp(1, 16);
     config.client_certificate = options.client_auth.is_some();
     config.deliver_media = options.deliver_media;
+    config.server_name.clone_from(&options.server_name);
+    config.connect_to.clone_from(&options.connect_to);
 
     if !options.ca.is_empty() {
         config.anchors = Some(options.ca.clone());

@@ -9,6 +9,7 @@ mod cli_cert;
 mod cli_cert_new;
 mod cli_docs;
 mod cli_probe;
+mod cli_probe_tls;
 mod cli_sdp;
 mod cli_serve;
 mod client_matrix;
