@@ -1,8 +1,11 @@
 //! Embeds the web page (`web/dist/`, built by `cargo xtask web`) into the `rtspeek` binary, for
 //! `rtspeek bridge`. Writes `$OUT_DIR/web_assets.rs`: a table of (URL path, content type, `include_bytes!`).
-//! Without a built page, it embeds one fallback `index.html` that says how to build it.
 //!
-//! `RTSPEEK_WEB_DIST` overrides where the built page is (default: `../web/dist` from this crate).
+//! Where the page is looked for, in order: `RTSPEEK_WEB_DIST`, `page/` in this crate (what a published package
+//! ships: `cargo xtask web` then copy `web/dist` there before `cargo publish`), `../web/dist` (a checkout).
+//! Without a built page, a checkout of the workspace gets a stand-in page that says how to build the real one,
+//! with a build warning; a packaged crate without its page fails to build with a message, so `cargo install`
+//! never installs a bridge without its page silently.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -17,7 +20,7 @@ const FALLBACK: &str = r#"<!doctype html>
 <body>
 <h1>rtspeek bridge</h1>
 <p>The web UI was not built into this binary. Build it with <code>cargo xtask web</code>, then rebuild
-<code>rtspeek</code> (<code>cargo build -p rtspeek-bridge</code>).</p>
+<code>rtspeek</code> (<code>cargo build -p rtspeek</code>).</p>
 <p>The bridge itself runs: its WebSocket is at <code>/ws</code>.</p>
 </body>
 </html>
@@ -32,10 +35,27 @@ fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     let dist = match std::env::var_os("RTSPEEK_WEB_DIST") {
         Some(dir) => manifest.join(dir),
+        None if manifest.join("page/index.html").is_file() => manifest.join("page"),
         None => manifest.join("../web/dist"),
     };
 
     let built = dist.join("index.html").is_file();
+    let checkout = manifest.join("../web/Cargo.toml").is_file();
+    if !built && !checkout {
+        panic!(
+            "the rtspeek package was built without its web page ({} has no index.html): build it with \
+             `cargo xtask web` in the rtspeek repository and copy web/dist to native-bridge/page, or point \
+             RTSPEEK_WEB_DIST at a built page",
+            dist.display()
+        );
+    }
+    if !built {
+        println!(
+            "cargo:warning=the web page is not built ({} has no index.html): `rtspeek bridge` will serve a page \
+             that says so; run `cargo xtask web` first",
+            dist.display()
+        );
+    }
     let mut files = Vec::new();
     if built {
         // A directory: cargo looks at every file under it, so added, removed and changed files all count.

@@ -7,7 +7,7 @@
 //! - `huge`: every answer padded with a 60 KiB body and a DESCRIBE of 64 KiB.
 //!
 //! The probe runs as a child process (`--duration 5 --transport udp`); its high-water mark (`VmHWM` of
-//! /proc/PID/status) is sampled every 10 ms until it exits. `cargo bench -p rtspeek-bridge --bench
+//! /proc/PID/status) is sampled every 10 ms until it exits. `cargo bench -p rtspeek --bench
 //! hostile_memory`. Figures in BENCHMARKS.md.
 
 use std::process::{Command, Stdio};

@@ -2,7 +2,7 @@
 //! certificate verification, RTSP, SDP, the first IDR decoded to its parameters) against `ffprobe
 //! -rtsp_transport tcp` printing the stream information, in the same run, alternating, on the same server.
 //!
-//! `cargo bench -p rtspeek-bridge --bench probe_vs_ffprobe` (release build of the `rtspeek` binary; needs
+//! `cargo bench -p rtspeek --bench probe_vs_ffprobe` (release build of the `rtspeek` binary; needs
 //! the peers `cargo xtask test` installs). `PROBE_BENCH_RUNS` sets the runs per tool (default 15). Figures in
 //! BENCHMARKS.md.
 

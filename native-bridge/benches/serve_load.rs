@@ -1,7 +1,7 @@
 //! Load benchmark: how many RTSPS viewers of one 2 Mbit/s stream `rtspeek serve` holds with zero RTP loss,
 //! against gst-rtsp-server serving the same clip on the same machine, in the same run.
 //!
-//! `cargo bench -p rtspeek-bridge --bench serve_load` (release build). For each server, N viewers (our
+//! `cargo bench -p rtspeek --bench serve_load` (release build). For each server, N viewers (our
 //! `player`, built on core: TLS with the test CA, TCP interleaved) play for `RTSPEEK_LOAD_SECS` (default 30) at
 //! N = 25, 50, 100, 200, ... until a step fails; a step holds when every viewer plays to the end with zero RTP
 //! loss. Reported per step: loss, late packets (over 250 ms behind the stream's own pace), the server's

@@ -1,7 +1,7 @@
 //! Encode time per frame of `rtspeek serve`'s synthetic camera (OpenH264 behind the burned-in counter and
 //! clock). Target: well under the frame interval (40 ms at 25 fps) so that one core keeps a camera live.
 //! The mean and the slowest of 250 frames (10 s of video), for the default 640x360 and for 1280x720.
-//! `cargo bench -p rtspeek-bridge --bench synthetic_camera`. Figures in BENCHMARKS.md.
+//! `cargo bench -p rtspeek --bench synthetic_camera`. Figures in BENCHMARKS.md.
 
 use std::time::{Duration, Instant};
 

@@ -7,7 +7,7 @@
 //! of its offers, and of the whole probe with and without the scan (`--no-tls-scan`; the legacy camera is
 //! scanned either way, because its handshake fails).
 //!
-//! `cargo bench -p rtspeek-bridge --bench tls_scan` (needs the peers `cargo xtask test` installs). Figures in
+//! `cargo bench -p rtspeek --bench tls_scan` (needs the peers `cargo xtask test` installs). Figures in
 //! BENCHMARKS.md.
 
 use std::time::{Duration, Instant};

@@ -1,4 +1,4 @@
-//! rtspeek-bridge: the native drivers of rtspeek-core. They own the sockets, the clock and the TLS library
+//! rtspeek_bridge (the library of the `rtspeek` package): the native drivers of rtspeek-core. They own the sockets, the clock and the TLS library
 //! (tokio, rustls), feed core with bytes and time, and hand its results to the `rtspeek` binary and to the
 //! browser bridge.
 //!

@@ -1,6 +1,6 @@
 // The live page for real: `rtspeek demo` (the RTSPS server with its synthetic camera, and the bridge that
 // serves this page) in its own process, Debian's headless chromium driven by playwright-core. Run by
-// `cargo xtask test` (step "browser tests") after offline.mjs; by hand: `cargo build -p rtspeek-bridge &&
+// `cargo xtask test` (step "browser tests") after offline.mjs; by hand: `cargo build -p rtspeek &&
 // node web/tests/live.mjs`.
 //
 //  - a probe of the synthetic camera with the demo CA: a healthy chain, and at least 25 frames decoded by

@@ -24,7 +24,7 @@ export function environment({ needsBinary }) {
   const output = process.env.RTSPEEK_TEST_OUTPUT || join(root, "target/test-output/browser");
   const rtspeekBin = process.env.RTSPEEK_BIN || join(root, "target/debug/rtspeek");
   if (!existsSync(chromiumPath)) fail(`${chromiumPath} is missing: run \`cargo xtask test\`, which installs Debian's chromium`);
-  if (needsBinary && !existsSync(rtspeekBin)) fail(`${rtspeekBin} is missing: build it with \`cargo build -p rtspeek-bridge\``);
+  if (needsBinary && !existsSync(rtspeekBin)) fail(`${rtspeekBin} is missing: build it with \`cargo build -p rtspeek\``);
   let chromium;
   try {
     ({ chromium } = createRequire(join(tools, "package.json"))("playwright-core"));

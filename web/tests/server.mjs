@@ -1,6 +1,6 @@
 // The Server view for real: `rtspeek serve` with its admin endpoint (HTTPS, the global pair) in its own
 // process, ffmpeg playing one of its streams, and Debian's headless chromium driven by playwright-core. Run by
-// `cargo xtask test` (step "browser tests") after live.mjs; by hand: `cargo build -p rtspeek-bridge && node
+// `cargo xtask test` (step "browser tests") after live.mjs; by hand: `cargo build -p rtspeek && node
 // web/tests/server.mjs`.
 //
 //  - the view lists the streams with their URLs, each pair's facts and client verdicts, and the connections

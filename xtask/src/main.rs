@@ -100,7 +100,7 @@ fn demo(sh: &Sh, args: &[String]) -> ExitCode {
         ensure::for_demo(sh)?;
         // The bridge embeds web/dist at compile time.
         web::build(sh)?;
-        sh.run(sh.cargo().args(["build", "--release", "-p", "rtspeek-bridge"]))?;
+        sh.run(sh.cargo().args(["build", "--release", "-p", "rtspeek"]))?;
         let bin = workspace::target_dir(sh.root()).join("release").join("rtspeek");
         let mut cmd = sh.cmd(&bin);
         // The user's directory (cargo run keeps it), so that relative paths in ARGS mean what they say.

@@ -275,7 +275,7 @@ pub(crate) fn browser_test(sh: &Sh, counts: &mut TestCounts) -> Result<(), Strin
     )?;
     // The live page for real: `rtspeek demo` (server + bridge) as a process; the binary is built here so the
     // step also works alone (`cargo xtask test browser`).
-    sh.run(sh.cargo().args(["build", "-p", "rtspeek-bridge", "--bin", "rtspeek"]))?;
+    sh.run(sh.cargo().args(["build", "-p", "rtspeek", "--bin", "rtspeek"]))?;
     let bin = workspace::target_dir(sh.root()).join("debug").join("rtspeek");
     for script in ["web/tests/live.mjs", "web/tests/server.mjs"] {
         sh.run_tests(

@@ -1,4 +1,4 @@
-//! rtspeek-bridge's integration tests, in one binary: each file is a module, and [`support`] is what they
+//! The rtspeek package's integration tests, in one binary: each file is a module, and [`support`] is what they
 //! share. One binary links the bridge, tokio, rustls and the codecs once instead of once per file.
 
 mod support;
