@@ -8,6 +8,7 @@
 //! Synthetic and file sources are pulled by a pacing thread ([`run_paced`]); the relay is an async task.
 
 pub mod file;
+#[cfg(feature = "synthetic")]
 mod font;
 pub mod relay;
 pub mod synthetic;

@@ -1,30 +1,4 @@
-//! The built-in synthetic camera of `rtspeek serve`: an H.264 test pattern that needs no camera and no file.
-//!
-//! Each picture shows 75% colour bars, a box bouncing left and right, a scrolling grey ramp (so motion is
-//! visible everywhere), and a black panel with the frame counter and the capture wall clock
-//! (`HH:MM:SS.mmm UTC`) in large digits. The same counter and capture time travel in-band as rtspeek's
-//! [`FrameStamp`] SEI message in front of the first slice of every picture, so a client can check order, loss
-//! and latency without decoding.
-//!
-//! Pictures are encoded by OpenH264 in the Constrained Baseline profile (no B-frames, so decoding order is
-//! presentation order; what browsers' WebCodecs and every hardware decoder accept), at a constant frame rate
-//! with an IDR picture every `gop` frames. Keyframes carry the SPS and PPS, byte for byte those of
-//! [`SyntheticCamera::info`].
-//!
-//! The camera reads no clock: [`SyntheticCamera::next_frame`] takes the capture time, and the caller paces
-//! the calls. Encoding is CPU work (a few milliseconds per 640x360 picture), so a driver on an async runtime
-//! calls it from a blocking task.
-//!
-//! ```no_run
-//! use rtspeek_bridge::serve::source::synthetic::{SyntheticCamera, SyntheticConfig};
-//!
-//! let mut camera = SyntheticCamera::new(SyntheticConfig::default())?;
-//! let sdp_parameter_sets = &camera.info().parameter_sets;
-//! # let _ = sdp_parameter_sets;
-//! let frame = camera.next_frame(1_767_225_600_000_000)?;
-//! assert!(frame.keyframe);
-//! # Ok::<(), rtspeek_bridge::serve::source::synthetic::SyntheticError>(())
-//! ```
+//! The camera itself: the picture drawn and encoded by OpenH264 (feature `synthetic`).
 
 use openh264::encoder::{
     BitRate, Complexity, Encoder, EncoderConfig, FrameRate, IntraFramePeriod, Profile, RateControlMode,
@@ -35,15 +9,9 @@ use openh264::{OpenH264API, Timestamp};
 use rtspeek_core::codec::h264::{is_vcl, nal_type};
 use rtspeek_core::codec::{Codec, Frame, FrameStamp, StreamInfo, VIDEO_CLOCK_RATE, annexb};
 
-use super::font::{self, Plane};
+use super::super::font::{self, Plane};
 
-/// The smallest and largest picture the camera makes, in pixels.
-const WIDTH_RANGE: std::ops::RangeInclusive<u32> = 64..=1920;
-const HEIGHT_RANGE: std::ops::RangeInclusive<u32> = 64..=1080;
-/// Frames per second accepted.
-const FPS_RANGE: std::ops::RangeInclusive<f64> = 1.0..=60.0;
-/// Target bit rates accepted, in bits per second.
-const BITRATE_RANGE: std::ops::RangeInclusive<u32> = 10_000..=50_000_000;
+use super::{SyntheticConfig, SyntheticError};
 
 /// Luma of black and white (limited range, BT.601).
 const BLACK: u8 = 16;
@@ -60,108 +28,6 @@ const BARS: [(u8, u8, u8); 7] = [
     (65, 100, 212),
     (35, 212, 114),
 ];
-
-/// What the synthetic camera makes.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SyntheticConfig {
-    /// Picture width in pixels: even, 64..=1920.
-    pub width: u32,
-    /// Picture height in pixels: even, 64..=1080.
-    pub height: u32,
-    /// Frames per second, 1..=60 (fractional rates such as 29.97 are fine).
-    pub frame_rate: f64,
-    /// Keyframe interval in frames: frames 0, `gop`, 2 x `gop`... are IDR pictures. At least 1.
-    pub gop: u32,
-    /// Target bit rate of the encoder in bits per second, 10 kbit/s..=50 Mbit/s.
-    pub bitrate_bps: u32,
-}
-
-impl Default for SyntheticConfig {
-    /// 640x360 at 25 frames per second, a keyframe every 2 seconds, 1.5 Mbit/s.
-    fn default() -> Self {
-        SyntheticConfig { width: 640, height: 360, frame_rate: 25.0, gop: 50, bitrate_bps: 1_500_000 }
-    }
-}
-
-impl SyntheticConfig {
-    /// Checks every field, naming the first that is out of range.
-    pub fn validate(&self) -> Result<(), SyntheticError> {
-        let (width, height) = (self.width, self.height);
-        if !WIDTH_RANGE.contains(&width) || !HEIGHT_RANGE.contains(&height) {
-            return Err(SyntheticError::Size { width, height });
-        }
-        if width % 2 != 0 || height % 2 != 0 {
-            return Err(SyntheticError::OddSize { width, height });
-        }
-        if !FPS_RANGE.contains(&self.frame_rate) {
-            return Err(SyntheticError::FrameRate { frame_rate: self.frame_rate });
-        }
-        if self.gop == 0 {
-            return Err(SyntheticError::Gop);
-        }
-        if !BITRATE_RANGE.contains(&self.bitrate_bps) {
-            return Err(SyntheticError::Bitrate { bitrate_bps: self.bitrate_bps });
-        }
-        Ok(())
-    }
-}
-
-/// Why the synthetic camera could not start or make a frame.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum SyntheticError {
-    /// The picture size is outside what the camera makes.
-    #[error("synthetic camera: picture size {width}x{height} is outside 64..=1920 x 64..=1080")]
-    Size {
-        /// Configured width.
-        width: u32,
-        /// Configured height.
-        height: u32,
-    },
-    /// A dimension is odd: 4:2:0 chroma needs even sizes.
-    #[error(
-        "synthetic camera: picture size {width}x{height} must have an even width and height (4:2:0 chroma)"
-    )]
-    OddSize {
-        /// Configured width.
-        width: u32,
-        /// Configured height.
-        height: u32,
-    },
-    /// The frame rate is outside 1..=60 (or not a number).
-    #[error("synthetic camera: frame rate {frame_rate} is outside 1..=60 frames per second")]
-    FrameRate {
-        /// Configured frame rate.
-        frame_rate: f64,
-    },
-    /// A keyframe interval of 0 frames.
-    #[error("synthetic camera: the keyframe interval (gop) must be at least 1 frame")]
-    Gop,
-    /// The bit rate is outside 10 kbit/s..=50 Mbit/s.
-    #[error("synthetic camera: bit rate {bitrate_bps} bit/s is outside 10000..=50000000")]
-    Bitrate {
-        /// Configured bit rate.
-        bitrate_bps: u32,
-    },
-    /// OpenH264 refused to set up or to encode.
-    #[error("synthetic camera: OpenH264 failed to {action} (frame {frame}): {message}")]
-    Encoder {
-        /// What the camera asked of it (`create the encoder`, `encode`).
-        action: &'static str,
-        /// The frame counter it was working on (0 at construction).
-        frame: u64,
-        /// OpenH264's error.
-        message: String,
-    },
-    /// The encoder's output cannot be used: no SPS and PPS for the first picture, or no slice for a frame.
-    #[error("synthetic camera: the encoder output for frame {frame} {problem}")]
-    BadOutput {
-        /// The frame counter.
-        frame: u64,
-        /// What is wrong (`has no slice`...).
-        problem: &'static str,
-    },
-}
 
 /// The synthetic camera: renders and encodes one picture per [`next_frame`](Self::next_frame) call.
 pub struct SyntheticCamera {
