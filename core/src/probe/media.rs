@@ -50,6 +50,8 @@ pub(crate) struct Media {
     foreign: Foreign,
     /// UDP datagrams the driver dropped because they came faster than the probe reads.
     flooded: u64,
+    /// The RTSP connection is TLS (for the media-security statement).
+    tls: bool,
 }
 
 /// Datagrams from strangers: how many, and the first few senders.
@@ -78,6 +80,7 @@ impl Media {
             deliver: false,
             foreign: Foreign::default(),
             flooded: 0,
+            tls: false,
         }
     }
 
@@ -247,6 +250,7 @@ impl Media {
     /// PLAY succeeded: start the window, say how the media is protected.
     pub(crate) fn play(&mut self, ctx: &mut Ctx, rtp_info: Option<&str>, base: &Url, tls: bool) {
         let now = ctx.now;
+        self.tls = tls;
         self.playing = true;
         self.play_at = now;
         self.deliver = ctx.config.deliver_media;
@@ -447,6 +451,8 @@ impl Media {
     }
 
     fn assess(&mut self, ctx: &mut Ctx) {
+        // Stated again now that the packets showed what they were (a plain answer can turn out right).
+        ctx.record.facts.media_security = super::protection::media_security(&self.tracks, self.tls);
         if self.foreign.count > 0 {
             let f = Finding::new(
                 codes::TRANSPORT_FOREIGN_PACKETS,

@@ -16,6 +16,10 @@ use crate::srtp::sdes::{CryptoAttribute, CryptoSuite};
 use crate::srtp::{SrtpContext, SrtpError};
 use crate::{Finding, Severity};
 
+/// After a SETUP answer with a plain profile, this many packets failing authentication (and none passing) mean
+/// the media is plain RTP after all.
+const PLAIN_AFTER_FAILURES: u64 = 8;
+
 /// At most this many failed packets are tried against the neighbouring rollover counters (each try is two
 /// HMACs): enough to tell a ROC mismatch from a wrong key, bounded against a flood of forged packets.
 const ROC_TRIES: u32 = 8;
@@ -75,8 +79,10 @@ pub(crate) struct TrackSrtp {
     ctx: Option<SrtpContext>,
     /// Whether the keys travelled in clear text (SDES, MIKEY-NULL) rather than under a key of their own.
     keys_readable: bool,
-    /// The server answered SETUP with a plain profile: media is plain RTP after all.
-    downgraded: bool,
+    /// The server answered SETUP with a plain profile (live555 does while sending SRTP).
+    answered_plain: bool,
+    /// After a plain answer, the first packets failed authentication: the media is plain RTP after all.
+    plain_after_all: bool,
     /// Packets that arrived while no key was usable.
     undecryptable: u64,
     /// A ROC that verified a packet the context's own estimate did not: (estimated, found).
@@ -106,7 +112,8 @@ impl TrackSrtp {
             mikey_mode: None,
             ctx: None,
             keys_readable: false,
-            downgraded: false,
+            answered_plain: false,
+            plain_after_all: false,
             undecryptable: 0,
             roc_mismatch: None,
             roc_tries: 0,
@@ -201,13 +208,10 @@ impl TrackSrtp {
         }
     }
 
-    /// The SETUP answer: a `KeyMgmt` header brings keys the description lacked; a plain profile means the
-    /// server will send RTP/AVP after all.
+    /// The SETUP answer: a `KeyMgmt` header brings keys the description lacked. A plain profile in the answer
+    /// is noted, but the packets decide: live555 answers `RTP/AVP` and sends SRTP.
     pub(crate) fn setup_answer(&mut self, key_mgmt: Option<&str>, secure_profile: bool) {
-        if !secure_profile {
-            self.downgraded = true;
-            return;
-        }
+        self.answered_plain |= !secure_profile;
         if let Some(value) = key_mgmt
             && self.keys != Keys::Ready
         {
@@ -215,9 +219,10 @@ impl TrackSrtp {
         }
     }
 
-    /// Whether packets must go through SRTP (the server kept the secure profile).
+    /// Whether packets go through SRTP: yes, unless the server answered a plain profile and its first packets
+    /// showed it meant it.
     pub(crate) fn active(&self) -> bool {
-        !self.downgraded
+        !self.plain_after_all
     }
 
     /// Authenticates and decrypts an SRTP packet into `out`. `false`: the packet is dropped (counted).
@@ -229,6 +234,14 @@ impl TrackSrtp {
         match ctx.unprotect_rtp_into(packet, out) {
             Ok(()) => true,
             Err(e @ SrtpError::AuthFailed { roc, .. }) => {
+                let n = ctx.counters();
+                if self.answered_plain && n.rtp_ok == 0 && n.auth_failures >= PLAIN_AFTER_FAILURES {
+                    // The answer said RTP/AVP and nothing verifies: take it at its word from here on.
+                    self.plain_after_all = true;
+                    out.clear();
+                    out.extend_from_slice(packet);
+                    return true;
+                }
                 if self.first_auth_failure.is_none() {
                     self.first_auth_failure = Some(e.to_string());
                 }
@@ -292,9 +305,7 @@ impl TrackSrtp {
 
     /// Findings about the keys, once every SETUP is answered: `track` names the track in the evidence.
     pub(crate) fn key_findings(&self, track: &str, tls: bool) -> Vec<Finding> {
-        if !self.active() {
-            return Vec::new();
-        }
+        let mut out = Vec::new();
         let f = match &self.keys {
             Keys::Ready if self.keys_in_clear(tls) => {
                 let how = self.origin.map_or("", Origin::words);
@@ -306,7 +317,7 @@ impl TrackSrtp {
                     ),
                 )
             }
-            Keys::Ready => return Vec::new(),
+            Keys::Ready => return out,
             Keys::Missing => Finding::new(
                 codes::TRANSPORT_SRTP_NO_KEYS,
                 format!(
@@ -326,14 +337,42 @@ impl TrackSrtp {
             )
             .with_evidence("source", *source),
         };
-        vec![f.with_evidence("track", track.to_owned())]
+        out.push(f.with_evidence("track", track.to_owned()));
+        out
+    }
+
+    /// After the window, what the packets said about a plain SETUP answer.
+    pub(crate) fn profile_evidence(&self) -> Option<&'static str> {
+        if !self.answered_plain {
+            return None;
+        }
+        let verified = self.ctx.as_ref().is_some_and(|c| c.counters().rtp_ok > 0);
+        Some(if self.plain_after_all {
+            "the packets were plain RTP: the answer was right and the description wrong"
+        } else if verified {
+            "the packets were SRTP all the same: clients that follow the answer cannot play them"
+        } else {
+            "no packet settled it"
+        })
     }
 
     /// Findings about the media the window showed.
     pub(crate) fn media_findings(&self, track: &str) -> Vec<Finding> {
-        let Some(ctx) = self.ctx.as_ref().filter(|_| self.active()) else { return Vec::new() };
-        let n = ctx.counters();
         let mut out = Vec::new();
+        if let Some(packets) = self.profile_evidence() {
+            out.push(
+                Finding::new(
+                    codes::TRANSPORT_SRTP_PROFILE_CHANGED,
+                    format!(
+                        "the {track} is RTP/{} in the description but the SETUP answer says RTP/AVP",
+                        self.profile
+                    ),
+                )
+                .with_evidence("packets", packets),
+            );
+        }
+        let Some(ctx) = self.ctx.as_ref().filter(|_| self.active()) else { return out };
+        let n = ctx.counters();
         // The track's evidence is added by the caller, as for every media finding.
         let ev = |f: Finding| f;
         if let Some((estimated, found)) = self.roc_mismatch {
@@ -405,7 +444,7 @@ impl TrackSrtp {
             keys_from: self.origin.map(|o| o.as_str().to_owned()),
             mikey_mode: self.mikey_mode.map(str::to_owned),
             suite: self.ctx.as_ref().map(|c| c.suite().sdes_name().to_owned()),
-            server_kept_profile: self.active(),
+            server_kept_profile: !self.answered_plain,
             undecryptable: self.undecryptable,
             counters: self.ctx.as_ref().map(|c| *c.counters()),
             roc_mismatch: self.roc_mismatch.map(|(_, found)| found),

@@ -136,6 +136,19 @@ fn scenarios() -> Vec<Scenario> {
             },
         },
         Scenario {
+            code: c::TRANSPORT_SRTP_PROFILE_CHANGED,
+            broken: None,
+            setup: || {
+                // live555 over plain RTSP: the answer says RTP/AVP, the packets are SRTP.
+                let sdp = savp_sdp(&[mikey_line(&key(8), 0)]);
+                let cam = Camera {
+                    answer_profile: Some("AVP"),
+                    ..camera(RTSPS, sdp, SrtpContext::new(SUITE, &key(8)))
+                };
+                (udp(RTSPS), cam)
+            },
+        },
+        Scenario {
             code: c::RTCP_SRTP_UNENCRYPTED,
             broken: None,
             setup: || {
@@ -221,7 +234,9 @@ fn mikey_over_rtsps_udp_decrypts_and_states_the_protection() {
 #[test]
 fn srtp_interleaved_in_rtsps_decrypts_too() {
     let sdp = savp_sdp(&[sdes_line(&key(9))]);
-    let mut pair = Pair::new(config(RTSPS), camera(RTSPS, sdp, SrtpContext::new(SUITE, &key(9))));
+    let mut cfg = config(RTSPS);
+    cfg.transport = TransportChoice::Tcp;
+    let mut pair = Pair::new(cfg, camera(RTSPS, sdp, SrtpContext::new(SUITE, &key(9))));
     let report = pair.run();
     assert_decrypted(&report, &pair, "sdp_sdes", &key(9));
     assert_eq!(report.facts.tracks[0].carried_over, "tcp");
@@ -329,4 +344,45 @@ fn secrets(setup: fn() -> (ProbeConfig, Camera)) -> Vec<String> {
         })
         .map(|s| s.get(..16).unwrap_or(s).to_owned())
         .collect()
+}
+
+#[test]
+fn auto_asks_udp_first_for_srtp_and_falls_back_to_tcp() {
+    let sdp = savp_sdp(&[mikey_line(&key(9), 0)]);
+    let mut pair = Pair::new(config(RTSPS), camera(RTSPS, sdp.clone(), SrtpContext::new(SUITE, &key(9))));
+    let report = pair.run();
+    assert_decrypted(&report, &pair, "sdp_mikey", &key(9));
+    assert_eq!(report.facts.tracks[0].carried_over, "udp", "SRTP goes over UDP first");
+    assert!(!report.has(c::TRANSPORT_CLEARTEXT_MEDIA.code));
+
+    let cam = Camera { refuse_udp: true, ..camera(RTSPS, sdp, SrtpContext::new(SUITE, &key(9))) };
+    let mut pair = Pair::new(config(RTSPS), cam);
+    let report = pair.run();
+    assert_decrypted(&report, &pair, "sdp_mikey", &key(9));
+    assert_eq!(report.facts.tracks[0].carried_over, "tcp");
+    assert!(report.has(c::TRANSPORT_FALLBACK.code), "{:?}", codes(&report));
+}
+
+#[test]
+fn a_plain_setup_answer_is_judged_by_the_packets() {
+    // SRTP after all (live555): decrypted, and the finding says clients following the answer fail.
+    let s = scenarios().into_iter().find(|s| s.code == c::TRANSPORT_SRTP_PROFILE_CHANGED).expect("scenario");
+    let (report, _) = run(s.setup);
+    let f = report.findings.iter().find(|f| f.code == s.code.code).expect("finding");
+    assert!(f.evidence.iter().any(|e| e.value.contains("SRTP all the same")), "{f:?}");
+    let srtp = report.facts.tracks[0].srtp.as_ref().expect("facts");
+    assert!(!srtp.server_kept_profile);
+    assert!(srtp.counters.is_some_and(|n| n.rtp_ok > 50), "{srtp:?}");
+    assert!(report.facts.tracks[0].codec.is_some());
+
+    // Plain RTP after all: after a few failures the packets are taken as plain, and decoded.
+    let sdp = savp_sdp(&[mikey_line(&key(8), 0)]);
+    let cam = Camera { port: 322, sdp, answer_profile: Some("AVP"), ..Camera::default() };
+    let mut pair = Pair::new(udp(RTSPS), cam);
+    let report = pair.run();
+    let f = report.findings.iter().find(|f| f.code == s.code.code).expect("finding");
+    assert!(f.evidence.iter().any(|e| e.value.contains("plain RTP")), "{f:?}");
+    assert!(!report.has(c::RTP_SRTP_AUTH_FAILED.code), "{:?}", codes(&report));
+    assert!(report.facts.tracks[0].codec.as_ref().is_some_and(|c| c.sps.is_some()), "decoded as plain RTP");
+    assert_eq!(report.facts.media_security.as_ref().map(|m| m.protection.as_str()), Some("cleartext_udp"));
 }

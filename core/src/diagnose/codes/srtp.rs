@@ -20,6 +20,12 @@ catalogue! {
     /// unauthenticated SRTP or a key derivation rate.
     TRANSPORT_SRTP_UNSUPPORTED = "transport.srtp_unsupported", Transport, Error, "Unsupported SRTP keying",
         fix: "Select AES_CM_128_HMAC_SHA1_80 (the suite every SRTP client has) and MIKEY-NULL or SDES key exchange in the camera.";
+    /// The SETUP answer names a plain profile (`RTP/AVP`) for a media section the description offers as SRTP
+    /// (`RTP/SAVP`). live555 does so over plain RTSP while still sending SRTP: clients that follow the answer
+    /// (GStreamer's `rtspsrc`) then treat SRTP packets as plain RTP and play nothing. The evidence says whether
+    /// the packets were SRTP after all.
+    TRANSPORT_SRTP_PROFILE_CHANGED = "transport.srtp_profile_changed", Transport, Warning, "SETUP answer drops SRTP",
+        fix: "Report it to the server's vendor: the SETUP answer must repeat RTP/SAVP. Clients that read the description rather than the answer (FFmpeg, rtspeek) are not affected.";
     /// SRTP keys travelled in clear: SDES (`a=crypto`) or MIKEY-NULL over plain rtsp://. Anyone who saw the RTSP
     /// exchange can decrypt the media, so the SRTP protects nothing against that observer.
     TRANSPORT_SRTP_KEYS_IN_CLEAR = "transport.srtp_keys_in_clear", Transport, Warning, "SRTP keys sent in clear",

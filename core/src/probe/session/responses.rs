@@ -280,7 +280,14 @@ impl Session {
             self.fail(ctx, Layer::Transport);
             return;
         }
+        let srtp = tracks.iter().any(|t| t.srtp.is_some());
         self.media.set_tracks(tracks);
+        if srtp && ctx.config.transport == crate::probe::TransportChoice::Auto {
+            // SRTP is made for UDP and stays encrypted there; servers handle RTP/SAVP/TCP badly (live555 reads it
+            // as UDP to ports 0-1). TCP interleaved is the fallback.
+            ctx.step(Layer::Transport, "SRTP media: asking for RTP/SAVP over UDP first");
+            self.lower = Lower::Udp;
+        }
         self.setup(ctx, 0);
     }
 
@@ -366,6 +373,19 @@ impl Session {
                     .with_severity(Severity::Error),
                 ));
                 self.fail(ctx, Layer::Transport);
+            }
+            Lower::Udp if auto && index == 0 && self.media.track(index).is_some_and(|t| t.srtp.is_some()) => {
+                ctx.finding(with_evidence(Finding::new(
+                    codes::TRANSPORT_UDP_REFUSED,
+                    "the server refused SRTP over UDP (461)",
+                )));
+                ctx.finding(
+                    Finding::new(codes::TRANSPORT_FALLBACK, "SRTP over UDP refused: trying TCP interleaved")
+                        .with_evidence("first_try", "RTP/SAVP;unicast;client_port")
+                        .with_evidence("then", "RTP/SAVP/TCP;unicast;interleaved"),
+                );
+                self.lower = Lower::Tcp;
+                self.setup(ctx, index);
             }
             Lower::Udp => {
                 ctx.finding(with_evidence(

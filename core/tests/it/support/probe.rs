@@ -136,6 +136,8 @@ pub(crate) struct Camera {
     pub(crate) cert_requested: bool,
     /// Media sent as SRTP/SRTCP (the description must say so and carry the keys, or `SrtpCamera::key_mgmt`).
     pub(crate) srtp: Option<SrtpCamera>,
+    /// The profile SETUP answers name, whatever was asked (`AVP`: live555 over plain RTSP).
+    pub(crate) answer_profile: Option<&'static str>,
 }
 
 /// A camera sending SRTP: its sending context, and what else it does.
@@ -171,6 +173,7 @@ impl Default for Camera {
             strangers: false,
             cert_requested: false,
             srtp: None,
+            answer_profile: None,
         }
     }
 }
@@ -686,6 +689,9 @@ impl Pair {
             self.setups.push((None, udp));
         }
         chosen.ssrc = vec![0x1234_5678];
+        if let Some(profile) = self.camera.answer_profile {
+            chosen.profile = profile.to_owned();
+        }
         let session = self.session.get_or_insert_with(|| "harness42".to_owned()).clone();
         let mut ok = ok;
         if let Some(key_mgmt) = self.camera.srtp.as_ref().and_then(|s| s.key_mgmt.clone()) {
