@@ -253,6 +253,28 @@ pub fn play_with_rtspsrc(
     super::run_bounded(cmd, timeout + Duration::from_secs(10))
 }
 
+/// [`play_with_rtspsrc`] over UDP with `rtsps://` request URLs inside TLS (the launcher's
+/// `--rtsps-request-urls`: GStreamer 1.22 writes `rtsp://` ones, which live555 redirects to themselves
+/// forever) and `srtpdec`'s warnings (`GST_DEBUG=srtpdec:2`) on standard error.
+pub fn play_with_rtspsrc_rtsps_urls(
+    url: &str,
+    ca: &Path,
+    buffers: u32,
+    timeout: Duration,
+) -> Result<std::process::Output, PeerError> {
+    require(PYTHON)?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers").join("gst_rtsp_client.py");
+    let mut cmd = Command::new(PYTHON);
+    cmd.env("GST_DEBUG", "srtpdec:2")
+        .arg(script)
+        .arg(url)
+        .args(["--protocols", "udp", "--rtsps-request-urls", "--ca"])
+        .arg(ca)
+        .args(["--buffers", &buffers.to_string()])
+        .args(["--timeout", &format!("{}", timeout.as_secs_f64())]);
+    super::run_bounded(cmd, timeout + Duration::from_secs(10))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

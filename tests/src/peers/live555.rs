@@ -36,7 +36,9 @@
 //! # What clients make of it (same tests)
 //! - GStreamer 1.22 `rtspsrc` plays neither: without TLS it follows the answer's `RTP/AVP`, feeds SRTP to
 //!   plain RTP caps and stops with `not-negotiated`; with TLS it writes `rtsp://` request URLs, so it follows
-//!   live555's 301 to the same `rtsps://` URL forever.
+//!   live555's 301 to the same `rtsps://` URL forever. With those URLs corrected (the test launcher's
+//!   `--rtsps-request-urls`) it sets up SRTP, and its `srtpdec` refuses every packet (authentication error):
+//!   1.22 drops the MKI of the MIKEY key (MKI support came with 1.26), so the MKI reads as part of the tag.
 //! - ffprobe (FFmpeg 5.1) has no SRTP: over `rtsps://` it asks for TCP (461); without TLS it gets the
 //!   SRTP packets as RTP and parses ciphertext as H.264.
 
