@@ -70,6 +70,8 @@ struct Session {
     sdp: String,
     /// The SETUP answer's Transport header.
     transport: String,
+    /// A `KeyMgmt` header in the DESCRIBE or SETUP answer.
+    key_mgmt_header: Option<String>,
     rtp: Vec<Vec<u8>>,
     rtcp: Vec<Vec<u8>>,
 }
@@ -105,6 +107,8 @@ async fn receive(url: &str, root: Option<&Cert>, period: Duration) -> Session {
     let setup = c.answer("SETUP", &track, &[("Transport", &transport)]).await;
     assert_eq!(setup.status.as_u16(), 200, "SETUP {track}: {setup:?}");
     let transport = setup.headers.get("Transport").expect("a Transport answer").to_owned();
+    let key_mgmt_header =
+        [&describe, &setup].iter().find_map(|r| r.headers.get("KeyMgmt")).map(str::to_owned);
     let session =
         setup.headers.get("Session").expect("a Session").split(';').next().unwrap().trim().to_owned();
     let play = c.answer("PLAY", url, &[("Session", &session), ("Range", "npt=0.000-")]).await;
@@ -123,7 +127,7 @@ async fn receive(url: &str, root: Option<&Cert>, period: Duration) -> Session {
     }
     // A polite end; the server's answer does not matter.
     let _ = timeout(Duration::from_secs(2), c.request("TEARDOWN", url, &[("Session", &session)])).await;
-    Session { sdp, transport, rtp, rtcp }
+    Session { sdp, transport, key_mgmt_header, rtp, rtcp }
 }
 
 /// What decrypting a session with the keys of its SDP gave.
@@ -222,10 +226,11 @@ fn rt() -> tokio::runtime::Runtime {
 #[test]
 fn live555_plain_rtsp_srtp_sends_keys_in_the_clear_sdp_and_real_srtp() {
     let server = Live555Server::start(Live555Options { srtp: true, ..Live555Options::default() }).unwrap();
-    let s = rt().block_on(receive(&server.stream_url(), None, Duration::from_secs(8)));
+    let s = rt().block_on(receive(&server.stream_url(), None, Duration::from_secs(12)));
     assert!(s.sdp.contains("m=video 0 RTP/SAVP 96"), "{}", s.sdp);
     // live555's SETUP answer follows its TLS-only SRTP switch, not the session's.
     assert!(s.transport.starts_with("RTP/AVP;"), "{}", s.transport);
+    assert_eq!(s.key_mgmt_header, None, "the keys are in the SDP only");
     let d = decrypt(&s);
     assert_eq!(d.suite, Suite::AesCm128HmacSha1_80);
     assert!(d.keys_in_clear, "MIKEY-NULL: the key is readable by anyone who sees the SDP");
@@ -260,9 +265,10 @@ fn live555_rtsps_srtp_is_savp_over_udp_only() {
     let server = live555_rtsps(&leaf, true);
     let url = server.stream_url();
     assert!(url.starts_with("rtsps://127.0.0.1:"), "{url}");
-    let s = rt().block_on(receive(&url, Some(&root), Duration::from_secs(8)));
+    let s = rt().block_on(receive(&url, Some(&root), Duration::from_secs(12)));
     assert!(s.sdp.contains("m=video 0 RTP/SAVP 96"), "{}", s.sdp);
     assert!(s.transport.starts_with("RTP/SAVP;unicast;"), "{}", s.transport);
+    assert_eq!(s.key_mgmt_header, None);
     let d = decrypt(&s);
     assert_eq!(d.suite, Suite::AesCm128HmacSha1_80);
     assert!(d.keys_in_clear, "MIKEY-NULL: only TLS protects the key");
@@ -324,7 +330,7 @@ fn live555_bound_to_an_interface_sends_the_same_key_every_run() {
 fn live555_srtp_without_encryption_sends_rtp_tags_nobody_can_verify() {
     let (root, leaf) = pki();
     let server = live555_rtsps(&leaf, false);
-    let s = rt().block_on(receive(&server.stream_url(), Some(&root), Duration::from_secs(8)));
+    let s = rt().block_on(receive(&server.stream_url(), Some(&root), Duration::from_secs(12)));
     let key_mgmt = s.sdp_line("a=key-mgmt:").expect("a=key-mgmt");
     let message = Message::from_key_mgmt(key_mgmt).unwrap();
     let policy = message.policies().next().expect("an SP payload");
@@ -352,9 +358,10 @@ fn live555_srtp_without_encryption_sends_rtp_tags_nobody_can_verify() {
 #[test]
 fn gst_rtsp_server_srtp_mount_sends_real_srtp() {
     let server = GstRtspServer::start(GstOptions { srtp: true, ..GstOptions::default() }).unwrap();
-    let s = rt().block_on(receive(&server.url("/test"), None, Duration::from_secs(8)));
+    let s = rt().block_on(receive(&server.url("/test"), None, Duration::from_secs(12)));
     assert!(s.sdp.contains("m=video 0 RTP/SAVP 96"), "{}", s.sdp);
     assert!(s.transport.starts_with("RTP/SAVP;unicast;"), "{}", s.transport);
+    assert_eq!(s.key_mgmt_header, None);
     let d = decrypt(&s);
     assert_eq!(d.suite, Suite::AesCm128HmacSha1_80);
     assert!(d.keys_in_clear);
