@@ -14,6 +14,7 @@ glib-networking (x264enc is in -ugly, x265enc and openh264enc in -bad).
   ... --protocols udp                                  # refuse TCP-interleaved SETUP (461)
   ... --size 320x180 --fps 25 --gop 25 --bitrate 300   # the encoded test picture (bitrate in kbit/s)
   ... --timeout 60                                     # exit by itself after 60 s (always bound it in tests)
+  ... --srtp                                           # play mounts offer only RTP/SAVP (SRTP, MIKEY in the SDP)
 
 Mounts (all with the same --protocols and, with --auth, the same credentials):
   /test      H.264 from x264enc (tune=zerolatency speed-preset=ultrafast key-int-max=GOP), rtph264pay pt=96
@@ -21,6 +22,8 @@ Mounts (all with the same --protocols and, with --auth, the same credentials):
   /openh264  H.264 from openh264enc (Cisco OpenH264, constrained baseline, gop-size=GOP), only if installed
   /file264   an Annex B H.264 file given with --file264, rtph264pay pt=96
   /record    RECORD mode (ANNOUNCE/SETUP/RECORD publishers such as ffmpeg -f rtsp): decodebin ! fakesink
+With --srtp every mount but /record has the profile SAVP only: its srtpenc draws a random key, announced as
+MIKEY-NULL in `a=key-mgmt:mikey` (AES_CM_128_HMAC_SHA1_80, SRTCP encrypted); RTP/AVP SETUPs get 461.
 The picture is I420 (4:2:0 8-bit: without it x265enc would pick 4:4:4 12-bit, Rext profile). Payloaders send
 SPS/PPS(/VPS) in-band once a second (config-interval=1). Media are shared between clients.
 
@@ -64,6 +67,8 @@ def parse_args():
     p.add_argument("--bitrate", type=int, default=0, help="kbit/s for every encoder (0 = encoder default)")
     p.add_argument("--pattern", default="ball", help="videotestsrc pattern")
     p.add_argument("--timeout", type=int, default=0, help="exit after N seconds (0 = run forever)")
+    p.add_argument("--srtp", action="store_true",
+                   help="play mounts offer only RTP/SAVP (SRTP, keys by MIKEY in the SDP)")
     return p.parse_args()
 
 
@@ -132,6 +137,9 @@ def main():
         f.set_launch(launch)
         f.set_shared(True)
         f.set_protocols(proto)
+        if a.srtp:
+            # SAVP alone: the stream's srtpenc draws a random key, announced as MIKEY in the SDP
+            f.set_profiles(GstRtsp.RTSPProfile.SAVP)
         mounts.add_factory(path, f)
     rec = GstRtspServer.RTSPMediaFactory()
     rec.set_transport_mode(GstRtspServer.RTSPTransportMode.RECORD)

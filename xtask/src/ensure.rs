@@ -57,6 +57,9 @@ pub(crate) fn for_test(sh: &Sh) -> Result<(), String> {
     // third-party responder and prober, in network namespaces that iproute2's `ip` makes.
     python_venv(sh, &["WSDiscovery==2.1.2"], "wsdiscovery")?;
     tool_or_apt(sh, "ip", &["-V"], "iproute2")?;
+    // The SRTP peers (tests/src/peers/live555.rs): live555 built from source with our thin server main
+    // (after the venv: its pip downloads the sources).
+    crate::live555::ensure(sh)?;
     // `rtspeek probe --legacy-tls` links the system's OpenSSL (the `openssl` crate).
     openssl_dev(sh)?;
     // libfuzzer-sys's build script compiles libFuzzer (C++), even for `cargo check` of fuzz/.

@@ -6,6 +6,7 @@
 //! - [`sh`]: spawning children with one working directory, `PATH` and stdin policy, and echoing them;
 //! - [`ensure`]: idempotent installs of what the checks need (rustup targets and components, cargo-installed
 //!   tools at pinned versions, Debian packages);
+//! - [`live555`]: the live555 SRTP test server, built from the PyPI sdist's sources into the target directory;
 //! - [`steps`]: the checks of `cargo xtask test`, their timing and the closing summary;
 //! - [`web`]: `cargo xtask web`, the browser page, wasm and npm package in web/dist/, and the browser tests;
 //! - [`wasm_imports`]: a small reader of a wasm module's import section (no native code may slip into wasm);
@@ -15,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 mod ensure;
+mod live555;
 mod sh;
 mod steps;
 mod wasm_imports;
@@ -38,8 +40,9 @@ COMMANDS:
               exactly the version pinned for the `wasm-bindgen` crate in Cargo.toml, and the Debian packages
               the tests use (nodejs, openssl, g++, and the third-party peers of the loopback tests:
               gst-rtsp-server with its Python bindings and GStreamer plugins, ffmpeg/ffprobe, procps for
-              `kill`), and builds web/dist (`cargo xtask web`; always, like the installs). Then runs every
-              check, stopping at the first failure:
+              `kill`), builds the live555 test server (tests/peers/live555/, from the PyPI sdist
+              liblivemedia, into <target>/peers-live555/), and builds web/dist (`cargo xtask web`; always,
+              like the installs). Then runs every check, stopping at the first failure:
               fmt, clippy (native and wasm32), the native tests including doc tests, rtspeek-core's and
               rtspeek-web's tests on wasm32 (in Node, through wasm-bindgen-test-runner), the release build of
               rtspeek-web for wasm32 with a check that it imports nothing from `env` (native code), the

@@ -4,6 +4,19 @@
 //! Mounts `/test` (H.264, x264enc), `/h265` (x265enc), `/openh264` (when installed) and `/record` (RECORD
 //! mode); see the script's docstring for the pipelines and the server's known behaviour (`rtsp://` URLs
 //! inside TLS, TLS 1.0 to 1.3 offered, no SNI).
+//!
+//! # SRTP ([`GstOptions::srtp`], measured on 2026-12-07 by tests/tests/it/srtp_peers.rs)
+//! The play mounts get the profile `RTP/SAVP` only (`GstRTSPMediaFactory` profiles): the stream's `srtpenc`
+//! draws a random key per media, and the SDP says `m=video 0 RTP/SAVP 96` with a media-level
+//! `a=key-mgmt:mikey <base64>` (after `a=control`); the SETUP answer is `Transport: RTP/SAVP;unicast;
+//! client_port=A-B;server_port=C-D;ssrc=...;mode="PLAY"` (UDP; TCP-interleaved SAVP works too). No
+//! `KeyMgmt` header in its answers. `RTP/AVP` requests get `461 Unsupported transport`.
+//! - MIKEY: MIKEY-NULL (pre-shared-key data type, KEMAC not encrypted, no MAC), one crypto session (the
+//!   sender SSRC, ROC 0), RAND of 16 bytes, policy 0 = AES-CM 128, HMAC-SHA1, auth key length parameter
+//!   10 (GStreamer writes the tag length there), SRTP and SRTCP encryption and SRTP authentication on:
+//!   AES_CM_128_HMAC_SHA1_80. Key data: a TEK of 30 bytes (key || salt), no key validity, so no MKI.
+//! - SRTCP: sender reports, encrypted (E flag set).
+//! - GStreamer's `rtspsrc` plays it over UDP and TCP; ffprobe (no SRTP) gets 461 for both.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -73,6 +86,9 @@ pub struct GstOptions {
     pub ready_timeout: Duration,
     /// An Annex B H.264 file served (once, shared) at `/file264`.
     pub file264: Option<PathBuf>,
+    /// The play mounts offer only RTP/SAVP: SRTP with a random key per media, announced as MIKEY in the
+    /// SDP (see the module docs for what gst-rtsp-server sends then).
+    pub srtp: bool,
 }
 
 impl Default for GstOptions {
@@ -92,6 +108,7 @@ impl Default for GstOptions {
             timeout_s: 60,
             ready_timeout: DEFAULT_READY_TIMEOUT,
             file264: None,
+            srtp: false,
         }
     }
 }
@@ -146,6 +163,9 @@ impl GstRtspServer {
         }
         if let Some(file) = &options.file264 {
             cmd.arg("--file264").arg(file);
+        }
+        if options.srtp {
+            cmd.arg("--srtp");
         }
         if let Some(auth) = auth_arg(options.auth) {
             cmd.args(["--auth", auth, "--user", &options.user, "--password", &options.password]);
@@ -230,6 +250,28 @@ pub fn play_with_rtspsrc(
         cmd.arg("--ca").arg(ca);
     }
     // The launcher stops itself at `timeout`; the bound is only for a hung interpreter.
+    super::run_bounded(cmd, timeout + Duration::from_secs(10))
+}
+
+/// [`play_with_rtspsrc`] over UDP with `rtsps://` request URLs inside TLS (the launcher's
+/// `--rtsps-request-urls`: GStreamer 1.22 writes `rtsp://` ones, which live555 redirects to themselves
+/// forever) and `srtpdec`'s warnings (`GST_DEBUG=srtpdec:2`) on standard error.
+pub fn play_with_rtspsrc_rtsps_urls(
+    url: &str,
+    ca: &Path,
+    buffers: u32,
+    timeout: Duration,
+) -> Result<std::process::Output, PeerError> {
+    require(PYTHON)?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers").join("gst_rtsp_client.py");
+    let mut cmd = Command::new(PYTHON);
+    cmd.env("GST_DEBUG", "srtpdec:2")
+        .arg(script)
+        .arg(url)
+        .args(["--protocols", "udp", "--rtsps-request-urls", "--ca"])
+        .arg(ca)
+        .args(["--buffers", &buffers.to_string()])
+        .args(["--timeout", &format!("{}", timeout.as_secs_f64())]);
     super::run_bounded(cmd, timeout + Duration::from_secs(10))
 }
 

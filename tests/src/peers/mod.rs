@@ -1,6 +1,6 @@
-//! Launchers for the third-party peers the loopback tests talk to: gst-rtsp-server ([`gst`]), `openssl
-//! s_server` ([`openssl`]) and ffprobe ([`ffmpeg`]), so that a green test means "works with software nobody
-//! on the team wrote".
+//! Launchers for the third-party peers the loopback tests talk to: gst-rtsp-server ([`gst`]), live555
+//! ([`live555`], SRTP), `openssl s_server` ([`openssl`]) and ffprobe ([`ffmpeg`]), so that a green test
+//! means "works with software nobody on the team wrote".
 //!
 //! Every long-running peer is a [`PeerProcess`]: a child in its own process group, listening on 127.0.0.1
 //! only, whose readiness line on standard output is awaited for a bounded time, and whose whole group is
@@ -9,8 +9,8 @@
 //! outright: in their own process group, peers do not get the terminal's Ctrl-C. One-shot clients run through
 //! [`run_bounded`].
 //!
-//! The peers come from Debian packages that `cargo xtask test` installs. A missing one is an error that says
-//! so ([`PeerError::Missing`]), never a skipped test.
+//! The peers come from Debian packages that `cargo xtask test` installs (live555: it builds it from source).
+//! A missing one is an error that says so ([`PeerError::Missing`]), never a skipped test.
 //!
 //! ```no_run
 //! use rtspeek_tests::peers::gst::{GstOptions, GstRtspServer};
@@ -23,6 +23,7 @@
 pub mod clients;
 pub mod ffmpeg;
 pub mod gst;
+pub mod live555;
 pub mod onvif;
 pub mod openssl;
 pub mod stunnel;

@@ -7,3 +7,4 @@ mod fault_camera;
 mod fuzz_corpus;
 mod peers;
 mod real_traffic;
+mod srtp_peers;
