@@ -177,6 +177,13 @@ impl SecurityPolicy {
     pub fn suite(&self) -> Option<Suite> {
         let enc = self.byte_or(sp::ENC_ALG, 1);
         let key_len = self.byte_or(sp::ENC_KEY_LEN, 16);
+        // The NULL cipher with HMAC-SHA1 (live555's "encryption off"): the AES-CM suite of that tag, whose
+        // key derivation still runs on the AES-CM master key; `srtp_encryption` then says the payload is clear.
+        let (enc, key_len) = match (enc, key_len) {
+            (0, 0) => (1, 16),
+            (0, len) => (1, len),
+            other => other,
+        };
         let auth = self.byte_or(sp::AUTH_ALG, 1);
         let tag = if enc == 6 {
             self.byte_or(sp::AEAD_AUTH_TAG_LEN, 16)
@@ -192,12 +199,12 @@ impl SecurityPolicy {
 
     /// Whether SRTP packets are encrypted (default on).
     pub fn srtp_encryption(&self) -> bool {
-        self.byte_or(sp::SRTP_ENC, 1) != 0
+        self.byte_or(sp::ENC_ALG, 1) != 0 && self.byte_or(sp::SRTP_ENC, 1) != 0
     }
 
     /// Whether SRTCP packets are encrypted (default on).
     pub fn srtcp_encryption(&self) -> bool {
-        self.byte_or(sp::SRTCP_ENC, 1) != 0
+        self.byte_or(sp::ENC_ALG, 1) != 0 && self.byte_or(sp::SRTCP_ENC, 1) != 0
     }
 
     /// Whether SRTP packets are authenticated (default on).

@@ -336,3 +336,25 @@ fn contexts_from_sdes_and_mikey() {
         rtp(9, 0x0a0b_0c0d)
     );
 }
+
+/// live555's "encryption off" policy: the NULL cipher with HMAC-SHA1-80. It is the AES-CM suite of that tag
+/// (the key derivation still runs on the master key) with SRTP and SRTCP encryption off, whatever the
+/// policy's own encryption switches say.
+#[test]
+fn a_null_cipher_policy_is_aes_cm_with_encryption_off() {
+    use rtspeek_core::mikey::{SecurityPolicy, sp};
+    use rtspeek_core::srtp::Suite;
+    let mut policy = SecurityPolicy::for_suite(0, Suite::AesCm128HmacSha1_80, true);
+    for param in &mut policy.params {
+        if param.kind == sp::ENC_ALG || param.kind == sp::ENC_KEY_LEN {
+            param.value = vec![0];
+        }
+    }
+    assert_eq!(policy.suite(), Some(Suite::AesCm128HmacSha1_80));
+    assert!(!policy.srtp_encryption() && !policy.srtcp_encryption());
+    assert!(policy.srtp_authentication());
+    // An AES-CM policy keeps its switches.
+    let on = SecurityPolicy::for_suite(0, Suite::AesCm128HmacSha1_32, false);
+    assert_eq!(on.suite(), Some(Suite::AesCm128HmacSha1_32));
+    assert!(on.srtp_encryption() && !on.srtcp_encryption());
+}

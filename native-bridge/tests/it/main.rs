@@ -19,6 +19,7 @@ mod onvif_discovery;
 mod onvif_probe;
 mod probe_faults;
 mod probe_peers;
+mod probe_srtp_peers;
 mod serve_abuse;
 mod serve_admin;
 mod serve_auth;
