@@ -25,6 +25,17 @@ pub(crate) enum TransportArg {
     Udp,
 }
 
+/// `--trust`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TrustArg {
+    /// The public web PKI (Mozilla's roots, built in).
+    Webpki,
+    /// The operating system's trust store.
+    System,
+    /// Both.
+    Both,
+}
+
 /// Arguments of `rtspeek probe`. Not `Debug`: the target and `--password` may hold a password.
 #[derive(Args)]
 pub(crate) struct ProbeArgs {
@@ -51,6 +62,11 @@ pub(crate) struct ProbeArgs {
     /// Trust these CA certificates (PEM) instead of the public web PKI (repeatable).
     #[arg(long, value_name = "FILE")]
     ca: Vec<PathBuf>,
+    /// Without --ca, which trust store: the public web PKI (the same everywhere), this machine's system store
+    /// (where OpenSSL, GnuTLS, FFmpeg and GStreamer look, SSL_CERT_FILE/SSL_CERT_DIR honoured: an enterprise CA
+    /// installed there), or both. The report names the store used.
+    #[arg(long, value_enum, default_value_t = TrustArg::Webpki, conflicts_with = "ca")]
+    trust: TrustArg,
     /// Send NAME as SNI and verify the certificate for NAME instead of the URL's host (as `openssl s_client
     /// -servername`): a camera reached by IP whose certificate names its DNS name.
     #[arg(long, value_name = "NAME")]
@@ -223,6 +239,11 @@ pub(crate) fn options(args: &ProbeArgs) -> Result<ProbeOptions, CliError> {
     options.connect_to.clone_from(&args.connect_to);
     options.ports = args.ports.clone();
     options.ca = args.ca.iter().map(named).collect::<Result<_, _>>()?;
+    options.trust = match args.trust {
+        TrustArg::Webpki => probe::TrustChoice::WebPki,
+        TrustArg::System => probe::TrustChoice::System,
+        TrustArg::Both => probe::TrustChoice::Both,
+    };
     if let (Some(cert), Some(key)) = (&args.client_cert, &args.client_key) {
         options.client_auth = Some((named(cert)?, named(key)?));
     }

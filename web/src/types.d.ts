@@ -37,7 +37,8 @@ export interface Finding {
 /** The trust anchors a chain was judged against. */
 export type TrustStore =
   | { kind: "web_pki"; anchors: number }
-  | { kind: "custom"; anchors: number; sources: string[] };
+  | { kind: "custom"; anchors: number; sources: string[] }
+  | { kind: "system"; anchors: number; source: string; web_pki?: number };
 
 /** The certificate trust status, always stated explicitly. */
 export interface TrustStatus {

@@ -364,8 +364,10 @@ export class RtspeekReport extends HTMLElement {
   #trust(r) {
     if (!r.trust) return null;
     const t = r.trust;
-    const store = t.store?.kind === "custom"
-      ? `your CA (${(t.store.sources || []).join(", ")})` : `the public web PKI (${t.store?.anchors ?? "?"} roots)`;
+    const kind = t.store?.kind;
+    const store = kind === "custom" ? `your CA (${(t.store.sources || []).join(", ")})`
+      : kind === "system" ? `the system trust store (${t.store.source}${t.store.web_pki ? " and the public web PKI" : ""})`
+      : `the public web PKI (${t.store?.anchors ?? "?"} roots)`;
     return h("section", { class: "trust", part: "trust" },
       h("strong", null, `Trust: ${t.outcome}`), ` against ${store}${t.overridden ? ", overridden by the user" : ""}. `,
       t.statement);

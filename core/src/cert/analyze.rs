@@ -35,7 +35,22 @@ pub fn analyze(check: &CertCheck<'_>) -> Result<Report, InputError> {
         None => None,
     };
     let (anchors, store) = match &anchor_blocks {
-        Some(blocks) => custom_anchors(blocks, check.anchors.unwrap_or_default())?,
+        Some(blocks) => {
+            let (mut anchors, store) = custom_anchors(blocks, check.anchors.unwrap_or_default())?;
+            match check.system_store {
+                Some(source) => {
+                    let system = anchors.len();
+                    let web_pki = check.web_pki_too.then(|| {
+                        let roots = anchors::web_pki();
+                        let n = roots.len();
+                        anchors.extend(roots);
+                        n
+                    });
+                    (anchors, TrustStore::System { anchors: system, source: source.to_owned(), web_pki })
+                }
+                None => (anchors, store),
+            }
+        }
         None => {
             let roots = anchors::web_pki();
             let n = roots.len();

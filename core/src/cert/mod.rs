@@ -57,6 +57,10 @@ pub struct CertCheck<'a> {
     pub host: Option<&'a str>,
     /// Trust anchors (PEM/DER CA certificates). `None` judges against the public web PKI.
     pub anchors: Option<&'a [InputFile<'a>]>,
+    /// The anchors are the system trust store read from this place (`--trust system`), not `--ca` files.
+    pub system_store: Option<&'a str>,
+    /// Judge against the public web PKI too, next to `anchors` (`--trust both`).
+    pub web_pki_too: bool,
     /// The time at which validity is judged.
     pub now: UnixTime,
 }
@@ -64,7 +68,16 @@ pub struct CertCheck<'a> {
 impl<'a> CertCheck<'a> {
     /// A check of `certificates` at time `now`, against the public web PKI, without key or host.
     pub fn new(certificates: &'a [InputFile<'a>], now: UnixTime) -> Self {
-        CertCheck { certificates, key: None, key_passphrase: None, host: None, anchors: None, now }
+        CertCheck {
+            certificates,
+            key: None,
+            key_passphrase: None,
+            host: None,
+            anchors: None,
+            system_store: None,
+            web_pki_too: false,
+            now,
+        }
     }
 
     /// Also check that `key` is the certificate's private key.
@@ -92,6 +105,15 @@ impl<'a> CertCheck<'a> {
     #[must_use]
     pub fn anchors(mut self, anchors: &'a [InputFile<'a>]) -> Self {
         self.anchors = Some(anchors);
+        self
+    }
+
+    /// The anchors are the system trust store, read from `source` (`--trust system`); with `web_pki_too`, the
+    /// public web PKI is added (`--trust both`).
+    #[must_use]
+    pub fn system_store(mut self, source: &'a str, web_pki_too: bool) -> Self {
+        self.system_store = Some(source);
+        self.web_pki_too = web_pki_too;
         self
     }
 }

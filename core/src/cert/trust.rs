@@ -110,6 +110,10 @@ pub(crate) fn trust_status(
         TrustStore::Custom { anchors, sources } => {
             format!("the CA certificates given with --ca ({}: {anchors} certificate(s))", sources.join(", "))
         }
+        TrustStore::System { anchors, source, web_pki } => {
+            let web = web_pki.map(|n| format!(" and the public web PKI ({n} roots)")).unwrap_or_default();
+            format!("the system trust store ({source}: {anchors} certificate(s)){web}")
+        }
     };
     let unsupported = path.links.iter().any(|l| matches!(l.verified, Err(VerifyError::Unsupported(_))));
     let (outcome, anchor) = match path.end {

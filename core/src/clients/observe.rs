@@ -242,6 +242,8 @@ fn cert_observed(report: &Report) -> Option<CertObserved> {
         trust: trust.map_or(TrustOutcome::NotEvaluated, |t| t.outcome),
         custom_anchors: trust.and_then(|t| match &t.store {
             TrustStore::Custom { sources, .. } => Some(sources.clone()),
+            // Trusted here by this machine's store: another client machine needs the same CA installed.
+            TrustStore::System { source, .. } => Some(vec![format!("the system trust store ({source})")]),
             TrustStore::WebPki { .. } => None,
         }),
         dates: findings

@@ -85,6 +85,17 @@ pub enum TrustStore {
         /// Where they came from (file names).
         sources: Vec<String>,
     },
+    /// The operating system's trust store as the native side read it (`--trust system`), and with `web_pki`
+    /// the public web PKI too (`--trust both`): what OpenSSL, GnuTLS, FFmpeg and GStreamer use by default.
+    System {
+        /// Number of certificates read from the system store.
+        anchors: usize,
+        /// Where they were read (the bundle file or directory).
+        source: String,
+        /// Number of web PKI roots added (`--trust both`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        web_pki: Option<usize>,
+    },
 }
 
 /// Whether the certificate chain leads to a trusted anchor.

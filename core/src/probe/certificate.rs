@@ -42,6 +42,9 @@ pub(crate) fn assess(ctx: &mut Ctx, record: &VerifierRecord, host: &str, source:
     let mut check = CertCheck::new(&files, ctx.config.now).host(host);
     if let Some(anchors) = &anchor_files {
         check = check.anchors(anchors);
+        if let Some(store) = &ctx.config.system_store {
+            check = check.system_store(&store.source, store.web_pki_too);
+        }
     }
     let report = match cert::analyze(&check) {
         Ok(report) => report,

@@ -91,8 +91,11 @@ pub struct ProbeConfig {
     /// ClientHellos of the TLS scan in flight at once (at least 1): 4 by default; 1 for a camera that
     /// refuses a second connection.
     pub tls_scan_parallel: usize,
-    /// CA certificates to trust instead of the public web PKI (`--ca`).
+    /// CA certificates to trust instead of the public web PKI (`--ca`), or the system store's certificates
+    /// (with `system_store`).
     pub anchors: Option<Vec<NamedBytes>>,
+    /// `anchors` are the operating system's trust store (`--trust system|both`): the report names it so.
+    pub system_store: Option<SystemStore>,
     /// The name sent as SNI and checked against the certificate instead of the URL's host (`--servername`,
     /// as `openssl s_client -servername`), on connections to the URL's host.
     pub server_name: Option<String>,
@@ -126,6 +129,16 @@ pub struct ProbeConfig {
     pub deliver_media: bool,
 }
 
+/// Where the system trust store's certificates in [`ProbeConfig::anchors`] came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemStore {
+    /// The bundle file or directory the native side read (`/etc/ssl/certs/ca-certificates.crt`, or what
+    /// `SSL_CERT_FILE` / `SSL_CERT_DIR` named).
+    pub source: String,
+    /// The public web PKI is trusted too (`--trust both`).
+    pub web_pki_too: bool,
+}
+
 impl ProbeConfig {
     /// A configuration with the defaults: automatic transport, a 5 s media window, 5 s per step, the public
     /// web PKI, TLS scan always.
@@ -140,6 +153,7 @@ impl ProbeConfig {
             tls_scan: TlsScan::Always,
             tls_scan_parallel: crate::tls::DEFAULT_MAX_IN_FLIGHT,
             anchors: None,
+            system_store: None,
             server_name: None,
             connect_to: None,
             insecure: false,

@@ -68,7 +68,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 pub use config::{
-    DEFAULT_DISCOVERY_PORTS, Discovery as DiscoveryConfig, NamedBytes, ProbeConfig, TlsScan, TransportChoice,
+    DEFAULT_DISCOVERY_PORTS, Discovery as DiscoveryConfig, NamedBytes, ProbeConfig, SystemStore, TlsScan,
+    TransportChoice,
 };
 pub use event::{Direction, ProbeEvent, TrackProgress};
 pub use io::{

@@ -22,7 +22,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::tls::{ConfigError, Connector, TlsOptions};
-pub use options::{ConfigureError, ProbeOptions, configure, tls_options};
+pub use options::{ConfigureError, ProbeOptions, TrustChoice, configure, tls_options};
 use udp::UdpPair;
 
 /// Where a probe's events and media frames go.

@@ -55,6 +55,20 @@ pub struct ProbeOptions {
     pub server_name: Option<String>,
     /// Dial this host and port instead of the URL's (`--connect-to`).
     pub connect_to: Option<(String, u16)>,
+    /// Which trust store, when `ca` is empty (`--trust`).
+    pub trust: TrustChoice,
+}
+
+/// The trust store of a probe without `--ca`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TrustChoice {
+    /// The public web PKI (Mozilla's roots via webpki-roots), the same on every machine.
+    #[default]
+    WebPki,
+    /// The operating system's store, as OpenSSL, GnuTLS, FFmpeg and GStreamer use it.
+    System,
+    /// Both.
+    Both,
 }
 
 impl ProbeOptions {
@@ -79,6 +93,7 @@ impl ProbeOptions {
             deliver_media: false,
             server_name: None,
             connect_to: None,
+            trust: TrustChoice::WebPki,
         }
     }
 }
@@ -105,6 +120,7 @@ impl std::fmt::Debug for ProbeOptions {
             deliver_media,
             server_name,
             connect_to,
+            trust,
         } = self;
         f.debug_struct("ProbeOptions")
             .field("target", &rtspeek_core::rtsp::url::redact_text(target))
@@ -125,6 +141,7 @@ impl std::fmt::Debug for ProbeOptions {
             .field("deliver_media", deliver_media)
             .field("server_name", server_name)
             .field("connect_to", connect_to)
+            .field("trust", trust)
             .finish()
     }
 }
@@ -173,6 +190,9 @@ pub enum ConfigureError {
     /// The system random generator failed.
     #[error("the system random generator failed")]
     Random,
+    /// `--trust system|both` found no certificate in the system store.
+    #[error(transparent)]
+    SystemStore(crate::tls::system_store::SystemStoreError),
 }
 
 /// The probe and TLS configuration of `options`, at wall-clock time `now`, with fresh random bytes.
@@ -201,6 +221,15 @@ pub fn configure(options: &ProbeOptions, now: UnixTime) -> Result<(ProbeConfig, 
 
     if !options.ca.is_empty() {
         config.anchors = Some(options.ca.clone());
+    } else if let Some(system) = system_store(options)? {
+        let blocks: Vec<pem::Pem> =
+            system.certs.iter().map(|c| pem::Pem::new("CERTIFICATE", c.to_vec())).collect();
+        let bytes = pem::encode_many(&blocks).into_bytes();
+        config.anchors = Some(vec![NamedBytes { name: "system trust store".to_owned(), bytes }]);
+        config.system_store = Some(rtspeek_core::probe::SystemStore {
+            source: system.source,
+            web_pki_too: options.trust == TrustChoice::Both,
+        });
     }
     Ok((config, tls_options(options)?))
 }
@@ -215,6 +244,9 @@ pub fn tls_options(options: &ProbeOptions) -> Result<TlsOptions, ConfigureError>
             anchors.extend(certificates(file)?);
         }
         tls.anchors = Some(anchors);
+    } else if let Some(system) = system_store(options)? {
+        tls.anchors = Some(system.certs);
+        tls.web_pki_too = options.trust == TrustChoice::Both;
     }
     if let Some((cert, key)) = &options.client_auth {
         let chain = certificates(cert)?;
@@ -223,6 +255,16 @@ pub fn tls_options(options: &ProbeOptions) -> Result<TlsOptions, ConfigureError>
         tls.client_auth = Some((chain, key));
     }
     Ok(tls)
+}
+
+/// The system store's certificates when `options` asks for them (and gives no `--ca`).
+fn system_store(
+    options: &ProbeOptions,
+) -> Result<Option<crate::tls::system_store::SystemCerts>, ConfigureError> {
+    if options.trust == TrustChoice::WebPki || !options.ca.is_empty() {
+        return Ok(None);
+    }
+    crate::tls::system_store::load().map(Some).map_err(ConfigureError::SystemStore)
 }
 
 /// The CERTIFICATE blocks of a PEM file (at least one).

@@ -6,6 +6,7 @@ mod client_auth;
 pub mod danger;
 #[cfg(feature = "legacy-tls")]
 pub mod legacy;
+pub mod system_store;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -28,6 +29,8 @@ use danger::{Recorded, RecordingVerifier};
 pub struct TlsOptions {
     /// Trust anchors (DER CA certificates); `None` trusts the public web PKI (webpki-roots).
     pub anchors: Option<Vec<CertificateDer<'static>>>,
+    /// Trust the public web PKI next to `anchors` (`--trust both`).
+    pub web_pki_too: bool,
     /// Continue past a certificate that fails verification (recorded, and reported as a failure anyway).
     pub insecure: bool,
     /// Client certificate chain and key, for servers that require one.
@@ -40,6 +43,7 @@ impl Default for TlsOptions {
     fn default() -> Self {
         TlsOptions {
             anchors: None,
+            web_pki_too: false,
             insecure: false,
             client_auth: None,
             handshake_timeout: Duration::from_secs(10),
@@ -127,6 +131,9 @@ impl Connector {
                     roots
                         .add(der.clone())
                         .map_err(|e| ConfigError(format!("CA certificate rejected: {e}")))?;
+                }
+                if options.web_pki_too {
+                    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
                 }
             }
             None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),

@@ -94,3 +94,54 @@ async fn servername_connect_to_and_save_chain() {
     }
     camera.shutdown().await;
 }
+
+/// `--trust system` reads the store OpenSSL and GnuTLS read (here `SSL_CERT_FILE`, which they honour too), and
+/// the report names it; `--trust both` adds the web PKI; the default stays the web PKI alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trust_system_honours_the_store_openssl_reads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = Cert::root("enterprise root");
+    let leaf =
+        root.leaf().ip(["127.0.0.1"]).dns(["localhost"]).valid(days_from_now(-1), days_from_now(100)).build();
+    let bundle = dir.path().join("enterprise-bundle.pem");
+    std::fs::write(&bundle, root.cert_pem()).expect("write bundle");
+    let camera =
+        FaultCamera::start(CameraConfig::default().tls(TlsSetup::new(leaf.cert_pem(), leaf.key_pem())))
+            .await
+            .expect("camera");
+    let url = camera.url("/stream");
+    let run = |trust: &'static str| {
+        let (url, bundle) = (url.clone(), bundle.clone());
+        async move {
+            let args = ["probe", &url, "--trust", trust, "--duration", "0", "--no-tls-scan", "--json"];
+            let args: Vec<String> = args.map(str::to_owned).into();
+            let run = tokio::task::spawn_blocking(move || {
+                Command::new(env!("CARGO_BIN_EXE_rtspeek"))
+                    .args(&args)
+                    .env("SSL_CERT_FILE", &bundle)
+                    .env_remove("SSL_CERT_DIR")
+                    .output()
+                    .expect("run rtspeek")
+            });
+            report(
+                &tokio::time::timeout(Duration::from_secs(60), run).await.expect("finishes").expect("join"),
+            )
+        }
+    };
+    let system = run("system").await;
+    assert_eq!(system["verdict"], "healthy", "{:?}", codes(&system));
+    let store = &system["trust"]["store"];
+    assert_eq!(store["kind"], "system", "{store}");
+    assert!(store["source"].as_str().is_some_and(|s| s.contains("enterprise-bundle.pem")), "{store}");
+    assert_eq!(store["anchors"], 1);
+    assert!(system["trust"]["statement"].as_str().is_some_and(|s| s.contains("system trust store")));
+
+    let both = run("both").await;
+    assert_eq!(both["verdict"], "healthy", "{:?}", codes(&both));
+    assert!(both["trust"]["store"]["web_pki"].as_u64().is_some_and(|n| n > 100), "{}", both["trust"]);
+
+    let web = run("webpki").await;
+    assert_eq!(web["first_broken_layer"], "certificate", "the web PKI does not know the enterprise root");
+    assert_eq!(web["trust"]["store"]["kind"], "web_pki");
+    camera.shutdown().await;
+}

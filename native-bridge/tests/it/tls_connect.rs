@@ -99,8 +99,8 @@ fn options(anchors: Option<&Cert>, insecure: bool) -> TlsOptions {
     TlsOptions {
         anchors: anchors.map(|a| vec![der(a)]),
         insecure,
-        client_auth: None,
         handshake_timeout: Duration::from_secs(5),
+        ..TlsOptions::default()
     }
 }
 
