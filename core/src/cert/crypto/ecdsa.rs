@@ -13,11 +13,17 @@ use super::VerifyError;
 use super::public_key::Curve;
 use super::signature::bad_point;
 
-/// Order of the P-256 group.
-const P256_ORDER: &str = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
-/// Order of the P-384 group.
-const P384_ORDER: &str =
-    "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973";
+/// Order of the P-256 group, big-endian.
+const P256_ORDER: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xbc,
+    0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+];
+/// Order of the P-384 group, big-endian.
+const P384_ORDER: [u8; 48] = [
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xc7, 0x63, 0x4d, 0x81, 0xf4, 0x37, 0x2d, 0xdf, 0x58, 0x1a,
+    0x0d, 0xb2, 0x48, 0xb0, 0xa7, 0x7a, 0xec, 0xec, 0x19, 0x6a, 0xcc, 0xc5, 0x29, 0x73,
+];
 
 /// A DER `Ecdsa-Sig-Value` (`SEQUENCE { r INTEGER, s INTEGER }`) as IEEE P1363 `r || s`, each `len` bytes
 /// (WebCrypto's form). `None` unless it is strict DER (minimal lengths and integers, positive, nothing after)
@@ -92,8 +98,8 @@ pub(super) fn verify(
     signature: &[u8],
 ) -> Result<(), VerifyError> {
     let (len, order) = match curve {
-        Curve::P256 => (32, P256_ORDER),
-        Curve::P384 => (48, P384_ORDER),
+        Curve::P256 => (32, &P256_ORDER[..]),
+        Curve::P384 => (48, &P384_ORDER[..]),
         Curve::P521 | Curve::Other(_) => {
             return Err(VerifyError::Unsupported(format!(
                 "ECDSA over {} is not supported (only P-256 and P-384)",
@@ -101,7 +107,7 @@ pub(super) fn verify(
             )));
         }
     };
-    let n = BigUint::parse_bytes(order.as_bytes(), 16).ok_or(VerifyError::Invalid)?;
+    let n = BigUint::from_bytes_be(order);
     // The key first, as the crate path does: a bad point is no verdict, whatever the signature.
     let valid_point = match curve {
         Curve::P256 => p256::PublicKey::from_sec1_bytes(point).is_ok(),
@@ -235,7 +241,7 @@ mod tests {
     fn out_of_range_values_are_invalid() {
         let (curve, point, tbs, _) = parts(FIXTURES[0]);
         let digest = Hash::Sha256.digest(&tbs);
-        let order = hex(P256_ORDER);
+        let order = P256_ORDER.to_vec();
         let int = |v: &[u8]| {
             let mut out = vec![0x02];
             let v: Vec<u8> =
@@ -252,10 +258,6 @@ mod tests {
             assert_eq!(verify(&curve, &point, &digest, &der), Err(VerifyError::Invalid));
             assert_eq!(ecdsa_with_crate(&curve, &point, &digest, &der), Err(VerifyError::Invalid));
         }
-    }
-
-    fn hex(text: &str) -> Vec<u8> {
-        (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap()).collect()
     }
 
     #[test]
@@ -292,7 +294,7 @@ mod tests {
     #[test]
     fn conversion_agrees_with_the_crate() {
         let (_, _, _, sig) = parts(FIXTURES[0]);
-        let order = hex(P256_ORDER);
+        let order = P256_ORDER.to_vec();
         let crate_reads =
             |der: &[u8]| p256::ecdsa::Signature::from_der(der).ok().map(|s| s.to_bytes().to_vec());
         assert_eq!(ecdsa_der_to_p1363(&sig, 32), crate_reads(&sig));
