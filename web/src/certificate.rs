@@ -1,7 +1,8 @@
 //! `analyzeCertificate`: the options of the JavaScript call as plain Rust, and the call into core exactly as
 //! `rtspeek cert check` makes it (native-bridge/src/cert_cmd.rs), so both give the same report.
 
-use rtspeek_core::cert::{self, CertCheck, InputFile};
+use rtspeek_core::cert::crypto::VerifyError;
+use rtspeek_core::cert::{self, Analysis, CertCheck, InputFile, SignatureCheck, Verdicts};
 use rtspeek_core::{Report, UnixTime};
 
 /// One input: a display name (shown in the report's target and evidence) and its bytes.
@@ -47,8 +48,43 @@ fn input_files(inputs: &[NamedBytes]) -> Vec<InputFile<'_>> {
     inputs.iter().map(|f| InputFile { name: &f.name, bytes: &f.bytes }).collect()
 }
 
-/// Runs the certificate analysis of core. Errors carry core's message (the CLI prints the same text).
+/// Runs the certificate analysis of core, verifying signatures with core's crates. Errors carry core's message
+/// (the CLI prints the same text).
 pub fn analyze(request: &CertificateRequest) -> Result<Report, String> {
+    with_check(request, |check| cert::analyze(check).map_err(|e| e.to_string()))
+}
+
+/// One round of the two-phase analysis (`cert::analyze_with`): the report, or the signature checks still
+/// to be answered in `verdicts`. The page answers them with WebCrypto ([`crate::webcrypto`]).
+pub fn analyze_step(request: &CertificateRequest, verdicts: &Verdicts) -> Result<Analysis, String> {
+    with_check(request, |check| cert::analyze_with(check, verdicts).map_err(|e| e.to_string()))
+}
+
+/// The analysis with the verdicts of `verify`, round after round: the report [`analyze`] gives when `verify`
+/// agrees with core's crates.
+pub fn analyze_verifying(
+    request: &CertificateRequest,
+    mut verify: impl FnMut(&SignatureCheck) -> Result<(), VerifyError>,
+) -> Result<Report, String> {
+    let mut verdicts = Verdicts::new();
+    loop {
+        match analyze_step(request, &verdicts)? {
+            Analysis::Done(report) => return Ok(*report),
+            Analysis::Verify(checks) => {
+                for check in checks {
+                    let result = verify(&check);
+                    verdicts.insert(check, result);
+                }
+            }
+        }
+    }
+}
+
+/// Builds core's `CertCheck` for `request` and runs `run` on it.
+fn with_check<T>(
+    request: &CertificateRequest,
+    run: impl FnOnce(&CertCheck<'_>) -> Result<T, String>,
+) -> Result<T, String> {
     if request.certificates.is_empty() {
         return Err("no certificate given: pass `pem` (text), `der` (bytes) or `files`".into());
     }
@@ -68,7 +104,7 @@ pub fn analyze(request: &CertificateRequest) -> Result<Report, String> {
     if !anchors.is_empty() {
         check = check.anchors(&anchors);
     }
-    cert::analyze(&check).map_err(|e| e.to_string())
+    run(&check)
 }
 
 #[cfg(test)]
@@ -134,6 +170,24 @@ mod tests {
             serde_json::to_string(&analyze(&r).unwrap()).unwrap(),
             serde_json::to_string(&direct).unwrap()
         );
+    }
+
+    /// The rounds of the two-phase analysis with core's verdicts give the one-phase report; other verdicts
+    /// change it (so the page's WebCrypto answers are what decides).
+    #[test]
+    fn two_phase_with_cores_verdicts_is_the_report() {
+        let mut r = request(&["chain.pem"]);
+        r.key = Some(pki("leaf.key"));
+        r.ca = vec![pki("root.pem")];
+        let mut asked = 0;
+        let two_phase = analyze_verifying(&r, |c| {
+            asked += 1;
+            c.verify()
+        });
+        assert_eq!(two_phase, analyze(&r));
+        assert_eq!(asked, 2);
+        let rejecting = analyze_verifying(&r, |_| Err(VerifyError::Invalid)).unwrap();
+        assert!(rejecting.has("cert.bad_signature"), "{:#?}", rejecting.findings);
     }
 
     #[test]

@@ -39,7 +39,7 @@ fn message(e: JsError) -> String {
 }
 
 #[test]
-fn certificate_report_is_the_clis_document() {
+async fn certificate_report_is_the_clis_document() {
     let options = object(&[
         ("pem", CHAIN.into()),
         ("key", KEY.into()),
@@ -47,7 +47,7 @@ fn certificate_report_is_the_clis_document() {
         ("ca", ROOT.into()),
         ("now", now()),
     ]);
-    let got = rtspeek_web::analyze_certificate(options).unwrap();
+    let got = rtspeek_web::analyze_certificate(options).await.unwrap();
     // What `rtspeek cert check pem --key key --host 192.0.2.10 --ca ca --at NOW --json` builds.
     let certs = [InputFile { name: "pem", bytes: CHAIN.as_bytes() }];
     let anchors = [InputFile { name: "ca", bytes: ROOT.as_bytes() }];
@@ -60,8 +60,41 @@ fn certificate_report_is_the_clis_document() {
     assert_eq!(json(&got)["verdict"], "healthy");
 }
 
+/// Every key fixture (RSA PKCS#1 MD5/SHA-1/SHA-256, PSS, ECDSA P-256/P-384, Ed25519), self-signed so its
+/// signature is verified, and one with a damaged signature: the report with WebCrypto (Node's `crypto.subtle`)
+/// is core's.
 #[test]
-fn named_files_der_and_dates() {
+async fn webcrypto_verdicts_are_cores() {
+    let fixtures: &[&[u8]] = &[
+        include_bytes!("../../core/tests/data/keys/ec-p256-sha256.crt"),
+        include_bytes!("../../core/tests/data/keys/ec-p256-sha384.crt"),
+        include_bytes!("../../core/tests/data/keys/ec-p384-sha1.crt"),
+        include_bytes!("../../core/tests/data/keys/ed25519.crt"),
+        include_bytes!("../../core/tests/data/keys/rsa2048-md5.crt"),
+        include_bytes!("../../core/tests/data/keys/rsa2048-sha1.crt"),
+        include_bytes!("../../core/tests/data/keys/rsa2048-sha256.crt"),
+        include_bytes!("../../core/tests/data/keys/rsa2048-pss-sha256.crt"),
+        include_bytes!("../../core/tests/data/keys/rsa2048-pss-sha384-mgf1sha256.crt"),
+    ];
+    let der = rtspeek_core::cert::input::split("x", fixtures[0]).unwrap().remove(0).der.unwrap();
+    let mut damaged = der.clone();
+    if let Some(last) = damaged.last_mut() {
+        *last ^= 1;
+    }
+    let mut inputs: Vec<Vec<u8>> = fixtures.iter().map(|f| f.to_vec()).collect();
+    inputs.push(damaged);
+    for bytes in &inputs {
+        let options =
+            object(&[("der", Array::of1(&Uint8Array::from(bytes.as_slice())).into()), ("now", now())]);
+        let got = rtspeek_web::analyze_certificate(options).await.unwrap();
+        let certs = [InputFile { name: "der", bytes }];
+        let want = rtspeek_core::cert::analyze(&CertCheck::new(&certs, UnixTime(NOW_S))).unwrap();
+        assert_eq!(json(&got), serde_json::to_value(&want).unwrap());
+    }
+}
+
+#[test]
+async fn named_files_der_and_dates() {
     let der = rtspeek_core::cert::input::split("x", EXPIRED.as_bytes()).unwrap().remove(0).der.unwrap();
     let files = Array::of1(&object(&[("name", "cam.pem".into()), ("data", CHAIN.into())]));
     let options = object(&[
@@ -69,7 +102,7 @@ fn named_files_der_and_dates() {
         ("der", Array::of1(&Uint8Array::from(der.as_slice())).into()),
         ("now", js_sys::Date::new(&now()).into()),
     ]);
-    let report = json(&rtspeek_web::analyze_certificate(options).unwrap());
+    let report = json(&rtspeek_web::analyze_certificate(options).await.unwrap());
     assert_eq!(report["target"], "certificate check: der, cam.pem");
     let codes: Vec<&str> =
         report["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
@@ -77,23 +110,24 @@ fn named_files_der_and_dates() {
 }
 
 #[test]
-fn errors_are_js_errors_with_cores_message() {
+async fn errors_are_js_errors_with_cores_message() {
     let no_now = object(&[("pem", CHAIN.into())]);
     assert!(
-        message(rtspeek_web::analyze_certificate(no_now).unwrap_err()).contains("options.now is required")
+        message(rtspeek_web::analyze_certificate(no_now).await.unwrap_err())
+            .contains("options.now is required")
     );
     let garbage = object(&[("pem", "hello".into()), ("now", now())]);
     assert!(
-        message(rtspeek_web::analyze_certificate(garbage).unwrap_err())
+        message(rtspeek_web::analyze_certificate(garbage).await.unwrap_err())
             .starts_with("pem: no certificate found")
     );
     let bad_type = object(&[("pem", CHAIN.into()), ("host", JsValue::from_f64(1.0)), ("now", now())]);
     assert_eq!(
-        message(rtspeek_web::analyze_certificate(bad_type).unwrap_err()),
+        message(rtspeek_web::analyze_certificate(bad_type).await.unwrap_err()),
         "options.host: expected a string, got number"
     );
     assert!(
-        message(rtspeek_web::analyze_certificate(JsValue::from_str("x")).unwrap_err())
+        message(rtspeek_web::analyze_certificate(JsValue::from_str("x")).await.unwrap_err())
             .contains("options object")
     );
     assert!(

@@ -150,8 +150,22 @@ function renderInspection(info) {
   box.dataset.codecString = info.codec_string ?? "";
 }
 
+/** Counts analyses: a certificate analysis is asynchronous (WebCrypto), so only the latest one may show. */
+let analyses = 0;
+
 /** Analyses what is loaded (kind from #offline-kind, or detected) and shows the report or the table. */
-export function analyzeOffline() {
+export async function analyzeOffline() {
+  const run = ++analyses;
+  // data-started/data-done on #result: whether the latest analysis has finished (tests wait on them).
+  $("result").dataset.started = String(run);
+  try {
+    await analyzeLatest(run);
+  } finally {
+    if (run === analyses) $("result").dataset.done = String(run);
+  }
+}
+
+async function analyzeLatest(run) {
   const error = $("offline-error");
   const result = $("result");
   const inspect = $("inspect-result");
@@ -185,7 +199,9 @@ export function analyzeOffline() {
         now: judgeTime(),
       };
       if (!options.pem && !options.files.length) throw new Error("a private key alone: add its certificate to check the pair");
-      result.report = engine.analyzeCertificate(options);
+      const report = await engine.analyzeCertificate(options);
+      if (run !== analyses) return; // a newer analysis started meanwhile
+      result.report = report;
       show(result, true);
       show(inspect, false);
     } else if (kind === "sdp") {
@@ -202,6 +218,7 @@ export function analyzeOffline() {
     }
     $("offline-timing").textContent = `analysed here in ${(performance.now() - t0).toFixed(1)} ms`;
   } catch (e) {
+    if (run !== analyses) return;
     setError(error, e.message || String(e));
     result.report = null;
     show(inspect, false);

@@ -244,8 +244,12 @@ async function pick(which, file) {
   check();
 }
 
+/** Counts pair checks: each is asynchronous (WebCrypto), so only the latest one may show. */
+let checks = 0;
+
 /** Judges the chosen pair here, as the server will: every error finding that stops a pair, for each name. */
-function check() {
+async function check() {
+  const run = ++checks;
   const box = $("apply-check");
   $("apply-submit").disabled = true;
   box.replaceChildren();
@@ -261,18 +265,20 @@ function check() {
   const fatal = new Map();
   try {
     for (const host of pair.names.length ? pair.names : [undefined]) {
-      const report = engine.analyzeCertificate({
+      const report = await engine.analyzeCertificate({
         files: [{ name: chosen.cert.name, data: chosen.cert.text }],
         key: chosen.key.text,
         keyName: chosen.key.name,
         host,
         now: serverNow() * 1000,
       });
+      if (run !== checks) return; // the choice changed meanwhile
       for (const f of report.findings) {
         if (f.severity === "error" && !status.not_fatal.includes(f.code)) fatal.set(`${f.code}: ${f.summary}`, f.code);
       }
     }
   } catch (e) {
+    if (run !== checks) return;
     box.textContent = `not a certificate the server can use: ${e.message}`;
     box.dataset.state = "refused";
     return;

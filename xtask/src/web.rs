@@ -265,19 +265,12 @@ pub(crate) fn browser_test(sh: &Sh, counts: &mut TestCounts) -> Result<(), Strin
     let tools = npm_tool(sh, PLAYWRIGHT)?;
     let output = workspace::target_dir(sh.root()).join("test-output").join("browser");
     let before = *counts;
-    sh.run_tests(
-        sh.cmd("node")
-            .arg("web/tests/offline.mjs")
-            .env("RTSPEEK_NPM_TOOLS", &tools)
-            .env("RTSPEEK_CHROMIUM", CHROMIUM)
-            .env("RTSPEEK_TEST_OUTPUT", &output),
-        counts,
-    )?;
-    // The live page for real: `rtspeek demo` (server + bridge) as a process; the binary is built here so the
-    // step also works alone (`cargo xtask test browser`).
+    // The CLI: offline.mjs compares the page's certificate reports with `rtspeek cert check --json`, and the
+    // live page runs for real against `rtspeek demo` (server + bridge); built here so the step also works
+    // alone (`cargo xtask test browser`).
     sh.run(sh.cargo().args(["build", "-p", "rtspeek", "--bin", "rtspeek"]))?;
     let bin = workspace::target_dir(sh.root()).join("debug").join("rtspeek");
-    for script in ["web/tests/live.mjs", "web/tests/server.mjs"] {
+    for script in ["web/tests/offline.mjs", "web/tests/live.mjs", "web/tests/server.mjs"] {
         sh.run_tests(
             sh.cmd("node")
                 .arg(script)

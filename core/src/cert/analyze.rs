@@ -4,13 +4,14 @@ use x509_parser::prelude::parse_x509_certificate;
 
 use super::anchors::{self, Anchor};
 use super::chain::{self, Cert};
-use super::crypto::{PublicKey, SignatureAlgorithm};
+use super::crypto::{PublicKey, SignatureAlgorithm, verify_signature};
 use super::facts::{CertRole, CertificateFacts, role, summary};
 use super::input::{self, Block, InputError, der_structure_error};
 use super::names::{Host, check_names};
 use super::pair::check_key;
 use super::profile::{check_certificate, check_leaf_purpose, issuer_may_sign};
 use super::trust::{check_order, check_path, trust_status};
+use super::verdicts::Verifier;
 use super::{CertCheck, InputFile};
 use crate::diagnose::codes::{self as c};
 use crate::diagnose::{Finding, Layer, Report, ReportBuilder, Severity, TrustStore};
@@ -20,6 +21,17 @@ use crate::diagnose::{Finding, Layer, Report, ReportBuilder, Severity, TrustStor
 /// Fails only when the certificate files hold no certificate at all, an anchor file holds none, or the host is
 /// not a host; every other problem is a finding in the report.
 pub fn analyze(check: &CertCheck<'_>) -> Result<Report, InputError> {
+    analyze_verifying(check, &mut |alg, key, message, signature| {
+        verify_signature(alg, key, message, signature)
+    })
+}
+
+/// [`analyze`], with every signature verification asked of `verifier` (the two-phase API of
+/// [`super::verdicts`] answers from verdicts the caller obtained).
+pub(crate) fn analyze_verifying(
+    check: &CertCheck<'_>,
+    verifier: &mut Verifier<'_>,
+) -> Result<Report, InputError> {
     let host = check.host.map(Host::parse).transpose()?;
     let blocks = split_files(check.certificates)?;
     let mut report = ReportBuilder::new(target(check), &[Layer::Certificate]);
@@ -58,7 +70,7 @@ pub fn analyze(check: &CertCheck<'_>) -> Result<Report, InputError> {
         }
     };
 
-    let path = chain::build(&certs, &anchors, leaf);
+    let path = chain::build(&certs, &anchors, leaf, verifier);
     let mut out = Vec::new();
     check_path(&certs, &anchors, &path, &mut out);
     check_order(&certs, &path, &mut out);
@@ -87,7 +99,8 @@ pub fn analyze(check: &CertCheck<'_>) -> Result<Report, InputError> {
             .iter()
             .filter(|cert| !path.certs.contains(&cert.index))
             .map(|cert| {
-                summary(cert, CertRole::Unused, cert.self_issued() && cert.verify_with(&cert.key).is_ok())
+                let genuine = cert.self_issued() && cert.verify_with(&cert.key, verifier).is_ok();
+                summary(cert, CertRole::Unused, genuine)
             })
             .collect(),
         anchor: anchor_name,

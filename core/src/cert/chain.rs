@@ -6,8 +6,9 @@
 use x509_parser::prelude::X509Certificate;
 
 use super::anchors::Anchor;
-use super::crypto::{KeyError, PublicKey, SignatureAlgorithm, VerifyError, verify_signature};
+use super::crypto::{KeyError, PublicKey, SignatureAlgorithm, VerifyError};
 use super::input::Block;
+use super::verdicts::Verifier;
 
 /// Longest path considered; real chains are 2-4 certificates.
 const MAX_PATH: usize = 8;
@@ -62,10 +63,14 @@ impl Cert<'_> {
         matches!(self.x509.basic_constraints(), Ok(Some(bc)) if bc.value.ca)
     }
 
-    /// Verifies this certificate's signature with `key`.
-    pub(crate) fn verify_with(&self, key: &Result<PublicKey, KeyError>) -> Result<(), VerifyError> {
+    /// Verifies this certificate's signature with `key`, through `verifier`.
+    pub(crate) fn verify_with(
+        &self,
+        key: &Result<PublicKey, KeyError>,
+        verifier: &mut Verifier<'_>,
+    ) -> Result<(), VerifyError> {
         match key {
-            Ok(key) => verify_signature(
+            Ok(key) => verifier(
                 &self.sig_alg,
                 key,
                 self.x509.tbs_certificate.as_ref(),
@@ -153,8 +158,13 @@ pub(crate) fn pick_leaf<'c, 'a>(certs: &'c [Cert<'a>]) -> Option<&'c Cert<'a>> {
     candidates.iter().find(|c| !c.is_ca()).or_else(|| candidates.first()).copied().or_else(|| certs.first())
 }
 
-/// Builds the path from `leaf` (one of `certs`), verifying each link.
-pub(crate) fn build<'c, 'a>(certs: &'c [Cert<'a>], anchors: &[Anchor<'_>], leaf: &'c Cert<'a>) -> Path {
+/// Builds the path from `leaf` (one of `certs`), verifying each link through `verifier`.
+pub(crate) fn build<'c, 'a>(
+    certs: &'c [Cert<'a>],
+    anchors: &[Anchor<'_>],
+    leaf: &'c Cert<'a>,
+    verifier: &mut Verifier<'_>,
+) -> Path {
     let mut path = Path { certs: vec![leaf.index], links: Vec::new(), end: End::Incomplete };
     let mut cert = leaf;
     loop {
@@ -167,7 +177,7 @@ pub(crate) fn build<'c, 'a>(certs: &'c [Cert<'a>], anchors: &[Anchor<'_>], leaf:
             // An anchor is trusted by identity, not by its self-signature (clients never check it), so
             // that verification is skipped; an untrusted self-issued certificate is checked to tell a
             // genuine self-signed certificate from a damaged one.
-            let verified = if is_anchor.is_some() { Ok(()) } else { cert.verify_with(&cert.key) };
+            let verified = if is_anchor.is_some() { Ok(()) } else { cert.verify_with(&cert.key, verifier) };
             path.links.push(Link { subject: current, issuer: Issuer::SelfSigned, verified });
             // A self-issued certificate whose self-signature fails is reported through its link
             // (cert.bad_signature); it is still the top of what was supplied.
@@ -185,8 +195,10 @@ pub(crate) fn build<'c, 'a>(certs: &'c [Cert<'a>], anchors: &[Anchor<'_>], leaf:
         // Supplied issuers first (the chain the server would send), preferring one whose key verifies.
         let named: Vec<&Cert<'_>> =
             certs.iter().filter(|c| !path.certs.contains(&c.index) && cert.issued_by_name(c)).collect();
-        let verified_issuer = named.iter().map(|&c| (c, cert.verify_with(&c.key))).find(|(_, v)| v.is_ok());
-        let supplied = verified_issuer.or_else(|| named.first().map(|&c| (c, cert.verify_with(&c.key))));
+        let verified_issuer =
+            named.iter().map(|&c| (c, cert.verify_with(&c.key, verifier))).find(|(_, v)| v.is_ok());
+        let supplied =
+            verified_issuer.or_else(|| named.first().map(|&c| (c, cert.verify_with(&c.key, verifier))));
         if let Some((issuer, verified)) = supplied {
             // A link to a supplied certificate that is also an anchor ends the path there as trusted once the
             // loop reaches it; keep walking.
@@ -200,7 +212,7 @@ pub(crate) fn build<'c, 'a>(certs: &'c [Cert<'a>], anchors: &[Anchor<'_>], leaf:
             anchors.iter().enumerate().filter(|(_, a)| a.has_subject(cert.x509.issuer().as_raw()));
         let mut first_failure = None;
         for (i, anchor) in anchor_candidates {
-            let verified = cert.verify_with(&anchor.public_key());
+            let verified = cert.verify_with(&anchor.public_key(), verifier);
             if verified.is_ok() {
                 path.links.push(Link { subject: current, issuer: Issuer::Anchor(i), verified });
                 path.end = End::IssuedByAnchor(i);

@@ -26,12 +26,14 @@ mod pair;
 mod profile;
 mod shape;
 mod trust;
+pub mod verdicts;
 
 pub use analyze::analyze;
 pub use facts::{
     CertRole, CertificateFacts, CertificateSummary, KeyFacts, fingerprint as fingerprint_sha256,
 };
 pub use input::InputError;
+pub use verdicts::{Analysis, SignatureCheck, Verdicts, analyze_with};
 
 use crate::UnixTime;
 

@@ -47,9 +47,11 @@ pub(crate) mod oid {
     pub(crate) const P521: &str = "1.3.132.0.35";
 }
 
+mod ecdsa;
 mod public_key;
 mod signature;
 
+pub use ecdsa::ecdsa_der_to_p1363;
 pub use public_key::*;
 pub use signature::*;
 

@@ -280,28 +280,11 @@ pub fn verify_signature(
         }
         (SignatureAlgorithm::Ecdsa(hash), PublicKey::Ec { curve, point }) => {
             let digest = hash.digest(message);
-            match curve {
-                Curve::P256 => {
-                    let key =
-                        p256::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| bad_point(curve))?;
-                    let sig =
-                        p256::ecdsa::Signature::from_der(signature).map_err(|_| VerifyError::Invalid)?;
-                    let z = pad_prehash(&digest, 32);
-                    PrehashVerifier::verify_prehash(&key, &z, &sig).map_err(|_| VerifyError::Invalid)
-                }
-                Curve::P384 => {
-                    let key =
-                        p384::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| bad_point(curve))?;
-                    let sig =
-                        p384::ecdsa::Signature::from_der(signature).map_err(|_| VerifyError::Invalid)?;
-                    let z = pad_prehash(&digest, 48);
-                    PrehashVerifier::verify_prehash(&key, &z, &sig).map_err(|_| VerifyError::Invalid)
-                }
-                Curve::P521 | Curve::Other(_) => Err(VerifyError::Unsupported(format!(
-                    "ECDSA over {} is not supported (only P-256 and P-384)",
-                    curve.name()
-                ))),
-            }
+            // The page's module verifies without the `ecdsa` crate (smaller, same verdicts: see `ecdsa`).
+            #[cfg(target_arch = "wasm32")]
+            return super::ecdsa::verify(curve, point, &digest, signature);
+            #[cfg(not(target_arch = "wasm32"))]
+            ecdsa_with_crate(curve, point, &digest, signature)
         }
         (SignatureAlgorithm::Ed25519, PublicKey::Ed25519(bytes)) => {
             let key = ed25519_dalek::VerifyingKey::from_bytes(bytes).map_err(|_| {
@@ -320,12 +303,41 @@ pub fn verify_signature(
     }
 }
 
+/// ECDSA with the `p256`/`p384` crates' verifiers (the native path; the reference of `ecdsa::verify`).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))] // wasm verifies with `ecdsa::verify`; its tests compare
+pub(super) fn ecdsa_with_crate(
+    curve: &Curve,
+    point: &[u8],
+    digest: &[u8],
+    signature: &[u8],
+) -> Result<(), VerifyError> {
+    match curve {
+        Curve::P256 => {
+            let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| bad_point(curve))?;
+            let sig = p256::ecdsa::Signature::from_der(signature).map_err(|_| VerifyError::Invalid)?;
+            let z = pad_prehash(digest, 32);
+            PrehashVerifier::verify_prehash(&key, &z, &sig).map_err(|_| VerifyError::Invalid)
+        }
+        Curve::P384 => {
+            let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| bad_point(curve))?;
+            let sig = p384::ecdsa::Signature::from_der(signature).map_err(|_| VerifyError::Invalid)?;
+            let z = pad_prehash(digest, 48);
+            PrehashVerifier::verify_prehash(&key, &z, &sig).map_err(|_| VerifyError::Invalid)
+        }
+        Curve::P521 | Curve::Other(_) => Err(VerifyError::Unsupported(format!(
+            "ECDSA over {} is not supported (only P-256 and P-384)",
+            curve.name()
+        ))),
+    }
+}
+
 pub(super) fn bad_point(curve: &Curve) -> VerifyError {
     VerifyError::Unsupported(format!("the EC public key is not a valid {} point", curve.name()))
 }
 
 /// The crate's prehash API truncates long digests to the field size, but rejects digests shorter than half of
 /// it (SHA-1 with P-384). Left-padding with zeros keeps the integer value, which is what SEC 1 asks for.
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub(super) fn pad_prehash(digest: &[u8], field_len: usize) -> Vec<u8> {
     if digest.len() >= field_len {
         return digest.to_vec();
@@ -333,6 +345,13 @@ pub(super) fn pad_prehash(digest: &[u8], field_len: usize) -> Vec<u8> {
     let mut z = vec![0; field_len - digest.len()];
     z.extend_from_slice(digest);
     z
+}
+
+/// Whether [`verify_signature`] would work with this RSA key (modulus size, exponent range), else the
+/// [`VerifyError::Unsupported`] it gives: lets a caller that verifies elsewhere (WebCrypto) keep core's
+/// verdicts on keys core refuses.
+pub fn rsa_key_usable(n: &[u8], e: &[u8]) -> Result<(), VerifyError> {
+    rsa_key(n, e).map(|_| ())
 }
 
 /// An `rsa` public key, with bounded size and the crate's sanity checks.
