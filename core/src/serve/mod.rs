@@ -86,6 +86,7 @@ mod pts_clock;
 mod sdp;
 mod sender;
 mod session;
+mod srtp;
 mod transport;
 
 pub use config::{DEFAULT_TRACKED_NONCES, SessionConfig, TIMEOUT_GRACE};
@@ -99,4 +100,5 @@ pub use sender::{
     StreamSender,
 };
 pub use session::ServerSession;
+pub use srtp::{KeySource, KeySourceError, SrtpKey, SrtpMode, SrtpPolicy};
 pub use transport::{Delivery, TransportPolicy};

@@ -52,6 +52,7 @@ fn mount(path: &str, auth: Option<AuthPolicy>) -> Mount {
         auth,
         ssrc: Some(POSITION.ssrc),
         encryption: Encryption::Optional,
+        srtp: Default::default(),
     }
 }
 
@@ -481,6 +482,7 @@ fn play_waits_for_its_subscription_and_pipelined_requests_stay_in_order() {
         mount: "cam".into(),
         delivery: Delivery::Interleaved { rtp_channel: 0, rtcp_channel: 1 },
         position: POSITION,
+        srtp: None,
     });
     assert_eq!(
         drain_in_order(&mut c),
