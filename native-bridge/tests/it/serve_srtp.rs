@@ -12,6 +12,7 @@ use rtspeek_core::srtp::sdes::CryptoAttribute;
 use rtspeek_core::srtp::{SrtpContext, Suite};
 use rtspeek_tests::peers::clients::gstreamer;
 use rtspeek_tests::peers::ffmpeg::run_ffprobe;
+use rtspeek_tests::peers::run_bounded;
 use rtspeek_tests::rtsp_client::RtspClient;
 use tokio::net::TcpStream;
 
@@ -76,6 +77,25 @@ fn rtspsrc_plays_mikey_srtp_over_udp_on_rtsps_and_plain_rtsp() {
     let udp_plays =
         log.lines().filter(|l| l.contains("playing") && l.contains("Udp") && l.contains("AesCm128")).count();
     assert!(udp_plays >= 3, "three SRTP plays over UDP:\n{log}");
+
+    // Long enough for rtspsrc's receiver reports: SRTCP under the key its SETUP sent in KeyMgmt, all read.
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/peers/gst_rtsp_client.py");
+    let mut cmd = std::process::Command::new("/usr/bin/python3");
+    cmd.arg(script).arg(serve.url("rtsps", "strict")).arg("--ca").arg(&ca);
+    cmd.args(["--protocols", "udp", "--buffers", "200", "--timeout", "20"]);
+    let out = run_bounded(cmd, Duration::from_secs(30)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let closed = loop {
+        let log = plain_log(&serve.process.stderr_tail());
+        let last = log.lines().filter(|l| l.contains("connection closed")).nth(3).map(str::to_owned);
+        match last {
+            Some(line) => break line,
+            None if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
+            None => panic!("the fourth connection's end is not in the log:\n{log}"),
+        }
+    };
+    assert!(closed.contains("srtcp_failures=0") && !closed.contains(" rtcp=0 "), "{closed}");
 }
 
 /// `text` without its ANSI colour sequences.
