@@ -268,3 +268,74 @@ fn ffprobe_offers_rtp_avp_to_srtp_streams_and_is_refused() {
         }
     }
 }
+
+/// rtspsrc with `--protocols`: MIKEY works interleaved too (RTP/SAVP/TCP), `mikey+sdes` plays (it reads the
+/// MIKEY attribute), and SDES alone never plays (measured with GStreamer 1.22: rtspsrc reads no `a=crypto`, so
+/// its srtpdec has no key and drops everything).
+#[test]
+fn rtspsrc_plays_mikey_interleaved_and_mikey_sdes_but_not_sdes_alone() {
+    let pki = Pki::new();
+    let serve = Serve::start(&pki, &config(&pki));
+    let ca = pki.ca_path();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/peers/gst_rtsp_client.py");
+    for (path, protocols, plays) in [("mikey", "tcp", true), ("both", "udp", true), ("sdes", "udp", false)] {
+        let mut cmd = std::process::Command::new("/usr/bin/python3");
+        cmd.arg(script).arg(serve.url("rtsps", path)).arg("--ca").arg(&ca);
+        cmd.args(["--protocols", protocols, "--buffers", "10", "--timeout", "6"]);
+        let out = run_bounded(cmd, Duration::from_secs(30)).unwrap_or_else(|e| panic!("{e}"));
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.success(), plays, "{path} over {protocols}: {said}");
+        assert_eq!(said.contains("buffers 0"), !plays, "{path} over {protocols}: {said}");
+    }
+}
+
+/// `--check` names the stream and the key of every SRTP mistake, and lists the mode of a good stream.
+#[test]
+fn check_names_the_stream_and_key_of_srtp_mistakes() {
+    let pki = Pki::new();
+    let good = config(&pki);
+    let check = |text: &str| {
+        let path = pki.path().join("check.toml");
+        std::fs::write(&path, text).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rtspeek"))
+            .args(["serve", "--check"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    let (code, stdout, stderr) = check(&good);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("stream \"both\": H.264 at 25 fps; SRTP mikey+sdes (AES_CM_128_HMAC_SHA1_80)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("warn stream \"sdes\": allow_srtp_cleartext_keys"), "{stdout}");
+    let cleartext = good.replace(
+        "path = \"mikey\"\nsrtp = \"mikey\"\nallow_srtp_cleartext_keys = true",
+        "path = \"mikey\"\nsrtp = \"mikey\"",
+    );
+    for (what, text, expected) in [
+        (
+            "mode",
+            good.replace("srtp = \"sdes\"", "srtp = \"dtls\""),
+            "stream \"sdes\".srtp: unknown mode \"dtls\"",
+        ),
+        (
+            "suite",
+            good.replace("srtp = \"sdes\"", "srtp = \"sdes\"\nsrtp_suite = \"AES_F8\""),
+            "stream \"sdes\".srtp_suite: unknown suite \"AES_F8\"",
+        ),
+        (
+            "suite without srtp",
+            good.replace("path = \"plain-rtp\"", "path = \"plain-rtp\"\nsrtp_suite = \"AEAD_AES_128_GCM\""),
+            "stream \"plain-rtp\".srtp_suite",
+        ),
+        ("keys in clear", cleartext, "stream \"mikey\".srtp: the plain listener"),
+    ] {
+        let (code, stdout, stderr) = check(&text);
+        assert_eq!(code, Some(64), "{what}: {stdout}{stderr}");
+        assert!(stderr.contains(expected), "{what}: expected {expected:?} in {stderr}");
+    }
+}
