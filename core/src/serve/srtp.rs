@@ -110,8 +110,9 @@ impl SrtpKey {
     }
 }
 
-/// The keys one connection was offered for one mount, and how they were written.
-#[derive(Debug, Clone)]
+/// The keys one connection was offered for one mount, and how they were written (both carry the key in
+/// clear: `Debug` leaves them out).
+#[derive(Clone)]
 pub(super) struct OfferedKeys {
     pub(super) mount: String,
     pub(super) key: SrtpKey,
@@ -119,6 +120,17 @@ pub(super) struct OfferedKeys {
     pub(super) mikey: Option<String>,
     /// The `a=crypto` value (when the mode has SDES).
     pub(super) crypto: Option<String>,
+}
+
+impl std::fmt::Debug for OfferedKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OfferedKeys")
+            .field("mount", &self.mount)
+            .field("key", &self.key)
+            .field("mikey", &self.mikey.is_some())
+            .field("crypto", &self.crypto.is_some())
+            .finish()
+    }
 }
 
 /// Bits of the MIKEY offer that are not secret (RAND, CSB ID) and the clock.

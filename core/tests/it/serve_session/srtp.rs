@@ -227,3 +227,14 @@ fn the_clients_srtcp_is_read_under_its_key_and_forgeries_are_counted() {
     c.send_raw(&frame);
     assert_eq!((c.session.stats().rtcp_packets, c.session.stats().srtcp_failures), (1, 0));
 }
+
+#[test]
+fn the_session_never_prints_its_keys() {
+    let mut c = conn(true, false, Counter::default());
+    let sdp = body(&c.request("DESCRIBE", "rtsps://h/srtp-both", &[]));
+    let crypto = sdp.lines().find_map(|l| l.strip_prefix("a=crypto:")).unwrap();
+    let inline = crypto.split("inline:").nth(1).unwrap();
+    let mikey = sdp.lines().find_map(|l| l.strip_prefix("a=key-mgmt:mikey ")).unwrap();
+    let shown = format!("{:?}", c.session);
+    assert!(!shown.contains(inline) && !shown.contains(mikey), "{shown}");
+}
