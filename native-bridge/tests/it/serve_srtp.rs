@@ -60,6 +60,13 @@ source = {camera}
             "\n[[stream]]\npath = \"{path}\"\nsrtp = \"{mode}\"\nallow_srtp_cleartext_keys = true\nsource = {camera}\n"
         ));
     }
+    for (path, suite) in
+        [("sha32", "AES_CM_128_HMAC_SHA1_32"), ("gcm128", "AEAD_AES_128_GCM"), ("gcm256", "AEAD_AES_256_GCM")]
+    {
+        text.push_str(&format!(
+            "\n[[stream]]\npath = \"{path}\"\nencryption = \"strict\"\nsrtp = \"mikey\"\nsrtp_suite = \"{suite}\"\nsource = {camera}\n"
+        ));
+    }
     text
 }
 
@@ -337,5 +344,21 @@ fn check_names_the_stream_and_key_of_srtp_mistakes() {
         let (code, stdout, stderr) = check(&text);
         assert_eq!(code, Some(64), "{what}: {stdout}{stderr}");
         assert!(stderr.contains(expected), "{what}: expected {expected:?} in {stderr}");
+    }
+}
+
+/// Every suite core has, keyed by MIKEY: rtspsrc (GStreamer 1.22) plays each over UDP on RTSPS.
+#[test]
+fn rtspsrc_plays_every_suite() {
+    let pki = Pki::new();
+    let serve = Serve::start(&pki, &config(&pki));
+    let ca = pki.ca_path();
+    for path in ["sha32", "gcm128", "gcm256"] {
+        let played = gstreamer(&serve.url("rtsps", path), Some(&ca), false).unwrap_or_else(|e| panic!("{e}"));
+        assert!(played.played, "{path}: {}\nserver: {}", played.detail, serve.process.stderr_tail());
+    }
+    let log = plain_log(&serve.process.stderr_tail());
+    for suite in ["AesCm128HmacSha1_32", "AeadAes128Gcm", "AeadAes256Gcm"] {
+        assert!(log.lines().any(|l| l.contains("playing") && l.contains(suite)), "{suite}:\n{log}");
     }
 }
