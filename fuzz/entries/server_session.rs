@@ -104,6 +104,7 @@ fn catalog(flags: u8) -> Cat {
         auth,
         ssrc: Some(POSITION.ssrc),
         encryption: Encryption::Optional,
+        srtp: Default::default(),
     };
     let cam_auth = (flags & 2 != 0).then(|| policy.clone());
     Cat { mounts: vec![mount("cam", cam_auth), mount("site/front", None), mount("locked", Some(policy))] }

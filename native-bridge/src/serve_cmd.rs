@@ -145,7 +145,17 @@ fn check(config: &ServeConfig) -> Result<u8, String> {
                 format!("{} at {} fps", info.codec.name(), info.frame_rate)
             }
         };
-        lines.push(format!("ok   stream {:?}: {what}", stream.path));
+        let srtp = stream.srtp_policy();
+        let media =
+            if srtp.mode.is_on() { format!("; SRTP {} ({})", srtp.mode, srtp.suite) } else { String::new() };
+        lines.push(format!("ok   stream {:?}: {what}{media}", stream.path));
+        if srtp.allow_cleartext_keys {
+            lines.push(format!(
+                "warn stream {:?}: allow_srtp_cleartext_keys: plain rtsp:// clients get its SRTP keys in clear; \
+                 anyone who sees the RTSP exchange can decrypt its media",
+                stream.path
+            ));
+        }
         if stream.encryption(&config.server) == rtspeek_core::serve::Encryption::Strict {
             lines.push(format!(
                 "warn stream {:?}: encryption = \"strict\": clients that cannot play RTSPS (many NVRs and VMSs, see \

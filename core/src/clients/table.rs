@@ -149,8 +149,10 @@ pub const PROFILES: &[ClientProfile] = &[
         transport_rtsps: TransportRule::TcpOnly,
         transport_rtsp: TransportRule::UdpThenTcp,
         h265: H265Support::Yes,
-        // rtsp.c reads `a=crypto` (SDES) into the SRTP context; MIKEY is not read.
-        srtp: true,
+        // rtsp.c reads `a=crypto` (SDES) into an SRTP context, but its SETUP always offers RTP/AVP (measured
+        // with 5.1: `RTP/AVP/UDP` and `RTP/AVP/TCP` for an RTP/SAVP stream, answered 461 by rtspeek serve,
+        // test serve_srtp::ffprobe_offers_rtp_avp_to_srtp_streams_and_is_refused); MIKEY is not read.
+        srtp: false,
         settings: Settings {
             verify: Some(
                 "none: FFmpeg's RTSP client passes no TLS option to its TLS layer, so `-tls_verify 1 -ca_file` \
@@ -185,7 +187,8 @@ pub const PROFILES: &[ClientProfile] = &[
         transport_rtsps: TransportRule::TcpOnly,
         transport_rtsp: TransportRule::UdpThenTcp,
         h265: H265Support::Yes,
-        srtp: true,
+        // The same rtsp.c: a=crypto is read, but SETUP offers RTP/AVP only (see ffmpeg-gnutls).
+        srtp: false,
         settings: Settings {
             verify: Some(
                 "none: FFmpeg's RTSP client passes no TLS option to its TLS layer (and its OpenSSL backend never \

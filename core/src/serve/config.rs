@@ -8,6 +8,8 @@ use crate::rtsp::Limits;
 use crate::rtsp::auth::ServerKey;
 use crate::rtsp::auth::digest::{NonceCounts, ReplayStore};
 
+use super::srtp::KeySource;
+
 /// Timeouts and limits of every connection.
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
@@ -31,6 +33,9 @@ pub struct SessionConfig {
     /// `now`. Only Digest nonces are dated with it, and only this server reads them back, so what matters is
     /// that every connection of the server shares it (their `now` shares an origin too). Default: the epoch.
     pub unix_origin: UnixTime,
+    /// Where SRTP master keys come from (the OS generator, in the native driver). `None`: SRTP mounts are
+    /// answered 500, since no key could be drawn.
+    pub keys: Option<Arc<dyn KeySource>>,
 }
 
 /// Nonces tracked by the replay table of [`SessionConfig::new`].
@@ -42,7 +47,7 @@ pub const TIMEOUT_GRACE: Duration = Duration::from_secs(5);
 
 impl SessionConfig {
     /// 60 s sessions, 10 s to finish a request, 30 s for an idle connection, 8 KiB heads and 64 KiB bodies, a
-    /// replay table of [`DEFAULT_TRACKED_NONCES`] nonces, the clock's origin at the epoch.
+    /// replay table of [`DEFAULT_TRACKED_NONCES`] nonces, the clock's origin at the epoch, no key source.
     pub fn new(server: impl Into<String>, digest_key: ServerKey) -> Self {
         SessionConfig {
             server: server.into(),
@@ -53,6 +58,7 @@ impl SessionConfig {
             digest_key,
             replay: Arc::new(Mutex::new(NonceCounts::new(DEFAULT_TRACKED_NONCES))),
             unix_origin: UnixTime(0),
+            keys: None,
         }
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::rtcp::ReportBlock;
 
 use super::mount::RtpPosition;
+use super::srtp::SrtpKey;
 use super::transport::{Delivery, TransportPolicy};
 
 /// The connection the session runs on.
@@ -72,6 +73,10 @@ pub struct PlayCommand {
     /// The stream position announced in RTP-Info (the one [`Input::Subscribed`] gave): the first packet the
     /// client gets.
     pub position: RtpPosition,
+    /// SRTP: protect every packet (RTP as SRTP, sender reports as SRTCP) under this key, with one context
+    /// kept from the first PLAY to [`Output::Stop`] (a PAUSE keeps it: a new context would restart the
+    /// rollover counter and could reuse keystream). `None`: plain RTP.
+    pub srtp: Option<SrtpKey>,
 }
 
 /// Why the session closed its connection.
@@ -114,4 +119,7 @@ pub struct SessionStats {
     pub last_report: Option<ReportBlock>,
     /// The user the client authenticated as (last successful check).
     pub user: Option<String>,
+    /// SRTCP packets from the client that failed authentication or could not be decrypted (dropped, not
+    /// fatal: a client may send plain RTCP, or key its RTCP differently).
+    pub srtcp_failures: u64,
 }

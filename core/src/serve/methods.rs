@@ -8,8 +8,9 @@ use crate::rtsp::{Method, Request, Response, StatusCode, Version};
 use super::auth::{AuthOutcome, Guard};
 use super::io::Output;
 use super::mount::{Catalog, Mount, VIDEO_CONTROL, split_path};
-use super::sdp::describe;
+use super::sdp::describe_keyed;
 use super::session::{PendingPlay, RtspState, ServerSession, play_answer};
+use super::srtp::{OfferContext, OfferedKeys, SessionSrtp, client_context, offer};
 use super::transport::negotiate;
 
 /// The methods this server answers, for `Public` (OPTIONS) and `Allow` (405).
@@ -85,6 +86,13 @@ impl ServerSession {
             };
             return Err(error(StatusCode::FORBIDDEN, why));
         }
+        if mount.srtp.mode.is_on() && !self.conn.transport.tls && !mount.srtp.allow_cleartext_keys {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "this stream's SRTP keys would cross plain RTSP in clear: use rtsps:// (or configure \
+                 allow_srtp_cleartext_keys = true)",
+            ));
+        }
         if let Some(policy) = &mount.auth {
             let random: [u8; 12] = self.rng.block()[..12].try_into().unwrap_or([0; 12]);
             let unix = self.unix();
@@ -136,7 +144,8 @@ impl ServerSession {
                 "only application/sdp",
             ));
         }
-        let sdp = describe(mount, self.conn.local.ip(), &self.config.server);
+        let keys = if mount.srtp.mode.is_on() { Some(self.keys_for(mount)?.clone()) } else { None };
+        let sdp = describe_keyed(mount, self.conn.local.ip(), &self.config.server, keys.as_ref());
         Ok(Response::new(StatusCode::OK)
             .with_header("Content-Base", self.base_url(&url, mount))
             .with_header("Content-Type", "application/sdp")
@@ -144,7 +153,7 @@ impl ServerSession {
     }
 
     fn setup(&mut self, req: &Request<'_>, catalog: &dyn Catalog) -> Result<Answer, Answer> {
-        let (_, mount, _) = self.authorised(req, catalog)?;
+        let (url, mount, _) = self.authorised(req, catalog)?;
         if let Some(state) = &self.state {
             if state.mount != mount.path {
                 return Err(error(
@@ -172,18 +181,70 @@ impl ServerSession {
             }
             Err(e) => return Err(error(StatusCode::BAD_REQUEST, &e.to_string())),
         };
+        let srtp = mount.srtp.mode.is_on();
         let (delivery, answer_spec) =
-            negotiate(&offers, self.conn.transport, self.conn.peer.ip(), mount.ssrc)
+            negotiate(&offers, self.conn.transport, self.conn.peer.ip(), mount.ssrc, srtp)
                 .map_err(|refusal| error(StatusCode::UNSUPPORTED_TRANSPORT, &refusal.0))?;
+        let mut key_mgmt = None;
+        let srtp = if srtp {
+            let described = self.offered.as_ref().is_some_and(|k| k.mount == mount.path);
+            if !described && !mount.srtp.mode.mikey() {
+                return Err(error(
+                    StatusCode::METHOD_NOT_VALID_IN_THIS_STATE,
+                    "DESCRIBE first: this stream's SDES keys travel in the SDP only",
+                ));
+            }
+            let keys = self.keys_for(mount)?.clone();
+            if !described && let Some(mikey) = &keys.mikey {
+                // RFC 4567 section 7.1: keys for a SETUP that no DESCRIBE announced.
+                let uri = format!("{}{VIDEO_CONTROL}", self.base_url(&url, mount));
+                key_mgmt = Some(format!("prot=mikey; uri=\"{uri}\"; data=\"{mikey}\""));
+            }
+            let inbound = client_context(req.headers.get("KeyMgmt"), &keys.key);
+            Some(SessionSrtp { key: keys.key, inbound })
+        } else {
+            None
+        };
         let id = match &self.state {
             Some(state) => state.id.clone(),
             None => hex(&self.rng.block()[..8]),
         };
-        self.state = Some(RtspState { id: id.clone(), mount: mount.path.clone(), delivery, playing: None });
+        let state = RtspState { id: id.clone(), mount: mount.path.clone(), delivery, playing: None, srtp };
+        self.state = Some(state);
         let timeout = self.config.session_timeout.as_secs();
-        Ok(Response::new(StatusCode::OK)
+        let mut answer = Response::new(StatusCode::OK)
             .with_header("Session", format!("{id};timeout={timeout}"))
-            .with_header("Transport", Transport(vec![answer_spec]).to_value()))
+            .with_header("Transport", Transport(vec![answer_spec]).to_value());
+        if let Some(value) = key_mgmt {
+            answer.headers.set("KeyMgmt", value);
+        }
+        Ok(answer)
+    }
+
+    /// The SRTP keys of `mount` on this connection: the ones already offered, else fresh ones from the key
+    /// source (500 without one, or when it fails).
+    fn keys_for(&mut self, mount: &Mount) -> Result<&OfferedKeys, Answer> {
+        if self.offered.as_ref().is_none_or(|k| k.mount != mount.path) {
+            let Some(source) = self.config.keys.clone() else {
+                return Err(error(StatusCode::INTERNAL_SERVER_ERROR, "SRTP stream, but no key source"));
+            };
+            let block = self.rng.block();
+            let [c0, c1, c2, c3, r @ ..] = block;
+            let mut rand = [0u8; 16];
+            rand.iter_mut().zip(r).for_each(|(d, s)| *d = s);
+            let ctx = OfferContext {
+                ssrc: mount.ssrc,
+                unix_secs: self.unix().0,
+                csb_id: u32::from_be_bytes([c0, c1, c2, c3]),
+                rand,
+            };
+            let keys = offer(&source, &mount.path, mount.srtp, ctx)
+                .map_err(|e| error(StatusCode::INTERNAL_SERVER_ERROR, &format!("SRTP keys: {e}")))?;
+            self.offered = Some(keys);
+        }
+        self.offered
+            .as_ref()
+            .ok_or_else(|| error(StatusCode::INTERNAL_SERVER_ERROR, "SRTP keys: none offered"))
     }
 
     /// `Ok(None)`: accepted, and the answer waits for the stream ([`Output::Subscribe`]).
@@ -238,6 +299,8 @@ impl ServerSession {
         if self.state.take().is_none() {
             return Err(error(StatusCode::SESSION_NOT_FOUND, "TEARDOWN without a session"));
         }
+        // A later session gets fresh keys: its sender context restarts at ROC 0.
+        self.offered = None;
         self.out.push_back(Output::Stop);
         Ok(Response::new(StatusCode::OK))
     }

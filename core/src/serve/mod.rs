@@ -10,6 +10,9 @@
 //! - [`describe`]: the SDP of a mount (control URLs, `sprop-parameter-sets` / `sprop-vps/sps/pps`).
 //! - Transport negotiation ([`Delivery`]): RTP/AVP/TCP interleaved everywhere; UDP unicast only on plain
 //!   connections, because UDP under RTSPS would carry the media in clear (the client is told so in the 461).
+//!   An SRTP mount ([`SrtpPolicy`]) takes RTP/SAVP(F) only, over UDP on any connection or interleaved, with
+//!   keys per connection from [`SessionConfig::keys`] (MIKEY-NULL and/or SDES in the SDP, or `KeyMgmt`);
+//!   [`PlayCommand::srtp`] hands the driver the key to protect that client's packets with.
 //!
 //! Media: a [`StreamSender`] per mount packetizes frames, schedules RTCP sender reports and keeps the stream's
 //! [`RtpPosition`]; [`KeyframeRequests`] throttles the keyframes joining clients ask for; a [`PtsClock`] turns a
@@ -86,6 +89,7 @@ mod pts_clock;
 mod sdp;
 mod sender;
 mod session;
+mod srtp;
 mod transport;
 
 pub use config::{DEFAULT_TRACKED_NONCES, SessionConfig, TIMEOUT_GRACE};
@@ -99,4 +103,5 @@ pub use sender::{
     StreamSender,
 };
 pub use session::ServerSession;
+pub use srtp::{KeySource, KeySourceError, SrtpKey, SrtpMode, SrtpPolicy};
 pub use transport::{Delivery, TransportPolicy};

@@ -4,6 +4,8 @@
 use crate::codec::StreamInfo;
 use crate::rtsp::auth::{Algorithm, UserTable};
 
+use super::srtp::SrtpPolicy;
+
 /// One stream the server offers at a path.
 #[derive(Debug, Clone)]
 pub struct Mount {
@@ -22,6 +24,8 @@ pub struct Mount {
     pub ssrc: Option<u32>,
     /// Whether the mount is served inside TLS, in plain RTSP, or both.
     pub encryption: Encryption,
+    /// Whether its media is SRTP, keyed how ([`SrtpPolicy::default`]: plain RTP).
+    pub srtp: SrtpPolicy,
 }
 
 /// Whether a stream is served over RTSPS, plain RTSP or both (MediaMTX's `encryption`, per stream). A request

@@ -8,10 +8,22 @@ use base64::engine::general_purpose::STANDARD;
 use crate::codec::{Codec, VIDEO_CLOCK_RATE, h264, h265};
 
 use super::mount::{Mount, VIDEO_CONTROL};
+use super::srtp::OfferedKeys;
 
 /// The SDP of `mount`, with `origin` (the server's address as the client reached it) in `o=`. The control
 /// URLs are relative (`trackID=0`), resolved by clients against the Content-Base the DESCRIBE answer carries.
+/// The media line is RTP/AVP: an SRTP mount's SDP, with its connection's keys, is the session's own.
 pub fn describe(mount: &Mount, origin: IpAddr, tool: &str) -> String {
+    describe_keyed(mount, origin, tool, None)
+}
+
+/// [`describe`], with the media line `RTP/SAVP` and the keys' attributes when `keys` are given.
+pub(super) fn describe_keyed(
+    mount: &Mount,
+    origin: IpAddr,
+    tool: &str,
+    keys: Option<&OfferedKeys>,
+) -> String {
     let family = if origin.is_ipv6() { "IP6" } else { "IP4" };
     let any = if family == "IP6" { "::" } else { "0.0.0.0" };
     let pt = mount.payload_type;
@@ -30,8 +42,16 @@ pub fn describe(mount: &Mount, origin: IpAddr, tool: &str) -> String {
     line("a=control:*");
     // `npt=0-` rather than `npt=now-`: FFmpeg reads `now` as the wall clock and offsets every timestamp by it.
     line("a=range:npt=0-");
-    line(&format!("m=video 0 RTP/AVP {pt}"));
+    let profile = if keys.is_some() { "RTP/SAVP" } else { "RTP/AVP" };
+    line(&format!("m=video 0 {profile} {pt}"));
     line(&format!("c=IN {family} {any}"));
+    // Media level, where rtspsrc, live555 and FFmpeg look for them.
+    if let Some(mikey) = keys.and_then(|k| k.mikey.as_deref()) {
+        line(&format!("a=key-mgmt:mikey {mikey}"));
+    }
+    if let Some(crypto) = keys.and_then(|k| k.crypto.as_deref()) {
+        line(&format!("a=crypto:{crypto}"));
+    }
     let sets = &info.parameter_sets;
     let b64 = |nal: &Vec<u8>| STANDARD.encode(nal);
     match info.codec {

@@ -16,6 +16,7 @@ use super::config::{SessionConfig, TIMEOUT_GRACE};
 use super::io::{CloseReason, ConnectionInfo, Input, Output, PlayCommand, SessionStats};
 use super::methods::{Answer, error};
 use super::mount::{Catalog, RtpPosition};
+use super::srtp::{OfferedKeys, SessionSrtp};
 use super::transport::Delivery;
 
 /// The RTSP session of this connection (one per connection, one track per mount).
@@ -26,6 +27,8 @@ pub(super) struct RtspState {
     pub(super) delivery: Delivery,
     /// Where the stream stood when this client started playing; `None` while not playing.
     pub(super) playing: Option<RtpPosition>,
+    /// SRTP keys and the client's SRTCP context, when the mount is SRTP.
+    pub(super) srtp: Option<SessionSrtp>,
 }
 
 /// A PLAY accepted and waiting for [`Input::Subscribed`].
@@ -53,6 +56,8 @@ pub struct ServerSession {
     pub(super) state: Option<RtspState>,
     /// The PLAY that waits for the stream's position; while it waits, later requests stay in `buf`.
     pub(super) pending: Option<PendingPlay>,
+    /// The SRTP keys this connection was last offered (DESCRIBE or a SETUP's `KeyMgmt`), until TEARDOWN.
+    pub(super) offered: Option<OfferedKeys>,
     now: Duration,
     last_activity: Duration,
     partial_since: Option<Duration>,
@@ -82,6 +87,7 @@ impl ServerSession {
             guards: BTreeMap::new(),
             state: None,
             pending: None,
+            offered: None,
             now,
             last_activity: now,
             partial_since: None,
@@ -229,7 +235,12 @@ impl ServerSession {
         let started = match (position, self.state.as_mut()) {
             (Some(position), Some(state)) => {
                 state.playing = Some(position);
-                let play = PlayCommand { mount: state.mount.clone(), delivery: state.delivery, position };
+                let play = PlayCommand {
+                    mount: state.mount.clone(),
+                    delivery: state.delivery,
+                    position,
+                    srtp: state.srtp.as_ref().map(|s| s.key.clone()),
+                };
                 Some((play_answer(&state.id, &pending.track_url, position), play))
             }
             _ => None,
@@ -271,6 +282,20 @@ impl ServerSession {
     }
 
     fn read_rtcp(&mut self, packet: &[u8]) {
+        let plain;
+        let packet = match self.state.as_mut().and_then(|s| s.srtp.as_mut()) {
+            Some(srtp) => match srtp.inbound.unprotect_rtcp(packet) {
+                Ok(p) => {
+                    plain = p;
+                    plain.as_slice()
+                }
+                Err(_) => {
+                    self.stats.srtcp_failures += 1;
+                    return;
+                }
+            },
+            None => packet,
+        };
         let Ok(compound) = Compound::parse(packet) else { return };
         self.stats.rtcp_packets += 1;
         for p in compound.packets() {

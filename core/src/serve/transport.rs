@@ -15,7 +15,8 @@ pub enum Delivery {
         /// Channel of RTCP (sender reports out, receiver reports in).
         rtcp_channel: u8,
     },
-    /// UDP unicast to the client's address, at the ports it asked for (plain RTSP only).
+    /// UDP unicast to the client's address, at the ports it asked for (plain RTSP, or SRTP on any
+    /// connection).
     Udp {
         /// Where RTP goes: the client's IP and RTP port.
         rtp: SocketAddr,
@@ -27,9 +28,10 @@ pub enum Delivery {
 /// What the connection allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TransportPolicy {
-    /// The connection is RTSPS: media must stay inside TLS, so UDP (cleartext RTP) is refused.
+    /// The connection is RTSPS: media must stay inside TLS, so UDP is refused unless it carries SRTP.
     pub tls: bool,
-    /// The server's RTP and RTCP UDP ports, when it offers UDP on plain connections.
+    /// The server's RTP and RTCP UDP ports, when the listener offers UDP (any RTP on plain connections,
+    /// SRTP only on RTSPS ones).
     pub udp_server_ports: Option<(u16, u16)>,
 }
 
@@ -38,16 +40,18 @@ pub struct TransportPolicy {
 pub(crate) struct Refusal(pub(crate) String);
 
 /// Picks the first acceptable alternative, in the client's order of preference (RFC 2326 12.39), and returns
-/// the delivery (UDP to `client`) with the spec to echo in the answer (`ssrc=` when known).
+/// the delivery (UDP to `client`) with the spec to echo in the answer (`ssrc=` when known). An SRTP mount
+/// (`srtp`) takes RTP/SAVP and RTP/SAVPF only, a plain one RTP/AVP only.
 pub(crate) fn negotiate(
     offers: &[TransportSpec],
     policy: TransportPolicy,
     client: IpAddr,
     ssrc: Option<u32>,
+    srtp: bool,
 ) -> Result<(Delivery, TransportSpec), Refusal> {
     let mut reasons = Vec::new();
     for offer in offers {
-        match accept(offer, policy, client, ssrc) {
+        match accept(offer, policy, client, ssrc, srtp) {
             Ok(found) => return Ok(found),
             Err(why) => reasons.push(why),
         }
@@ -60,10 +64,22 @@ fn accept(
     policy: TransportPolicy,
     client: IpAddr,
     ssrc: Option<u32>,
+    srtp: bool,
 ) -> Result<(Delivery, TransportSpec), String> {
     let name = format!("{}/{}", offer.protocol, offer.profile);
-    if !offer.protocol.eq_ignore_ascii_case("RTP") || !offer.profile.eq_ignore_ascii_case("AVP") {
-        return Err(format!("{name}: only RTP/AVP is served (no SRTP: RTSPS protects media inside TLS)"));
+    let rtp = offer.protocol.eq_ignore_ascii_case("RTP");
+    let savp = rtp && ["SAVP", "SAVPF"].iter().any(|p| offer.profile.eq_ignore_ascii_case(p));
+    let avp = rtp && offer.profile.eq_ignore_ascii_case("AVP");
+    if srtp && !savp {
+        return Err(format!(
+            "{name}: this stream is served as SRTP only (RTP/SAVP or RTP/SAVPF, keys in the SDP): its media \
+             is never sent unencrypted"
+        ));
+    }
+    if !srtp && !avp {
+        return Err(format!(
+            "{name}: only RTP/AVP is served (no SRTP on this stream: RTSPS protects media inside TLS)"
+        ));
     }
     if offer.cast == Some(Cast::Multicast) {
         return Err(format!("{name}: multicast is not served"));
@@ -81,11 +97,13 @@ fn accept(
             return Err(format!("{name}: interleaved RTP and RTCP channels are both {rtp}"));
         }
         let mut answer = TransportSpec::tcp_interleaved(rtp, rtcp);
+        answer.profile = offer.profile.to_ascii_uppercase();
         answer.ssrc = ssrc.into_iter().collect();
         answer.mode = vec!["PLAY".to_owned()];
         return Ok((Delivery::Interleaved { rtp_channel: rtp, rtcp_channel: rtcp }, answer));
     }
-    if policy.tls {
+    // SRTP protects the media itself, so it may leave the TLS connection; plain RTP may not.
+    if policy.tls && !srtp {
         return Err(format!(
             "{name} over UDP: media would leave the TLS connection in clear; use RTP/AVP/TCP"
         ));
@@ -101,6 +119,7 @@ fn accept(
     }
     let rtcp = end.unwrap_or(start.saturating_add(1));
     let mut answer = TransportSpec::udp_unicast(start, rtcp);
+    answer.profile = offer.profile.to_ascii_uppercase();
     answer.server_port = Some(PortRange { start: server_rtp, end: Some(server_rtcp) });
     answer.ssrc = ssrc.into_iter().collect();
     answer.mode = vec!["PLAY".to_owned()];

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rtspeek_core::rtsp::auth::{Algorithm, HashAlgorithm, UserTable};
-use rtspeek_core::serve::{AuthPolicy, Encryption};
+use rtspeek_core::serve::{AuthPolicy, Encryption, SrtpMode, SrtpPolicy};
+use rtspeek_core::srtp::Suite;
 use serde::Deserialize;
 
 use super::source::SourceConfig;
@@ -171,7 +172,8 @@ pub struct ListenerConfig {
     /// RTSPS (true) or plain RTSP.
     #[serde(default = "yes")]
     pub tls: bool,
-    /// Plain listeners only: also offer RTP over UDP unicast, sending from this port (RTCP on the next one).
+    /// Also offer RTP over UDP unicast, sending from this port (RTCP on the next one). On a TLS listener it
+    /// serves SRTP streams only (plain RTP over UDP would leave TLS in clear).
     pub udp_port: Option<u16>,
 }
 
@@ -197,12 +199,53 @@ pub struct StreamConfig {
     pub auth: Option<AuthConfig>,
     /// Overrides `server.encryption` for this stream.
     pub encryption: Option<Encryption>,
+    /// SRTP media: `off` (default), `mikey`, `sdes` or `mikey+sdes` (how the keys are offered in the SDP).
+    pub srtp: Option<String>,
+    /// The SRTP crypto suite by its SDES name (default `AES_CM_128_HMAC_SHA1_80`).
+    pub srtp_suite: Option<String>,
+    /// Hand SRTP keys out over plain `rtsp://` too, where MIKEY-NULL and SDES carry them in clear. Off by
+    /// default: an SRTP stream a plain listener serves is refused by `--check` and at start.
+    #[serde(default)]
+    pub allow_srtp_cleartext_keys: bool,
 }
+
+/// The `srtp` values, in the order error messages list them.
+const SRTP_MODES: [SrtpMode; 4] = [SrtpMode::Off, SrtpMode::Mikey, SrtpMode::Sdes, SrtpMode::MikeySdes];
 
 impl StreamConfig {
     /// This stream's encryption policy: its own, else the server's.
     pub fn encryption(&self, server: &ServerSection) -> Encryption {
         self.encryption.unwrap_or(server.encryption)
+    }
+
+    /// This stream's SRTP (plain RTP when a value is invalid: [`ServeConfig::validate`] refuses those).
+    pub fn srtp_policy(&self) -> SrtpPolicy {
+        self.checked_srtp().unwrap_or_default()
+    }
+
+    /// `srtp`, `srtp_suite` and `allow_srtp_cleartext_keys` read; `Err((key, problem))`.
+    fn checked_srtp(&self) -> Result<SrtpPolicy, (&'static str, String)> {
+        let mode = match self.srtp.as_deref() {
+            None => SrtpMode::Off,
+            Some(name) => SRTP_MODES.into_iter().find(|m| m.name() == name).ok_or_else(|| {
+                let known: Vec<&str> = SRTP_MODES.iter().map(|m| m.name()).collect();
+                ("srtp", format!("unknown mode {name:?} ({})", known.join(", ")))
+            })?,
+        };
+        let suite = match self.srtp_suite.as_deref() {
+            None => Suite::AesCm128HmacSha1_80,
+            Some(_) if !mode.is_on() => {
+                return Err(("srtp_suite", "a suite without srtp (set srtp = \"mikey\" or \"sdes\")".into()));
+            }
+            Some(name) => Suite::from_sdes_name(name).ok_or_else(|| {
+                let known: Vec<&str> = Suite::ALL.iter().map(|s| s.sdes_name()).collect();
+                ("srtp_suite", format!("unknown suite {name:?} ({})", known.join(", ")))
+            })?,
+        };
+        if self.allow_srtp_cleartext_keys && !mode.is_on() {
+            return Err(("allow_srtp_cleartext_keys", "set without srtp".into()));
+        }
+        Ok(SrtpPolicy { mode, suite, allow_cleartext_keys: self.allow_srtp_cleartext_keys })
     }
 }
 
@@ -341,10 +384,13 @@ impl ServeConfig {
             if l.bind.port() != 0 && !binds.insert(l.bind) {
                 return Err((place, "the same address is listed twice".into()));
             }
-            if l.tls && l.udp_port.is_some() {
+            let any_srtp = self.streams.iter().any(|s| s.srtp_policy().mode.is_on());
+            if l.tls && l.udp_port.is_some() && !any_srtp {
                 return Err((
                     place,
-                    "udp_port on a TLS listener: RTP over UDP would leave TLS in clear".into(),
+                    "udp_port on a TLS listener: RTP over UDP would leave TLS in clear (it serves SRTP streams \
+                     only, and no stream has srtp)"
+                        .into(),
                 ));
             }
             if !l.tls && self.server.require_tls {
@@ -417,6 +463,25 @@ impl ServeConfig {
                     ));
                 }
                 _ => {}
+            }
+            let srtp = s.checked_srtp().map_err(|(key, problem)| (format!("{place}.{key}"), problem))?;
+            // Keys in MIKEY-NULL or SDES cross a plain connection in clear: the file must say it wants that.
+            let plain = self.listeners.iter().find(|l| !l.tls);
+            if let (true, false, None, Some(plain)) = (
+                srtp.mode.is_on() && encryption != Encryption::Strict,
+                srtp.allow_cleartext_keys,
+                s.listener,
+                plain,
+            ) {
+                return Err((
+                    format!("{place}.srtp"),
+                    format!(
+                        "the plain listener {} would hand out this stream's SRTP keys in clear (anyone who sees \
+                         the RTSP exchange can decrypt the media); serve it over TLS only (encryption = \
+                         \"strict\") or set allow_srtp_cleartext_keys = true",
+                        plain.bind
+                    ),
+                ));
             }
             if let Some(auth) = &s.auth {
                 let policy = auth.policy().map_err(|e| (format!("{place}.auth{}", e.0), e.1))?;

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use rtspeek_core::serve::{
-    Catalog, ConnectionInfo, Delivery, Input, Mount, Output, ServerSession, TransportPolicy,
+    Catalog, ConnectionInfo, Delivery, Input, Mount, Output, ServerSession, SrtpKey, TransportPolicy,
 };
+use rtspeek_core::srtp::SrtpContext;
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
 use tokio::sync::{broadcast, mpsc};
 
@@ -54,6 +55,43 @@ struct Delivering {
     udp: Option<(SocketAddr, SocketAddr, mpsc::Receiver<Vec<u8>>)>,
 }
 
+/// This client's SRTP sender: the stream's shared packets protected under the client's own key, into one
+/// reused buffer. Kept from the first PLAY to the session's end (a PAUSE keeps it: a new context would
+/// restart the rollover counter).
+struct Protect {
+    key: SrtpKey,
+    context: SrtpContext,
+    out: Vec<u8>,
+    failed: bool,
+}
+
+impl Protect {
+    fn new(key: SrtpKey) -> Protect {
+        let context = key.context();
+        Protect { key, context, out: Vec::with_capacity(2048), failed: false }
+    }
+
+    /// The packet as this client receives it; `None` when it cannot be protected (logged once, dropped: an
+    /// SRTP stream never falls back to plain RTP).
+    fn apply<'a>(protect: &'a mut Option<Protect>, packet: &'a Packet, peer: SocketAddr) -> Option<&'a [u8]> {
+        let Some(p) = protect.as_mut() else { return Some(&packet.data) };
+        let done = if packet.rtcp {
+            p.context.protect_rtcp(&packet.data).map(|v| p.out = v)
+        } else {
+            p.context.protect_rtp_into(&packet.data, &mut p.out)
+        };
+        match done {
+            Ok(()) => Some(&p.out),
+            Err(e) => {
+                if !std::mem::replace(&mut p.failed, true) {
+                    tracing::warn!(%peer, "SRTP: packet dropped: {e}");
+                }
+                None
+            }
+        }
+    }
+}
+
 /// Where a connection was accepted, and what it may reach.
 pub(super) struct Scope {
     pub(super) peer: SocketAddr,
@@ -79,6 +117,7 @@ where
     // The subscription made for the session's `Subscribe`, until its `Play` (or `Pause`/`Stop`) takes it.
     let mut subscription: Option<broadcast::Receiver<Packet>> = None;
     let mut media: Option<Delivering> = None;
+    let mut protect: Option<Protect> = None;
     let mut read_buf = vec![0u8; READ_CHUNK];
     let mut batch: Vec<u8> = Vec::new();
     let slow = shared.slow_client;
@@ -111,18 +150,28 @@ where
                     if let Some(entry) = shared.mounts.get(&play.mount) {
                         entry.bus.request_keyframe();
                     }
-                    tracing::info!(%peer, stream = %play.mount, delivery = ?play.delivery, seq = play.position.seq, "playing");
+                    // Same key (a PLAY after PAUSE): same context, so the rollover counter carries on.
+                    match play.srtp {
+                        Some(key) if protect.as_ref().is_some_and(|p| p.key == key) => {}
+                        Some(key) => protect = Some(Protect::new(key)),
+                        None => protect = None,
+                    }
+                    let srtp = protect.as_ref().map(|p| p.key.suite);
+                    tracing::info!(%peer, stream = %play.mount, delivery = ?play.delivery, ?srtp, seq = play.position.seq, "playing");
                     book.playing(Some(&play.mount));
                     media = Some(Delivering { receiver, delivery: play.delivery, udp: udp_targets });
                 }
                 // Paused or torn down: let go of the ring (a paused cursor would only fall behind).
-                Output::Pause | Output::Stop => {
+                output @ (Output::Pause | Output::Stop) => {
                     book.playing(None);
                     if let (Some(Delivering { udp: Some((_, rtcp, _)), .. }), Some(ports)) = (&media, &udp) {
                         ports.unregister(*rtcp);
                     }
                     media = None;
                     subscription = None;
+                    if matches!(output, Output::Stop) {
+                        protect = None;
+                    }
                 }
                 Output::Close(reason) => break 'conn reason.to_string(),
                 Output::Timeout(at) => break shared.instant_at(at),
@@ -138,15 +187,18 @@ where
                 Ok(first) => {
                     let Some(delivering) = media.as_mut() else { continue };
                     match &delivering.udp {
-                        Some((rtp, rtcp, _)) => send_udp(udp.as_deref(), &first, *rtp, *rtcp, delivering),
+                        Some((rtp, rtcp, _)) => {
+                            send_udp(udp.as_deref(), &first, (*rtp, *rtcp), delivering, &mut protect, peer);
+                        }
                         None => {
                             let Delivery::Interleaved { rtp_channel, rtcp_channel } = delivering.delivery else { continue };
                             batch.clear();
-                            frame_into(&mut batch, &first, rtp_channel, rtcp_channel);
+                            let channels = (rtp_channel, rtcp_channel);
+                            frame_into(&mut batch, Protect::apply(&mut protect, &first, peer), first.rtcp, channels);
                             // Take what else is already queued, up to a batch.
                             while batch.len() < WRITE_BATCH {
                                 match delivering.receiver.try_recv() {
-                                    Ok(p) => frame_into(&mut batch, &p, rtp_channel, rtcp_channel),
+                                    Ok(p) => frame_into(&mut batch, Protect::apply(&mut protect, &p, peer), p.rtcp, channels),
                                     Err(broadcast::error::TryRecvError::Lagged(n)) => {
                                         shared.stats.slow_dropped.fetch_add(1, Ordering::Relaxed);
                                         break 'conn format!("slow client: {n} packets behind, dropped");
@@ -188,6 +240,7 @@ where
         rtcp = stats.rtcp_packets,
         lost = stats.last_report.map(|r| r.cumulative_lost),
         jitter = stats.last_report.map(|r| r.jitter),
+        srtcp_failures = stats.srtcp_failures,
         "connection closed: {close_reason}"
     );
     let _ = tokio::time::timeout(std::time::Duration::from_secs(1), wr.shutdown()).await;
@@ -224,14 +277,15 @@ async fn sleep_until(deadline: Option<tokio::time::Instant>) {
     }
 }
 
-/// `$ channel length packet` (RFC 2326 10.12).
-fn frame_into(out: &mut Vec<u8>, packet: &Packet, rtp_channel: u8, rtcp_channel: u8) {
-    let channel = if packet.rtcp { rtcp_channel } else { rtp_channel };
-    let len = packet.data.len().min(usize::from(u16::MAX)) as u16;
+/// `$ channel length packet` (RFC 2326 10.12); nothing for a packet that could not be protected.
+fn frame_into(out: &mut Vec<u8>, data: Option<&[u8]>, rtcp: bool, (rtp_channel, rtcp_channel): (u8, u8)) {
+    let Some(data) = data else { return };
+    let channel = if rtcp { rtcp_channel } else { rtp_channel };
+    let len = data.len().min(usize::from(u16::MAX)) as u16;
     out.push(b'$');
     out.push(channel);
     out.extend_from_slice(&len.to_be_bytes());
-    out.extend_from_slice(&packet.data[..usize::from(len)]);
+    out.extend_from_slice(&data[..usize::from(len)]);
 }
 
 /// UDP never blocks the connection: a full socket buffer drops the datagram (the client sees loss, as it
@@ -239,14 +293,17 @@ fn frame_into(out: &mut Vec<u8>, packet: &Packet, rtp_channel: u8, rtcp_channel:
 fn send_udp(
     ports: Option<&UdpPorts>,
     first: &Packet,
-    rtp: SocketAddr,
-    rtcp: SocketAddr,
+    (rtp, rtcp): (SocketAddr, SocketAddr),
     delivering: &mut Delivering,
+    protect: &mut Option<Protect>,
+    peer: SocketAddr,
 ) {
     let Some(ports) = ports else { return };
     let mut next = Some(first.clone());
     while let Some(packet) = next {
-        ports.send(&packet.data, if packet.rtcp { rtcp } else { rtp }, packet.rtcp);
+        if let Some(data) = Protect::apply(protect, &packet, peer) {
+            ports.send(data, if packet.rtcp { rtcp } else { rtp }, packet.rtcp);
+        }
         next = delivering.receiver.try_recv().ok();
     }
 }

@@ -32,7 +32,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use rtspeek_core::UnixTime;
 use rtspeek_core::rtsp::auth::ServerKey;
 use rtspeek_core::rtsp::auth::digest::NonceCounts;
-use rtspeek_core::serve::{DEFAULT_TRACKED_NONCES, Mount, SessionConfig};
+use rtspeek_core::serve::{DEFAULT_TRACKED_NONCES, KeySource, KeySourceError, Mount, SessionConfig};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -139,6 +139,16 @@ pub fn random_seed() -> [u8; 32] {
     // The system generator does not fail on supported platforms; a zero seed would only make ids guessable.
     let _ = rustls::crypto::ring::default_provider().secure_random.fill(&mut seed);
     seed
+}
+
+/// SRTP master keys from the OS generator (through ring, the TLS library's provider); never logged.
+#[derive(Debug)]
+struct OsKeys;
+
+impl KeySource for OsKeys {
+    fn fill(&self, out: &mut [u8]) -> Result<(), KeySourceError> {
+        rustls::crypto::ring::default_provider().secure_random.fill(out).map_err(|_| KeySourceError)
+    }
 }
 
 /// The wall clock, for Digest nonces and certificate dates.
@@ -250,6 +260,14 @@ impl Server {
         let mut mounts = HashMap::new();
         let mut buses = Vec::new();
         for stream in &config.streams {
+            let srtp = stream.srtp_policy();
+            if srtp.allow_cleartext_keys {
+                tracing::warn!(
+                    stream = %stream.path,
+                    "allow_srtp_cleartext_keys: plain rtsp:// clients get this stream's SRTP keys in clear; \
+                     anyone who sees the RTSP exchange can decrypt its media"
+                );
+            }
             let keyframe_interval = Duration::from_millis(config.server.keyframe_min_interval_ms);
             let encryption = stream.encryption(&config.server);
             let entry =
@@ -284,6 +302,7 @@ impl Server {
         session_config.session_timeout = Duration::from_secs(config.server.session_timeout_secs);
         session_config.request_timeout = config.server.request_timeout();
         session_config.idle_timeout = Duration::from_secs(config.server.idle_timeout_secs);
+        session_config.keys = Some(Arc::new(OsKeys));
         // The sessions' clock (`Shared::elapsed`) starts now, at this wall-clock time.
         let started = Instant::now();
         session_config.unix_origin = unix_now();
@@ -549,6 +568,7 @@ async fn start_stream(
         auth,
         ssrc: Some(bus.ssrc()),
         encryption,
+        srtp: stream.srtp_policy(),
     };
     Ok(MountEntry { mount, bus })
 }

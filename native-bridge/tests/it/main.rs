@@ -29,4 +29,5 @@ mod serve_interop;
 mod serve_limits;
 mod serve_pair_apply;
 mod serve_relay_source;
+mod serve_srtp;
 mod tls_connect;

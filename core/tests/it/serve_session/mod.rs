@@ -2,6 +2,7 @@
 //! the Basic and Digest checks.
 
 mod auth;
+mod srtp;
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -19,8 +20,9 @@ use rtspeek_core::rtsp::headers::{RtpInfo, Session, Transport};
 use rtspeek_core::rtsp::{Message, Parsed, Parser, Response};
 use rtspeek_core::serve::{
     AuthPolicy, Catalog, CloseReason, ConnectionInfo, Delivery, Encryption, Input, Mount, Output,
-    RtpPosition, ServerSession, SessionConfig, TransportPolicy,
+    RtpPosition, ServerSession, SessionConfig, SrtpMode, SrtpPolicy, TransportPolicy,
 };
+use rtspeek_core::srtp::Suite;
 
 const UNIX: UnixTime = UnixTime(1_800_000_000);
 const POSITION: RtpPosition = RtpPosition { ssrc: 0x1234_5678, seq: 4242, rtptime: 90_000 };
@@ -52,6 +54,7 @@ fn mount(path: &str, auth: Option<AuthPolicy>) -> Mount {
         auth,
         ssrc: Some(POSITION.ssrc),
         encryption: Encryption::Optional,
+        srtp: Default::default(),
     }
 }
 
@@ -78,8 +81,24 @@ fn catalog() -> Arc<Cat> {
             mount("cleartext", Some(cleartext)),
             Mount { encryption: Encryption::Strict, ..mount("strict", None) },
             Mount { encryption: Encryption::No, ..mount("plain-only", None) },
+            Mount {
+                srtp: srtp(SrtpMode::Mikey, Suite::AesCm128HmacSha1_80, false),
+                ..mount("srtp-mikey", None)
+            },
+            Mount {
+                srtp: srtp(SrtpMode::Sdes, Suite::AesCm128HmacSha1_32, true),
+                ..mount("srtp-sdes", None)
+            },
+            Mount {
+                srtp: srtp(SrtpMode::MikeySdes, Suite::AesCm128HmacSha1_80, false),
+                ..mount("srtp-both", None)
+            },
         ],
     })
+}
+
+fn srtp(mode: SrtpMode, suite: Suite, allow_cleartext_keys: bool) -> SrtpPolicy {
+    SrtpPolicy { mode, suite, allow_cleartext_keys }
 }
 
 /// A session and the client side of its byte stream; the driver side answers subscriptions with `position`.
@@ -481,6 +500,7 @@ fn play_waits_for_its_subscription_and_pipelined_requests_stay_in_order() {
         mount: "cam".into(),
         delivery: Delivery::Interleaved { rtp_channel: 0, rtcp_channel: 1 },
         position: POSITION,
+        srtp: None,
     });
     assert_eq!(
         drain_in_order(&mut c),

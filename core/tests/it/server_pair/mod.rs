@@ -91,6 +91,7 @@ pub(crate) fn mount(path: &str, auth: Option<AuthPolicy>) -> Mount {
         auth,
         ssrc: Some(SSRC),
         encryption: Encryption::Optional,
+        srtp: Default::default(),
     }
 }
 

@@ -6,7 +6,8 @@ use std::sync::atomic::Ordering;
 
 use rtspeek_core::cert::CertificateSummary;
 use rtspeek_core::clients::Outcome;
-use rtspeek_core::serve::Encryption;
+use rtspeek_core::serve::{Encryption, SrtpMode};
+use rtspeek_core::srtp::Suite;
 use serde::Serialize;
 
 use super::AdminState;
@@ -54,6 +55,10 @@ pub struct StreamStatus {
     pub path: String,
     /// `no`, `optional`, `strict`.
     pub encryption: Encryption,
+    /// Its media: `off` (RTP), or SRTP keyed by `mikey`, `sdes` or `mikey+sdes`.
+    pub srtp: SrtpMode,
+    /// The SRTP suite (`AES_CM_128_HMAC_SHA1_80`...), when `srtp` is not `off`.
+    pub srtp_suite: Option<Suite>,
     /// Its rtsps:// URL, when a TLS listener serves it and its policy allows RTSPS.
     pub rtsps_url: Option<String>,
     /// Its rtsp:// URL, when a plain listener serves it and its policy allows plain RTSP.
@@ -164,6 +169,8 @@ pub(super) fn build(state: &AdminState) -> Status {
             StreamStatus {
                 path: path.clone(),
                 encryption: entry.mount.encryption,
+                srtp: entry.mount.srtp.mode,
+                srtp_suite: entry.mount.srtp.mode.is_on().then_some(entry.mount.srtp.suite),
                 rtsps_url: stream_url(&state.shared, &state.listeners, path, true),
                 rtsp_url: stream_url(&state.shared, &state.listeners, path, false),
                 pair: pair.map(|p| p.to_string()),

@@ -101,7 +101,7 @@ source = {{ kind = "synthetic", width = 320, height = 180, fps = 25, gop = 25, b
 }
 
 /// An even UDP port whose successor is free too (for RTP and RTCP).
-fn free_udp_pair() -> u16 {
+pub(crate) fn free_udp_pair() -> u16 {
     for _ in 0..50 {
         let Ok(a) = std::net::UdpSocket::bind("127.0.0.1:0") else { continue };
         let Ok(port) = a.local_addr().map(|a| a.port()) else { continue };
