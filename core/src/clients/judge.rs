@@ -518,6 +518,24 @@ fn media(v: &mut Verdict<'_>) {
             Some(codes::SDP_SRTP_OFFERED),
             format!("{name} does not play SRTP (RTP/SAVP) media"),
         );
+    } else if v.obs.srtp {
+        let (seen, keying) = (v.obs.srtp_keying, v.profile.srtp_keying);
+        if seen.sdes_only && keying.sdes == Some(false) {
+            let text = format!("{name} reads no SDES (a=crypto) keys, and this stream offers no MIKEY");
+            v.fail(Layer::Transport, Some(codes::SDP_SRTP_OFFERED), text);
+        }
+        if seen.mki && keying.mikey_mki == Some(false) {
+            let text = format!(
+                "{name} drops the MKI the SRTP key is bound to, so every packet fails authentication (GStreamer \
+                 reads MKIs from 1.26)"
+            );
+            v.fail(Layer::Rtp, Some(codes::SDP_SRTP_OFFERED), text);
+        }
+        if seen.answer_plain && keying.follows_answer_profile == Some(true) {
+            let text =
+                format!("{name} follows the SETUP answer's RTP/AVP and takes the SRTP packets for plain RTP");
+            v.fail(Layer::Transport, Some(codes::TRANSPORT_SRTP_PROFILE_CHANGED), text);
+        }
     }
 }
 

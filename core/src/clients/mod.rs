@@ -34,7 +34,8 @@ mod table;
 use serde::{Deserialize, Serialize};
 
 pub use profile::{
-    ClientProfile, CnFallback, Evidence, H265Support, Settings, TlsBehaviour, TransportRule, Verification,
+    ClientProfile, CnFallback, Evidence, H265Support, Settings, SrtpKeying, TlsBehaviour, TransportRule,
+    Verification,
 };
 pub use table::PROFILES;
 

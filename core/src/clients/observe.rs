@@ -59,6 +59,31 @@ pub(crate) struct CertObserved {
     pub(crate) other_errors: Vec<Finding>,
 }
 
+/// The SRTP keying a live probe saw, for the clients whose keying is known.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct SrtpSeen {
+    /// The keys came from SDES only (no MIKEY to read).
+    pub(crate) sdes_only: bool,
+    /// The key is bound to an MKI.
+    pub(crate) mki: bool,
+    /// A SETUP answer said `RTP/AVP` for SRTP media that was SRTP all the same.
+    pub(crate) answer_plain: bool,
+}
+
+impl SrtpSeen {
+    fn of(tracks: &[crate::diagnose::facts::TrackFacts]) -> SrtpSeen {
+        let srtp: Vec<_> =
+            tracks.iter().filter_map(|t| t.srtp.as_ref()).filter(|s| s.keys == "ready").collect();
+        SrtpSeen {
+            sdes_only: srtp.iter().any(|s| s.keys_from.as_deref() == Some("sdp_sdes")),
+            mki: srtp.iter().any(|s| s.mki),
+            answer_plain: srtp
+                .iter()
+                .any(|s| !s.server_kept_profile && s.counters.is_some_and(|n| n.rtp_ok > 0)),
+        }
+    }
+}
+
 /// Everything the verdicts read.
 #[derive(Debug, Clone)]
 pub(crate) struct Observations {
@@ -78,6 +103,8 @@ pub(crate) struct Observations {
     pub(crate) udp: Known,
     pub(crate) h265: bool,
     pub(crate) srtp: bool,
+    /// What the probe saw of SRTP keying (live probes of SRTP media only).
+    pub(crate) srtp_keying: SrtpSeen,
     /// Errors no client setting avoids: connection refused, 404, wrong credentials, no packets...
     pub(crate) common_errors: Vec<Finding>,
     /// The layers in scope that were not reached.
@@ -168,6 +195,7 @@ impl Observations {
             udp,
             h265,
             srtp: has(codes::SDP_SRTP_OFFERED),
+            srtp_keying: SrtpSeen::of(tracks),
             common_errors: report
                 .findings
                 .iter()

@@ -182,6 +182,8 @@ pub struct ClientProfile {
     pub h265: H265Support,
     /// Whether it plays SRTP (`RTP/SAVP`) media.
     pub srtp: bool,
+    /// How it takes SRTP keys, where known (only read when `srtp`).
+    pub srtp_keying: SrtpKeying,
     /// What to tell its users.
     pub settings: Settings,
 }
@@ -196,4 +198,21 @@ impl ClientProfile {
     pub fn transport(&self, tls: bool) -> TransportRule {
         if tls { self.transport_rtsps } else { self.transport_rtsp }
     }
+}
+
+/// How a client that plays SRTP takes its keys. `None`: not known, no judgement either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SrtpKeying {
+    /// Reads SDES (`a=crypto`) keys.
+    pub sdes: Option<bool>,
+    /// Keeps the MKI a MIKEY key is bound to (GStreamer before 1.26 drops it, so every packet fails).
+    pub mikey_mki: Option<bool>,
+    /// Takes the profile from the SETUP answer rather than the description (GStreamer: an answer saying
+    /// `RTP/AVP` makes it treat SRTP as plain RTP).
+    pub follows_answer_profile: Option<bool>,
+}
+
+impl SrtpKeying {
+    /// Nothing known (clients that do not play SRTP, or whose keying was not measured).
+    pub const UNKNOWN: SrtpKeying = SrtpKeying { sdes: None, mikey_mki: None, follows_answer_profile: None };
 }

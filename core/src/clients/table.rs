@@ -7,7 +7,8 @@
 //! versions named); those clients cannot run here and nothing here proves their facts.
 
 use super::profile::{
-    ClientProfile, CnFallback, Evidence, H265Support, Settings, TlsBehaviour, TransportRule, Verification,
+    ClientProfile, CnFallback, Evidence, H265Support, Settings, SrtpKeying, TlsBehaviour, TransportRule,
+    Verification,
 };
 use crate::rtsp::auth::capability::AuthBehaviour;
 use crate::tls::{CipherSuite as S, MODERN_SUITES, ProtocolVersion as V};
@@ -153,6 +154,7 @@ pub const PROFILES: &[ClientProfile] = &[
         // with 5.1: `RTP/AVP/UDP` and `RTP/AVP/TCP` for an RTP/SAVP stream, answered 461 by rtspeek serve,
         // test serve_srtp::ffprobe_offers_rtp_avp_to_srtp_streams_and_is_refused); MIKEY is not read.
         srtp: false,
+        srtp_keying: SrtpKeying::UNKNOWN,
         settings: Settings {
             verify: Some(
                 "none: FFmpeg's RTSP client passes no TLS option to its TLS layer, so `-tls_verify 1 -ca_file` \
@@ -189,6 +191,7 @@ pub const PROFILES: &[ClientProfile] = &[
         h265: H265Support::Yes,
         // The same rtsp.c: a=crypto is read, but SETUP offers RTP/AVP only (see ffmpeg-gnutls).
         srtp: false,
+        srtp_keying: SrtpKeying::UNKNOWN,
         settings: Settings {
             verify: Some(
                 "none: FFmpeg's RTSP client passes no TLS option to its TLS layer (and its OpenSSL backend never \
@@ -215,8 +218,17 @@ pub const PROFILES: &[ClientProfile] = &[
         transport_rtsp: TransportRule::UdpThenTcp,
         // avdec_h265 (gstreamer1.0-libav) or a hardware decoder.
         h265: H265Support::Yes,
-        // rtspsrc reads MIKEY (KeyMgmt) and sets up srtpdec.
+        // rtspsrc reads MIKEY (KeyMgmt) and sets up srtpdec: it plays rtspeek serve's and gst-rtsp-server's
+        // MIKEY streams, every suite, UDP and interleaved (tests serve_srtp, srtp_peers). Measured failures: no
+        // a=crypto read (an SDES-only stream gives no buffer), the MKI of a MIKEY key dropped before 1.26 (every
+        // live555 packet fails in srtpdec), and the SETUP answer's RTP/AVP followed (live555 over plain RTSP:
+        // not-negotiated).
         srtp: true,
+        srtp_keying: SrtpKeying {
+            sdes: Some(false),
+            mikey_mki: Some(false),
+            follows_answer_profile: Some(true),
+        },
         settings: Settings {
             trust_ca: Some(
                 "rtspsrc `tls-database` = a `Gio.TlsFileDatabase` of {ca} (from code; gst-launch cannot set it), \
@@ -252,6 +264,7 @@ pub const PROFILES: &[ClientProfile] = &[
         transport_rtsp: TransportRule::UdpThenTcp,
         h265: H265Support::Yes,
         srtp: false,
+        srtp_keying: SrtpKeying::UNKNOWN,
         settings: Settings {
             no_rtsps: Some(
                 "VLC 3 cannot open rtsps:// at all: play it with GStreamer or ffplay, or re-serve it on this \
@@ -288,6 +301,7 @@ pub const PROFILES: &[ClientProfile] = &[
         h265: H265Support::Yes,
         // live555's client reads MIKEY and decrypts SRTP.
         srtp: true,
+        srtp_keying: SrtpKeying::UNKNOWN,
         settings: Settings {
             verify: Some("none: live555 accepts any certificate (no verification in its TLS client)"),
             tcp: Some("`--rtsp-tcp`"),
@@ -307,6 +321,7 @@ pub const PROFILES: &[ClientProfile] = &[
         transport_rtsp: TransportRule::UdpThenTcp,
         h265: H265Support::Yes,
         srtp: true,
+        srtp_keying: SrtpKeying::UNKNOWN,
         settings: MEDIAMTX_SETTINGS,
     },
     ClientProfile {
@@ -324,6 +339,7 @@ pub const PROFILES: &[ClientProfile] = &[
         transport_rtsp: TransportRule::UdpThenTcp,
         h265: H265Support::Yes,
         srtp: true,
+        srtp_keying: SrtpKeying::UNKNOWN,
         settings: Settings {
             legacy_tls: Some(
                 "`GODEBUG=tlsrsakex=1,tls3des=1` in the environment brings back RSA key exchange and 3DES (TLS \
@@ -347,6 +363,7 @@ pub const PROFILES: &[ClientProfile] = &[
         transport_rtsp: TransportRule::TcpOnly,
         h265: H265Support::Yes,
         srtp: false,
+        srtp_keying: SrtpKeying::UNKNOWN,
         settings: Settings {
             trust_ca: Some("`SSL_CERT_FILE={ca}` in go2rtc's environment (Go reads it on Linux)"),
             verify: Some(
@@ -371,6 +388,7 @@ pub const PROFILES: &[ClientProfile] = &[
         transport_rtsp: TransportRule::UdpOnly,
         h265: H265Support::Yes,
         srtp: false,
+        srtp_keying: SrtpKeying::UNKNOWN,
         settings: Settings {
             trust_ca: Some(
                 "`SSL_CERT_FILE={ca}` in the environment, or `ssl.create_default_context(cafile=\"{ca}\")`",
@@ -400,7 +418,14 @@ pub const PROFILES: &[ClientProfile] = &[
         transport_rtsps: TransportRule::TcpOnly,
         transport_rtsp: TransportRule::TcpThenUdp,
         h265: H265Support::Yes,
-        srtp: false,
+        // MIKEY (with MKI), SDES or KeyMgmt, the description's profile whatever the answer says (tests
+        // probe_srtp, probe_srtp_peers, serve_srtp).
+        srtp: true,
+        srtp_keying: SrtpKeying {
+            sdes: Some(true),
+            mikey_mki: Some(true),
+            follows_answer_profile: Some(false),
+        },
         settings: Settings {
             trust_ca: Some("`--ca {ca}`"),
             client_certificate: Some("`--client-cert FILE --client-key FILE`"),
@@ -429,6 +454,7 @@ pub const PROFILES: &[ClientProfile] = &[
         // docs/clients.md); the page itself asks VideoDecoder.isConfigSupported.
         h265: H265Support::Platform,
         srtp: false,
+        srtp_keying: SrtpKeying::UNKNOWN,
         settings: Settings {
             trust_ca: Some("the page's CA field (PEM of {ca})"),
             h265: Some("use the camera's H.264 stream for the browser preview"),

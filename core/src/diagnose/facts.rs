@@ -207,6 +207,10 @@ pub struct SrtpFacts {
     /// The crypto suite (`AES_CM_128_HMAC_SHA1_80`...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suite: Option<String>,
+    /// The key is bound to a master key index that every packet carries (live555 does; GStreamer before 1.26
+    /// cannot read it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mki: bool,
     /// False when the server answered SETUP with a plain profile (media is RTP/AVP after all).
     pub server_kept_profile: bool,
     /// Packets that arrived while no key was usable.

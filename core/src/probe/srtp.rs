@@ -76,6 +76,8 @@ pub(crate) struct TrackSrtp {
     origin: Option<Origin>,
     /// MIKEY's message type (`null`: PSK mode with the KEMAC in clear, as live555 and GStreamer send).
     mikey_mode: Option<&'static str>,
+    /// The key is bound to an MKI.
+    mki: bool,
     ctx: Option<SrtpContext>,
     /// Whether the keys travelled in clear text (SDES, MIKEY-NULL) rather than under a key of their own.
     keys_readable: bool,
@@ -110,6 +112,7 @@ impl TrackSrtp {
             keys: Keys::Missing,
             origin: None,
             mikey_mode: None,
+            mki: false,
             ctx: None,
             keys_readable: false,
             answered_plain: false,
@@ -151,7 +154,13 @@ impl TrackSrtp {
             return self.worse(Keys::Unsupported { source, what });
         }
         match message.srtp_context() {
-            Ok(ctx) => self.ready(ctx, origin, Some(mode)),
+            Ok(ctx) => {
+                self.mki = matches!(
+                    message.kemac().and_then(|k| k.keys.first()).map(|k| &k.validity),
+                    Some(crate::mikey::KeyValidity::Spi(_))
+                );
+                self.ready(ctx, origin, Some(mode));
+            }
             Err(e) if e.expected.contains("suite") => {
                 self.worse(Keys::Unsupported { source, what: format!("MIKEY policy: {e}") });
             }
@@ -170,7 +179,10 @@ impl TrackSrtp {
                 }
             };
             match (&attr.suite, attr.context()) {
-                (_, Ok(ctx)) => return self.ready(ctx, Origin::SdpSdes, None),
+                (_, Ok(ctx)) => {
+                    self.mki = attr.keys.first().is_some_and(|k| k.mki.is_some());
+                    return self.ready(ctx, Origin::SdpSdes, None);
+                }
                 (CryptoSuite::Other(name), Err(_)) => {
                     self.worse(Keys::Unsupported { source: "a=crypto", what: format!("crypto suite {name}") })
                 }
@@ -444,6 +456,7 @@ impl TrackSrtp {
             keys_from: self.origin.map(|o| o.as_str().to_owned()),
             mikey_mode: self.mikey_mode.map(str::to_owned),
             suite: self.ctx.as_ref().map(|c| c.suite().sdes_name().to_owned()),
+            mki: self.mki,
             server_kept_profile: !self.answered_plain,
             undecryptable: self.undecryptable,
             counters: self.ctx.as_ref().map(|c| *c.counters()),

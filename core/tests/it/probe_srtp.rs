@@ -386,3 +386,54 @@ fn a_plain_setup_answer_is_judged_by_the_packets() {
     assert!(report.facts.tracks[0].codec.as_ref().is_some_and(|c| c.sps.is_some()), "decoded as plain RTP");
     assert_eq!(report.facts.media_security.as_ref().map(|m| m.protection.as_str()), Some("cleartext_udp"));
 }
+
+/// The client verdicts read the keying: GStreamer 1.22 cannot use an MKI-bound MIKEY key nor an SDES-only
+/// stream, and follows a SETUP answer's RTP/AVP (all measured against live555, gst-rtsp-server and rtspeek
+/// serve); rtspeek itself plays all three.
+#[test]
+fn client_verdicts_follow_the_srtp_keying() {
+    use rtspeek_core::clients::Outcome;
+    let verdict = |report: &Report, id: &str| {
+        let c = report
+            .clients
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap_or_else(|| panic!("{id}: {:?}", report.clients));
+        (c.verdict, c.because.iter().map(|r| r.text.clone()).collect::<Vec<_>>().join(" | "))
+    };
+    // live555 over plain RTSP: an MKI-bound MIKEY key, and a SETUP answer saying RTP/AVP.
+    let key = key(9);
+    let offer = NullOffer {
+        csb_id: 1,
+        streams: &[(SSRC, 0)],
+        ntp_time: 0xe000_0000_0000_0000,
+        rand: [3; 16],
+        suite: SUITE,
+        key: &key,
+        srtcp_encryption: true,
+        mki: Some(&[0, 0, 0, 1]),
+    };
+    let sdp = savp_sdp(&[format!("a=key-mgmt:mikey {}", offer.message().to_base64())]);
+    let sender = SrtpContext::new(SUITE, &key).with_mki(&[0, 0, 0, 1]);
+    let cam = Camera { answer_profile: Some("AVP"), ..camera(RTSP, sdp, sender) };
+    let report = Pair::new(udp(RTSP), cam).run();
+    assert!(report.facts.tracks[0].srtp.as_ref().is_some_and(|s| s.mki), "{:?}", report.facts.tracks[0].srtp);
+    let (gst, why) = verdict(&report, "gstreamer");
+    assert_eq!(gst, Outcome::Fails, "{why}");
+    assert!(why.contains("MKI") && why.contains("RTP/AVP"), "{why}");
+    assert_ne!(verdict(&report, "rustls").0, Outcome::Fails, "{}", verdict(&report, "rustls").1);
+    assert_eq!(verdict(&report, "ffmpeg-gnutls").0, Outcome::Fails);
+
+    // SDES only over RTSPS: GStreamer reads no a=crypto.
+    let sdp = savp_sdp(&[sdes_line(&key)]);
+    let report = Pair::new(udp(RTSPS), camera(RTSPS, sdp, SrtpContext::new(SUITE, &key))).run();
+    let (gst, why) = verdict(&report, "gstreamer");
+    assert_eq!(gst, Outcome::Fails, "{why}");
+    assert!(why.contains("SDES"), "{why}");
+
+    // MIKEY without MKI over RTSPS, as gst-rtsp-server and rtspeek serve send it: GStreamer plays.
+    let sdp = savp_sdp(&[mikey_line(&key, 0)]);
+    let report = Pair::new(udp(RTSPS), camera(RTSPS, sdp, SrtpContext::new(SUITE, &key))).run();
+    let (gst, why) = verdict(&report, "gstreamer");
+    assert!(!why.contains("SRTP") && !why.contains("MKI"), "{gst:?}: {why}");
+}

@@ -362,3 +362,69 @@ fn rtspsrc_plays_every_suite() {
         assert!(log.lines().any(|l| l.contains("playing") && l.contains(suite)), "{suite}:\n{log}");
     }
 }
+
+/// rtspeek's own probe against rtspeek serve's SRTP: MIKEY inside RTSPS over UDP (the strict stream and AES-GCM
+/// 256), interleaved when asked, and SDES over plain RTSP, which decrypts but is named as keys in clear.
+#[test]
+fn the_probe_decrypts_our_srtp_and_states_how_it_is_protected() {
+    let pki = Pki::new();
+    let serve = Serve::start(&pki, &config(&pki));
+    let ca = pki.ca_path().display().to_string();
+    let probe = |url: String, extra: &[&str]| -> serde_json::Value {
+        let mut args =
+            vec!["probe".to_owned(), url.clone(), "--ca".into(), ca.clone(), "--duration".into(), "0".into()];
+        args.extend(["--no-tls-scan", "--json"].map(str::to_owned));
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_rtspeek"));
+        cmd.args(&args);
+        let out = run_bounded(cmd, Duration::from_secs(60)).unwrap_or_else(|e| panic!("{url}: {e}"));
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{url}: {e}\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+    };
+    let codes = |r: &serde_json::Value| -> Vec<String> {
+        r["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["code"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let cases: [(String, &[&str], &str, &str, &str); 4] = [
+        (serve.url("rtsps", "strict"), &[], "udp", "srtp", "AES_CM_128_HMAC_SHA1_80"),
+        (serve.url("rtsps", "gcm256"), &[], "udp", "srtp", "AEAD_AES_256_GCM"),
+        (serve.url("rtsps", "strict"), &["--transport", "tcp"], "tcp", "srtp", "AES_CM_128_HMAC_SHA1_80"),
+        (serve.url("rtsp", "sdes"), &[], "udp", "srtp_keys_in_clear", "AES_CM_128_HMAC_SHA1_80"),
+    ];
+    for (url, extra, carried, protection, suite) in cases {
+        let r = probe(url.clone(), extra);
+        let track = &r["facts"]["tracks"][0];
+        let srtp = &track["srtp"];
+        assert_eq!(srtp["keys"], "ready", "{url} {extra:?}: {srtp}\n{:?}", codes(&r));
+        assert_eq!(srtp["suite"], suite, "{url}");
+        assert!(srtp["counters"]["rtp_ok"].as_u64().is_some_and(|n| n > 0), "{url}: {srtp}");
+        assert_eq!(srtp["counters"]["auth_failures"], 0, "{url}: {srtp}");
+        assert_eq!(track["carried_over"], carried, "{url} {extra:?}");
+        assert_eq!(track["codec"]["sps"]["width"], 320, "{url}: the decrypted video decodes");
+        assert_eq!(
+            r["facts"]["media_security"]["protection"], protection,
+            "{url}: {}",
+            r["facts"]["media_security"]
+        );
+        assert!(
+            !codes(&r).iter().any(|c| c.starts_with("rtp.srtp") || c == "transport.cleartext_media"),
+            "{url}: {:?}",
+            codes(&r)
+        );
+    }
+    let clear = probe(serve.url("rtsp", "sdes"), &[]);
+    assert!(codes(&clear).iter().any(|c| c == "transport.srtp_keys_in_clear"), "{:?}", codes(&clear));
+    assert!(
+        !serde_json::to_string(&clear).unwrap_or_default().contains("inline:"),
+        "no SDES key in the report"
+    );
+}
