@@ -27,7 +27,14 @@ use cli_error::{CliError, EXIT_USAGE};
 
 // Not `Debug`: the probe's arguments may hold a password.
 #[derive(Parser)]
-#[command(name = "rtspeek", version, about = "RTSPS / RTSP-over-TLS diagnostics: find the first broken link")]
+#[command(
+    name = "rtspeek",
+    version,
+    propagate_version = true,
+    about = "RTSPS / RTSP-over-TLS diagnostics: find the first broken link",
+    after_help = "Examples:\n  rtspeek probe rtsps://cam.example:322/live -u admin --ca site-ca.pem\n  rtspeek probe 192.168.1.64\n  \
+                  rtspeek cert check cam.pem --key cam.key --host 192.168.1.64\n  rtspeek serve serve.toml\n  rtspeek demo"
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -42,6 +49,7 @@ enum Command {
     #[command(subcommand)]
     Sdp(sdp_cmd::SdpCommand),
     /// Probe a live camera: TCP, TLS, certificate, RTSP, auth, SDP, transport, RTP, RTCP, codec.
+    #[command(after_help = probe_cmd::EXAMPLES)]
     Probe(probe_cmd::ProbeArgs),
     /// Run the RTSPS server (per-stream certificates, hot reload, synthetic camera, files, relays).
     Serve(serve_cmd::ServeArgs),

@@ -14,6 +14,18 @@ use rtspeek_core::rtsp::auth::Secret;
 use crate::cert_cmd::{now, read_input};
 use crate::render::{self, ColorChoice, Paint};
 
+/// `rtspeek probe --help`'s examples.
+pub(crate) const EXAMPLES: &str = "Examples:
+  rtspeek probe rtsps://cam.example:322/live -u admin            # asks for the password
+  rtspeek probe rtsps://192.168.1.64/live --ca site-ca.pem -d 0  # quickest full verdict
+  rtspeek probe rtsps://192.168.1.64/live --servername cam.example --save-chain chain.pem
+  rtspeek probe rtsps://cam.example/live --connect-to 10.0.0.5:8322 --trust system
+  rtspeek probe 192.168.1.64                                      # finds the RTSPS/RTSP port
+  rtspeek probe onvif://admin@192.168.1.64                        # asks ONVIF for the streams
+  rtspeek probe rtsp://cam/live -j | jq .first_broken_layer
+
+Exit status: 0 healthy, 1 degraded, 2 broken, 64 bad arguments or input, 74 this machine failed (runtime, I/O).";
+
 /// `--transport`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum TransportArg {
@@ -45,7 +57,7 @@ pub(crate) struct ProbeArgs {
     #[arg(value_name = "URL|HOST")]
     pub(crate) target: String,
     /// User name (overrides the URL's).
-    #[arg(long, value_name = "U")]
+    #[arg(short, long, value_name = "U")]
     user: Option<String>,
     /// Password (overrides the URL's; `RTSPEEK_PASSWORD` is read when neither gives one). On a shared machine
     /// prefer `--password-file` or the prompt: command lines are visible to other users.
@@ -81,7 +93,7 @@ pub(crate) struct ProbeArgs {
     save_chain: Option<PathBuf>,
     /// Continue past an untrusted certificate to test the rest of the chain (the certificate layer still
     /// fails and the verdict cannot be healthy).
-    #[arg(long)]
+    #[arg(short = 'k', long)]
     insecure: bool,
     /// Client certificate chain (PEM) for servers that require one.
     #[arg(long, value_name = "FILE", requires = "client_key")]
@@ -93,10 +105,10 @@ pub(crate) struct ProbeArgs {
     #[arg(long, value_enum, default_value_t = TransportArg::Auto)]
     transport: TransportArg,
     /// Seconds of media to watch after PLAY; 0 stops as soon as every track shows a decodable picture.
-    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    #[arg(short, long, value_name = "SECS", default_value_t = 5.0)]
     duration: f64,
     /// Bound on each network step (connect, TLS handshake, each RTSP response), in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    #[arg(short, long, value_name = "SECS", default_value_t = 5.0)]
     timeout: f64,
     /// Scan which TLS versions and cipher suites the server accepts after the session: the default (kept for
     /// scripts that ask for it).
@@ -118,7 +130,7 @@ pub(crate) struct ProbeArgs {
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     ports: Vec<u16>,
     /// Print the JSON report instead of text.
-    #[arg(long)]
+    #[arg(short, long)]
     pub(crate) json: bool,
     /// Colour the text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

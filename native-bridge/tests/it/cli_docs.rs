@@ -34,3 +34,21 @@ fn man_pages_render_and_are_written_one_per_command() {
         assert!(text.starts_with(".ie") || text.contains(".TH"), "{page}: {text}");
     }
 }
+
+#[test]
+fn help_has_examples_short_flags_and_every_subcommand_a_version() {
+    let help = String::from_utf8_lossy(&rtspeek(&["probe", "--help"]).stdout).into_owned();
+    assert!(help.contains("Examples:") && help.contains("rtspeek probe 192.168.1.64"), "{help}");
+    for flag in ["-u, --user", "-k, --insecure", "-d, --duration", "-t, --timeout", "-j, --json"] {
+        assert!(help.contains(flag), "{flag} in\n{help}");
+    }
+    assert!(String::from_utf8_lossy(&rtspeek(&["--help"]).stdout).contains("Examples:"));
+    let version = env!("CARGO_PKG_VERSION");
+    for sub in ["probe", "serve", "cert", "sdp", "bridge", "demo", "discover"] {
+        let out = rtspeek(&[sub, "--version"]);
+        assert!(out.status.success(), "{sub}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains(version), "{sub}");
+    }
+    // A short flag parses like the long one: a bad duration is a usage error either way.
+    assert_eq!(rtspeek(&["probe", "rtsp://127.0.0.1:9/x", "-d", "-1"]).status.code(), Some(64));
+}
