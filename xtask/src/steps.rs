@@ -39,6 +39,7 @@ const TEST_STEPS: &[(&str, Step)] = &[
     ("wasm imports", wasm_imports),
     ("browser tests", web::browser_test),
     ("fuzz targets build", fuzz_build),
+    ("container image", container_image),
 ];
 
 /// How to run a list of steps.
@@ -237,4 +238,18 @@ fn run(command: &str, sh: &Sh, steps: &[(&str, Step)], keep_going: bool) -> Exit
 fn human(d: Duration) -> String {
     let secs = d.as_secs_f64();
     if secs < 60.0 { format!("{secs:.1}s") } else { format!("{}m{:02}s", d.as_secs() / 60, d.as_secs() % 60) }
+}
+
+/// Builds the `Dockerfile` and runs the image's `rtspeek --version` where docker or podman answers; says it was
+/// NOT built where none does (this CI machine has no daemon and no registry), never silently.
+fn container_image(sh: &Sh, _: &mut TestCounts) -> Result<(), String> {
+    let runtime = ["docker", "podman"].into_iter().find(|tool| sh.probe(sh.cmd(tool).arg("info")).is_some());
+    let Some(tool) = runtime else {
+        println!("  NOT built: no container runtime answers `docker info` or `podman info` on this machine");
+        return Ok(());
+    };
+    sh.run(sh.cmd(tool).args(["build", "-t", "rtspeek-test:latest", "."]))?;
+    sh.run(sh.cmd(tool).args(["run", "--rm", "rtspeek-test:latest", "--version"]))?;
+    println!("  built and ran the image with {tool}");
+    Ok(())
 }

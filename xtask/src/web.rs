@@ -167,7 +167,8 @@ pub(crate) fn npm_tool(sh: &Sh, (name, version): (&str, &str)) -> Result<PathBuf
         println!("  ok: npm {name}@{version} in {}", dir.display());
         return Ok(dir);
     }
-    sh.probe(sh.cmd("npm").arg("--version")).ok_or("npm is not installed (Debian package `npm`)")?;
+    // Debian's nodejs does not bring npm: install it the same way when missing.
+    ensure::tool_or_apt(sh, "npm", &["--version"], "npm")?;
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let package_json = dir.join("package.json");
     if !package_json.is_file() {

@@ -13,6 +13,7 @@ mod cli_probe_tls;
 mod cli_sdp;
 mod cli_serve;
 mod client_matrix;
+mod dockerfile;
 mod onvif_clients;
 mod onvif_discover_serve;
 mod onvif_discovery;
