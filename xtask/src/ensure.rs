@@ -13,6 +13,8 @@ use crate::workspace;
 pub(crate) fn for_test(sh: &Sh) -> Result<(), String> {
     rustup_target(sh, "wasm32-unknown-unknown")?;
     rustup_components(sh, &["rustfmt", "clippy"])?;
+    // The dependency policy of deny.toml (licences, bans, sources).
+    cargo_deny(sh)?;
     // wasm-bindgen-test-runner runs core's wasm32 tests in Node.
     tool_or_apt(sh, "node", &["--version"], "nodejs")?;
     // Tests generate certificates with the openssl CLI, and run `openssl s_server` as a TLS peer.
@@ -193,6 +195,31 @@ pub(crate) fn wasm_bindgen_cli(sh: &Sh) -> Result<(), String> {
         )),
     }
 }
+
+/// cargo-deny at [`CARGO_DENY`] for the dependency policy (deny.toml), installed with `cargo install --locked`
+/// when missing or another version (about 2.5 minutes on 2 cores, once).
+pub(crate) fn cargo_deny(sh: &Sh) -> Result<(), String> {
+    let got = sh.probe(sh.cargo().args(["deny", "--version"]));
+    if got.as_deref().and_then(|v| v.split_whitespace().nth(1)) == Some(CARGO_DENY) {
+        println!("  ok: cargo-deny {CARGO_DENY}");
+        return Ok(());
+    }
+    println!(
+        "  installing cargo-deny {CARGO_DENY} ({}); this takes a few minutes",
+        got.as_deref().unwrap_or("absent")
+    );
+    sh.run(sh.cargo().args([
+        "install",
+        "cargo-deny",
+        "--version",
+        &format!("={CARGO_DENY}"),
+        "--locked",
+        "--force",
+    ]))
+}
+
+/// The cargo-deny version the checks run with.
+const CARGO_DENY: &str = "0.20.2";
 
 /// Makes `program` available: if `program <version_args>` does not run, installs Debian package `package`.
 /// For tools that may come from elsewhere than apt (Node from nodesource or nvm, for instance).

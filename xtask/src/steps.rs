@@ -34,6 +34,8 @@ const TEST_STEPS: &[(&str, Step)] = &[
         ]))
     }),
     ("clippy wasm32", clippy_wasm),
+    // Advisories need the RustSec database from GitHub, out of this CI's reach: see deny.toml.
+    ("cargo deny", |sh, _| sh.run(sh.cargo().args(["deny", "check", "licenses", "bans", "sources"]))),
     ("test native", test_native),
     ("test wasm32", test_wasm),
     ("wasm imports", wasm_imports),
