@@ -8,9 +8,10 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use crate::support::probe::{
-    Camera, Connect, EXPIRED, Pair, Raw, Reply, SELF_SIGNED, Tls, codes, config, der_chain, response,
+    Camera, Connect, EXPIRED, Pair, Raw, Reply, SELF_SIGNED, Scenario, Tls, codes, config, der_chain,
+    response,
 };
-use rtspeek_core::diagnose::codes::{self as c, CodeInfo};
+use rtspeek_core::diagnose::codes as c;
 use rtspeek_core::probe::{
     CloseReason, ConnectErrorKind, DiscoveryConfig, HandshakeFailure, ProbeConfig, ProbeEvent,
     TransportChoice, VerifierRecord,
@@ -34,13 +35,6 @@ fn refused_chain(pems: &[&[u8]], error: &str) -> (ProbeConfig, Camera) {
         VerifierRecord { chain: der_chain(pems), error: Some(error.to_owned()), overridden: false };
     let tls = Tls::Failed { failure: HandshakeFailure::Certificate, verifier: Some(verifier) };
     (config(RTSPS), Camera { tls, ..tls_camera() })
-}
-
-struct Scenario {
-    code: &'static CodeInfo,
-    /// The layer that must be the first broken one (`None`: the report may be healthy or degraded).
-    broken: Option<Layer>,
-    setup: fn() -> (ProbeConfig, Camera),
 }
 
 fn scenarios() -> Vec<Scenario> {

@@ -2,7 +2,7 @@
 //! packet authenticated and decrypted before statistics and codec analysis, one scenario per `transport.srtp_*`,
 //! `rtp.srtp_*` and `rtcp.srtp_*` finding, the media-security statement, and no key in any output.
 
-use rtspeek_core::diagnose::codes::{self as c, CodeInfo};
+use rtspeek_core::diagnose::codes as c;
 use rtspeek_core::mikey::NullOffer;
 use rtspeek_core::probe::{ProbeConfig, ProbeEvent, TransportChoice};
 use rtspeek_core::srtp::sdes::CryptoAttribute;
@@ -11,7 +11,7 @@ use rtspeek_core::{Layer, Report, Severity};
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use crate::support::probe::{Camera, Pair, SrtpCamera, codes, config};
+use crate::support::probe::{Camera, Pair, Scenario, SrtpCamera, codes, config};
 
 const RTSPS: &str = "rtsps://192.0.2.10:322/live";
 const RTSP: &str = "rtsp://192.0.2.10/live";
@@ -66,12 +66,6 @@ fn udp(url: &str) -> ProbeConfig {
     let mut cfg = config(url);
     cfg.transport = TransportChoice::Udp;
     cfg
-}
-
-struct Scenario {
-    code: &'static CodeInfo,
-    broken: Option<Layer>,
-    setup: fn() -> (ProbeConfig, Camera),
 }
 
 fn scenarios() -> Vec<Scenario> {

@@ -238,19 +238,25 @@ pub fn play_with_rtspsrc(
     buffers: u32,
     timeout: Duration,
 ) -> Result<std::process::Output, PeerError> {
-    require(PYTHON)?;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers").join("gst_rtsp_client.py");
-    let mut cmd = Command::new(PYTHON);
-    cmd.arg(script)
-        .arg(url)
-        .args(["--protocols", if udp { "udp" } else { "tcp" }])
-        .args(["--buffers", &buffers.to_string()])
-        .args(["--timeout", &format!("{}", timeout.as_secs_f64())]);
+    let mut cmd = rtspsrc_client(url, if udp { "udp" } else { "tcp" }, buffers, timeout)?;
     if let Some(ca) = ca {
         cmd.arg("--ca").arg(ca);
     }
     // The launcher stops itself at `timeout`; the bound is only for a hung interpreter.
     super::run_bounded(cmd, timeout + Duration::from_secs(10))
+}
+
+/// The client launcher for `url` over `protocols`, stopping after `buffers` or at `timeout`.
+fn rtspsrc_client(url: &str, protocols: &str, buffers: u32, timeout: Duration) -> Result<Command, PeerError> {
+    require(PYTHON)?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers").join("gst_rtsp_client.py");
+    let mut cmd = Command::new(PYTHON);
+    cmd.arg(script)
+        .arg(url)
+        .args(["--protocols", protocols])
+        .args(["--buffers", &buffers.to_string()])
+        .args(["--timeout", &format!("{}", timeout.as_secs_f64())]);
+    Ok(cmd)
 }
 
 /// [`play_with_rtspsrc`] over UDP with `rtsps://` request URLs inside TLS (the launcher's
@@ -262,16 +268,8 @@ pub fn play_with_rtspsrc_rtsps_urls(
     buffers: u32,
     timeout: Duration,
 ) -> Result<std::process::Output, PeerError> {
-    require(PYTHON)?;
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("peers").join("gst_rtsp_client.py");
-    let mut cmd = Command::new(PYTHON);
-    cmd.env("GST_DEBUG", "srtpdec:2")
-        .arg(script)
-        .arg(url)
-        .args(["--protocols", "udp", "--rtsps-request-urls", "--ca"])
-        .arg(ca)
-        .args(["--buffers", &buffers.to_string()])
-        .args(["--timeout", &format!("{}", timeout.as_secs_f64())]);
+    let mut cmd = rtspsrc_client(url, "udp", buffers, timeout)?;
+    cmd.env("GST_DEBUG", "srtpdec:2").arg("--rtsps-request-urls").arg("--ca").arg(ca);
     super::run_bounded(cmd, timeout + Duration::from_secs(10))
 }
 

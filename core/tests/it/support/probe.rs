@@ -803,6 +803,14 @@ fn fixture_frames() -> Vec<(u8, Vec<u8>)> {
     out
 }
 
+/// One finding provoked: the camera and configuration that make the probe report `code`, and the layer that
+/// must then be the first broken one (`None`: the report may be healthy or degraded).
+pub(crate) struct Scenario {
+    pub(crate) code: &'static rtspeek_core::diagnose::codes::CodeInfo,
+    pub(crate) broken: Option<rtspeek_core::Layer>,
+    pub(crate) setup: fn() -> (ProbeConfig, Camera),
+}
+
 /// The codes of a report.
 pub(crate) fn codes(report: &Report) -> Vec<&str> {
     report.findings.iter().map(|f| f.code.as_str()).collect()
