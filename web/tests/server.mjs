@@ -60,6 +60,7 @@ tls = { cert = "cam1/server.pem", key = "cam1/server.key" }
 [[stream]]
 path = "lobby"
 encryption = "strict"
+srtp = "mikey"
 source = { kind = "synthetic", width = 320, height = 180, fps = 10, gop = 20, bitrate_kbps = 200 }
 
 [admin]
@@ -143,6 +144,9 @@ await test("server view: streams, pairs with their facts and verdicts, and the p
   assert(shown.hash === "#server", `the token left the address bar: ${shown.hash}`);
   const lobby = shown.streams.find((s) => s.startsWith("lobby")) ?? "";
   assert(lobby.includes("strict") && lobby.includes("rtsps://") && !lobby.includes("rtsp://127"), `lobby is RTSPS only: ${lobby}`);
+  assert(lobby.includes("MIKEY, AES_CM_128_HMAC_SHA1_80"), `lobby's SRTP is shown: ${lobby}`);
+  const cam1 = shown.streams.find((s) => s.startsWith("cam1")) ?? "";
+  assert(cam1.includes("off"), `cam1 has no SRTP: ${cam1}`);
   assert(shown.warning, "the RTSPS compatibility warning is shown");
   assert(shown.pair.includes(oldFingerprint) && /expires in \d+ d/.test(shown.pair) && shown.pair.includes("cam1.test"), `pair facts: ${shown.pair}`);
   assert(/clients with this certificate: works \d+ · risky \d+ · fails \d+/.test(shown.pair), `client summary: ${shown.pair}`);

@@ -117,7 +117,10 @@ function renderStreams() {
       urls.append(line);
     }
     const policy = { no: "no (plain RTSP only)", optional: "optional (RTSPS first, plain RTSP too)", strict: "strict (RTSPS only)" };
-    tr.append(td(s.path, "mono"), td(policy[s.encryption] ?? s.encryption), urls,
+    // SRTP protects the media itself (keys from MIKEY or SDES, fresh per session); "off": RTP/AVP.
+    const keys = { mikey: "MIKEY", sdes: "SDES", "mikey+sdes": "MIKEY and SDES" };
+    const srtp = !s.srtp || s.srtp === "off" ? "off" : `${keys[s.srtp] ?? s.srtp}, ${s.srtp_suite ?? "?"}`;
+    tr.append(td(s.path, "mono"), td(policy[s.encryption] ?? s.encryption), td(srtp), urls,
       td(s.pair ?? "none (plain only)", "mono"), td(String(s.viewers)));
     tr.dataset.stream = s.path;
     return tr;
