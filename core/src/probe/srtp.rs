@@ -153,6 +153,10 @@ impl TrackSrtp {
                 format!("MIKEY in {mode} mode: its keys are not readable without a secret rtspeek lacks");
             return self.worse(Keys::Unsupported { source, what });
         }
+        // A policy naming a suite rtspeek lacks is unsupported; anything else failing is unreadable.
+        if let Err(e) = message.suite_of(0) {
+            return self.worse(Keys::Unsupported { source, what: format!("MIKEY policy: {e}") });
+        }
         match message.srtp_context() {
             Ok(ctx) => {
                 self.mki = matches!(
@@ -160,9 +164,6 @@ impl TrackSrtp {
                     Some(crate::mikey::KeyValidity::Spi(_))
                 );
                 self.ready(ctx, origin, Some(mode));
-            }
-            Err(e) if e.expected.contains("suite") => {
-                self.worse(Keys::Unsupported { source, what: format!("MIKEY policy: {e}") });
             }
             Err(e) => self.worse(Keys::Bad { source, error: e.to_string() }),
         }
@@ -186,14 +187,13 @@ impl TrackSrtp {
                 (CryptoSuite::Other(name), Err(_)) => {
                     self.worse(Keys::Unsupported { source: "a=crypto", what: format!("crypto suite {name}") })
                 }
+                // `context()` refuses session parameters it does not implement (UNAUTHENTICATED_SRTP, a KDR):
+                // readable, unsupported. Any other field failing is unreadable.
+                (CryptoSuite::Known(_), Err(e)) if e.field == "session-params" => {
+                    self.worse(Keys::Unsupported { source: "a=crypto", what: e.to_string() });
+                }
                 (CryptoSuite::Known(_), Err(e)) => {
-                    let what = e.to_string();
-                    let unsupported = what.contains("not supported") || what.contains("KDR");
-                    self.worse(if unsupported {
-                        Keys::Unsupported { source: "a=crypto", what }
-                    } else {
-                        Keys::Bad { source: "a=crypto", error: what }
-                    });
+                    self.worse(Keys::Bad { source: "a=crypto", error: e.to_string() });
                 }
             }
         }
@@ -386,9 +386,8 @@ impl TrackSrtp {
         let Some(ctx) = self.ctx.as_ref().filter(|_| self.active()) else { return out };
         let n = ctx.counters();
         // The track's evidence is added by the caller, as for every media finding.
-        let ev = |f: Finding| f;
         if let Some((estimated, found)) = self.roc_mismatch {
-            out.push(ev(Finding::new(
+            out.push(Finding::new(
                 codes::RTP_SRTP_ROC_MISMATCH,
                 format!(
                     "SRTP packets of the {track} verify only with rollover counter {found}, not {estimated}: the \
@@ -396,7 +395,8 @@ impl TrackSrtp {
                 ),
             )
             .with_evidence("estimated_roc", estimated.to_string())
-            .with_evidence("verifying_roc", found.to_string())));
+            .with_evidence("verifying_roc", found.to_string()),
+            );
         }
         let failed = n.auth_failures + n.rtcp_auth_failures;
         if failed > 0 && self.roc_mismatch.is_none() {
@@ -418,26 +418,28 @@ impl TrackSrtp {
                      the way (or injected).",
                 );
             }
-            out.push(ev(f));
+            out.push(f);
         }
         if n.lifetime_exceeded > 0 {
-            out.push(ev(Finding::new(
-                codes::RTP_SRTP_KEY_LIFETIME,
-                format!(
-                    "{} packets of the {track} came after the SRTP key's lifetime was used up",
-                    n.lifetime_exceeded
-                ),
-            )
-            .with_evidence("refused", n.lifetime_exceeded.to_string())));
+            out.push(
+                Finding::new(
+                    codes::RTP_SRTP_KEY_LIFETIME,
+                    format!(
+                        "{} packets of the {track} came after the SRTP key's lifetime was used up",
+                        n.lifetime_exceeded
+                    ),
+                )
+                .with_evidence("refused", n.lifetime_exceeded.to_string()),
+            );
         }
         if n.rtcp_unencrypted > 0 {
-            out.push(ev(Finding::new(
+            out.push(Finding::new(
                 codes::RTCP_SRTP_UNENCRYPTED,
                 format!(
                     "{} of {} SRTCP packets of the {track} came with encryption off (RTCP readable on the path)",
                     n.rtcp_unencrypted, n.rtcp_ok
                 ),
-            )));
+            ));
         }
         out
     }
