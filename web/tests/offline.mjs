@@ -18,37 +18,21 @@
 import { createServer } from "node:http";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createRequire } from "node:module";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, extname, join, normalize, resolve, sep } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { assert, finish, test } from "./runner.mjs";
+import { extname, join, normalize, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+import { assert, environment, fail, finish, root, test } from "./runner.mjs";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const dist = join(root, "web/dist");
-const tools = process.env.RTSPEEK_NPM_TOOLS || join(root, "target/npm-tools");
-const chromiumPath = process.env.RTSPEEK_CHROMIUM || "/usr/bin/chromium";
-const output = process.env.RTSPEEK_TEST_OUTPUT || join(root, "target/test-output/browser");
+// The CLI binary is needed: the page's certificate reports are compared with `rtspeek cert check --json`.
+const { chromiumPath, output, rtspeekBin, chromium } = environment({ needsBinary: true });
 const pki = (name) => readFileSync(join(root, "core/tests/data/pki", name), "utf8");
 /** The time the pki fixtures are built around (their README): 2026-06-01T00:00:00Z. */
 const FIXTURE_AT = "2026-06-01T00:00:00";
 
-function fail(message) {
-  console.error(`error: ${message}`);
-  process.exit(1);
-}
-
-if (!existsSync(chromiumPath)) fail(`${chromiumPath} is missing: run \`cargo xtask test\`, which installs Debian's chromium`);
 if (!existsSync(join(dist, "index.html")) || !existsSync(join(dist, "pkg/rtspeek_web_bg.wasm"))) {
   fail("web/dist is not built: run `cargo xtask web` (or `cargo xtask test`)");
 }
-let chromium;
-try {
-  ({ chromium } = createRequire(join(tools, "package.json"))("playwright-core"));
-} catch (e) {
-  fail(`playwright-core is not installed in ${tools}: run \`cargo xtask test\` (${e.message})`);
-}
-mkdirSync(output, { recursive: true });
 
 // ------------------------------------------------------------------------------------ static server ---
 
@@ -225,13 +209,9 @@ await test("the layer list and URL redaction come from the wasm, not from the pa
 
 // The page verifies signatures with WebCrypto where the browser has the algorithm, in wasm otherwise; either
 // way its report must be the CLI's, byte for byte, for every signature algorithm of the fixtures, genuine or
-// not. Skipped (said, not silently) without the CLI binary (`cargo xtask test browser` builds it).
+// not.
 await test("certificate reports in the page are the CLI's (WebCrypto and wasm verification)", async () => {
-  const bin = process.env.RTSPEEK_BIN || join(root, "target/debug/rtspeek");
-  if (!existsSync(bin)) {
-    console.log(`  note: ${bin} missing: page/CLI comparison not run (set RTSPEEK_BIN)`);
-    return;
-  }
+  const bin = rtspeekBin;
   const dir = join(output, "cert-compare");
   mkdirSync(dir, { recursive: true });
   const data = join(root, "core/tests/data");
