@@ -219,24 +219,33 @@ pub fn configure(options: &ProbeOptions, now: UnixTime) -> Result<(ProbeConfig, 
     config.server_name.clone_from(&options.server_name);
     config.connect_to.clone_from(&options.connect_to);
 
+    // The system store is read once, for core's analysis and for rustls alike.
+    let system = system_store(options)?;
     if !options.ca.is_empty() {
         config.anchors = Some(options.ca.clone());
-    } else if let Some(system) = system_store(options)? {
-        let blocks: Vec<pem::Pem> =
-            system.certs.iter().map(|c| pem::Pem::new("CERTIFICATE", c.to_vec())).collect();
-        let bytes = pem::encode_many(&blocks).into_bytes();
+    } else if let Some(system) = &system {
+        // Core reads a file of concatenated DER certificates as it reads a PEM bundle.
+        let bytes = system.certs.iter().flat_map(|c| c.iter().copied()).collect();
         config.anchors = Some(vec![NamedBytes { name: "system trust store".to_owned(), bytes }]);
         config.system_store = Some(rtspeek_core::probe::SystemStore {
-            source: system.source,
+            source: system.source.clone(),
             web_pki_too: options.trust == TrustChoice::Both,
         });
     }
-    Ok((config, tls_options(options)?))
+    Ok((config, tls_with(options, system)?))
 }
 
 /// The TLS half of [`configure`]: the trust (`ca`, `insecure`) and client certificate of `options`, for any
 /// TLS connection made on the probe's behalf (the streams', or an ONVIF device's HTTPS services).
 pub fn tls_options(options: &ProbeOptions) -> Result<TlsOptions, ConfigureError> {
+    tls_with(options, system_store(options)?)
+}
+
+/// [`tls_options`] with the system store already read (when `options` asks for it).
+fn tls_with(
+    options: &ProbeOptions,
+    system: Option<crate::tls::system_store::SystemCerts>,
+) -> Result<TlsOptions, ConfigureError> {
     let mut tls = TlsOptions { insecure: options.insecure, ..TlsOptions::default() };
     if !options.ca.is_empty() {
         let mut anchors = Vec::new();
@@ -244,7 +253,7 @@ pub fn tls_options(options: &ProbeOptions) -> Result<TlsOptions, ConfigureError>
             anchors.extend(certificates(file)?);
         }
         tls.anchors = Some(anchors);
-    } else if let Some(system) = system_store(options)? {
+    } else if let Some(system) = system {
         tls.anchors = Some(system.certs);
         tls.web_pki_too = options.trust == TrustChoice::Both;
     }
