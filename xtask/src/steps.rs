@@ -245,7 +245,10 @@ fn human(d: Duration) -> String {
 /// Builds the `Dockerfile` and runs the image's `rtspeek --version` where docker or podman answers; says it was
 /// NOT built where none does (this CI machine has no daemon and no registry), never silently.
 fn container_image(sh: &Sh, _: &mut TestCounts) -> Result<(), String> {
-    let runtime = ["docker", "podman"].into_iter().find(|tool| sh.probe(sh.cmd(tool).arg("info")).is_some());
+    // `timeout`: a daemon that hangs must not hang the test command.
+    let runtime = ["docker", "podman"]
+        .into_iter()
+        .find(|tool| sh.probe(sh.cmd("timeout").args(["20", tool, "info"])).is_some());
     let Some(tool) = runtime else {
         println!("  NOT built: no container runtime answers `docker info` or `podman info` on this machine");
         return Ok(());
