@@ -153,22 +153,33 @@ pub(crate) fn run_cmd(args: ProbeArgs) -> Result<u8, CliError> {
 }
 
 /// `HOST:PORT` of `--connect-to` (`[v6]:PORT` for IPv6 literals).
-fn parse_connect_to(text: &str) -> Result<(String, u16), String> {
-    let (host, port) = text.rsplit_once(':').ok_or_else(|| format!("`{text}`: give HOST:PORT"))?;
+fn parse_connect_to(text: &str) -> Result<(String, u16), ConnectToError> {
+    let (host, port) = text.rsplit_once(':').ok_or(ConnectToError::NoPort)?;
     let (host, bracketed) = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         Some(inner) => (inner, true),
         None => (host, false),
     };
     let v6 = host.parse::<std::net::Ipv6Addr>().is_ok();
     if host.is_empty() || host.contains(['/', ' ', '[', ']']) || (host.contains(':') && !(bracketed && v6)) {
-        return Err(format!("`{text}`: `{host}` is not a host name or address (IPv6 goes in brackets)"));
+        return Err(ConnectToError::Host(host.to_owned()));
     }
-    let port = port
-        .parse::<u16>()
-        .ok()
-        .filter(|p| *p > 0)
-        .ok_or_else(|| format!("`{text}`: `{port}` is not a port"))?;
+    let port =
+        port.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| ConnectToError::Port(port.to_owned()))?;
     Ok((host.to_owned(), port))
+}
+
+/// Why a `--connect-to` value was refused (clap names the option and the value around it).
+#[derive(Debug, thiserror::Error)]
+enum ConnectToError {
+    /// No `:PORT`.
+    #[error("give HOST:PORT")]
+    NoPort,
+    /// The host part is not a name or an address.
+    #[error("`{0}` is not a host name or address (IPv6 goes in brackets)")]
+    Host(String),
+    /// The port part is not 1-65535.
+    #[error("`{0}` is not a port")]
+    Port(String),
 }
 
 /// Runs the probe with the progress lines, then prints the report (text or JSON). Ctrl-C tears down and still
