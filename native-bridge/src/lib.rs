@@ -10,11 +10,13 @@
 //! - [`tls`]: TLS client connections with rustls that always record the peer chain and the verification
 //!   outcome ([`tls::danger`] holds the one custom verifier, which delegates to webpki).
 //! - [`files`]: writing certificates and keys with the permissions a key needs.
+//! - [`fleet`]: fleets of cameras, for `rtspeek audit` and `rtspeek exporter`.
 //! - [`onvif`]: ONVIF devices diagnosed (services, stream URIs, probes of their streams) and WS-Discovery.
 
 mod admission;
 pub mod bridge;
 pub mod files;
+pub mod fleet;
 mod http;
 pub mod onvif;
 pub mod player;

@@ -79,6 +79,11 @@ pub(crate) struct ProbeArgs {
     /// installed there), or both. The report names the store used.
     #[arg(long, value_enum, default_value_t = TrustArg::Webpki, conflicts_with = "ca")]
     trust: TrustArg,
+    /// Trust exactly the certificate with this SHA-256 fingerprint (`AB:CD:...`, as `openssl x509 -fingerprint
+    /// -sha256` prints it) instead of a chain to a CA, as MediaMTX's `sourceFingerprint` does. Names and dates
+    /// are still checked; a different certificate is `cert.pin_mismatch`.
+    #[arg(long, value_name = "SHA256", value_parser = rtspeek_core::cert::Sha256Pin::parse, conflicts_with_all = ["ca", "trust"])]
+    pin: Option<rtspeek_core::cert::Sha256Pin>,
     /// Send NAME as SNI and verify the certificate for NAME instead of the URL's host (as `openssl s_client
     /// -servername`): a camera reached by IP whose certificate names its DNS name.
     #[arg(long, value_name = "NAME")]
@@ -260,6 +265,7 @@ pub(crate) fn options(args: &ProbeArgs) -> Result<ProbeOptions, CliError> {
     options.insecure = args.insecure;
     options.server_name.clone_from(&args.servername);
     options.connect_to.clone_from(&args.connect_to);
+    options.pin = args.pin;
     options.ports = args.ports.clone();
     options.ca = args.ca.iter().map(named).collect::<Result<_, _>>()?;
     options.trust = match args.trust {

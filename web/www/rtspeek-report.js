@@ -367,6 +367,7 @@ export class RtspeekReport extends HTMLElement {
     const kind = t.store?.kind;
     const store = kind === "custom" ? `your CA (${(t.store.sources || []).join(", ")})`
       : kind === "system" ? `the system trust store (${t.store.source}${t.store.web_pki ? " and the public web PKI" : ""})`
+      : kind === "pinned" ? `the pinned certificate (SHA-256 ${t.store.sha256_fingerprint})`
       : `the public web PKI (${t.store?.anchors ?? "?"} roots)`;
     return h("section", { class: "trust", part: "trust" },
       h("strong", null, `Trust: ${t.outcome}`), ` against ${store}${t.overridden ? ", overridden by the user" : ""}. `,

@@ -9,6 +9,7 @@ use super::facts::{CertRole, CertificateFacts, role, summary};
 use super::input::{self, Block, InputError, der_structure_error};
 use super::names::{Host, check_names};
 use super::pair::check_key;
+use super::pin;
 use super::profile::{check_certificate, check_leaf_purpose, issuer_may_sign};
 use super::trust::{check_order, check_path, trust_status};
 use super::verdicts::Verifier;
@@ -80,12 +81,15 @@ pub(crate) fn analyze_verifying(
     check_leaf_purpose(leaf, &mut out);
     check_names(leaf, host.as_ref(), &mut out);
     let key_facts = check.key.map(|k| check_key(k, check.key_passphrase, leaf, &mut out));
-    report.extend(out);
 
     // A strict client accepts the path only if every signature verifies and every issuer is a CA.
     let path_valid = path.links.iter().all(|l| l.verified.is_ok())
         && path.certs_in(&certs).skip(1).all(|c| path.ends_at_anchor_cert(c.index) || issuer_may_sign(c));
-    let trust = trust_status(&path, &anchors, store, path_valid);
+    let trust = match check.pin {
+        Some(pin) => pin::judge(&pin, leaf.der, &mut out),
+        None => trust_status(&path, &anchors, store, path_valid),
+    };
+    report.extend(out);
     let anchor_name = trust.anchor.clone();
     report.trust(trust);
     report.facts_mut().certificate = Some(CertificateFacts {

@@ -23,6 +23,7 @@ pub mod input;
 pub mod key;
 pub(crate) mod names;
 mod pair;
+pub mod pin;
 mod profile;
 mod shape;
 mod trust;
@@ -33,6 +34,7 @@ pub use facts::{
     CertRole, CertificateFacts, CertificateSummary, KeyFacts, fingerprint as fingerprint_sha256,
 };
 pub use input::InputError;
+pub use pin::{PinError, Sha256Pin};
 pub use verdicts::{Analysis, SignatureCheck, Verdicts, analyze_with};
 
 use crate::UnixTime;
@@ -63,6 +65,9 @@ pub struct CertCheck<'a> {
     pub system_store: Option<&'a str>,
     /// Judge against the public web PKI too, next to `anchors` (`--trust both`).
     pub web_pki_too: bool,
+    /// Trust exactly this leaf, by fingerprint, instead of any anchor (`--pin`): the chain's trust findings
+    /// become informational when it matches, a mismatch is `cert.pin_mismatch`.
+    pub pin: Option<Sha256Pin>,
     /// The time at which validity is judged.
     pub now: UnixTime,
 }
@@ -78,6 +83,7 @@ impl<'a> CertCheck<'a> {
             anchors: None,
             system_store: None,
             web_pki_too: false,
+            pin: None,
             now,
         }
     }
@@ -100,6 +106,13 @@ impl<'a> CertCheck<'a> {
     #[must_use]
     pub fn host(mut self, host: &'a str) -> Self {
         self.host = Some(host);
+        self
+    }
+
+    /// Trust exactly the leaf with this fingerprint (chain and anchors are then not what decides trust).
+    #[must_use]
+    pub fn pin(mut self, pin: Sha256Pin) -> Self {
+        self.pin = Some(pin);
         self
     }
 

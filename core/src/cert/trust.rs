@@ -114,6 +114,7 @@ pub(crate) fn trust_status(
             let web = web_pki.map(|n| format!(" and the public web PKI ({n} roots)")).unwrap_or_default();
             format!("the system trust store ({source}: {anchors} certificate(s)){web}")
         }
+        TrustStore::Pinned { sha256_fingerprint } => format!("the pinned certificate {sha256_fingerprint}"),
     };
     let unsupported = path.links.iter().any(|l| matches!(l.verified, Err(VerifyError::Unsupported(_))));
     let (outcome, anchor) = match path.end {

@@ -272,6 +272,10 @@ fn cert_observed(report: &Report) -> Option<CertObserved> {
             TrustStore::Custom { sources, .. } => Some(sources.clone()),
             // Trusted here by this machine's store: another client machine needs the same CA installed.
             TrustStore::System { source, .. } => Some(vec![format!("the system trust store ({source})")]),
+            // Trusted here by a pin: another client needs that very certificate trusted or pinned.
+            TrustStore::Pinned { sha256_fingerprint } => {
+                Some(vec![format!("the pinned certificate (SHA-256 {sha256_fingerprint})")])
+            }
             TrustStore::WebPki { .. } => None,
         }),
         dates: findings

@@ -96,6 +96,12 @@ pub enum TrustStore {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         web_pki: Option<usize>,
     },
+    /// Exactly one certificate, by its SHA-256 fingerprint (`--pin`, an inventory's `fingerprint`): chain and
+    /// anchors do not decide trust.
+    Pinned {
+        /// The pinned fingerprint, colon-separated uppercase hex.
+        sha256_fingerprint: String,
+    },
 }
 
 /// Whether the certificate chain leads to a trusted anchor.

@@ -46,6 +46,9 @@ pub(crate) fn assess(ctx: &mut Ctx, record: &VerifierRecord, host: &str, source:
             check = check.system_store(&store.source, store.web_pki_too);
         }
     }
+    if let Some(pin) = ctx.config.pin {
+        check = check.pin(pin);
+    }
     let report = match cert::analyze(&check) {
         Ok(report) => report,
         Err(e) => {
@@ -59,10 +62,13 @@ pub(crate) fn assess(ctx: &mut Ctx, record: &VerifierRecord, host: &str, source:
             return;
         }
     };
+    // Under a pin the verifier's refusal was about the chain, which the pin replaces (a wrong leaf is
+    // `cert.pin_mismatch`).
+    let pinned = ctx.config.pin.is_some();
     let analysis_failed =
         report.findings.iter().any(|f| f.layer == Layer::Certificate && f.severity == Severity::Error);
     ctx.findings(report.findings.into_iter().filter(|f| f.layer == Layer::Certificate));
-    if let (Some(error), false) = (&record.error, analysis_failed) {
+    if let (Some(error), false, false) = (&record.error, analysis_failed, pinned) {
         ctx.finding(
             Finding::new(codes::CERT_VERIFICATION_FAILED, format!("rustls refused the certificate: {error}"))
                 .with_evidence("verifier_error", error.clone()),
@@ -75,7 +81,7 @@ pub(crate) fn assess(ctx: &mut Ctx, record: &VerifierRecord, host: &str, source:
                 " The handshake continued only because --insecure was given: strict clients stop here.",
             );
         }
-        if let (Some(error), TrustOutcome::Trusted) = (&record.error, trust.outcome) {
+        if let (Some(error), TrustOutcome::Trusted, false) = (&record.error, trust.outcome, pinned) {
             trust.statement.push_str(&format!(" rustls nevertheless refused it: {error}."));
         }
         ctx.record.trust = Some(trust);

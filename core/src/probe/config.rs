@@ -103,6 +103,9 @@ pub struct ProbeConfig {
     /// URL's name is sent and verified. Only connections to the URL's own host and port are redirected
     /// (a server's redirect elsewhere goes where it says).
     pub connect_to: Option<(String, u16)>,
+    /// Trust exactly the leaf certificate with this SHA-256 fingerprint, instead of a chain to `anchors`
+    /// (`--pin`, an inventory's `fingerprint`). Names and dates are still judged.
+    pub pin: Option<crate::cert::Sha256Pin>,
     /// Continue past an untrusted certificate (`--insecure`); the certificate layer still fails.
     pub insecure: bool,
     /// Whether the driver presents a client certificate (`--client-cert`), for the explanations.
@@ -156,6 +159,7 @@ impl ProbeConfig {
             system_store: None,
             server_name: None,
             connect_to: None,
+            pin: None,
             insecure: false,
             client_certificate: false,
             legacy_tls: false,

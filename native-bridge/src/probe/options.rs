@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use rtspeek_core::UnixTime;
+use rtspeek_core::cert::Sha256Pin;
 use rtspeek_core::probe::{DiscoveryConfig, NamedBytes, ProbeConfig, TlsScan, TransportChoice};
 use rtspeek_core::rtsp::Url;
 use rtspeek_core::rtsp::auth::{Credentials, Secret};
@@ -57,6 +58,8 @@ pub struct ProbeOptions {
     pub connect_to: Option<(String, u16)>,
     /// Which trust store, when `ca` is empty (`--trust`).
     pub trust: TrustChoice,
+    /// Trust exactly this leaf certificate instead of a chain to the anchors (`--pin`).
+    pub pin: Option<Sha256Pin>,
 }
 
 /// The trust store of a probe without `--ca`.
@@ -94,6 +97,7 @@ impl ProbeOptions {
             server_name: None,
             connect_to: None,
             trust: TrustChoice::WebPki,
+            pin: None,
         }
     }
 }
@@ -121,6 +125,7 @@ impl std::fmt::Debug for ProbeOptions {
             server_name,
             connect_to,
             trust,
+            pin,
         } = self;
         f.debug_struct("ProbeOptions")
             .field("target", &rtspeek_core::rtsp::url::redact_text(target))
@@ -142,6 +147,7 @@ impl std::fmt::Debug for ProbeOptions {
             .field("server_name", server_name)
             .field("connect_to", connect_to)
             .field("trust", trust)
+            .field("pin", pin)
             .finish()
     }
 }
@@ -218,6 +224,7 @@ pub fn configure(options: &ProbeOptions, now: UnixTime) -> Result<(ProbeConfig, 
     config.deliver_media = options.deliver_media;
     config.server_name.clone_from(&options.server_name);
     config.connect_to.clone_from(&options.connect_to);
+    config.pin = options.pin;
 
     // The system store is read once, for core's analysis and for rustls alike.
     let system = system_store(options)?;
@@ -246,7 +253,7 @@ fn tls_with(
     options: &ProbeOptions,
     system: Option<crate::tls::system_store::SystemCerts>,
 ) -> Result<TlsOptions, ConfigureError> {
-    let mut tls = TlsOptions { insecure: options.insecure, ..TlsOptions::default() };
+    let mut tls = TlsOptions { insecure: options.insecure, pin: options.pin, ..TlsOptions::default() };
     if !options.ca.is_empty() {
         let mut anchors = Vec::new();
         for file in &options.ca {

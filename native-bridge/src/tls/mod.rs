@@ -33,6 +33,8 @@ pub struct TlsOptions {
     pub web_pki_too: bool,
     /// Continue past a certificate that fails verification (recorded, and reported as a failure anyway).
     pub insecure: bool,
+    /// Accept exactly this leaf certificate instead of a chain to the anchors (`--pin`).
+    pub pin: Option<rtspeek_core::cert::Sha256Pin>,
     /// Client certificate chain and key, for servers that require one.
     pub client_auth: Option<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
     /// Bound on the whole handshake.
@@ -45,6 +47,7 @@ impl Default for TlsOptions {
             anchors: None,
             web_pki_too: false,
             insecure: false,
+            pin: None,
             client_auth: None,
             handshake_timeout: Duration::from_secs(10),
         }
@@ -141,7 +144,8 @@ impl Connector {
         let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
             .build()
             .map_err(|e| ConfigError(e.to_string()))?;
-        let verifier = RecordingVerifier::new(webpki, options.insecure);
+        let decision = options.pin.map_or(danger::Decision::WebPki, danger::Decision::Pinned);
+        let verifier = RecordingVerifier::new(webpki, decision, options.insecure);
         let record = verifier.record();
         let key = match &options.client_auth {
             Some((chain, key)) => {

@@ -129,4 +129,14 @@ catalogue! {
     /// did not otherwise name (the evidence gives the verifier's error). Strict clients refuse it the same way.
     CERT_VERIFICATION_FAILED = "cert.verification_failed", Certificate, Error, "Rejected by the TLS verifier",
         fix: "Read the verifier's error in the evidence; re-issue the certificate from a CA clients trust, for the name or address in the URL, with serverAuth usage.";
+    /// The server presented a certificate other than the pinned one (`--pin`, an inventory's `fingerprint`):
+    /// the evidence gives both fingerprints. Either the certificate was replaced (renewed, or reset to the
+    /// vendor's default by a factory reset or firmware update) or something else answers at that address.
+    CERT_PIN_MISMATCH = "cert.pin_mismatch", Certificate, Error, "Not the pinned certificate",
+        fix: "Find out why the certificate changed (renewal, factory reset, another device on the address). If the new certificate is legitimate, pin its fingerprint (the evidence's `presented`) in every client and inventory that pins it.";
+    /// The certificate differs from the one recorded for this camera by an earlier audit (`rtspeek audit
+    /// --pin-store`, trust on first use): the evidence gives the old and new fingerprints, subjects, issuers
+    /// and expiry dates. A certificate reset to the vendor's default after a factory reset looks like this.
+    CERT_FINGERPRINT_CHANGED = "cert.fingerprint_changed", Certificate, Warning, "Certificate changed since the last audit",
+        fix: "Check why the camera's certificate changed (planned renewal, factory reset, firmware update, another device). Once it is known to be right, accept it: `rtspeek audit accept --pin-store FILE URL`; update clients that pin the old one.";
 }
