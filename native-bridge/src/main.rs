@@ -5,6 +5,7 @@
 //! Exit status: 0 healthy, 1 degraded (warnings), 2 broken, 64 usage or input error, 74 a failure of the
 //! machine rather than the input (a listener that cannot be bound, the runtime not starting).
 
+mod audit_cmd;
 mod bridge_cmd;
 mod cert_cmd;
 mod cert_new;
@@ -51,6 +52,9 @@ enum Command {
     /// Probe a live camera: TCP, TLS, certificate, RTSP, auth, SDP, transport, RTP, RTCP, codec.
     #[command(after_help = probe_cmd::EXAMPLES)]
     Probe(probe_cmd::ProbeArgs),
+    /// Audit a fleet: probe every camera of an inventory, summarise, and track certificate changes.
+    #[command(after_help = audit_cmd::EXAMPLES)]
+    Audit(audit_cmd::AuditArgs),
     /// Run the RTSPS server (per-stream certificates, hot reload, synthetic camera, files, relays).
     Serve(serve_cmd::ServeArgs),
     /// Serve the web page and run live probes for it over a WebSocket (127.0.0.1 only by default).
@@ -94,6 +98,7 @@ fn main() -> ExitCode {
         Command::Cert(cmd) => cert_cmd::run(cmd),
         Command::Sdp(cmd) => sdp_cmd::run(cmd),
         Command::Probe(args) => probe_cmd::run_cmd(args),
+        Command::Audit(args) => audit_cmd::run(args),
         Command::Serve(args) => serve_cmd::run(args),
         Command::Bridge(args) => bridge_cmd::run(args),
         Command::Demo(args) => demo::run(args),

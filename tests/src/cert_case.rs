@@ -36,13 +36,23 @@ pub struct CertCase {
     pub host: Option<String>,
     /// Trust anchor files; `None` judges against the public web PKI.
     pub anchors: Option<Vec<NamedFile>>,
+    /// Trust exactly the leaf with this fingerprint instead of anchors (`--pin`).
+    pub pin: Option<rtspeek_core::cert::Sha256Pin>,
     /// When to judge.
     pub now: UnixTime,
 }
 
 impl Default for CertCase {
     fn default() -> Self {
-        CertCase { certs: Vec::new(), key: None, passphrase: None, host: None, anchors: None, now: NOW }
+        CertCase {
+            certs: Vec::new(),
+            key: None,
+            passphrase: None,
+            host: None,
+            anchors: None,
+            pin: None,
+            now: NOW,
+        }
     }
 }
 
@@ -96,6 +106,13 @@ impl CertCase {
         self
     }
 
+    /// Trusts exactly the certificate `der` (by its SHA-256 fingerprint).
+    #[must_use]
+    pub fn pin(mut self, der: &[u8]) -> Self {
+        self.pin = Some(rtspeek_core::cert::Sha256Pin::of(der));
+        self
+    }
+
     /// Runs [`analyze`] on these inputs.
     pub fn analyze(&self) -> Result<Report, InputError> {
         let certs: Vec<InputFile<'_>> = self.certs.iter().map(NamedFile::input).collect();
@@ -113,6 +130,9 @@ impl CertCase {
         }
         if let Some(a) = &anchors {
             check = check.anchors(a);
+        }
+        if let Some(pin) = self.pin {
+            check = check.pin(pin);
         }
         analyze(&check)
     }

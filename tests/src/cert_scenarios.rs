@@ -188,7 +188,12 @@ impl Expect {
         }
         let Some(trust) = &report.trust else { fail("no trust status".into()) };
         match (&trust.store, &case.anchors) {
-            (TrustStore::WebPki { anchors }, None) if *anchors > 0 => {}
+            (TrustStore::Pinned { sha256_fingerprint }, _) if case.pin.is_some() => {
+                if case.pin.map(|p| p.to_string()).as_ref() != Some(sha256_fingerprint) {
+                    fail(format!("pinned store names {sha256_fingerprint}, not the pin given"));
+                }
+            }
+            (TrustStore::WebPki { anchors }, None) if *anchors > 0 && case.pin.is_none() => {}
             (TrustStore::Custom { anchors, sources }, Some(files)) => {
                 let names: BTreeSet<&str> = files.iter().map(|f| f.name.as_str()).collect();
                 let got: BTreeSet<&str> = sources.iter().map(String::as_str).collect();

@@ -86,7 +86,7 @@ pub(crate) fn analyze_verifying(
     let path_valid = path.links.iter().all(|l| l.verified.is_ok())
         && path.certs_in(&certs).skip(1).all(|c| path.ends_at_anchor_cert(c.index) || issuer_may_sign(c));
     let trust = match check.pin {
-        Some(pin) => pin::judge(&pin, leaf.der, &mut out),
+        Some(pin) => pin::judge(&pin, leaf.der, leaf.subject(), &mut out),
         None => trust_status(&path, &anchors, store, path_valid),
     };
     report.extend(out);

@@ -82,28 +82,33 @@ impl std::fmt::Display for Sha256Pin {
     }
 }
 
-/// Chain findings a matching pin makes informational: who issued the leaf no longer decides trust.
+/// Chain findings a pin makes informational: who issued the leaf does not decide trust under a pin.
 const CHAIN_TRUST: &[&CodeInfo] =
     &[c::CERT_SELF_SIGNED, c::CERT_UNTRUSTED_ISSUER, c::CERT_CHAIN_INCOMPLETE, c::CERT_ISSUER_MISMATCH];
 
-/// The trust status under a pin: trusted when the leaf is the pinned certificate (chain-trust findings in
-/// `out` then become informational, since clients without the pin still refuse such a chain), otherwise
-/// untrusted with `cert.pin_mismatch`.
-pub(crate) fn judge(pin: &Sha256Pin, leaf_der: &[u8], out: &mut Vec<Finding>) -> TrustStatus {
+/// The trust status under a pin: trusted when the leaf is the pinned certificate, otherwise untrusted with
+/// `cert.pin_mismatch`. Either way the chain-trust findings in `out` become informational: the issuer does
+/// not decide under a pin (clients without the pin still refuse such a chain, which their verdicts say).
+pub(crate) fn judge(
+    pin: &Sha256Pin,
+    leaf_der: &[u8],
+    leaf_subject: String,
+    out: &mut Vec<Finding>,
+) -> TrustStatus {
     let presented = Sha256Pin::of(leaf_der);
     let store = TrustStore::Pinned { sha256_fingerprint: pin.to_string() };
+    for finding in out.iter_mut().filter(|f| CHAIN_TRUST.iter().any(|code| code.code == f.code)) {
+        finding.severity = Severity::Info;
+        finding.detail = "Informational here: under a pin the certificate's issuer does not decide trust. \
+                          Clients that do not pin it still refuse this chain."
+            .to_owned();
+    }
     if presented == *pin {
-        for finding in out.iter_mut().filter(|f| CHAIN_TRUST.iter().any(|code| code.code == f.code)) {
-            finding.severity = Severity::Info;
-            finding.detail =
-                "Informational here: the certificate is the pinned one, so its issuer does not decide \
-                              trust. Clients that do not pin it still refuse this chain."
-                    .to_owned();
-        }
         return TrustStatus {
             store,
             outcome: TrustOutcome::Trusted,
-            anchor: None,
+            // The pinned certificate is its own anchor.
+            anchor: Some(leaf_subject),
             overridden: false,
             statement: format!(
                 "Trusted by the pin: the server certificate's SHA-256 fingerprint is the pinned {pin}; its issuer \

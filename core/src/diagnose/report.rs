@@ -212,6 +212,28 @@ impl Report {
     pub fn findings_for(&self, layer: Layer) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(move |f| f.layer == layer)
     }
+
+    /// The report with `findings` added, and the statuses, first broken layer, verdict and client verdicts
+    /// derived again, so that they cannot disagree: for findings only the caller can make (an audit's
+    /// "certificate changed since the last run").
+    #[must_use]
+    pub fn amend(self, findings: impl IntoIterator<Item = Finding>) -> Report {
+        let Report { target, layers, findings: old, trust, facts, clients, .. } = self;
+        let scope: Vec<Layer> = layers.iter().map(|l| l.layer).collect();
+        let mut builder = ReportBuilder::new(target, &scope);
+        for l in layers.iter().filter(|l| l.status != LayerStatus::NotReached) {
+            builder.reached(l.layer);
+        }
+        builder.findings = old;
+        builder.extend(findings);
+        builder.trust = trust;
+        builder.facts = facts;
+        let mut report = builder.finish();
+        if !clients.is_empty() {
+            report.clients = crate::clients::assess(&report);
+        }
+        report
+    }
 }
 
 /// Collects findings, then derives statuses, the first broken layer and the verdict, so that these can never
@@ -329,5 +351,29 @@ impl ReportBuilder {
             facts,
             clients: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::codes;
+
+    #[test]
+    fn amend_derives_statuses_and_verdict_again() {
+        let mut builder =
+            ReportBuilder::new("rtsps://cam/live", &[Layer::Tcp, Layer::Certificate, Layer::Rtsp]);
+        builder.reached(Layer::Tcp).reached(Layer::Certificate);
+        let report = builder.finish();
+        assert_eq!(report.verdict, Verdict::Degraded, "RTSP not reached");
+
+        let changed = Finding::new(codes::CERT_FINGERPRINT_CHANGED, "changed");
+        let amended = report.clone().amend([changed]);
+        assert_eq!(amended.layer_status(Layer::Certificate), Some(LayerStatus::Warn));
+        assert_eq!(amended.layer_status(Layer::Rtsp), Some(LayerStatus::NotReached), "reach is kept");
+        assert_eq!(amended.verdict, Verdict::Degraded);
+
+        let broken = report.amend([Finding::new(codes::CERT_PIN_MISMATCH, "not the pinned one")]);
+        assert_eq!((broken.verdict, broken.first_broken_layer), (Verdict::Broken, Some(Layer::Certificate)));
     }
 }

@@ -155,15 +155,10 @@ impl ProbeProfile {
     /// The probe of `target` this profile asks for: the password read from its variable or file, the CA files
     /// read, relative paths taken from `base` (the inventory's or configuration's directory).
     pub fn options(&self, target: &str, base: &Path) -> Result<ProbeOptions, ProfileError> {
-        if self.fingerprint.is_some() && (!self.ca.is_empty() || self.trust.is_some()) {
-            return Err(ProfileError::PinAndStore);
-        }
+        self.check()?;
         let mut options = ProbeOptions::new(target);
         options.user.clone_from(&self.user);
         options.password = self.password(base)?;
-        if options.password.is_some() && options.user.is_none() {
-            return Err(ProfileError::PasswordWithoutUser);
-        }
         options.ca = self
             .ca
             .iter()
@@ -198,10 +193,33 @@ impl ProbeProfile {
         Ok(options)
     }
 
+    /// What can be judged without the files and the environment: the fingerprint, the seconds, and settings
+    /// that exclude each other (an inventory reports these against the row's line).
+    pub fn check(&self) -> Result<(), ProfileError> {
+        if let Some(fingerprint) = &self.fingerprint {
+            Sha256Pin::parse(fingerprint)?;
+            if !self.ca.is_empty() || self.trust.is_some() {
+                return Err(ProfileError::PinAndStore);
+            }
+        }
+        if self.password_env.is_some() && self.password_file.is_some() {
+            return Err(ProfileError::TwoPasswords);
+        }
+        if (self.password_env.is_some() || self.password_file.is_some()) && self.user.is_none() {
+            return Err(ProfileError::PasswordWithoutUser);
+        }
+        for (field, value) in [("duration", self.duration), ("timeout", self.timeout)] {
+            if let Some(value) = value {
+                seconds(field, value)?;
+            }
+        }
+        Ok(())
+    }
+
     fn password(&self, base: &Path) -> Result<Option<Secret>, ProfileError> {
         match (&self.password_env, &self.password_file) {
             (Some(_), Some(_)) => Err(ProfileError::TwoPasswords),
-            (Some(var), None) => std::env::var(var)
+            (Some(var), _) => std::env::var(var)
                 .map(|v| Some(Secret::new(v)))
                 .map_err(|_| ProfileError::PasswordEnv(var.clone())),
             (None, Some(path)) => {

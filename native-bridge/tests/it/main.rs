@@ -3,6 +3,7 @@
 
 mod support;
 
+mod audit;
 mod bridge_probe;
 mod bridge_security;
 mod cli_cert;

@@ -139,6 +139,29 @@ fn per_code() -> Vec<Scenario> {
         .codes(&["cert.self_signed"])
         .maybe(&["cert.untrusted_issuer"])
         .trust(TrustOutcome::Untrusted),
+        Scenario::new("cert.pin_mismatch", "a CA-issued leaf, another certificate pinned", || {
+            let p = pki();
+            let leaf = std_leaf(&p).build();
+            let other = Cert::self_signed_leaf().dns([DNS]).ip([IP]).build();
+            case(&p, &leaf).pin(other.cert_der())
+        })
+        .codes(&["cert.pin_mismatch"])
+        .trust(TrustOutcome::Untrusted),
+        Scenario::new(
+            "pin_matches_self_signed",
+            "a self-signed leaf, pinned: trusted, its chain only informs",
+            || {
+                let leaf = Cert::self_signed_leaf().dns([DNS]).ip([IP]).build();
+                CertCase::new()
+                    .cert("cert.pem", leaf.cert_pem())
+                    .key("leaf.key", leaf.key_pem())
+                    .host(IP)
+                    .pin(leaf.cert_der())
+            },
+        )
+        .severity("cert.self_signed", Severity::Info)
+        .maybe(&["cert.self_signed", "cert.untrusted_issuer"])
+        .trust(TrustOutcome::Trusted),
         Scenario::new("cert.chain_order", "intermediate before leaf", || {
             let p = pki();
             let leaf = std_leaf(&p).build();

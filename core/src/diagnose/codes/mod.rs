@@ -100,6 +100,10 @@ pub const SESSION_LEVEL: &[&CodeInfo] = &[
     CERT_VERIFICATION_FAILED,
 ];
 
+/// Codes only `rtspeek audit` gives, from what it remembers between runs (its pin store): no single probe or
+/// file can show them. `native-bridge/tests/it/audit.rs` produces them.
+pub const AUDIT_LEVEL: &[&CodeInfo] = &[CERT_FINGERPRINT_CHANGED];
+
 /// Every catalogue entry.
 pub fn all() -> impl Iterator<Item = &'static CodeInfo> {
     FAMILIES.iter().flat_map(|family| family.iter().copied())
