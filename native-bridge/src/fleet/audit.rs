@@ -3,9 +3,11 @@
 //! reports what it learned) and keeps every result already in.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::FutureExt as _;
 use rtspeek_core::probe::ProbeEvent;
 use rtspeek_core::{Report, UnixTime};
 use tokio::sync::{Semaphore, watch};
@@ -32,6 +34,8 @@ pub enum Outcome {
     NotConfigured(String),
     /// The audit was interrupted before this camera's turn.
     NotRun,
+    /// rtspeek itself failed on this camera (a bug: the probe panicked); the other cameras are unaffected.
+    Failed(String),
 }
 
 impl Outcome {
@@ -39,7 +43,7 @@ impl Outcome {
     pub fn report(&self) -> Option<&Report> {
         match self {
             Outcome::Probed(report) => Some(report),
-            Outcome::NotConfigured(_) | Outcome::NotRun => None,
+            Outcome::NotConfigured(_) | Outcome::NotRun | Outcome::Failed(_) => None,
         }
     }
 }
@@ -92,7 +96,11 @@ pub async fn audit(
                         let interrupted = stopped.wait_for(|s| *s);
                         let _ = tokio::time::timeout(settings.deadline, interrupted).await;
                     };
-                    let outcome = probe_one(&camera, &base, now, stop).await;
+                    // A panic in one probe is that camera's result, not the audit's end.
+                    let outcome = AssertUnwindSafe(probe_one(&camera, &base, now, stop))
+                        .catch_unwind()
+                        .await
+                        .unwrap_or_else(|panic| Outcome::Failed(panic_text(panic.as_ref())));
                     drop(permit);
                     (index, outcome)
                 });
@@ -100,6 +108,15 @@ pub async fn audit(
         }
     }
     results
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    format!("rtspeek failed on this camera (please report it): {what}")
 }
 
 /// One camera's probe, silent.

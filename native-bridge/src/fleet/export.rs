@@ -65,7 +65,7 @@ fn spreadsheet_safe(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_owned() }
 }
 
-/// JUnit XML: a test case per camera (broken: a failure; not configured and bad rows: errors; not run:
+/// JUnit XML: a test case per camera (broken: a failure; not configured, failed and bad rows: errors; not run:
 /// skipped; degraded: passes, its warnings in `system-out`).
 pub fn junit(lines: &[CameraLine<'_>], bad_rows: &[RowError]) -> String {
     let count = |s: &str| lines.iter().filter(|l| l.status == s).count();
@@ -76,7 +76,7 @@ pub fn junit(lines: &[CameraLine<'_>], bad_rows: &[RowError]) -> String {
          errors=\"{}\" skipped=\"{}\">",
         lines.len() + bad_rows.len(),
         count("broken"),
-        count("not configured") + bad_rows.len(),
+        count("not configured") + count("failed") + bad_rows.len(),
         count("not run"),
     );
     for line in lines {
@@ -99,8 +99,8 @@ pub fn junit(lines: &[CameraLine<'_>], bad_rows: &[RowError]) -> String {
                     xml(&detail)
                 );
             }
-            "not configured" => {
-                let _ = write!(out, "<error type=\"not configured\" message=\"{}\"/>", xml(&line.note));
+            "not configured" | "failed" => {
+                let _ = write!(out, "<error type=\"{}\" message=\"{}\"/>", line.status, xml(&line.note));
             }
             "not run" => {
                 let _ = write!(out, "<skipped message=\"{}\"/>", xml(&line.note));

@@ -19,7 +19,7 @@ pub const HORIZONS: [i64; 3] = [30, 60, 90];
 pub struct CameraLine<'a> {
     /// The camera.
     pub camera: &'a Camera,
-    /// `healthy`, `degraded`, `broken`, `not configured`, `not run`.
+    /// `healthy`, `degraded`, `broken`, `not configured`, `failed`, `not run`.
     pub status: &'static str,
     /// The first broken layer.
     pub first_broken: Option<&'static str>,
@@ -55,6 +55,10 @@ impl<'a> CameraLine<'a> {
             Outcome::NotRun => line.note = "the audit was interrupted before this camera".to_owned(),
             Outcome::NotConfigured(why) => {
                 line.status = "not configured";
+                line.note.clone_from(why);
+            }
+            Outcome::Failed(why) => {
+                line.status = "failed";
                 line.note.clone_from(why);
             }
             Outcome::Probed(report) => line.fill(report, now),
@@ -149,11 +153,11 @@ impl Totals {
         totals
     }
 
-    /// The audit's exit status: 2 when a camera is broken, not configured or a row is bad, 1 when one is
-    /// degraded or was not run, else 0.
+    /// The audit's exit status: 2 when a camera is broken, not configured or failed or a row is bad, 1 when
+    /// one is degraded or was not run, else 0.
     pub fn exit_code(&self) -> u8 {
         let count = |s: &str| self.by_status.get(s).copied().unwrap_or(0);
-        if count("broken") + count("not configured") + self.bad_rows > 0 {
+        if count("broken") + count("not configured") + count("failed") + self.bad_rows > 0 {
             2
         } else if count("degraded") + count("not run") > 0 {
             1

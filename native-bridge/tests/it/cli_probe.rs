@@ -285,3 +285,39 @@ async fn usage_errors_exit_64_with_one_clear_line() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+/// `--pin`: a self-signed camera is trusted by its fingerprint alone (store `pinned`, the self-signature only
+/// informs); another fingerprint is `cert.pin_mismatch`, and the handshake stops there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pin_trusts_exactly_one_certificate() {
+    let leaf =
+        Cert::self_signed_leaf().ip(["127.0.0.1"]).valid(days_from_now(-1), days_from_now(100)).build();
+    let tls = TlsSetup::new(leaf.cert_pem(), leaf.key_pem());
+    let camera = FaultCamera::start(CameraConfig::default().tls(tls)).await.expect("camera");
+    let url = camera.url("/stream");
+    let pin = rtspeek_core::cert::fingerprint_sha256(leaf.cert_der());
+
+    let out = rtspeek(args(&["probe", &url, "--pin", &pin, "-d", "0", "--no-tls-scan", "-j"]), vec![]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", all_output(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["trust"]["store"]["kind"], "pinned");
+    assert_eq!(report["trust"]["store"]["sha256_fingerprint"], pin.as_str());
+    assert_eq!(report["trust"]["outcome"], "trusted");
+    let self_signed =
+        report["findings"].as_array().expect("findings").iter().find(|f| f["code"] == "cert.self_signed");
+    assert_eq!(self_signed.map(|f| f["severity"].clone()), Some(Value::from("info")), "{report}");
+
+    let other = rtspeek_core::cert::fingerprint_sha256(b"another certificate");
+    let out =
+        rtspeek(args(&["probe", &url, "--pin", &other, "-d", "0", "--no-tls-scan", "-j"]), vec![]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", all_output(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["first_broken_layer"], "certificate", "{report}");
+    assert!(
+        report["findings"].as_array().expect("findings").iter().any(|f| f["code"] == "cert.pin_mismatch")
+    );
+
+    let out = rtspeek(args(&["probe", &url, "--pin", "12:34"]), vec![]).await;
+    assert_eq!(out.status.code(), Some(64), "a malformed pin is a usage error");
+    assert!(all_output(&out).contains("not a SHA-256 fingerprint"), "{}", all_output(&out));
+}
