@@ -351,3 +351,50 @@ fn an_inventory_of_fifty_endpoints_gets_the_right_verdict_for_each() {
     assert!(entry.get("changed_to").is_none(), "{entry}");
     drop(gst);
 }
+
+/// Ctrl-C: the running probe stops and reports what it saw, the cameras not yet started are "not run", and
+/// every output is still written.
+#[test]
+fn an_interrupted_audit_keeps_what_was_done() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A camera that accepts and never answers: the TLS handshake waits for its step timeout (30 s).
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = silent.local_addr().expect("addr").port();
+    let inventory = format!(
+        "[defaults]\ntimeout = 30\n\n[[camera]]\nname = \"silent\"\nurl = \"rtsps://127.0.0.1:{port}/live\"\n\n\
+         [[camera]]\nname = \"later-1\"\nurl = \"rtsps://127.0.0.1:{port}/b\"\n\n\
+         [[camera]]\nname = \"later-2\"\nurl = \"rtsps://127.0.0.1:{port}/c\"\n"
+    );
+    std::fs::write(dir.path().join("fleet.toml"), inventory).expect("write");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rtspeek"))
+        .args(["audit", "fleet.toml", "-c", "1", "--csv", "audit.csv", "--json", "audit.json"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("rtspeek audit starts");
+    std::thread::sleep(Duration::from_secs(2));
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
+    assert!(sent.success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "the audit did not stop after Ctrl-C");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let out = child.wait_with_output().expect("output");
+    let shown = text(&out);
+    // Cut short, the camera cannot vouch for the layers it did not reach: degraded, not broken.
+    assert_eq!(status.code(), Some(1), "{shown}");
+    assert!(shown.contains("(cut)"), "the interrupted camera is marked: {shown}");
+    let csv = std::fs::read_to_string(dir.path().join("audit.csv")).expect("the CSV is written");
+    let verdicts: Vec<&str> = csv.lines().skip(1).map(|l| l.split(',').nth(3).unwrap_or("")).collect();
+    assert_eq!(verdicts, ["degraded", "not run", "not run"], "{csv}");
+    let reports: Vec<Report> =
+        serde_json::from_slice(&std::fs::read(dir.path().join("audit.json")).expect("JSON"))
+            .expect("Reports");
+    assert!(reports.len() == 1 && reports[0].facts.interrupted, "{reports:?}");
+    drop(silent);
+}
