@@ -124,22 +124,13 @@ pub fn junit(lines: &[CameraLine<'_>], bad_rows: &[RowError]) -> String {
     out
 }
 
-/// XML text and attribute escaping; characters XML 1.0 cannot carry become U+FFFD.
+/// XML text and attribute escaping (core's, as for SOAP); characters XML 1.0 cannot carry become U+FFFD.
 fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+    let allowed = |c: char| {
+        !((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') || matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+    };
+    let clean: String = text.chars().map(|c| if allowed(c) { c } else { '\u{FFFD}' }).collect();
+    rtspeek_core::onvif::xml::escape(&clean).into_owned()
 }
 
 /// Why the HTML report cannot be written.
@@ -221,8 +212,9 @@ tr.broken td:nth-child(2),tr.not-configured td:nth-child(2){color:#b00020;font-w
 tr.degraded td:nth-child(2){color:#8a5a00}tr.healthy td:nth-child(2){color:#1b7f3b}\
 section{margin-top:2.5rem}.url{font-family:monospace;color:#555}";
 
+/// HTML text and attribute escaping: the XML escaping serves.
 fn html_text(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    xml(text)
 }
 
 #[cfg(test)]
