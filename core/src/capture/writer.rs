@@ -156,6 +156,19 @@ impl CaptureWriter {
         Ok(())
     }
 
+    /// `len` bytes went `dir` on connection `id` but never reached the writer (the driver's queue was full):
+    /// the sequence numbers move on, so a capture tool shows a gap ("previous segment not captured") instead of
+    /// joining unrelated bytes.
+    pub fn tcp_gap(&mut self, id: u64, dir: Direction, len: u64) -> Result<(), CaptureError> {
+        if len == 0 {
+            return Ok(());
+        }
+        let flow = self.flows.get_mut(&id).ok_or(CaptureError::UnknownConnection { id })?;
+        // Sequence numbers are modulo 2^32.
+        flow.advance(dir, len as u32);
+        Ok(())
+    }
+
     /// The end of connection `id`: an orderly close or a reset. The connection is forgotten.
     pub fn tcp_close(
         &mut self,

@@ -18,6 +18,7 @@ mod onvif_clients;
 mod onvif_discover_serve;
 mod onvif_discovery;
 mod onvif_probe;
+mod probe_capture;
 mod probe_faults;
 mod probe_peers;
 mod probe_srtp_peers;
