@@ -212,6 +212,7 @@ fn record_options(args: &ProbeArgs) -> RecordOptions {
             .keylog
             .clone()
             .or_else(|| std::env::var_os("SSLKEYLOGFILE").filter(|v| !v.is_empty()).map(PathBuf::from)),
+        capture_in_memory: false,
     }
 }
 

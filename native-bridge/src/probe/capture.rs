@@ -12,9 +12,9 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write as _};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -36,6 +36,27 @@ pub struct RecordOptions {
     pub max_bytes: u64,
     /// Append NSS key log lines here (`--keylog`, `SSLKEYLOGFILE`).
     pub keylog: Option<PathBuf>,
+    /// Without `capture`: keep the capture in memory (the bridge sends it to the page), within `max_bytes`.
+    pub capture_in_memory: bool,
+}
+
+/// The name an in-memory capture carries until its owner names it.
+const IN_MEMORY: &str = "(in memory)";
+
+/// A capture kept in memory (bounded by the writer's size bound).
+#[derive(Debug, Clone, Default)]
+struct MemorySink(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for MemorySink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut bytes = self.0.lock().map_err(|_| std::io::Error::other("capture buffer poisoned"))?;
+        bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Why recording could not start.
@@ -174,6 +195,7 @@ impl Recorder {
 pub struct Recording {
     recorder: Recorder,
     capture_path: Option<PathBuf>,
+    memory: Option<MemorySink>,
     thread: JoinHandle<Result<Option<rtspeek_core::capture::CaptureStats>, RecordError>>,
 }
 
@@ -181,13 +203,16 @@ impl Recording {
     /// Opens the files (creating them readable by their owner only: they hold secrets) and starts the writer
     /// thread; `None` when `options` asks for nothing.
     pub fn start(options: &RecordOptions) -> Result<Option<Recording>, RecordError> {
-        if options.capture.is_none() && options.keylog.is_none() {
+        if options.capture.is_none() && options.keylog.is_none() && !options.capture_in_memory {
             return Ok(None);
         }
-        let capture = match &options.capture {
-            Some(path) => Some(open(path, "--capture", false)?),
-            None => None,
+        let memory = (options.capture.is_none() && options.capture_in_memory).then(MemorySink::default);
+        let capture: Option<(Box<dyn std::io::Write + Send>, PathBuf)> = match (&options.capture, &memory) {
+            (Some(path), _) => Some((Box::new(open(path, "--capture", false)?), path.clone())),
+            (None, Some(sink)) => Some((Box::new(sink.clone()), PathBuf::from(IN_MEMORY))),
+            (None, None) => None,
         };
+        let capture_path = capture.as_ref().map(|(_, path)| path.clone());
         let keylog = match &options.keylog {
             Some(path) => Some((open(path, "--keylog", true)?, path.clone())),
             None => None,
@@ -200,13 +225,12 @@ impl Recording {
             next_id: AtomicU64::new(0),
         });
         let recorder = Recorder { shared: Some(Arc::clone(&shared)), packets: capture.is_some() };
-        let capture = capture.zip(options.capture.clone());
         let max_bytes = options.max_bytes;
         let thread = std::thread::Builder::new()
             .name("rtspeek-capture".into())
             .spawn(move || write_all(&rx, &shared, capture, keylog, max_bytes))
             .map_err(RecordError::Thread)?;
-        Ok(Some(Recording { recorder, capture_path: options.capture.clone(), thread }))
+        Ok(Some(Recording { recorder, capture_path, memory, thread }))
     }
 
     /// The handle the probe's tasks record through.
@@ -217,7 +241,12 @@ impl Recording {
     /// Stops recording (what is still queued is written) and says what the capture holds, if one was asked
     /// for. Call once the probe's tasks are gone.
     pub fn finish(self) -> Result<Option<CaptureFact>, RecordError> {
-        let Recording { recorder, capture_path, thread } = self;
+        self.finish_with_bytes().map(|(fact, _)| fact)
+    }
+
+    /// [`finish`](Self::finish), and the capture itself when it was kept in memory.
+    pub fn finish_with_bytes(self) -> Result<(Option<CaptureFact>, Option<Vec<u8>>), RecordError> {
+        let Recording { recorder, capture_path, memory, thread } = self;
         if let Some(shared) = &recorder.shared {
             // Blocking: the writer drains the queue. A task still alive after this records into a closed queue.
             let _ = shared.queue.send(Record::End);
@@ -225,7 +254,7 @@ impl Recording {
         let dropped = recorder.shared.as_ref().map_or(0, |s| s.dropped.load(Ordering::Relaxed));
         // A writer thread that panicked wrote what it could; the probe's report still stands.
         let stats = thread.join().unwrap_or(Ok(None))?;
-        Ok(stats.zip(capture_path).map(|(stats, path)| CaptureFact {
+        let fact = stats.zip(capture_path).map(|(stats, path)| CaptureFact {
             file: path.display().to_string(),
             packets: stats.packets,
             bytes: stats.bytes,
@@ -233,7 +262,9 @@ impl Recording {
             truncated: stats.truncated,
             contains_secrets: stats.secrets,
             note: CAPTURE_NOTE.to_owned(),
-        }))
+        });
+        let bytes = memory.map(|sink| sink.0.lock().map(|mut b| std::mem::take(&mut *b)).unwrap_or_default());
+        Ok((fact, bytes))
     }
 }
 
@@ -275,7 +306,7 @@ fn apply(writer: &mut CaptureWriter, buf: &mut Vec<u8>, record: Record, shared: 
 fn write_all(
     rx: &Receiver<Record>,
     shared: &Shared,
-    capture: Option<(File, PathBuf)>,
+    capture: Option<(Box<dyn std::io::Write + Send>, PathBuf)>,
     mut keylog: Option<(File, PathBuf)>,
     max_bytes: u64,
 ) -> Result<Option<rtspeek_core::capture::CaptureStats>, RecordError> {

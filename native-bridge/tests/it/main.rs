@@ -3,6 +3,7 @@
 
 mod support;
 
+mod bridge_capture;
 mod bridge_probe;
 mod bridge_security;
 mod cli_cert;

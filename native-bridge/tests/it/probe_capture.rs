@@ -20,7 +20,7 @@ fn rtspeek(args: &[&str], env: &[(&str, &Path)]) -> Output {
     run_bounded(command, Duration::from_secs(90)).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn text(out: &Output) -> String {
+pub(crate) fn text(out: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
@@ -34,7 +34,7 @@ fn tshark(file: &Path, args: &[&str]) -> String {
 }
 
 /// The RTSP request methods tshark sees in `file`, in order (`extra`: more tshark options).
-fn methods(file: &Path, extra: &[&str]) -> Vec<String> {
+pub(crate) fn methods(file: &Path, extra: &[&str]) -> Vec<String> {
     let mut args = vec!["-Y", "rtsp.request", "-T", "fields", "-e", "rtsp.method"];
     args.extend_from_slice(extra);
     tshark(file, &args).lines().map(str::to_owned).filter(|l| !l.is_empty()).collect()
@@ -61,7 +61,7 @@ fn bad_checksums(file: &Path) -> String {
 /// recognises by itself): RTSP, inside TLS when `tls`. Wireshark 4.0 offers no RTSP in its TLS "decode as"
 /// table; the TLS key list's protocol column sets the same association (it wants an RSA key file, which the
 /// TLS 1.3 session never uses: `dir/dummy.key`).
-fn decode_as(url: &str, tls: bool, dir: &Path) -> Vec<String> {
+pub(crate) fn decode_as(url: &str, tls: bool, dir: &Path) -> Vec<String> {
     let port = Serve::authority(url).rsplit(':').next().expect("a port").to_owned();
     if !tls {
         return vec!["-d".into(), format!("tcp.port=={port},rtsp")];
@@ -81,7 +81,7 @@ fn decode_as(url: &str, tls: bool, dir: &Path) -> Vec<String> {
     ]
 }
 
-fn assert_session_methods(seen: &[String]) {
+pub(crate) fn assert_session_methods(seen: &[String]) {
     for method in ["OPTIONS", "DESCRIBE", "SETUP", "PLAY"] {
         assert!(seen.iter().any(|m| m == method), "{method} not decrypted in {seen:?}");
     }
