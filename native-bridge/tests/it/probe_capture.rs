@@ -227,3 +227,44 @@ fn keylog_file_has_the_nss_lines_and_decrypts_a_capture_without_its_secrets() {
     let after = std::fs::read_to_string(&keylog).expect("the key log").lines().count();
     assert!(after > lines_before, "SSLKEYLOGFILE appended nothing ({lines_before} -> {after})");
 }
+
+/// The legacy TLS client (`--legacy-tls`, OpenSSL) is tapped too: a TLS 1.0-only front (stunnel) before the
+/// plain listener, and the capture alone shows its RTSP decrypted (OpenSSL's keylog callback, `CLIENT_RANDOM`).
+#[test]
+fn the_legacy_tls_client_is_captured_with_its_secrets() {
+    use rtspeek_tests::peers::stunnel::{Front, StunnelFronts};
+    let pki = Pki::new();
+    let serve = Serve::start(&pki, &basic_config(&pki, ""));
+    let backend = Serve::authority(&serve.url("rtsp", "synthetic"));
+    let backend_port: u16 = backend.rsplit(':').next().and_then(|p| p.parse().ok()).expect("backend port");
+    let (_, _, leaf) = pki.leaf("front", &["localhost"]);
+    let mut front = Front::new("tls10", leaf.cert_pem(), leaf.key_pem(), backend_port);
+    front.versions = Some(("TLSv1", "TLSv1"));
+    front.ciphers = Some("DEFAULT:@SECLEVEL=0");
+    front.security_level_0 = true;
+    let fronts = StunnelFronts::start(&[front]).unwrap_or_else(|e| panic!("{e}"));
+    let url = format!("rtsps://127.0.0.1:{}/synthetic", fronts.port("tls10"));
+    let (capture, keylog) = (pki.path().join("legacy.pcapng"), pki.path().join("legacy.keys"));
+    let out = rtspeek(
+        &[
+            "probe",
+            &url,
+            "--insecure",
+            "--legacy-tls",
+            "--no-tls-scan",
+            "-d",
+            "0",
+            "--capture",
+            capture.to_str().unwrap(),
+            "--keylog",
+            keylog.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "TLS stays the broken link: {}", text(&out));
+    let log = std::fs::read_to_string(&keylog).expect("the key log");
+    assert!(log.lines().any(|l| l.starts_with("CLIENT_RANDOM ")), "OpenSSL's secrets: {log}");
+    let decode = decode_as(&url, true, pki.path());
+    let decode: Vec<&str> = decode.iter().map(String::as_str).collect();
+    assert_session_methods(&methods(&capture, &decode));
+}
