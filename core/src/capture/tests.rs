@@ -129,3 +129,15 @@ fn udp_keeps_its_ports_and_the_bound_truncates_cleanly() {
     assert_eq!(u16::from_be_bytes([p[22], p[23]]), 50000);
     assert_eq!(p.len(), 40);
 }
+
+#[test]
+fn past_the_bound_every_packet_of_a_flow_is_counted() {
+    let mut out = Vec::new();
+    let mut w = CaptureWriter::new(&mut out, "test", 0);
+    let (local, peer) = (addr("10.0.0.1:1000"), addr("10.0.0.2:554"));
+    assert!(matches!(w.tcp_open(&mut out, 1, local, peer, 0), Err(CaptureError::Full { .. })));
+    assert!(w.tcp_data(&mut out, 1, Direction::ToPeer, b"OPTIONS", 1).is_err());
+    assert!(w.tcp_close(&mut out, 1, TcpClose::Fin(Direction::ToPeer), 2).is_err());
+    let stats = w.stats();
+    assert_eq!((stats.packets, stats.not_captured, stats.truncated), (0, 3 + 1 + 3, true));
+}

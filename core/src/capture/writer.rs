@@ -124,15 +124,16 @@ impl CaptureWriter {
         // Initial sequence numbers only need to differ between flows and sides (no clock, no randomness).
         let seed = (id as u32).wrapping_add(1).wrapping_mul(0x9E37_79B9);
         let mut flow = Flow { local, peer, local_seq: seed, peer_seq: seed.rotate_left(16) ^ 0x5A5A_5A5A };
-        self.packet(out, &flow, Direction::ToPeer, TcpFlags::SYN, &[], ts_nanos)?;
+        let syn = self.packet(out, &flow, Direction::ToPeer, TcpFlags::SYN, &[], ts_nanos);
         flow.advance(Direction::ToPeer, 1);
         // The SYN-ACK acknowledges the SYN; its own SYN counts once written.
         let syn_ack = TcpFlags::SYN.with(TcpFlags::ACK);
-        self.packet(out, &flow, Direction::FromPeer, syn_ack, &[], ts_nanos)?;
+        let answer = self.packet(out, &flow, Direction::FromPeer, syn_ack, &[], ts_nanos);
         flow.advance(Direction::FromPeer, 1);
-        self.packet(out, &flow, Direction::ToPeer, TcpFlags::ACK, &[], ts_nanos)?;
+        let ack = self.packet(out, &flow, Direction::ToPeer, TcpFlags::ACK, &[], ts_nanos);
+        // Kept even past the size bound, so that the flow's later packets are counted as not captured.
         self.flows.insert(id, flow);
-        Ok(())
+        syn.and(answer).and(ack)
     }
 
     /// Bytes that went `dir` on connection `id`, as segments of at most [`MAX_SEGMENT`] bytes.

@@ -268,3 +268,41 @@ fn the_legacy_tls_client_is_captured_with_its_secrets() {
     let decode: Vec<&str> = decode.iter().map(String::as_str).collect();
     assert_session_methods(&methods(&capture, &decode));
 }
+
+/// `--capture-max-mb` bounds the file (the report says what was left out), and a capture that cannot be
+/// written is a usage error naming the option, before any connection.
+#[test]
+fn the_size_bound_truncates_and_an_unwritable_capture_is_a_usage_error() {
+    let pki = Pki::new();
+    let serve = Serve::start(&pki, &basic_config(&pki, ""));
+    let capture = pki.path().join("bounded.pcapng");
+    let url = serve.url("rtsp", "synthetic");
+    let out = rtspeek(
+        &[
+            "probe",
+            &url,
+            "-d",
+            "0",
+            "--json",
+            "--capture",
+            capture.to_str().unwrap(),
+            "--capture-max-mb",
+            "0",
+        ],
+        &[],
+    );
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("the JSON report");
+    let fact = &report["facts"]["capture"];
+    assert_eq!(fact["truncated"], true, "{fact}");
+    assert_eq!(fact["packets"], 0, "{fact}");
+    assert!(fact["packets_not_captured"].as_u64().is_some_and(|n| n > 10), "{fact}");
+    assert_eq!(fact["bytes"].as_u64(), Some(std::fs::metadata(&capture).expect("capture").len()));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("truncated"), "{}", text(&out));
+
+    let missing = pki.path().join("no-such-dir").join("x.pcapng");
+    let out = rtspeek(&["probe", &url, "--capture", missing.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(64), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--capture") && stderr.contains("no-such-dir"), "{stderr}");
+}
