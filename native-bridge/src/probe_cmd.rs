@@ -255,7 +255,7 @@ pub(crate) async fn probe_and_print(
     drop::<Recorder>(recorder);
     progress.end_media_line();
     if let Some(recording) = recording {
-        report.facts.capture = finish_recording(recording, record)?;
+        report.facts.capture = finish_recording(recording, record);
     }
     if let Some(path) = save_chain {
         save_chain_pem(path, progress.chain.as_deref())?;
@@ -358,12 +358,19 @@ fn named(path: &PathBuf) -> Result<NamedBytes, String> {
 }
 
 /// Finishes `--capture`/`--keylog`, and says on stderr what was written and that it must be protected (never
-/// a secret itself).
+/// a secret itself). A file that could not be written (a full disk) is said on stderr too, and the report still
+/// comes out: the probe itself went through.
 fn finish_recording(
     recording: Recording,
     record: Option<&RecordOptions>,
-) -> Result<Option<rtspeek_core::capture::CaptureFact>, CliError> {
-    let fact = recording.finish().map_err(|e| CliError::Runtime(e.to_string()))?;
+) -> Option<rtspeek_core::capture::CaptureFact> {
+    let fact = match recording.finish() {
+        Ok(fact) => fact,
+        Err(e) => {
+            eprintln!("rtspeek: {e}; the file is incomplete");
+            return None;
+        }
+    };
     if let Some(fact) = &fact {
         let truncated = if fact.truncated { " (truncated at --capture-max-mb)" } else { "" };
         eprintln!(
@@ -377,7 +384,7 @@ fn finish_recording(
             path.display()
         );
     }
-    Ok(fact)
+    fact
 }
 
 /// Writes the presented chain as PEM (`--save-chain`); no chain (no handshake got that far) is an error that

@@ -300,6 +300,13 @@ fn the_size_bound_truncates_and_an_unwritable_capture_is_a_usage_error() {
     assert_eq!(fact["bytes"].as_u64(), Some(std::fs::metadata(&capture).expect("capture").len()));
     assert!(String::from_utf8_lossy(&out.stderr).contains("truncated"), "{}", text(&out));
 
+    // A capture the disk refuses midway (/dev/full): said on stderr, and the report still comes out.
+    let out = rtspeek(&["probe", &url, "-d", "0", "--json", "--capture", "/dev/full"], &[]);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", text(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("the JSON report");
+    assert!(report["facts"]["capture"].is_null(), "{}", report["facts"]["capture"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the file is incomplete"), "{}", text(&out));
+
     let missing = pki.path().join("no-such-dir").join("x.pcapng");
     let out = rtspeek(&["probe", &url, "--capture", missing.to_str().unwrap()], &[]);
     assert_eq!(out.status.code(), Some(64), "{}", text(&out));
