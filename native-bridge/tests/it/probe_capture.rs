@@ -137,6 +137,9 @@ fn rtsps_capture_shows_the_rtsp_methods_decrypted_with_no_key_log_file() {
         &["-Y", &format!("tcp.port == {port} && tcp.flags.syn == 1"), "-T", "fields", "-e", "ip.dst"],
     );
     assert!(ports.lines().any(|l| l == "127.0.0.1"), "{ports}");
+    // The TLS scan's own connections (its ClientHellos, after the session) are in the capture too.
+    let hellos = tshark(&capture, &["-d", &format!("tcp.port=={port},tls"), "-Y", "tls.handshake.type == 1"]);
+    assert!(hellos.lines().count() > 2, "the session's and the scan's ClientHellos: {hellos}");
     assert_eq!(bad_checksums(&capture), "", "frames with bad checksums");
 }
 
