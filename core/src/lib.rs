@@ -17,6 +17,8 @@
 //! - [`onvif`]: ONVIF's SOAP services (device, media, media2, WS-Security) and WS-Discovery, both sides.
 //! - [`srtp`], [`mikey`]: SRTP/SRTCP protection (RFC 3711, RFC 7714), SDES `a=crypto` keys and MIKEY key
 //!   management (RFC 3830), the media-security layer of RTP/SAVP streams.
+//! - [`capture`]: pcapng captures of the probe's own traffic (synthetic TCP/UDP packets, TLS secrets), written
+//!   without I/O.
 //! - [`container`]: stored video (MP4/MOV, Annex B `.h264`/`.h265`) read into frames a server can packetize.
 //!
 //! Time is an input everywhere: functions that judge dates take a [`UnixTime`].
@@ -27,6 +29,7 @@
 // accessors. The few proven-in-bounds hot-path indexes carry `#[expect(.., reason = ..)]`. Tests may panic.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing))]
 
+pub mod capture;
 pub mod cert;
 pub mod clients;
 pub mod codec;

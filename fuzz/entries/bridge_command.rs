@@ -84,9 +84,9 @@ fn outcome(text: &str, limits: &Limits) -> (Option<String>, String) {
             (Some(error), String::new())
         }
         Ok(Command::Stop { id }) => (None, format!("stop {id}")),
-        Ok(Command::Probe { id, options }) => {
+        Ok(Command::Probe { id, options, capture }) => {
             let error = configure(&options, NOW).err().map(|e| e.to_string());
-            (error, format!("probe {id} {options:?}"))
+            (error, format!("probe {id} capture {capture} {options:?}"))
         }
     }
 }

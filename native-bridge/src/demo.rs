@@ -84,7 +84,12 @@ pub(crate) fn run(args: DemoArgs) -> Result<u8, CliError> {
             pki.ca_cert.display()
         ));
         let (probe_config, tls) = probe_config(&rtsps, &pki.ca_cert)?;
-        let live = crate::probe_cmd::probe_and_print(probe_config, &tls, color, false, None).await?;
+        let live = crate::probe_cmd::probe_and_print(
+            probe_config,
+            &tls,
+            crate::probe_cmd::Output { color, ..Default::default() },
+        )
+        .await?;
         let broken = camera_certificate_demo(&dir, now, color)?;
         render::print_stdout(&format!(
             "\nThe demo server keeps serving (Ctrl-C stops it):\n  {rtsps}   (TLS; CA: {ca})\n  {rtsp}    \

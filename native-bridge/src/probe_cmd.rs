@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use rtspeek_bridge::probe::{self, ProbeOptions, ProbeSink, run};
+use rtspeek_bridge::probe::{
+    self, ProbeOptions, ProbeSink, RecordOptions, Recorder, Recording, run_recorded,
+};
 use rtspeek_bridge::tls::TlsOptions;
 use rtspeek_core::probe::{NamedBytes, ProbeConfig, ProbeEvent, TransportChoice};
 use rtspeek_core::rtsp::auth::Secret;
@@ -131,6 +133,18 @@ pub(crate) struct ProbeArgs {
     /// SDP and media. The TLS layer stays failed and the verdict is never healthy.
     #[arg(long)]
     legacy_tls: bool,
+    /// Write the probe's own traffic to FILE as pcapng: its TCP connections (real addresses and ports, TLS as
+    /// on the wire) and RTP/RTCP over UDP, with the TLS secrets inside so that Wireshark and tshark show the
+    /// RTSP and the media decrypted. The file holds the requests (credentials) and the keys: protect it.
+    #[arg(long, value_name = "FILE")]
+    capture: Option<PathBuf>,
+    /// Bound on the capture file, MB: past it, packets are counted as not captured (the report says so).
+    #[arg(long, value_name = "MB", default_value_t = 512, requires = "capture")]
+    capture_max_mb: u64,
+    /// Append the TLS secrets to FILE as NSS key log lines (as SSLKEYLOGFILE, which is honoured too), for
+    /// Wireshark with a capture of your own.
+    #[arg(long, value_name = "FILE")]
+    keylog: Option<PathBuf>,
     /// Ports to try when only a host is given (comma-separated).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     ports: Vec<u16>,
@@ -144,16 +158,23 @@ pub(crate) struct ProbeArgs {
 
 pub(crate) fn run_cmd(args: ProbeArgs) -> Result<u8, CliError> {
     if args.target.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("onvif://")) {
+        if args.capture.is_some() || args.keylog.is_some() {
+            return Err(CliError::Input(
+                "--capture and --keylog work on one stream: give its rtsp:// or rtsps:// URL".into(),
+            ));
+        }
         return crate::onvif_cmd::probe_device(&args);
     }
+    let record = record_options(&args);
     let (config, tls) = configure(&args)?;
     let color = args.color.enabled();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError::Runtime(format!("cannot start the runtime: {e}")))?;
-    let report =
-        runtime.block_on(probe_and_print(config, &tls, color, args.json, args.save_chain.as_deref()))?;
+    let output =
+        Output { color, json: args.json, save_chain: args.save_chain.as_deref(), record: Some(&record) };
+    let report = runtime.block_on(probe_and_print(config, &tls, output))?;
     Ok(report.verdict.exit_code() as u8)
 }
 
@@ -187,15 +208,45 @@ enum ConnectToError {
     Port(String),
 }
 
+/// `--capture`, `--capture-max-mb`, and `--keylog` or else `SSLKEYLOGFILE` (as curl and browsers read it).
+fn record_options(args: &ProbeArgs) -> RecordOptions {
+    RecordOptions {
+        capture: args.capture.clone(),
+        max_bytes: args.capture_max_mb.saturating_mul(1 << 20),
+        keylog: args
+            .keylog
+            .clone()
+            .or_else(|| std::env::var_os("SSLKEYLOGFILE").filter(|v| !v.is_empty()).map(PathBuf::from)),
+        capture_in_memory: false,
+    }
+}
+
+/// How [`probe_and_print`] prints and what it writes besides.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Output<'a> {
+    /// Colour the text.
+    pub(crate) color: bool,
+    /// JSON instead of text.
+    pub(crate) json: bool,
+    /// `--save-chain`.
+    pub(crate) save_chain: Option<&'a std::path::Path>,
+    /// `--capture`, `--keylog`.
+    pub(crate) record: Option<&'a RecordOptions>,
+}
+
 /// Runs the probe with the progress lines, then prints the report (text or JSON). Ctrl-C tears down and still
 /// reports.
 pub(crate) async fn probe_and_print(
     config: ProbeConfig,
     tls: &TlsOptions,
-    color: bool,
-    json: bool,
-    save_chain: Option<&std::path::Path>,
+    output: Output<'_>,
 ) -> Result<rtspeek_core::Report, CliError> {
+    let Output { color, json, save_chain, record } = output;
+    let recording = match record {
+        Some(options) => Recording::start(options).map_err(|e| CliError::Input(e.to_string()))?,
+        None => None,
+    };
+    let recorder = recording.as_ref().map(Recording::recorder).unwrap_or_default();
     let mut progress = Progress::new(color, !json);
     let stop = async {
         // If the signal cannot be watched, never stop early.
@@ -203,8 +254,14 @@ pub(crate) async fn probe_and_print(
             std::future::pending::<()>().await;
         }
     };
-    let report = run(config, tls, &mut progress, stop).await.map_err(|e| CliError::Runtime(e.to_string()))?;
+    let mut report = run_recorded(config, tls, &recorder, &mut progress, stop)
+        .await
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    drop::<Recorder>(recorder);
     progress.end_media_line();
+    if let Some(recording) = recording {
+        report.facts.capture = finish_recording(recording, record);
+    }
     if let Some(path) = save_chain {
         save_chain_pem(path, progress.chain.as_deref())?;
     }
@@ -304,6 +361,36 @@ fn url_has_password(target: &str) -> bool {
 fn named(path: &PathBuf) -> Result<NamedBytes, String> {
     let (name, bytes) = read_input(path)?;
     Ok(NamedBytes { name, bytes })
+}
+
+/// Finishes `--capture`/`--keylog`, and says on stderr what was written and that it must be protected (never
+/// a secret itself). A file that could not be written (a full disk) is said on stderr too, and the report still
+/// comes out: the probe itself went through.
+fn finish_recording(
+    recording: Recording,
+    record: Option<&RecordOptions>,
+) -> Option<rtspeek_core::capture::CaptureFact> {
+    let fact = match recording.finish() {
+        Ok(fact) => fact,
+        Err(e) => {
+            eprintln!("rtspeek: {e}; the file is incomplete");
+            return None;
+        }
+    };
+    if let Some(fact) = &fact {
+        let truncated = if fact.truncated { " (truncated at --capture-max-mb)" } else { "" };
+        eprintln!(
+            "wrote the capture {} ({} packets, {} bytes){truncated}: {}",
+            fact.file, fact.packets, fact.bytes, fact.note
+        );
+    }
+    if let Some(path) = record.and_then(|r| r.keylog.as_ref()) {
+        eprintln!(
+            "appended the TLS secrets to {}: anyone with this file can decrypt the session",
+            path.display()
+        );
+    }
+    fact
 }
 
 /// Writes the presented chain as PEM (`--save-chain`); no chain (no handshake got that far) is an error that

@@ -5,7 +5,8 @@
 //
 //  - a probe of the synthetic camera with the demo CA: a healthy chain, and at least 25 frames decoded by
 //    WebCodecs into a canvas that is not blank;
-//  - a probe of the same endpoint without the CA: the certificate layer is the first broken one.
+//  - a probe of the same endpoint without the CA: the certificate layer is the first broken one;
+//  - a probe with "Packet capture" ticked: the page offers the bridge's pcapng as a download.
 // Screenshots go to target/test-output/browser/. Ends with a libtest-style `test result:` line.
 
 import { spawn } from "node:child_process";
@@ -63,7 +64,8 @@ await page.goto(pageUrl);
 await page.waitForSelector("#engine-status[data-ready=true]");
 
 /** Runs one live probe from the page and returns what it shows once the report is in. */
-async function probe({ ca, duration }) {
+async function probe({ ca, duration, capture = false }) {
+  await page.setChecked("#live-capture", capture);
   await page.fill("#live-url", cameraUrl);
   await page.fill("#live-ca", ca);
   await page.fill("#live-duration", String(duration));
@@ -116,6 +118,26 @@ await test("live page through the real bridge: without the CA the certificate is
   await page.screenshot({ path: join(output, "live-real-untrusted.png"), fullPage: true });
   assert(shown.state === "done", `the probe finished: ${JSON.stringify(shown)}`);
   assert(shown.verdict === "broken" && shown.firstBroken === "certificate", `certificate first broken: ${JSON.stringify(shown)}`);
+});
+
+await test("live page through the real bridge: the packet capture is offered as a pcapng download", async () => {
+  const shown = await probe({ ca: caPem, duration: 0, capture: true });
+  assert(shown.state === "done", `the probe finished: ${JSON.stringify(shown)}`);
+  const visible = await page.evaluate(() => !document.querySelector("#live-capture-link").hidden);
+  assert(visible, "the download link shows");
+  // As a user gets it: a click, and the browser's download.
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#live-capture-link")]);
+  const bytes = readFileSync(await download.path());
+  const link = { download: download.suggestedFilename(), size: bytes.length, magic: Array.from(bytes.subarray(0, 4)) };
+  assert(/^rtspeek-probe-\d+\.pcapng$/.test(link.download), `a download name: ${JSON.stringify(link)}`);
+  assert(link.size > 1000 && link.magic.join() === "10,13,13,10", `a pcapng file: ${JSON.stringify(link)}`);
+  const report = await page.evaluate(() => document.querySelector("#live-report").report.facts.capture);
+  assert(report && report.contains_secrets === true && report.bytes === link.size, `facts.capture: ${JSON.stringify(report)}`);
+  // The next probe without a capture takes the link away.
+  await probe({ ca: caPem, duration: 0 });
+  const hidden = await page.evaluate(() => document.querySelector("#live-capture-link").hidden);
+  assert(hidden, "no stale capture link after a probe without capture");
+  console.log(`live (real bridge): capture ${link.size} bytes offered as ${link.download}`);
 });
 
 await browser.close();

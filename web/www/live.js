@@ -5,7 +5,8 @@
 // replaces it.
 //
 // Owns the ids #live-form, #live-url, #live-user, #live-password, #live-ca, #live-ca-file, #live-insecure,
-// #live-transport, #live-duration, #live-preview, #live-tls-scan, #live-legacy-tls, #live-start, #live-stop,
+// #live-transport, #live-duration, #live-preview, #live-tls-scan, #live-legacy-tls, #live-capture,
+// #live-capture-link, #live-start, #live-stop,
 // #live-status, #live-error, #live-report (<rtspeek-report>, data-state="idle|running|done|error"),
 // #transcript and #bridge-host; the preview (preview.js) and the chart (chart.js) own theirs.
 //
@@ -117,6 +118,7 @@ class Live {
       preview: $("live-preview").checked,
       tls_scan: $("live-tls-scan").checked,
       legacy_tls: $("live-legacy-tls").checked || undefined,
+      capture: $("live-capture").checked || undefined,
     };
     this.begin(message.id);
     try {
@@ -147,6 +149,7 @@ class Live {
     $("transcript").replaceChildren();
     this.chart.reset();
     this.preview.reset();
+    this.clearCapture();
     $("live-start").disabled = true;
     $("live-stop").disabled = false;
   }
@@ -201,12 +204,44 @@ class Live {
       this.preview.bridgeSummary(msg);
       return;
     }
+    if (msg.type === "capture" && this.probe && msg.id === this.probe.id) {
+      // Right before `done`: the pcapng, offered as a download and kept nowhere else.
+      this.offerCapture(msg);
+      return;
+    }
     if (msg.type === "error") {
       if (msg.id === undefined || msg.id === null) setError($("live-error"), `bridge: ${msg.message}`);
       else if (this.probe && msg.id === this.probe.id) this.fail(new Error(msg.message));
       return;
     }
     if (msg.type === "event" && this.probe && msg.id === this.probe.id) this.onEvent(msg.event);
+  }
+
+  /** Shows the download link of a `capture` message (the bytes stay in this page's memory). */
+  offerCapture(msg) {
+    this.clearCapture();
+    let bytes;
+    try {
+      const text = atob(msg.pcapng_base64 || "");
+      bytes = new Uint8Array(text.length);
+      for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    } catch {
+      return;
+    }
+    const link = $("live-capture-link");
+    link.href = URL.createObjectURL(new Blob([bytes], { type: "application/vnd.tcpdump.pcap" }));
+    link.download = msg.file || "rtspeek-probe.pcapng";
+    const truncated = msg.truncated ? ", truncated" : "";
+    link.textContent = `download capture (${msg.packets} packets${truncated})`;
+    link.title = msg.note || "";
+    link.hidden = false;
+  }
+
+  clearCapture() {
+    const link = $("live-capture-link");
+    if (link.href) URL.revokeObjectURL(link.href);
+    link.removeAttribute("href");
+    link.hidden = true;
   }
 
   onEvent(ev) {

@@ -47,6 +47,10 @@ pub(crate) fn for_test(sh: &Sh) -> Result<(), String> {
             "golang-go",
             "util-linux",
             "python3-venv",
+            // `rtspeek probe --capture` is read back by tshark, and editcap strips its secrets
+            // (native-bridge/tests/it/probe_capture.rs). wireshark-common's debconf question (may non-root
+            // users capture) takes its default, no, under DEBIAN_FRONTEND=noninteractive.
+            "tshark",
         ],
     )?;
     // The matrix's OpenSSL 3 / Python ssl client: aiortsp in a venv of its own.

@@ -165,6 +165,10 @@ pub struct Facts {
     /// How the media was protected (cleartext, inside TLS, SRTP and how its keys travelled).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media_security: Option<MediaSecurity>,
+    /// The packet capture the probe wrote (`--capture`), when asked for: where, how much, and that it holds
+    /// secrets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture: Option<crate::capture::CaptureFact>,
     /// Whether the user interrupted the probe (what follows the interruption was not assessed).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,

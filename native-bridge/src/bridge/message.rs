@@ -25,6 +25,8 @@ pub enum Command {
         id: u32,
         /// What to probe and how (with the preview flag as `deliver_media`).
         options: Box<ProbeOptions>,
+        /// Record a capture of the probe's traffic and send it to the page (`capture` message).
+        capture: bool,
     },
     /// Stop a probe (it still ends with `done`).
     Stop {
@@ -81,7 +83,8 @@ pub(crate) fn parse(text: &str, bounds: ProbeBounds) -> Result<Command, CommandE
         }
         "probe" => {
             let options = probe_options(&fields, bounds).map_err(with_id)?;
-            Ok(Command::Probe { id, options: Box::new(options) })
+            let capture = fields.boolean("capture").map_err(with_id)?.unwrap_or(false);
+            Ok(Command::Probe { id, options: Box::new(options), capture })
         }
         _ => Err(no_id("unknown message type (expected \"probe\" or \"stop\")".into())),
     }
@@ -103,6 +106,7 @@ fn probe_options(fields: &Fields<'_>, bounds: ProbeBounds) -> Result<ProbeOption
         "legacy_tls",
         "allow_cleartext",
         "preview",
+        "capture",
     ])?;
     let url = fields.string("url")?.ok_or("no \"url\"")?;
     if url.len() > MAX_URL {
@@ -269,6 +273,22 @@ pub(crate) fn error(id: Option<u32>, message: &str) -> String {
     to_json(&ErrorMessage { kind: "error", id, message })
 }
 
+/// A `capture` message: the probe's capture (pcapng, base64) and what the report says of it.
+pub(crate) fn capture(id: u32, fact: &rtspeek_core::capture::CaptureFact, pcapng: &[u8]) -> String {
+    use base64::Engine as _;
+    #[derive(Serialize)]
+    struct CaptureMessage<'a> {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        id: u32,
+        #[serde(flatten)]
+        fact: &'a rtspeek_core::capture::CaptureFact,
+        pcapng_base64: String,
+    }
+    let pcapng_base64 = base64::engine::general_purpose::STANDARD.encode(pcapng);
+    to_json(&CaptureMessage { kind: "capture", id, fact, pcapng_base64 })
+}
+
 /// A `preview` message.
 pub(crate) fn preview(id: u32, summary: PreviewSummary) -> String {
     to_json(&PreviewMessage { kind: "preview", id, summary })
@@ -290,7 +310,10 @@ mod tests {
         let text = r#"{"type":"probe","id":7,"url":"rtsps://cam/x","user":"admin","password":"pw",
             "ca_pem":"-----BEGIN CERTIFICATE-----","insecure":true,"transport":"tcp","duration":2.5,
             "preview":true}"#;
-        let Ok(Command::Probe { id, options }) = parse(text, BOUNDS) else { panic!("a probe command") };
+        let Ok(Command::Probe { id, options, capture }) = parse(text, BOUNDS) else {
+            panic!("a probe command")
+        };
+        assert!(!capture);
         assert_eq!(id, 7);
         assert_eq!(options.target, "rtsps://cam/x");
         assert_eq!(options.user.as_deref(), Some("admin"));

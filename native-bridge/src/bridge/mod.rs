@@ -19,6 +19,7 @@
 //! ```
 
 pub(crate) mod assets;
+mod capture;
 pub mod frame;
 mod message;
 // The content types are decided by build.rs (which includes this file); the tests check them here.

@@ -116,6 +116,8 @@ struct WsSink {
     /// Per track: core's keyframe gate (no frame before the first keyframe, none after a drop until the next).
     tracks: Vec<KeyframeGate>,
     summary: PreviewSummary,
+    /// Keep `done` back: the probe's capture goes first, and its report says what the capture holds.
+    hold_done: bool,
 }
 
 /// Highest track index that gets media frames (the frame header has one byte for it).
@@ -124,6 +126,9 @@ const MAX_TRACK: usize = u8::MAX as usize;
 impl ProbeSink for WsSink {
     fn event(&mut self, event: &ProbeEvent) {
         let done = matches!(event, ProbeEvent::Done { .. });
+        if done && self.hold_done {
+            return;
+        }
         if done && self.preview {
             // After every frame of this probe: the writer sends the frames queued before this message first.
             self.outbox.text(message::preview(self.id, self.summary), true);
@@ -311,7 +316,7 @@ fn finished(
 fn command(text: &str, probes: &mut Probes, outbox: &Outbox, context: &SessionContext) {
     let limits = &context.limits;
     let bounds = ProbeBounds { max_duration: limits.max_duration, max_step_timeout: limits.max_step_timeout };
-    let (id, options) = match message::parse(text, bounds) {
+    let (id, options, capture) = match message::parse(text, bounds) {
         Err(e) => return outbox.text(message::error(e.id, &e.message), false),
         Ok(Command::Stop { id }) => {
             // Stopping a probe that already ended (or never ran) is not an error: its `done` may be on its way.
@@ -320,7 +325,7 @@ fn command(text: &str, probes: &mut Probes, outbox: &Outbox, context: &SessionCo
             }
             return;
         }
-        Ok(Command::Probe { id, options }) => (id, options),
+        Ok(Command::Probe { id, options, capture }) => (id, options, capture),
     };
     if probes.stops.contains_key(&id) {
         let text = format!("probe {id} is already running: choose another id");
@@ -344,6 +349,7 @@ fn command(text: &str, probes: &mut Probes, outbox: &Outbox, context: &SessionCo
         preview: config.deliver_media,
         tracks: Vec::new(),
         summary: PreviewSummary::default(),
+        hold_done: capture,
     };
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
     let task = probes.tasks.spawn(run_probe(id, config, tls, sink, stop_rx, permit));
@@ -364,8 +370,31 @@ async fn run_probe(
     let stop = async move {
         let _ = stop.await;
     };
-    if let Err(e) = probe::run(config, &tls, &mut sink, stop).await {
-        sink.outbox.text(message::error(Some(id), &e.to_string()), false);
+    if !sink.hold_done {
+        if let Err(e) = probe::run(config, &tls, &mut sink, stop).await {
+            sink.outbox.text(message::error(Some(id), &e.to_string()), false);
+        }
+        return id;
+    }
+    let recording = match super::capture::start() {
+        Ok(recording) => recording,
+        Err(e) => {
+            sink.outbox.text(message::error(Some(id), &e.to_string()), false);
+            return id;
+        }
+    };
+    let recorder = recording.recorder();
+    let result = probe::run_recorded(config, &tls, &recorder, &mut sink, stop).await;
+    drop(recorder);
+    match result {
+        Ok(mut report) => {
+            if let Some(text) = super::capture::finish(id, recording, &mut report).await {
+                sink.outbox.text(text, false);
+            }
+            sink.hold_done = false;
+            sink.event(&ProbeEvent::Done { report: Box::new(report) });
+        }
+        Err(e) => sink.outbox.text(message::error(Some(id), &e.to_string()), false),
     }
     id
 }
@@ -452,6 +481,7 @@ mod tests {
                 preview: true,
                 tracks: Vec::new(),
                 summary: PreviewSummary::default(),
+                hold_done: false,
             };
             Harness { sink, messages, media }
         }

@@ -13,6 +13,8 @@ use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
 use super::Observed;
+use super::capture::Recorder;
+use super::tap::Tapped;
 use crate::tls::{Connector, TlsFacts, TlsFailure, danger::Recorded};
 
 /// Read buffer per connection: large enough for a burst of interleaved video packets.
@@ -35,8 +37,8 @@ pub(super) async fn run(
     dial: (String, u16),
     server_name: String,
     tls: Handshake,
-    mut writes: mpsc::Receiver<Vec<u8>>,
-    events: mpsc::Sender<Observed>,
+    (mut writes, events): (mpsc::Receiver<Vec<u8>>, mpsc::Sender<Observed>),
+    recorder: Recorder,
 ) {
     let (tcp, peer) = match connect(&dial.0, dial.1).await {
         Ok(connected) => connected,
@@ -46,10 +48,16 @@ pub(super) async fn run(
         }
     };
     let _ = tcp.set_nodelay(true);
-    let _ = events.send(Observed::Connected { conn, peer }).await;
+    let local = tcp.local_addr().ok();
+    let _ = events.send(Observed::Connected { conn, peer, local }).await;
+    // Recorded below TLS: the capture holds the ciphertext as on the wire (a no-op when nothing is recorded).
+    let tap_local = local.unwrap_or_else(|| unspecified_like(peer));
+    let tcp = Tapped::new(tcp, &recorder, tap_local, peer);
     match tls {
         Handshake::None => pump(conn, tcp, &mut writes, &events).await,
-        Handshake::Legacy(timeout) => legacy(conn, tcp, &server_name, timeout, &mut writes, &events).await,
+        Handshake::Legacy(timeout) => {
+            legacy(conn, tcp, &server_name, timeout, (&mut writes, &events), &recorder).await;
+        }
         Handshake::Modern(connector) => {
             let (result, facts) = connector.connect(tcp, &server_name).await;
             match result {
@@ -75,13 +83,20 @@ pub(super) async fn run(
 #[cfg(feature = "legacy-tls")]
 async fn legacy(
     conn: ConnId,
-    tcp: TcpStream,
+    tcp: Tapped<TcpStream>,
     host: &str,
     timeout: std::time::Duration,
-    writes: &mut mpsc::Receiver<Vec<u8>>,
-    events: &mpsc::Sender<Observed>,
+    (writes, events): (&mut mpsc::Receiver<Vec<u8>>, &mpsc::Sender<Observed>),
+    recorder: &Recorder,
 ) {
-    match crate::tls::legacy::connect(tcp, host, timeout).await {
+    let key_log = recorder.is_active().then(|| {
+        let recorder = recorder.clone();
+        let line: crate::tls::legacy::KeyLogLine = std::sync::Arc::new(move |line: &str| {
+            recorder.send(super::capture::Record::Secret(line.to_owned()));
+        });
+        line
+    });
+    match crate::tls::legacy::connect(tcp, host, timeout, key_log).await {
         Ok((stream, facts)) => {
             let tls = TlsEstablished {
                 version: facts.version,
@@ -105,14 +120,24 @@ async fn legacy(
 #[cfg(not(feature = "legacy-tls"))]
 async fn legacy(
     conn: ConnId,
-    _tcp: TcpStream,
+    _tcp: Tapped<TcpStream>,
     _host: &str,
     _timeout: std::time::Duration,
-    _writes: &mut mpsc::Receiver<Vec<u8>>,
-    events: &mpsc::Sender<Observed>,
+    (_writes, events): (&mut mpsc::Receiver<Vec<u8>>, &mpsc::Sender<Observed>),
+    _recorder: &Recorder,
 ) {
     let failure = HandshakeFailure::Other("this rtspeek was built without the legacy-tls feature".into());
     let _ = events.send(Observed::TlsFailed { conn, failure, verifier: None }).await;
+}
+
+/// The unspecified address of `peer`'s family, for a socket whose own address cannot be read.
+fn unspecified_like(peer: SocketAddr) -> SocketAddr {
+    let ip: std::net::IpAddr = if peer.is_ipv4() {
+        std::net::Ipv4Addr::UNSPECIFIED.into()
+    } else {
+        std::net::Ipv6Addr::UNSPECIFIED.into()
+    };
+    SocketAddr::new(ip, 0)
 }
 
 /// Resolves and connects, classifying the failure the way the report needs it.

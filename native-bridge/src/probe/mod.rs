@@ -2,8 +2,10 @@
 //! and the clock. The CLI (`rtspeek probe`) and the bridge's WebSocket both run probes through [`run`], so
 //! they see the same events and the same report.
 
+pub mod capture;
 mod conn;
 pub mod options;
+mod tap;
 mod udp;
 
 use std::collections::HashMap;
@@ -22,6 +24,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::tls::{ConfigError, Connector, TlsOptions};
+pub use capture::{RecordError, RecordOptions, Recorder, Recording};
 pub use options::{ConfigureError, ProbeOptions, TrustChoice, configure, tls_options};
 use udp::UdpPair;
 
@@ -45,7 +48,7 @@ impl<F: FnMut(&ProbeEvent)> ProbeSink for F {
 /// What a connection or UDP task observed, owned, for the driver loop.
 #[derive(Debug)]
 pub(crate) enum Observed {
-    Connected { conn: ConnId, peer: SocketAddr },
+    Connected { conn: ConnId, peer: SocketAddr, local: Option<SocketAddr> },
     ConnectFailed { conn: ConnId, error: ConnectError },
     TlsEstablished { conn: ConnId, tls: TlsEstablished },
     TlsFailed { conn: ConnId, failure: HandshakeFailure, verifier: Option<VerifierRecord> },
@@ -57,7 +60,7 @@ pub(crate) enum Observed {
 impl Observed {
     fn as_input(&self) -> Input<'_> {
         match self {
-            Observed::Connected { conn, peer } => Input::Connected { conn: *conn, peer: *peer },
+            Observed::Connected { conn, peer, .. } => Input::Connected { conn: *conn, peer: *peer },
             Observed::ConnectFailed { conn, error } => {
                 Input::ConnectFailed { conn: *conn, error: error.clone() }
             }
@@ -98,15 +101,35 @@ pub async fn run(
     sink: &mut (dyn ProbeSink + Send),
     stop: impl Future<Output = ()>,
 ) -> Result<Report, ConfigError> {
+    run_recorded(config, tls, &Recorder::default(), sink, stop).await
+}
+
+/// [`run`], with the probe's connections, datagrams and TLS secrets recorded through `recorder` (`--capture`,
+/// `--keylog`; see [`capture`]). Every connection task is gone when this returns, so the recording can be
+/// finished.
+pub async fn run_recorded(
+    config: ProbeConfig,
+    tls: &TlsOptions,
+    recorder: &Recorder,
+    sink: &mut (dyn ProbeSink + Send),
+    stop: impl Future<Output = ()>,
+) -> Result<Report, ConfigError> {
     // The probe's own timer bounds the handshake; the connector's bound is only a backstop.
     let handshake_timeout = config.step_timeout + Duration::from_secs(1);
-    let connector = Arc::new(Connector::new(tls)?.with_handshake_timeout(handshake_timeout));
+    let mut connector = Connector::new(tls)?.with_handshake_timeout(handshake_timeout);
+    if recorder.is_active() {
+        connector = connector.with_key_log(Arc::new(tap::RecorderKeyLog(recorder.clone())));
+    }
+    let connector = Arc::new(connector);
     let mut probe = Probe::new(config);
     let start = Instant::now();
     let (events_tx, mut events) = mpsc::channel::<Observed>(OBSERVED_QUEUE);
     let mut conns: HashMap<ConnId, ConnTask> = HashMap::new();
     let mut udps: HashMap<UdpId, UdpPair> = HashMap::new();
     let mut peer_ip: Option<IpAddr> = None;
+    // The probe's own address towards the server (UDP sockets are bound to the unspecified address): for the
+    // capture's UDP packets.
+    let mut local_ip: Option<IpAddr> = None;
     tokio::pin!(stop);
     let mut stopped = false;
     let report = 'drive: loop {
@@ -121,8 +144,14 @@ pub async fn run(
                         ConnectTls::Handshake => conn::Handshake::Modern(Arc::clone(&connector)),
                         ConnectTls::Legacy => conn::Handshake::Legacy(handshake_timeout),
                     };
-                    let task =
-                        tokio::spawn(conn::run(conn, (host, port), server_name, tls, rx, events_tx.clone()));
+                    let task = tokio::spawn(conn::run(
+                        conn,
+                        (host, port),
+                        server_name,
+                        tls,
+                        (rx, events_tx.clone()),
+                        recorder.clone(),
+                    ));
                     conns.insert(conn, ConnTask { writes, task });
                 }
                 Output::Transmit { conn, data } => {
@@ -148,7 +177,8 @@ pub async fn run(
                         );
                         continue;
                     };
-                    match UdpPair::bind(udp, ip, events_tx.clone()).await {
+                    let tap = udp::UdpTap { recorder: recorder.clone(), local_ip };
+                    match UdpPair::bind(udp, ip, events_tx.clone(), tap).await {
                         Ok((pair, rtp_port, rtcp_port)) => {
                             udps.insert(udp, pair);
                             probe.handle_input(start.elapsed(), Input::UdpBound { udp, rtp_port, rtcp_port });
@@ -183,7 +213,10 @@ pub async fn run(
             // Never `None`: this loop holds a sender of the channel itself.
             Some(observed) = events.recv() => {
                 match &observed {
-                    Observed::Connected { peer, .. } => peer_ip = Some(peer.ip()),
+                    Observed::Connected { peer, local, .. } => {
+                        peer_ip = Some(peer.ip());
+                        local_ip = local.map(|l| l.ip()).or(local_ip);
+                    }
                     Observed::TlsEstablished { tls, .. } => sink.chain(&tls.verifier.chain),
                     Observed::TlsFailed { verifier: Some(v), .. } if !v.chain.is_empty() => sink.chain(&v.chain),
                     _ => {}
@@ -199,6 +232,8 @@ pub async fn run(
     };
     for (_, c) in conns {
         c.task.abort();
+        // Waited for, so that each connection's end is recorded before the recording finishes.
+        let _ = c.task.await;
     }
     for (_, pair) in udps {
         pair.close();

@@ -14,6 +14,27 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::Observed;
+use super::capture::{Record, Recorder, now_nanos};
+
+/// What a UDP pair records for `--capture`: the recorder, and the probe's address towards the server (the
+/// sockets are bound to the unspecified address, which a capture cannot show).
+#[derive(Debug, Clone)]
+pub(super) struct UdpTap {
+    pub(super) recorder: Recorder,
+    pub(super) local_ip: Option<IpAddr>,
+}
+
+impl UdpTap {
+    fn record(&self, local_port: u16, remote: SocketAddr, incoming: bool, bytes: &[u8]) {
+        if !self.recorder.wants_packets() {
+            return;
+        }
+        let Some(ip) = self.local_ip.filter(|ip| ip.is_ipv4() == remote.is_ipv4()) else { return };
+        let local = SocketAddr::new(ip, local_port);
+        let (src, dst) = if incoming { (remote, local) } else { (local, remote) };
+        self.recorder.send(Record::Udp { src, dst, bytes: bytes.to_vec(), ts: now_nanos() });
+    }
+}
 
 /// Attempts to find a free even/odd port pair before giving up.
 const BIND_ATTEMPTS: usize = 32;
@@ -43,6 +64,8 @@ pub(super) struct UdpPair {
     rtp: Arc<UdpSocket>,
     rtcp: Arc<UdpSocket>,
     tasks: JoinSet<()>,
+    tap: UdpTap,
+    ports: (u16, u16),
 }
 
 impl UdpPair {
@@ -51,6 +74,7 @@ impl UdpPair {
         udp: UdpId,
         peer: IpAddr,
         events: mpsc::Sender<Observed>,
+        tap: UdpTap,
     ) -> Result<(UdpPair, u16, u16), UdpBindError> {
         let any: IpAddr =
             if peer.is_ipv6() { Ipv6Addr::UNSPECIFIED.into() } else { Ipv4Addr::UNSPECIFIED.into() };
@@ -68,9 +92,13 @@ impl UdpPair {
                 Ok(rtcp) => {
                     let (rtp, rtcp) = (Arc::new(rtp), Arc::new(rtcp));
                     let mut tasks = JoinSet::new();
-                    tasks.spawn(forward(udp, UdpChannel::Rtp, Arc::clone(&rtp), events.clone()));
-                    tasks.spawn(forward(udp, UdpChannel::Rtcp, Arc::clone(&rtcp), events));
-                    return Ok((UdpPair { rtp, rtcp, tasks }, port, port + 1));
+                    let forward_rtp = Forward { udp, channel: UdpChannel::Rtp, tap: tap.clone(), port };
+                    tasks.spawn(forward(forward_rtp, Arc::clone(&rtp), events.clone()));
+                    let forward_rtcp =
+                        Forward { udp, channel: UdpChannel::Rtcp, tap: tap.clone(), port: port + 1 };
+                    tasks.spawn(forward(forward_rtcp, Arc::clone(&rtcp), events));
+                    let pair = UdpPair { rtp, rtcp, tasks, tap, ports: (port, port + 1) };
+                    return Ok((pair, port, port + 1));
                 }
                 Err(e) => last = Some((port + 1, e)),
             }
@@ -81,11 +109,13 @@ impl UdpPair {
     /// Sends from the socket of `channel` to `to`. Errors are not fatal: UDP is lossy anyway, and the
     /// assessment reports what did not arrive.
     pub(super) async fn send(&self, channel: UdpChannel, to: SocketAddr, data: &[u8]) {
-        let socket = match channel {
-            UdpChannel::Rtp => &self.rtp,
-            UdpChannel::Rtcp => &self.rtcp,
+        let (socket, port) = match channel {
+            UdpChannel::Rtp => (&self.rtp, self.ports.0),
+            UdpChannel::Rtcp => (&self.rtcp, self.ports.1),
         };
-        let _ = socket.send_to(data, to).await;
+        if socket.send_to(data, to).await.is_ok() {
+            self.tap.record(port, to, false, data);
+        }
     }
 
     pub(super) fn close(mut self) {
@@ -93,12 +123,24 @@ impl UdpPair {
     }
 }
 
-async fn forward(udp: UdpId, channel: UdpChannel, socket: Arc<UdpSocket>, events: mpsc::Sender<Observed>) {
+/// Which socket a forwarding task reads, and how it records.
+struct Forward {
+    udp: UdpId,
+    channel: UdpChannel,
+    tap: UdpTap,
+    /// The socket's own port.
+    port: u16,
+}
+
+async fn forward(f: Forward, socket: Arc<UdpSocket>, events: mpsc::Sender<Observed>) {
+    let Forward { udp, channel, tap, port } = f;
     let mut buf = vec![0u8; MAX_DATAGRAM];
     let mut dropped: u32 = 0;
     loop {
         match socket.recv_from(&mut buf).await {
             Ok((n, from)) => {
+                // Recorded as received, also when the driver's queue drops it (the capture shows the flood).
+                tap.record(port, from, true, buf.get(..n).unwrap_or_default());
                 let datagram = Observed::Datagram { udp, channel, bytes: buf[..n].to_vec(), from, dropped };
                 match events.try_send(datagram) {
                     Ok(()) => dropped = 0,

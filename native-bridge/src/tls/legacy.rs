@@ -31,16 +31,23 @@ pub struct LegacyFacts {
     pub chain: Vec<Vec<u8>>,
 }
 
-/// Runs a legacy handshake over `io` for `host` (SNI for names, none for IP literals), bounded by `timeout`.
+/// Receives each TLS secret of a handshake as one NSS key log line (no line ending): OpenSSL's keylog callback,
+/// for `--capture` and `--keylog`.
+pub type KeyLogLine = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
+
+/// Runs a legacy handshake over `io` for `host` (SNI for names, none for IP literals), bounded by `timeout`;
+/// `key_log`, if given, receives the session's secrets.
 pub async fn connect<S>(
     io: S,
     host: &str,
     timeout: Duration,
+    key_log: Option<KeyLogLine>,
 ) -> Result<(SslStream<S>, LegacyFacts), TlsFailure>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let config = configure(host).map_err(|e| TlsFailure::Io(format!("OpenSSL configuration: {e}")))?;
+    let config =
+        configure(host, key_log).map_err(|e| TlsFailure::Io(format!("OpenSSL configuration: {e}")))?;
     let ssl = config.into_ssl(host).map_err(|e| TlsFailure::Io(format!("OpenSSL session: {e}")))?;
     let mut stream = SslStream::new(ssl, io).map_err(|e| TlsFailure::Io(format!("OpenSSL stream: {e}")))?;
     match tokio::time::timeout(timeout, Pin::new(&mut stream).connect()).await {
@@ -66,8 +73,14 @@ where
     Ok((stream, facts))
 }
 
-fn configure(host: &str) -> Result<openssl::ssl::ConnectConfiguration, openssl::error::ErrorStack> {
+fn configure(
+    host: &str,
+    key_log: Option<KeyLogLine>,
+) -> Result<openssl::ssl::ConnectConfiguration, openssl::error::ErrorStack> {
     let mut builder = SslConnector::builder(SslMethod::tls_client())?;
+    if let Some(key_log) = key_log {
+        builder.set_keylog_callback(move |_, line| key_log(line));
+    }
     builder.set_min_proto_version(Some(SslVersion::TLS1))?;
     builder.set_max_proto_version(None)?;
     // Every suite OpenSSL has, including static RSA, CBC, 3DES and the rest the camera may need; security

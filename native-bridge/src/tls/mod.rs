@@ -182,6 +182,15 @@ impl Connector {
         self
     }
 
+    /// The same connector, handing every TLS secret to `key_log` (`--capture`, `--keylog`).
+    #[must_use]
+    pub fn with_key_log(mut self, key_log: Arc<dyn rustls::KeyLog>) -> Connector {
+        let mut config = (*self.config).clone();
+        config.key_log = key_log;
+        self.config = Arc::new(config);
+        self
+    }
+
     /// Runs the handshake over `io` for `host` (a DNS name, or an IP literal, with or without brackets).
     /// The facts are returned in every case, including the recorded chain of a failed verification.
     pub async fn connect<S>(&self, io: S, host: &str) -> (Result<TlsStream<S>, TlsFailure>, TlsFacts)

@@ -4,6 +4,7 @@
 mod support;
 
 mod audit;
+mod bridge_capture;
 mod bridge_probe;
 mod bridge_security;
 mod cli_cert;
@@ -19,6 +20,7 @@ mod onvif_clients;
 mod onvif_discover_serve;
 mod onvif_discovery;
 mod onvif_probe;
+mod probe_capture;
 mod probe_faults;
 mod probe_peers;
 mod probe_srtp_peers;
