@@ -249,15 +249,33 @@ tls = { cert = "stranger.pem", key = "stranger.key" }
     }
 }
 
+/// A stream behind Digest, user `viewer`, password `s3cret`.
+const LOCKED: &str = r#"
+[[stream]]
+path = "locked"
+source = { kind = "synthetic", width = 160, height = 96, fps = 10, gop = 10, bitrate_kbps = 200 }
+[stream.auth]
+schemes = ["digest-sha256", "digest-md5"]
+[[stream.auth.user]]
+name = "viewer"
+password = "s3cret"
+"#;
+
 #[test]
-fn bad_requests_are_refused_and_debug_shows_the_report() {
+fn bad_requests_are_refused_and_debug_shows_the_report_without_the_password() {
     let pki = Pki::new();
-    let serve = Serve::start(&pki, &basic_config(&pki, ""));
+    let serve = Serve::start(&pki, &basic_config(&pki, LOCKED));
     let good = serve.url("rtsps", "synthetic");
+    let locked = serve.url("rtsps", "locked");
     pki.ca_path();
+    std::fs::write(pki.path().join("viewer.pw"), "s3cret\n").expect("write the password file");
     let config = pki.path().join("exporter.toml");
-    std::fs::write(&config, "[modules.site]\nca = [\"ca.pem\"]\nduration = 0.5\ntls_scan = false\n")
-        .expect("write");
+    std::fs::write(
+        &config,
+        "[modules.site]\nca = [\"ca.pem\"]\nuser = \"viewer\"\npassword_file = \"viewer.pw\"\nduration = 0.5\n\
+         tls_scan = false\n",
+    )
+    .expect("write");
     let (_exporter, exporter) = start_exporter(&config);
 
     let credentials = good.replacen("rtsps://", "rtsps://admin:hunter2@", 1);
@@ -267,10 +285,13 @@ fn bad_requests_are_refused_and_debug_shows_the_report() {
     let (head, body) = get(&exporter, &format!("/probe?target={}&module=nope", encode(&good)), "");
     assert!(head.starts_with("HTTP/1.1 400") && body.contains("unknown module \"nope\""), "{head}\n{body}");
 
-    let (head, body) = get(&exporter, &format!("/probe?target={}&module=site&debug=true", encode(&good)), "");
+    // The module's password opens the locked stream; neither the report nor the metrics show it.
+    let (head, body) =
+        get(&exporter, &format!("/probe?target={}&module=site&debug=true", encode(&locked)), "");
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
-    assert!(body.contains("Verdict") || body.contains("verdict"), "{body}");
+    assert!(body.contains("auth"), "{body}");
     assert!(body.contains("\nrtspeek_probe_success 1\n"), "{body}");
+    assert!(!body.contains("s3cret"), "{body}");
 
     // A closed port within a short scrape timeout: answered in time, broken at tcp.
     let closed = format!("rtsps://127.0.0.1:{}/x", free_port());
