@@ -214,9 +214,10 @@ async fn probe_request(request: &Request, shared: &Shared, format: Format) -> Re
         Ok(options) => options,
         Err(e) => return Response::text(500, &format!("module {module}: {e}")),
     };
-    // Each step fits in the bound, and the media window in half of it: a camera that answers promptly is
-    // watched and reported before the scrape gives up.
-    options.step_timeout = options.step_timeout.min(budget);
+    // A step times out before the bound (so one stalled step is diagnosed, `tls.timeout`, rather than cut
+    // short), and the media window takes at most half of it: a camera that answers promptly is watched and
+    // reported before the scrape gives up.
+    options.step_timeout = options.step_timeout.min(budget.mul_f64(0.8));
     options.media_window = options.media_window.min(budget / 2);
     let (config, tls) = match probe::configure(&options, now()) {
         Ok(configured) => configured,
