@@ -67,8 +67,12 @@ fn substitute(text: &str, from: &str, to: &str) -> String {
 }
 
 fn start_exporter(config: &Path) -> (PeerProcess, String) {
+    start_exporter_with(&["--config".as_ref(), config.as_os_str()])
+}
+
+fn start_exporter_with(args: &[&std::ffi::OsStr]) -> (PeerProcess, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_rtspeek"));
-    command.args(["exporter", "--listen", "127.0.0.1:0", "--config"]).arg(config);
+    command.args(["exporter", "--listen", "127.0.0.1:0"]).args(args);
     let ready = Box::new(|line: &str| {
         line.strip_prefix("rtspeek exporter: listening on http://127.0.0.1:")
             .and_then(|p| p.trim().parse().ok())
@@ -324,4 +328,35 @@ fn bad_requests_are_refused_and_debug_shows_the_report_without_the_password() {
         "{metrics}"
     );
     assert!(metrics.contains("process_resident_memory_bytes "), "{metrics}");
+}
+
+#[test]
+fn a_scrape_over_the_limit_waits_until_its_deadline_then_gets_503() {
+    let (_exporter, exporter) = start_exporter_with(&["--max-concurrent".as_ref(), "1".as_ref()]);
+    // The only place is taken by a probe of a camera that never answers TLS, bound by 3.5 s.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let silent = format!("rtsps://127.0.0.1:{}/x", silent.local_addr().expect("addr").port());
+    let path = format!("/probe?target={}", encode(&silent));
+    let first = {
+        let (exporter, path) = (exporter.clone(), path.clone());
+        std::thread::spawn(move || get(&exporter, &path, "X-Prometheus-Scrape-Timeout-Seconds: 4\r\n"))
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    let (head, body) = get(&exporter, &path, "X-Prometheus-Scrape-Timeout-Seconds: 1.5\r\n");
+    let waited = started.elapsed();
+    assert!(head.starts_with("HTTP/1.1 503"), "{head}\n{body}");
+    assert!(body.contains("1 probes are running"), "{body}");
+    assert!(waited >= Duration::from_millis(900) && waited < Duration::from_millis(1500), "{waited:?}");
+    let (head, body) = first.join().expect("the first scrape");
+    assert!(
+        head.starts_with("HTTP/1.1 200") && body.contains("\nrtspeek_probe_success 0\n"),
+        "{head}\n{body}"
+    );
+    let (_, metrics) = get(&exporter, "/metrics", "");
+    assert!(metrics.contains("rtspeek_exporter_requests_refused_total{reason=\"busy\"} 1\n"), "{metrics}");
+    assert!(
+        metrics.contains("rtspeek_exporter_probes_total{module=\"default\",result=\"failure\"} 1\n"),
+        "{metrics}"
+    );
 }
