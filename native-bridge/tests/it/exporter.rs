@@ -244,6 +244,16 @@ tls = { cert = "stranger.pem", key = "stranger.key" }
     let loss =
         value(&prometheus, "rtspeek_rtp_loss_ratio{media=\"video\"}", &good).expect("the video's loss");
     assert_eq!(loss.parse::<f64>().ok(), Some(0.0), "loopback loses nothing");
+    let jitter =
+        value(&prometheus, "rtspeek_rtp_jitter_seconds{media=\"video\"}", &good).expect("the video's jitter");
+    assert!(jitter.parse::<f64>().is_ok_and(|j| (0.0..0.5).contains(&j)), "{jitter}");
+    let clients: Vec<f64> = query(&prometheus, "rtspeek_client_compatible")
+        .iter()
+        .filter(|r| r["metric"]["instance"] == good.as_str())
+        .filter_map(|r| r["value"][1].as_str().and_then(|v| v.parse().ok()))
+        .collect();
+    assert!(clients.iter().any(|v| *v > 0.0), "{clients:?}");
+    assert!(clients.iter().all(|v| [0.0, 0.5, 1.0].contains(v)), "{clients:?}");
     // The exporter's own job: the probes it ran before that scrape.
     let probes =
         query(&prometheus, "rtspeek_exporter_probes_total{job=\"rtspeek_exporter\",module=\"site\"}");
@@ -370,4 +380,29 @@ fn a_scrape_over_the_limit_waits_until_its_deadline_then_gets_503() {
         metrics.contains("rtspeek_exporter_probes_total{module=\"default\",result=\"failure\"} 1\n"),
         "{metrics}"
     );
+}
+
+#[test]
+fn a_configuration_that_cannot_probe_fails_the_start_with_its_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |config: &str| {
+        let path = dir.path().join("exporter.toml");
+        std::fs::write(&path, config).expect("write");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_rtspeek"));
+        command.args(["exporter", "--listen", "127.0.0.1:0", "--config"]).arg(&path);
+        let out = run_bounded(command, Duration::from_secs(10)).unwrap_or_else(|e| panic!("{e}"));
+        (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, err) = run("[modules.cams]\nuser = \"u\"\npassword_env = \"RTSPEEK_EXPORTER_IT_UNSET\"\n");
+    assert_eq!(code, Some(64), "{err}");
+    assert!(
+        err.contains("module cams: password_env: the environment variable RTSPEEK_EXPORTER_IT_UNSET"),
+        "{err}"
+    );
+    let (code, err) = run("[modules.cams]\npassword = \"inline\"\n");
+    assert_eq!(code, Some(64), "{err}");
+    assert!(err.contains("unknown field `password`"), "{err}");
+    let (code, err) = run("");
+    assert_eq!(code, Some(64), "{err}");
+    assert!(err.contains("no [modules.NAME] table"), "{err}");
 }
