@@ -11,10 +11,12 @@
 //!   outcome ([`tls::danger`] holds the one custom verifier, which delegates to webpki).
 //! - [`files`]: writing certificates and keys with the permissions a key needs.
 //! - [`fleet`]: fleets of cameras, for `rtspeek audit` and `rtspeek exporter`.
+//! - [`exporter`]: `rtspeek exporter`, probes for Prometheus (one per scrape, as blackbox_exporter).
 //! - [`onvif`]: ONVIF devices diagnosed (services, stream URIs, probes of their streams) and WS-Discovery.
 
 mod admission;
 pub mod bridge;
+pub mod exporter;
 pub mod files;
 pub mod fleet;
 mod http;

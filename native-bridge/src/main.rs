@@ -14,6 +14,7 @@ mod demo;
 mod demo_pki;
 mod discover_cmd;
 mod docs_cmd;
+mod exporter_cmd;
 mod onvif_cmd;
 mod probe_cmd;
 mod render;
@@ -63,6 +64,9 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Find ONVIF cameras on the local network (WS-Discovery, IPv4).
     Discover(discover_cmd::DiscoverArgs),
+    /// Serve probes to Prometheus: `/probe?target=rtsps://...&module=NAME` (as blackbox_exporter does).
+    #[command(after_help = exporter_cmd::EXAMPLES)]
+    Exporter(exporter_cmd::ExporterArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(docs_cmd::CompletionsArgs),
     /// Print the man page, or write every page with `--out DIR`.
@@ -103,6 +107,7 @@ fn main() -> ExitCode {
         Command::Bridge(args) => bridge_cmd::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Discover(args) => discover_cmd::run(args),
+        Command::Exporter(args) => exporter_cmd::run(args),
         Command::Completions(args) => docs_cmd::completions(&args),
         Command::Man(args) => docs_cmd::man(&args),
     };

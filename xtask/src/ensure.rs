@@ -51,6 +51,10 @@ pub(crate) fn for_test(sh: &Sh) -> Result<(), String> {
             // (native-bridge/tests/it/probe_capture.rs). wireshark-common's debconf question (may non-root
             // users capture) takes its default, no, under DEBIAN_FRONTEND=noninteractive.
             "tshark",
+            // `rtspeek exporter` scraped by a real Prometheus, and promtool checking its exposition and the
+            // documented alert rules (native-bridge/tests/it/exporter.rs). The package also starts a
+            // prometheus service on :9090; the test runs its own on a free port with its own data directory.
+            "prometheus",
         ],
     )?;
     // The matrix's OpenSSL 3 / Python ssl client: aiortsp in a venv of its own.

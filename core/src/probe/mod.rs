@@ -614,6 +614,15 @@ impl Probe {
         self.ctx.step(Layer::Tcp, "interrupted: tearing down and reporting what was learned");
         match &mut self.stage {
             Stage::Session(s) => s.interrupt(&mut self.ctx),
+            // The scan after a failed handshake holds the handshake's finding until it can say whether it
+            // explains it better: cut short, it explains nothing, and the failure is still the diagnosis.
+            Stage::Scan { .. } if self.pending_tls_finding.is_some() => {
+                if let Some(f) = self.pending_tls_finding.take() {
+                    self.ctx.finding(f);
+                }
+                self.ctx.layer_done(Layer::Tls, "");
+                self.finish();
+            }
             _ => self.finish(),
         }
     }

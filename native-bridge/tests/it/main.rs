@@ -16,6 +16,7 @@ mod cli_sdp;
 mod cli_serve;
 mod client_matrix;
 mod dockerfile;
+mod exporter;
 mod onvif_clients;
 mod onvif_discover_serve;
 mod onvif_discovery;
