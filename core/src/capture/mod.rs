@@ -19,6 +19,8 @@
 
 pub mod packet;
 pub mod pcapng;
+pub mod read;
+pub mod tcp;
 mod writer;
 
 use std::net::IpAddr;

@@ -8,6 +8,7 @@ mod auth_parse;
 mod auth_redaction;
 mod auth_roundtrip;
 mod auth_vectors;
+mod capture_read;
 mod cert_fixtures;
 mod codec_depacketize;
 mod codec_findings;
