@@ -21,6 +21,7 @@ pub mod packet;
 pub mod pcapng;
 pub mod read;
 pub mod tcp;
+pub mod tls;
 mod writer;
 
 use std::net::IpAddr;

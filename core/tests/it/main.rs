@@ -9,6 +9,8 @@ mod auth_redaction;
 mod auth_roundtrip;
 mod auth_vectors;
 mod capture_read;
+#[cfg(not(target_arch = "wasm32"))]
+mod capture_tls;
 mod cert_fixtures;
 mod codec_depacketize;
 mod codec_findings;
