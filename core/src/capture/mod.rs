@@ -17,6 +17,7 @@
 //! assert_eq!(capture.stats().packets, 7);
 //! ```
 
+pub mod offline;
 pub mod packet;
 pub mod pcapng;
 pub mod read;
