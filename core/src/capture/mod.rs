@@ -6,6 +6,10 @@
 //! log in Decryption Secrets Blocks ([`pcapng`]) so the RTSP inside TLS shows decrypted with no extra file.
 //! The blocks are those `pcap-parser` reads, so the offline analysis can read these files back.
 //!
+//! Reading captures back (issue 15's offline analysis) is [`read`] (streaming pcap/pcapng reader and link
+//! decoding), [`tcp`] (bounded reassembly), [`tls`] (decryption from an NSS key log) and [`offline`], which
+//! chains them.
+//!
 //! ```
 //! use rtspeek_core::capture::{CaptureWriter, Direction, TcpClose};
 //! let mut out = Vec::new();
@@ -17,8 +21,12 @@
 //! assert_eq!(capture.stats().packets, 7);
 //! ```
 
+pub mod offline;
 pub mod packet;
 pub mod pcapng;
+pub mod read;
+pub mod tcp;
+pub mod tls;
 mod writer;
 
 use std::net::IpAddr;

@@ -8,6 +8,10 @@ mod auth_parse;
 mod auth_redaction;
 mod auth_roundtrip;
 mod auth_vectors;
+mod capture_fixtures;
+mod capture_read;
+#[cfg(not(target_arch = "wasm32"))]
+mod capture_tls;
 mod cert_fixtures;
 mod codec_depacketize;
 mod codec_findings;

@@ -1,0 +1,369 @@
+//! TLS sessions read from reassembled TCP streams, decrypted with an NSS key log.
+//!
+//! [`TlsSession`] parses each direction's record layer, reads the ClientHello random and the ServerHello
+//! version and suite, and with the key log's secrets decrypts AES-GCM records: TLS 1.2 (master secret →
+//! key block, 4-byte implicit IV + 8-byte explicit nonce) and TLS 1.3 (handshake then application traffic
+//! secrets, per-direction sequence numbers, inner content type). It yields the handshake facts, the
+//! certificate chain (clear in TLS 1.2, decrypted in 1.3) and the application data per direction.
+//!
+//! Out of scope, reported as "not decryptable" with the reason: ChaCha20-Poly1305 (no Poly1305 crate in the
+//! build yet), CBC and other non-AEAD suites, session resumption and 0-RTT, TLS 1.3 KeyUpdate, and any stream
+//! with a gap (records cannot be found again after missing bytes).
+
+pub mod keys;
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes128Gcm, Aes256Gcm, Nonce};
+
+use self::keys::{Hash, KeyLog, Label, expand_label, prf};
+use super::tcp::Side;
+
+/// Largest record accepted (2^14 plaintext + 2048 expansion, RFC 8446 §5.2).
+const MAX_RECORD: usize = 16_384 + 2_048;
+/// Largest handshake message gathered (a certificate chain).
+const MAX_HANDSHAKE: usize = 256 * 1024;
+
+/// What a session yields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsEvent {
+    /// The ServerHello's choice.
+    Hello {
+        /// Negotiated version (0x0303 TLS 1.2, 0x0304 TLS 1.3).
+        version: u16,
+        /// Cipher suite.
+        suite: u16,
+    },
+    /// The server's certificate chain, leaf first (DER).
+    Certificates(Vec<Vec<u8>>),
+    /// Decrypted application data.
+    Data {
+        /// Sender.
+        side: Side,
+        /// Plaintext.
+        bytes: Vec<u8>,
+    },
+    /// Why (part of) the session cannot be decrypted; said once per session and direction.
+    NotDecryptable {
+        /// The direction concerned.
+        side: Side,
+        /// Why (never a secret).
+        reason: String,
+    },
+}
+
+#[derive(Clone)]
+enum Cipher {
+    Aes128(Box<Aes128Gcm>),
+    Aes256(Box<Aes256Gcm>),
+}
+
+struct Keys {
+    cipher: Cipher,
+    iv: Vec<u8>,
+    seq: u64,
+}
+
+#[derive(Default)]
+struct Half {
+    buf: Vec<u8>,
+    handshake: Vec<u8>,
+    keys: Option<Keys>,
+    /// TLS 1.2: keys to install at ChangeCipherSpec.
+    pending: Option<Keys>,
+    broken: bool,
+}
+
+/// One TLS connection (both directions).
+#[derive(Default)]
+pub struct TlsSession {
+    halves: [Half; 2],
+    client_random: Option<[u8; 32]>,
+    server_random: Option<[u8; 32]>,
+    version: Option<u16>,
+    suite: Option<u16>,
+}
+
+impl std::fmt::Debug for TlsSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsSession").field("version", &self.version).field("suite", &self.suite).finish()
+    }
+}
+
+/// AEAD parameters of a suite: (hash, key length), or why not.
+fn suite_params(suite: u16) -> Result<(Hash, usize), &'static str> {
+    match suite {
+        0x1301 | 0xc02b | 0xc02f | 0x009c | 0x009e => Ok((Hash::Sha256, 16)),
+        0x1302 | 0xc02c | 0xc030 | 0x009d | 0x009f => Ok((Hash::Sha384, 32)),
+        0x1303 | 0xcca8 | 0xcca9 | 0xccaa => Err("not decryptable (ChaCha20-Poly1305 is not supported yet)"),
+        _ => Err("not decryptable (CBC or unsupported suite)"),
+    }
+}
+
+fn make_keys(key: &[u8], iv: Vec<u8>) -> Option<Keys> {
+    let cipher = match key.len() {
+        16 => Cipher::Aes128(Box::new(Aes128Gcm::new_from_slice(key).ok()?)),
+        32 => Cipher::Aes256(Box::new(Aes256Gcm::new_from_slice(key).ok()?)),
+        _ => return None,
+    };
+    Some(Keys { cipher, iv, seq: 0 })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn u24(b: &[u8], at: usize) -> Option<usize> {
+    Some(usize::from(*b.get(at)?) << 16 | usize::from(*b.get(at + 1)?) << 8 | usize::from(*b.get(at + 2)?))
+}
+
+/// The DER certificates of a Certificate message body (`tls13`: with request context and entry extensions).
+fn certificates(body: &[u8], tls13: bool) -> Option<Vec<Vec<u8>>> {
+    let mut at = if tls13 { 1 + usize::from(*body.first()?) } else { 0 };
+    let end = (at + 3 + u24(body, at)?).min(body.len());
+    at += 3;
+    let mut chain = Vec::new();
+    while at < end {
+        let len = u24(body, at)?;
+        chain.push(body.get(at + 3..at + 3 + len)?.to_vec());
+        at += 3 + len;
+        if tls13 {
+            at += 2 + usize::from(u16::from_be_bytes([*body.get(at)?, *body.get(at + 1)?]));
+        }
+    }
+    Some(chain)
+}
+
+impl TlsSession {
+    /// A session waiting for its ClientHello.
+    pub fn new() -> TlsSession {
+        TlsSession::default()
+    }
+
+    /// Negotiated version and suite, once the ServerHello was read.
+    pub fn hello(&self) -> Option<(u16, u16)> {
+        Some((self.version?, self.suite?))
+    }
+
+    /// Bytes were lost in `side`'s stream: its records cannot be followed any more.
+    pub fn gap(&mut self, side: Side, out: &mut Vec<TlsEvent>) {
+        self.fail(side, "not decryptable after a gap in the TCP stream".to_owned(), out);
+    }
+
+    fn fail(&mut self, side: Side, reason: String, out: &mut Vec<TlsEvent>) {
+        if let Some(half) = self.halves.get_mut(side as usize)
+            && !half.broken
+        {
+            half.broken = true;
+            half.buf = Vec::new();
+            out.push(TlsEvent::NotDecryptable { side, reason });
+        }
+    }
+
+    /// Feeds `side`'s reassembled stream bytes.
+    pub fn push(&mut self, side: Side, bytes: &[u8], keylog: &KeyLog, out: &mut Vec<TlsEvent>) {
+        let Some(half) = self.halves.get_mut(side as usize) else { return };
+        if half.broken {
+            return;
+        }
+        half.buf.extend_from_slice(bytes);
+        loop {
+            let Some(half) = self.halves.get_mut(side as usize) else { return };
+            let Some(header @ [kind, _, _, hi, lo]) = half.buf.get(..5) else { return };
+            let (kind, len) = (*kind, usize::from(u16::from_be_bytes([*hi, *lo])));
+            if !(20..=24).contains(&kind) || len > MAX_RECORD {
+                let reason = format!("not TLS: bad record header {}", hex(header));
+                return self.fail(side, reason, out);
+            }
+            let Some(record) = half.buf.get(..5 + len).map(<[u8]>::to_vec) else { return };
+            half.buf.drain(..5 + len);
+            if let Err(reason) = self.record(side, &record, keylog, out) {
+                return self.fail(side, reason, out);
+            }
+        }
+    }
+
+    fn record(
+        &mut self,
+        side: Side,
+        record: &[u8],
+        keylog: &KeyLog,
+        out: &mut Vec<TlsEvent>,
+    ) -> Result<(), String> {
+        let (header, body) = record.split_at(5);
+        let kind = header.first().copied().unwrap_or(0);
+        let tls13 = self.version == Some(0x0304);
+        let Some(half) = self.halves.get_mut(side as usize) else { return Ok(()) };
+        if kind == 20 {
+            // ChangeCipherSpec: TLS 1.2 switches to the negotiated keys; in 1.3 it is only for middleboxes.
+            if !tls13 {
+                half.keys = half.pending.take();
+            }
+            return Ok(());
+        }
+        let Some(keys) = half.keys.as_mut() else {
+            return match kind {
+                22 => self.handshake(side, body, keylog, out),
+                23 => Err(self.missing_reason()),
+                _ => Ok(()),
+            };
+        };
+        let plain =
+            decrypt(keys, header, body, tls13).ok_or("decryption failed (wrong key or corrupt record)")?;
+        let (kind, plain) = if tls13 {
+            // Inner plaintext: content, content type, zero padding.
+            let end = plain.iter().rposition(|&b| b != 0).ok_or("TLS 1.3 record without content type")?;
+            (plain.get(end).copied().unwrap_or(0), plain.get(..end).unwrap_or_default().to_vec())
+        } else {
+            (kind, plain)
+        };
+        match kind {
+            23 => out.push(TlsEvent::Data { side, bytes: plain }),
+            // TLS 1.2's encrypted handshake is only Finished; 1.3's carries the certificate.
+            22 if tls13 => self.handshake(side, &plain, keylog, out)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn missing_reason(&self) -> String {
+        match (self.client_random, self.suite) {
+            (None, _) => "not decryptable: the ClientHello was not seen".to_owned(),
+            (Some(random), Some(suite)) if suite_params(suite).is_ok() => {
+                format!("not decryptable: no key for client random {}", hex(&random))
+            }
+            (Some(_), Some(suite)) => suite_params(suite).err().unwrap_or_default().to_owned(),
+            (Some(_), None) => "not decryptable: the ServerHello was not seen".to_owned(),
+        }
+    }
+
+    /// Gathers handshake messages of `side` and acts on those that matter.
+    fn handshake(
+        &mut self,
+        side: Side,
+        bytes: &[u8],
+        keylog: &KeyLog,
+        out: &mut Vec<TlsEvent>,
+    ) -> Result<(), String> {
+        let Some(half) = self.halves.get_mut(side as usize) else { return Ok(()) };
+        half.handshake.extend_from_slice(bytes);
+        if half.handshake.len() > MAX_HANDSHAKE {
+            return Err("handshake message too large".to_owned());
+        }
+        loop {
+            let Some(half) = self.halves.get_mut(side as usize) else { return Ok(()) };
+            let Some(len) = u24(&half.handshake, 1) else { return Ok(()) };
+            let Some(msg) = half.handshake.get(..4 + len).map(<[u8]>::to_vec) else { return Ok(()) };
+            half.handshake.drain(..4 + len);
+            let (kind, body) = (msg.first().copied().unwrap_or(0), msg.get(4..).unwrap_or_default());
+            match (side, kind) {
+                (Side::Client, 1) => {
+                    self.client_random = body.get(2..34).and_then(|r| r.try_into().ok());
+                }
+                (Side::Server, 2) => self.server_hello(body, keylog, out)?,
+                (Side::Server, 11) => {
+                    let chain =
+                        certificates(body, self.version == Some(0x0304)).ok_or("malformed Certificate")?;
+                    out.push(TlsEvent::Certificates(chain));
+                }
+                (_, 20) if self.version == Some(0x0304) => {
+                    // Finished: this side's next records use its application traffic secret.
+                    let label =
+                        if side == Side::Client { Label::ClientTraffic0 } else { Label::ServerTraffic0 };
+                    let keys = self.tls13_keys(label, keylog);
+                    if let Some(half) = self.halves.get_mut(side as usize) {
+                        half.keys = keys;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn server_hello(&mut self, body: &[u8], keylog: &KeyLog, out: &mut Vec<TlsEvent>) -> Result<(), String> {
+        let short = || "short ServerHello".to_owned();
+        let legacy = u16::from_be_bytes([*body.first().ok_or_else(short)?, *body.get(1).ok_or_else(short)?]);
+        self.server_random = body.get(2..34).and_then(|r| r.try_into().ok());
+        let mut at = 35 + usize::from(*body.get(34).ok_or_else(short)?);
+        let suite =
+            u16::from_be_bytes([*body.get(at).ok_or_else(short)?, *body.get(at + 1).ok_or_else(short)?]);
+        at += 3 + 2; // suite, compression, extensions length
+        let mut version = legacy;
+        while let Some([t0, t1, l0, l1]) = body.get(at..at + 4) {
+            let (t, l) = (u16::from_be_bytes([*t0, *t1]), usize::from(u16::from_be_bytes([*l0, *l1])));
+            if t == 43
+                && let Some([v0, v1]) = body.get(at + 4..at + 6)
+            {
+                version = u16::from_be_bytes([*v0, *v1]);
+            }
+            at += 4 + l;
+        }
+        self.version = Some(version);
+        self.suite = Some(suite);
+        out.push(TlsEvent::Hello { version, suite });
+        if let Err(reason) = suite_params(suite) {
+            for side in [Side::Client, Side::Server] {
+                self.fail(side, reason.to_owned(), out);
+            }
+            return Ok(());
+        }
+        if version == 0x0304 {
+            let client = self.tls13_keys(Label::ClientHandshake, keylog);
+            let server = self.tls13_keys(Label::ServerHandshake, keylog);
+            let [c, s] = &mut self.halves;
+            c.keys = client;
+            s.keys = server;
+        } else {
+            let (client, server) = self.tls12_keys(keylog).unzip();
+            let [c, s] = &mut self.halves;
+            c.pending = client;
+            s.pending = server;
+        }
+        Ok(())
+    }
+
+    fn tls13_keys(&self, label: Label, keylog: &KeyLog) -> Option<Keys> {
+        let (hash, key_len) = suite_params(self.suite?).ok()?;
+        let secret = keylog.get(self.client_random.as_ref()?, label)?;
+        make_keys(&expand_label(hash, secret, "key", key_len), expand_label(hash, secret, "iv", 12))
+    }
+
+    fn tls12_keys(&self, keylog: &KeyLog) -> Option<(Keys, Keys)> {
+        let (hash, key_len) = suite_params(self.suite?).ok()?;
+        let (client_random, server_random) = (self.client_random?, self.server_random?);
+        let master = keylog.get(&client_random, Label::ClientRandom)?;
+        let seed = [server_random.as_slice(), client_random.as_slice()].concat();
+        // AEAD suites have no MAC keys: client key, server key, client IV, server IV (4 bytes each).
+        let block = prf(hash, master, b"key expansion", &seed, 2 * key_len + 8);
+        let (ck, rest) = block.split_at_checked(key_len)?;
+        let (sk, rest) = rest.split_at_checked(key_len)?;
+        let (civ, siv) = rest.split_at_checked(4)?;
+        Some((make_keys(ck, civ.to_vec())?, make_keys(sk, siv.to_vec())?))
+    }
+}
+
+fn decrypt(keys: &mut Keys, header: &[u8], body: &[u8], tls13: bool) -> Option<Vec<u8>> {
+    let mut nonce = [0u8; 12];
+    let (msg, aad): (&[u8], Vec<u8>) = if tls13 {
+        nonce.copy_from_slice(keys.iv.get(..12)?);
+        for (n, s) in nonce.iter_mut().skip(4).zip(keys.seq.to_be_bytes()) {
+            *n ^= s;
+        }
+        (body, header.to_vec())
+    } else {
+        nonce.get_mut(..4)?.copy_from_slice(keys.iv.get(..4)?);
+        nonce.get_mut(4..)?.copy_from_slice(body.get(..8)?);
+        let msg = body.get(8..)?;
+        let plain_len = u16::try_from(msg.len().checked_sub(16)?).ok()?;
+        let mut aad = keys.seq.to_be_bytes().to_vec();
+        aad.extend_from_slice(header.get(..3)?);
+        aad.extend_from_slice(&plain_len.to_be_bytes());
+        (msg, aad)
+    };
+    let payload = Payload { msg, aad: &aad };
+    let plain = match &keys.cipher {
+        Cipher::Aes128(c) => c.decrypt(&Nonce::from(nonce), payload).ok()?,
+        Cipher::Aes256(c) => c.decrypt(&Nonce::from(nonce), payload).ok()?,
+    };
+    keys.seq += 1;
+    Some(plain)
+}
