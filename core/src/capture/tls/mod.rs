@@ -1,19 +1,21 @@
 //! TLS sessions read from reassembled TCP streams, decrypted with an NSS key log.
 //!
 //! [`TlsSession`] parses each direction's record layer, reads the ClientHello random and the ServerHello
-//! version and suite, and with the key log's secrets decrypts AES-GCM records: TLS 1.2 (master secret →
-//! key block, 4-byte implicit IV + 8-byte explicit nonce) and TLS 1.3 (handshake then application traffic
+//! version and suite, and with the key log's secrets decrypts AES-GCM and ChaCha20-Poly1305 records: TLS 1.2
+//! (master secret → key block; AES-GCM with a 4-byte implicit IV + 8-byte explicit nonce, ChaCha20 with a
+//! 12-byte IV XOR the sequence number) and TLS 1.3 (handshake then application traffic
 //! secrets, per-direction sequence numbers, inner content type). It yields the handshake facts, the
 //! certificate chain (clear in TLS 1.2, decrypted in 1.3) and the application data per direction.
 //!
-//! Out of scope, reported as "not decryptable" with the reason: ChaCha20-Poly1305 (no Poly1305 crate in the
-//! build yet), CBC and other non-AEAD suites, session resumption and 0-RTT, TLS 1.3 KeyUpdate, and any stream
+//! Out of scope, reported as "not decryptable" with the reason: CBC and other non-AEAD suites, session
+//! resumption and 0-RTT, TLS 1.3 KeyUpdate and HelloRetryRequest, and any stream
 //! with a gap (records cannot be found again after missing bytes).
 
 pub mod keys;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes128Gcm, Aes256Gcm, Nonce};
+use chacha20poly1305::ChaCha20Poly1305;
 
 use self::keys::{Hash, KeyLog, Label, expand_label, prf};
 use super::tcp::Side;
@@ -55,6 +57,7 @@ pub enum TlsEvent {
 enum Cipher {
     Aes128(Box<Aes128Gcm>),
     Aes256(Box<Aes256Gcm>),
+    ChaCha(Box<ChaCha20Poly1305>),
 }
 
 struct Keys {
@@ -89,20 +92,30 @@ impl std::fmt::Debug for TlsSession {
     }
 }
 
-/// AEAD parameters of a suite: (hash, key length), or why not.
-fn suite_params(suite: u16) -> Result<(Hash, usize), &'static str> {
+/// The AEAD of a suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AeadKind {
+    /// AES-GCM: in TLS 1.2 a 4-byte implicit IV and an 8-byte explicit nonce per record (RFC 5288).
+    AesGcm,
+    /// ChaCha20-Poly1305: a 12-byte IV XORed with the sequence number, in TLS 1.2 as in 1.3 (RFC 7905).
+    ChaCha,
+}
+
+/// AEAD parameters of a suite: (hash, key length, AEAD), or why not.
+fn suite_params(suite: u16) -> Result<(Hash, usize, AeadKind), &'static str> {
     match suite {
-        0x1301 | 0xc02b | 0xc02f | 0x009c | 0x009e => Ok((Hash::Sha256, 16)),
-        0x1302 | 0xc02c | 0xc030 | 0x009d | 0x009f => Ok((Hash::Sha384, 32)),
-        0x1303 | 0xcca8 | 0xcca9 | 0xccaa => Err("not decryptable (ChaCha20-Poly1305 is not supported yet)"),
+        0x1301 | 0xc02b | 0xc02f | 0x009c | 0x009e => Ok((Hash::Sha256, 16, AeadKind::AesGcm)),
+        0x1302 | 0xc02c | 0xc030 | 0x009d | 0x009f => Ok((Hash::Sha384, 32, AeadKind::AesGcm)),
+        0x1303 | 0xcca8 | 0xcca9 | 0xccaa => Ok((Hash::Sha256, 32, AeadKind::ChaCha)),
         _ => Err("not decryptable (CBC or unsupported suite)"),
     }
 }
 
-fn make_keys(key: &[u8], iv: Vec<u8>) -> Option<Keys> {
-    let cipher = match key.len() {
-        16 => Cipher::Aes128(Box::new(Aes128Gcm::new_from_slice(key).ok()?)),
-        32 => Cipher::Aes256(Box::new(Aes256Gcm::new_from_slice(key).ok()?)),
+fn make_keys(aead: AeadKind, key: &[u8], iv: Vec<u8>) -> Option<Keys> {
+    let cipher = match (aead, key.len()) {
+        (AeadKind::AesGcm, 16) => Cipher::Aes128(Box::new(Aes128Gcm::new_from_slice(key).ok()?)),
+        (AeadKind::AesGcm, 32) => Cipher::Aes256(Box::new(Aes256Gcm::new_from_slice(key).ok()?)),
+        (AeadKind::ChaCha, 32) => Cipher::ChaCha(Box::new(ChaCha20Poly1305::new_from_slice(key).ok()?)),
         _ => return None,
     };
     Some(Keys { cipher, iv, seq: 0 })
@@ -322,47 +335,57 @@ impl TlsSession {
     }
 
     fn tls13_keys(&self, label: Label, keylog: &KeyLog) -> Option<Keys> {
-        let (hash, key_len) = suite_params(self.suite?).ok()?;
+        let (hash, key_len, aead) = suite_params(self.suite?).ok()?;
         let secret = keylog.get(self.client_random.as_ref()?, label)?;
-        make_keys(&expand_label(hash, secret, "key", key_len), expand_label(hash, secret, "iv", 12))
+        make_keys(aead, &expand_label(hash, secret, "key", key_len), expand_label(hash, secret, "iv", 12))
     }
 
     fn tls12_keys(&self, keylog: &KeyLog) -> Option<(Keys, Keys)> {
-        let (hash, key_len) = suite_params(self.suite?).ok()?;
+        let (hash, key_len, aead) = suite_params(self.suite?).ok()?;
         let (client_random, server_random) = (self.client_random?, self.server_random?);
         let master = keylog.get(&client_random, Label::ClientRandom)?;
         let seed = [server_random.as_slice(), client_random.as_slice()].concat();
-        // AEAD suites have no MAC keys: client key, server key, client IV, server IV (4 bytes each).
-        let block = prf(hash, master, b"key expansion", &seed, 2 * key_len + 8);
+        // AEAD suites have no MAC keys: client key, server key, client IV, server IV (4 bytes each for
+        // AES-GCM, 12 for ChaCha20-Poly1305).
+        let iv_len = if aead == AeadKind::ChaCha { 12 } else { 4 };
+        let block = prf(hash, master, b"key expansion", &seed, 2 * key_len + 2 * iv_len);
         let (ck, rest) = block.split_at_checked(key_len)?;
         let (sk, rest) = rest.split_at_checked(key_len)?;
-        let (civ, siv) = rest.split_at_checked(4)?;
-        Some((make_keys(ck, civ.to_vec())?, make_keys(sk, siv.to_vec())?))
+        let (civ, siv) = rest.split_at_checked(iv_len)?;
+        Some((make_keys(aead, ck, civ.to_vec())?, make_keys(aead, sk, siv.to_vec())?))
     }
 }
 
 fn decrypt(keys: &mut Keys, header: &[u8], body: &[u8], tls13: bool) -> Option<Vec<u8>> {
     let mut nonce = [0u8; 12];
-    let (msg, aad): (&[u8], Vec<u8>) = if tls13 {
+    // TLS 1.3 and ChaCha20-Poly1305 (also in 1.2): the IV XOR the sequence number; TLS 1.2 AES-GCM: the
+    // implicit IV then the record's explicit nonce.
+    let xor_nonce = tls13 || matches!(keys.cipher, Cipher::ChaCha(_));
+    let msg = if xor_nonce {
         nonce.copy_from_slice(keys.iv.get(..12)?);
         for (n, s) in nonce.iter_mut().skip(4).zip(keys.seq.to_be_bytes()) {
             *n ^= s;
         }
-        (body, header.to_vec())
+        body
     } else {
         nonce.get_mut(..4)?.copy_from_slice(keys.iv.get(..4)?);
         nonce.get_mut(4..)?.copy_from_slice(body.get(..8)?);
-        let msg = body.get(8..)?;
+        body.get(8..)?
+    };
+    let aad = if tls13 {
+        header.to_vec()
+    } else {
         let plain_len = u16::try_from(msg.len().checked_sub(16)?).ok()?;
         let mut aad = keys.seq.to_be_bytes().to_vec();
         aad.extend_from_slice(header.get(..3)?);
         aad.extend_from_slice(&plain_len.to_be_bytes());
-        (msg, aad)
+        aad
     };
     let payload = Payload { msg, aad: &aad };
     let plain = match &keys.cipher {
         Cipher::Aes128(c) => c.decrypt(&Nonce::from(nonce), payload).ok()?,
         Cipher::Aes256(c) => c.decrypt(&Nonce::from(nonce), payload).ok()?,
+        Cipher::ChaCha(c) => c.decrypt(&nonce.into(), payload).ok()?,
     };
     keys.seq += 1;
     Some(plain)
