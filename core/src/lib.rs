@@ -31,6 +31,7 @@ pub mod cert;
 pub mod clients;
 pub mod codec;
 pub mod container;
+pub mod decimal;
 pub mod diagnose;
 pub mod mikey;
 pub mod onvif;
