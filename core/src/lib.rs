@@ -34,6 +34,7 @@ pub mod cert;
 pub mod clients;
 pub mod codec;
 pub mod container;
+pub mod decimal;
 pub mod diagnose;
 pub mod mikey;
 pub mod onvif;

@@ -35,6 +35,8 @@ pub struct CertificateRequest {
 /// hold (NaN, infinities, beyond +-8.64e15 ms).
 pub fn unix_time(ms: f64) -> Result<UnixTime, String> {
     if !ms.is_finite() || ms.abs() > 8.64e15 {
+        // Integer text, not `{ms}`: keeps float printing out of the module (same text up to 2^53 ms).
+        let ms = rtspeek_core::decimal::fixed(ms, 0);
         return Err(format!(
             "now: {ms} is not a time; pass Date.now() (milliseconds since 1970-01-01T00:00:00Z)"
         ));

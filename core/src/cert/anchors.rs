@@ -50,7 +50,7 @@ impl<'a> Anchor<'a> {
     pub(crate) fn name(&self) -> String {
         let der = wrap_sequence(&self.subject);
         match X509Name::from_der(&der) {
-            Ok((_, name)) => name.to_string(),
+            Ok((_, name)) => super::dn::name_text(&name),
             Err(_) => "(unreadable anchor name)".to_owned(),
         }
     }

@@ -41,12 +41,12 @@ impl Cert<'_> {
     }
 
     pub(crate) fn subject(&self) -> String {
-        let s = self.x509.subject().to_string();
+        let s = super::dn::name_text(self.x509.subject());
         if s.is_empty() { "(empty subject)".to_owned() } else { s }
     }
 
     pub(crate) fn issuer(&self) -> String {
-        self.x509.issuer().to_string()
+        super::dn::name_text(self.x509.issuer())
     }
 
     /// Subject and issuer names are the same bytes.

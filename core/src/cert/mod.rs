@@ -18,6 +18,7 @@ mod analyze;
 mod anchors;
 mod chain;
 pub mod crypto;
+pub(crate) mod dn;
 mod facts;
 pub mod input;
 pub mod key;

@@ -21,6 +21,7 @@ use super::depacketize::{Depacketizer, FuProblem, Issue};
 use super::gop::{GopStats, GopTracker};
 use super::param_sets::{Comparison, ParamSetKind, ParameterSets};
 use super::{AccessUnit, Codec, SpsInfo, codec_string, h265};
+use crate::decimal::fixed;
 use crate::diagnose::Finding;
 use crate::diagnose::codes;
 
@@ -220,10 +221,10 @@ fn keyframe_findings(codec: Codec, gop: &GopStats, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(
                 codes::CODEC_NO_KEYFRAME,
-                format!("no {what} keyframe in {} frames ({:.1} s)", gop.frames, gop.observed_seconds),
+                format!("no {what} keyframe in {} frames ({} s)", gop.frames, fixed(gop.observed_seconds, 1)),
             )
             .with_evidence("access_units", gop.frames.to_string())
-            .with_evidence("observed_seconds", format!("{:.3}", gop.observed_seconds)),
+            .with_evidence("observed_seconds", fixed(gop.observed_seconds, 3)),
         );
         return;
     }
@@ -231,16 +232,19 @@ fn keyframe_findings(codec: Codec, gop: &GopStats, out: &mut Vec<Finding>) {
     let open = if gop.keyframes > 0 { gop.seconds_since_keyframe } else { 0.0 };
     if longest > LONG_GOP_SECONDS || open > LONG_GOP_SECONDS {
         let mut f = if longest >= open {
-            Finding::new(codes::CODEC_LONG_GOP, format!("keyframes up to {longest:.1} s apart"))
+            Finding::new(codes::CODEC_LONG_GOP, format!("keyframes up to {} s apart", fixed(longest, 1)))
         } else {
-            Finding::new(codes::CODEC_LONG_GOP, format!("no keyframe for {open:.1} s since the last one"))
+            Finding::new(
+                codes::CODEC_LONG_GOP,
+                format!("no keyframe for {} s since the last one", fixed(open, 1)),
+            )
         };
-        f = f.with_evidence("longest_gop_seconds", format!("{:.3}", longest.max(open)));
+        f = f.with_evidence("longest_gop_seconds", fixed(longest.max(open), 3));
         if let Some(frames) = gop.gop_frames_max {
             f = f.with_evidence("longest_gop_frames", frames.to_string());
         }
         if let Some(delay) = gop.first_keyframe_delay_seconds {
-            f = f.with_evidence("first_keyframe_after_seconds", format!("{delay:.3}"));
+            f = f.with_evidence("first_keyframe_after_seconds", fixed(delay, 3));
         }
         out.push(f);
     }
@@ -337,6 +341,6 @@ fn hex_prefix(nal: &[u8]) -> String {
 }
 
 fn describe(s: &SpsInfo) -> String {
-    let fps = s.frame_rate.map(|f| format!(" {f:.3} fps")).unwrap_or_default();
+    let fps = s.frame_rate.map(|f| format!(" {} fps", fixed(f, 3))).unwrap_or_default();
     format!("{} {}x{} {}{fps}", s.profile_name, s.width, s.height, s.codec_string)
 }

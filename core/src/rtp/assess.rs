@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use super::receiver::{Receiver, micros};
 use super::summary::{SourceSummary, StreamSummary};
+use crate::decimal::fixed;
 use crate::diagnose::codes;
 use crate::{Finding, Severity};
 
@@ -138,13 +139,15 @@ impl Receiver {
             let mut f = Finding::new(
                 codes::RTP_SSRC_CHANGE,
                 format!(
-                    "SSRC changed from {:#010x} to {:#010x} at {:.3} s",
-                    change.from, change.to, change.at_s
+                    "SSRC changed from {:#010x} to {:#010x} at {} s",
+                    change.from,
+                    change.to,
+                    fixed(change.at_s, 3)
                 ),
             )
             .with_evidence("previous_ssrc", format!("{:#010x}", change.from))
             .with_evidence("new_ssrc", format!("{:#010x}", change.to))
-            .with_evidence("at", format!("{:.3} s", change.at_s))
+            .with_evidence("at", format!("{} s", fixed(change.at_s, 3)))
             .with_evidence("changes_in_window", s.ssrc_change_count.to_string());
             if let Some(same) = same_cname {
                 f = f.with_evidence("same_cname", same.to_string());
@@ -199,15 +202,17 @@ fn source_findings(s: &SourceSummary, t: &Thresholds, out: &mut Vec<Finding>) {
             Finding::new(
                 codes::RTP_LOSS,
                 format!(
-                    "{} of {} packets lost ({:.2}%) from SSRC {ssrc}",
-                    s.lost, s.expected, s.loss_percent
+                    "{} of {} packets lost ({}%) from SSRC {ssrc}",
+                    s.lost,
+                    s.expected,
+                    fixed(s.loss_percent, 2)
                 ),
             )
             .with_severity(severity)
             .with_evidence("ssrc", ssrc.clone())
             .with_evidence("lost", s.lost.to_string())
             .with_evidence("expected", s.expected.to_string())
-            .with_evidence("loss_percent", format!("{:.2}", s.loss_percent)),
+            .with_evidence("loss_percent", fixed(s.loss_percent, 2)),
         );
     }
     for (count, code, what, warn_at) in [
@@ -220,12 +225,12 @@ fn source_findings(s: &SourceSummary, t: &Thresholds, out: &mut Vec<Finding>) {
         let pct = percent(count);
         let severity = if pct >= warn_at { Severity::Warning } else { Severity::Info };
         out.push(
-            Finding::new(code, format!("{count} packets {what} ({pct:.2}%) from SSRC {ssrc}"))
+            Finding::new(code, format!("{count} packets {what} ({}%) from SSRC {ssrc}", fixed(pct, 2)))
                 .with_severity(severity)
                 .with_evidence("ssrc", ssrc.clone())
                 .with_evidence("packets", count.to_string())
                 .with_evidence("expected", s.expected.to_string())
-                .with_evidence("percent", format!("{pct:.2}")),
+                .with_evidence("percent", fixed(pct, 2)),
         );
     }
     if s.max_jitter_ms >= t.jitter_warning_ms {
@@ -234,20 +239,21 @@ fn source_findings(s: &SourceSummary, t: &Thresholds, out: &mut Vec<Finding>) {
             Finding::new(
                 codes::RTP_JITTER,
                 format!(
-                    "Jitter up to {:.1} ms (now {:.1} ms) from SSRC {ssrc}",
-                    s.max_jitter_ms, s.jitter_ms
+                    "Jitter up to {} ms (now {} ms) from SSRC {ssrc}",
+                    fixed(s.max_jitter_ms, 1),
+                    fixed(s.jitter_ms, 1)
                 ),
             )
             .with_severity(severity)
             .with_evidence("ssrc", ssrc)
-            .with_evidence("max_jitter_ms", format!("{:.1}", s.max_jitter_ms))
-            .with_evidence("jitter_ms", format!("{:.1}", s.jitter_ms))
-            .with_evidence("threshold_ms", format!("{:.1}", t.jitter_warning_ms)),
+            .with_evidence("max_jitter_ms", fixed(s.max_jitter_ms, 1))
+            .with_evidence("jitter_ms", fixed(s.jitter_ms, 1))
+            .with_evidence("threshold_ms", fixed(t.jitter_warning_ms, 1)),
         );
     }
 }
 
 /// A duration as seconds with millisecond precision (`1.250 s`).
 fn secs(d: Duration) -> String {
-    format!("{:.3} s", d.as_secs_f64())
+    format!("{} s", fixed(d.as_secs_f64(), 3))
 }

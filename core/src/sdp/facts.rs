@@ -111,7 +111,5 @@ impl SpsFacts {
 
 /// A number with at most 3 decimals, trailing zeros dropped (`25`, `29.97`, `4.1`).
 fn decimal(x: f64) -> String {
-    let s = format!("{x:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.to_owned()
+    crate::decimal::trimmed(x, 3)
 }

@@ -100,8 +100,7 @@ pub(super) fn describe_keyed(
 
 /// A frame rate without needless decimals (`25`, `29.97`).
 fn trim_rate(rate: f64) -> String {
-    let text = format!("{rate:.3}");
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    crate::decimal::trimmed(rate, 3)
 }
 
 /// Configuration text is free-form: a line break would end the SDP line and inject another.

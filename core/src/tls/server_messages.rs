@@ -171,7 +171,7 @@ impl CertificateRequest {
 /// A DER distinguished name as RFC 4514-style text, or hex when it does not parse.
 fn distinguished_name_text(der: &[u8]) -> String {
     match X509Name::from_der(der) {
-        Ok((_, name)) => name.to_string(),
+        Ok((_, name)) => crate::cert::dn::name_text(&name),
         Err(_) => der.iter().map(|b| format!("{b:02x}")).collect(),
     }
 }

@@ -304,7 +304,8 @@ fn describe_set(codec: Codec, set: &ParamSet) -> String {
             s.bit_depth_luma
         );
         if let Some(fps) = s.frame_rate {
-            text.push_str(&format!(", {} fps", (fps * 1000.0).round() / 1000.0));
+            // `trimmed` is `{}` of the rounded value here (frame rates are far below 10^15), without float printing.
+            text.push_str(&format!(", {} fps", crate::decimal::trimmed((fps * 1000.0).round() / 1000.0, 3)));
         }
         return text;
     }
