@@ -15,12 +15,15 @@ glib-networking (x264enc is in -ugly, x265enc and openh264enc in -bad).
   ... --size 320x180 --fps 25 --gop 25 --bitrate 300   # the encoded test picture (bitrate in kbit/s)
   ... --timeout 60                                     # exit by itself after 60 s (always bound it in tests)
   ... --srtp                                           # play mounts offer only RTP/SAVP (SRTP, MIKEY in the SDP)
+  ... --file264 clip.264 --paced                       # /file264 at the clip's frame rate, like a live camera
 
 Mounts (all with the same --protocols and, with --auth, the same credentials):
   /test      H.264 from x264enc (tune=zerolatency speed-preset=ultrafast key-int-max=GOP), rtph264pay pt=96
   /h265      H.265 from x265enc (tune=zerolatency speed-preset=ultrafast key-int-max=GOP), rtph265pay pt=96
   /openh264  H.264 from openh264enc (Cisco OpenH264, constrained baseline, gop-size=GOP), only if installed
-  /file264   an Annex B H.264 file given with --file264, rtph264pay pt=96
+  /file264   an Annex B H.264 file given with --file264, rtph264pay pt=96; read as fast as filesrc goes, or
+             with --paced through clocksync (h264parse timestamps each frame from the stream's VUI timing,
+             clocksync releases it at that time), so that the server sees a live, paced source
   /record    RECORD mode (ANNOUNCE/SETUP/RECORD publishers such as ffmpeg -f rtsp): decodebin ! fakesink
 With --srtp every mount but /record has the profile SAVP only: its srtpenc draws a random key, announced as
 MIKEY-NULL in `a=key-mgmt:mikey` (AES_CM_128_HMAC_SHA1_80, SRTCP encrypted); RTP/AVP SETUPs get 461.
@@ -67,6 +70,8 @@ def parse_args():
     p.add_argument("--bitrate", type=int, default=0, help="kbit/s for every encoder (0 = encoder default)")
     p.add_argument("--pattern", default="ball", help="videotestsrc pattern")
     p.add_argument("--timeout", type=int, default=0, help="exit after N seconds (0 = run forever)")
+    p.add_argument("--paced", action="store_true",
+                   help="/file264 is released at the clip's own frame rate (clocksync), as a live source")
     p.add_argument("--srtp", action="store_true",
                    help="play mounts offer only RTP/SAVP (SRTP, keys by MIKEY in the SDP)")
     return p.parse_args()
@@ -87,7 +92,9 @@ def launch_lines(a):
         oh = f"openh264enc gop-size={a.gop}" + (f" bitrate={br * 1000}" if br else "")
         launches["/openh264"] = f"( {raw} ! {oh} ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1 )"
     if a.file264:
-        launches["/file264"] = f"( filesrc location={a.file264} ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1 )"
+        pace = " ! clocksync" if a.paced else ""
+        launches["/file264"] = (f"( filesrc location={a.file264} ! h264parse{pace} ! "
+                                "rtph264pay name=pay0 pt=96 config-interval=1 )")
     return launches
 
 

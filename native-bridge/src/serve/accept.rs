@@ -16,13 +16,36 @@ use super::{Shared, conn, unix_now};
 use crate::admission::{self, Admission, RefusalLog};
 
 pub(super) fn tls_config(resolver: Arc<Resolver>) -> Arc<rustls::ServerConfig> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut provider = rustls::crypto::ring::default_provider();
+    prefer_aes_128_gcm(&mut provider.cipher_suites);
     // The builder only fails on an empty protocol list; the default versions are never empty.
-    let config = rustls::ServerConfig::builder_with_provider(provider)
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(provider))
         .with_safe_default_protocol_versions()
         .map(|b| b.with_no_client_auth().with_cert_resolver(resolver))
         .unwrap_or_else(|_| unreachable!("default TLS versions are supported by the ring provider"));
+    // The server's order wins (`prefer_aes_128_gcm`): rustls clients, like most, list AES-256-GCM first, and
+    // every byte a server sends goes through the cipher, for every viewer.
+    config.ignore_client_order = true;
     Arc::new(config)
+}
+
+/// Puts the AES-128-GCM suites (TLS 1.3 and TLS 1.2) first, keeping the rest in the provider's order.
+///
+/// Why: AES-128-GCM runs 10 AES rounds per block where AES-256 runs 14 (the gain per byte depends on the
+/// hardware: 4 % with VAES on the issue 18 bench machine, more on plain AES-NI), and it is an AEAD that
+/// practically every TLS 1.2/1.3 client offers. Clients that do not offer it get the next suite they do.
+fn prefer_aes_128_gcm(suites: &mut [rustls::SupportedCipherSuite]) {
+    use rustls::CipherSuite as S;
+    let first = |s: &rustls::SupportedCipherSuite| {
+        !matches!(
+            s.suite(),
+            S::TLS13_AES_128_GCM_SHA256
+                | S::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+                | S::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+        )
+    };
+    // Stable: TLS 1.3 suites stay ahead of TLS 1.2 ones, as in the provider's list.
+    suites.sort_by_key(first);
 }
 
 /// A certificate choice already made: the pair a connection's SNI picked, taken once before the handshake
@@ -142,5 +165,26 @@ async fn serve_accepted(tcp: TcpStream, scope: conn::Scope, tls: Option<Listener
             shared.stats.tls_failed.fetch_add(1, Ordering::Relaxed);
             tracing::debug!(%peer, "TLS handshake not completed in {handshake_timeout:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rustls::CipherSuite as S;
+
+    #[test]
+    fn aes_128_gcm_first_rest_in_provider_order() {
+        let provider = rustls::crypto::ring::default_provider();
+        let mut suites = provider.cipher_suites.clone();
+        super::prefer_aes_128_gcm(&mut suites);
+        let names: Vec<S> = suites.iter().map(|s| s.suite()).collect();
+        assert_eq!(names.first(), Some(&S::TLS13_AES_128_GCM_SHA256), "{names:?}");
+        assert_eq!(names.len(), provider.cipher_suites.len());
+        let rest: Vec<S> =
+            provider.cipher_suites.iter().map(|s| s.suite()).filter(|s| !names[..3].contains(s)).collect();
+        assert_eq!(&names[3..], &rest[..], "the other suites keep their order");
+        // TLS 1.2 stays available.
+        assert!(names[..3].contains(&S::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256), "{names:?}");
+        assert!(names.contains(&S::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384), "{names:?}");
     }
 }

@@ -12,6 +12,7 @@ use rtspeek_core::srtp::SrtpContext;
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
 use tokio::sync::{broadcast, mpsc};
 
+use super::batch::Batch;
 use super::media::Packet;
 use super::sessions::SessionEntry;
 use super::udp::UdpPorts;
@@ -119,8 +120,12 @@ where
     let mut media: Option<Delivering> = None;
     let mut protect: Option<Protect> = None;
     let mut read_buf = vec![0u8; READ_CHUNK];
-    let mut batch: Vec<u8> = Vec::new();
+    let mut batch = Batch::default();
     let slow = shared.slow_client;
+    // One timer for the session's deadline, moved when the deadline moves: a new one per wake-up would be
+    // registered and cancelled for every batch of media (25 times a second per viewer).
+    let mut timer = std::pin::pin!(tokio::time::sleep(std::time::Duration::ZERO));
+    let mut armed: Option<tokio::time::Instant> = None;
 
     let close_reason = 'conn: loop {
         let deadline = loop {
@@ -177,6 +182,12 @@ where
                 Output::Timeout(at) => break shared.instant_at(at),
             }
         };
+        if let Some(at) = deadline
+            && armed != Some(at)
+        {
+            timer.as_mut().reset(at);
+            armed = Some(at);
+        }
         tokio::select! {
             read = rd.read(&mut read_buf) => match read {
                 Ok(0) => break 'conn "closed by the client".to_owned(),
@@ -192,13 +203,13 @@ where
                         }
                         None => {
                             let Delivery::Interleaved { rtp_channel, rtcp_channel } = delivering.delivery else { continue };
-                            batch.clear();
+                            batch.clear(4 * WRITE_BATCH);
                             let channels = (rtp_channel, rtcp_channel);
-                            frame_into(&mut batch, Protect::apply(&mut protect, &first, peer), first.rtcp, channels);
+                            push_framed(&mut batch, &mut protect, first, channels, peer);
                             // Take what else is already queued, up to a batch.
                             while batch.len() < WRITE_BATCH {
                                 match delivering.receiver.try_recv() {
-                                    Ok(p) => frame_into(&mut batch, Protect::apply(&mut protect, &p, peer), p.rtcp, channels),
+                                    Ok(p) => push_framed(&mut batch, &mut protect, p, channels, peer),
                                     Err(broadcast::error::TryRecvError::Lagged(n)) => {
                                         shared.stats.slow_dropped.fetch_add(1, Ordering::Relaxed);
                                         break 'conn format!("slow client: {n} packets behind, dropped");
@@ -206,16 +217,13 @@ where
                                     Err(_) => break,
                                 }
                             }
-                            match tokio::time::timeout(slow, wr.write_all(&batch)).await {
+                            match tokio::time::timeout(slow, batch.write_to(&mut wr)).await {
                                 Ok(Ok(())) => {}
                                 Ok(Err(e)) => break 'conn format!("write: {e}"),
                                 Err(_) => {
                                     shared.stats.slow_dropped.fetch_add(1, Ordering::Relaxed);
                                     break 'conn format!("slow client: could not take its packets for {slow:?}, dropped");
                                 }
-                            }
-                            if batch.capacity() > 4 * WRITE_BATCH {
-                                batch = Vec::new();
                             }
                         }
                     }
@@ -227,7 +235,7 @@ where
                 Err(MediaEnd::Closed) => break 'conn "the stream ended".to_owned(),
                 Err(MediaEnd::Rtcp(report)) => session.handle_input(shared.elapsed(), Input::Rtcp(&report)),
             },
-            () = sleep_until(deadline) => session.handle_timeout(shared.elapsed()),
+            () = &mut timer, if deadline.is_some() => session.handle_timeout(shared.elapsed()),
         }
     };
     if let (Some(Delivering { udp: Some((_, rtcp, _)), .. }), Some(ports)) = (&media, &udp) {
@@ -270,22 +278,21 @@ async fn recv_media(media: &mut Option<Delivering>) -> Result<Packet, MediaEnd> 
     }
 }
 
-async fn sleep_until(deadline: Option<tokio::time::Instant>) {
-    match deadline {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
+/// Adds `packet` to the batch on its channel: the shared packet itself, or this client's SRTP version of it;
+/// nothing for a packet that could not be protected.
+fn push_framed(
+    batch: &mut Batch,
+    protect: &mut Option<Protect>,
+    packet: Packet,
+    (rtp_channel, rtcp_channel): (u8, u8),
+    peer: SocketAddr,
+) {
+    let channel = if packet.rtcp { rtcp_channel } else { rtp_channel };
+    if protect.is_none() {
+        batch.push_shared(channel, packet.data);
+    } else if let Some(data) = Protect::apply(protect, &packet, peer) {
+        batch.push_owned(channel, data);
     }
-}
-
-/// `$ channel length packet` (RFC 2326 10.12); nothing for a packet that could not be protected.
-fn frame_into(out: &mut Vec<u8>, data: Option<&[u8]>, rtcp: bool, (rtp_channel, rtcp_channel): (u8, u8)) {
-    let Some(data) = data else { return };
-    let channel = if rtcp { rtcp_channel } else { rtp_channel };
-    let len = data.len().min(usize::from(u16::MAX)) as u16;
-    out.push(b'$');
-    out.push(channel);
-    out.extend_from_slice(&len.to_be_bytes());
-    out.extend_from_slice(&data[..usize::from(len)]);
 }
 
 /// UDP never blocks the connection: a full socket buffer drops the datagram (the client sees loss, as it

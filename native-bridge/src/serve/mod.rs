@@ -14,6 +14,7 @@
 mod accept;
 pub mod admin;
 pub mod apply;
+mod batch;
 pub mod certs;
 pub mod config;
 mod conn;

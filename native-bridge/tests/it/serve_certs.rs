@@ -180,3 +180,34 @@ fn the_running_server_takes_a_not_yet_valid_renewal_when_its_time_comes() {
     }
     assert!(wall_clock().0 >= not_before.0, "served only once valid");
 }
+
+/// The suite `openssl s_client` gets from the server with `args` (a version, a suite list), as OpenSSL names it.
+fn negotiated_suite(authority: &str, pki: &Pki, args: &[&str]) -> String {
+    let openssl = rtspeek_tests::peers::require("openssl").unwrap_or_else(|e| panic!("{e}"));
+    let mut cmd = std::process::Command::new(&openssl);
+    cmd.args(["s_client", "-connect", authority, "-servername", "localhost", "-CAfile"])
+        .arg(pki.ca_path())
+        .args(args);
+    let out =
+        rtspeek_tests::peers::run_bounded(cmd, Duration::from_secs(10)).unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    // `New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256`
+    text.lines()
+        .find_map(|l| l.split_once(", Cipher is ").map(|(_, suite)| suite.trim().to_owned()))
+        .unwrap_or_else(|| panic!("s_client {args:?} negotiated nothing: {text}"))
+}
+
+/// The server's suite order wins where the client allows (issue 18): AES-128-GCM, although OpenSSL (like
+/// rustls) lists AES-256-GCM first; a client without it still gets a suite it offers, in TLS 1.3 and 1.2.
+#[test]
+fn the_server_prefers_aes_128_gcm_where_the_client_offers_it() {
+    let pki = Pki::new();
+    let serve = Serve::start(&pki, &basic_config(&pki, ""));
+    let authority = Serve::authority(&serve.url("rtsps", "synthetic"));
+    assert_eq!(negotiated_suite(&authority, &pki, &["-tls1_3"]), "TLS_AES_128_GCM_SHA256");
+    assert_eq!(negotiated_suite(&authority, &pki, &["-tls1_2"]), "ECDHE-ECDSA-AES128-GCM-SHA256");
+    let chacha = ["-tls1_3", "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256"];
+    assert_eq!(negotiated_suite(&authority, &pki, &chacha), "TLS_CHACHA20_POLY1305_SHA256");
+    let aes256 = ["-tls1_2", "-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384"];
+    assert_eq!(negotiated_suite(&authority, &pki, &aes256), "ECDHE-ECDSA-AES256-GCM-SHA384");
+}

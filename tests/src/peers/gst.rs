@@ -86,6 +86,9 @@ pub struct GstOptions {
     pub ready_timeout: Duration,
     /// An Annex B H.264 file served (once, shared) at `/file264`.
     pub file264: Option<PathBuf>,
+    /// `/file264` is released at the clip's own frame rate (`clocksync`), as a live camera would send it,
+    /// instead of as fast as the file is read (the default: gst-rtsp-server then sends in bursts).
+    pub file264_paced: bool,
     /// The play mounts offer only RTP/SAVP: SRTP with a random key per media, announced as MIKEY in the
     /// SDP (see the module docs for what gst-rtsp-server sends then).
     pub srtp: bool,
@@ -108,6 +111,7 @@ impl Default for GstOptions {
             timeout_s: 60,
             ready_timeout: DEFAULT_READY_TIMEOUT,
             file264: None,
+            file264_paced: false,
             srtp: false,
         }
     }
@@ -163,6 +167,9 @@ impl GstRtspServer {
         }
         if let Some(file) = &options.file264 {
             cmd.arg("--file264").arg(file);
+            if options.file264_paced {
+                cmd.arg("--paced");
+            }
         }
         if options.srtp {
             cmd.arg("--srtp");
