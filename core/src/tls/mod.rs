@@ -79,7 +79,7 @@ pub use scan::{AcceptedSuite, Offer, ScanAttempt, TlsFacts, scan_findings, serve
 pub use server_hello::{DowngradeSentinel, HELLO_RETRY_REQUEST_RANDOM, ServerHello};
 pub use server_messages::{
     CertificateRequest, ClientCertificateType, KeyExchangeParams, parse_certificate_list,
-    parse_server_key_exchange,
+    parse_server_key_exchange, parse_tls13_certificate,
 };
 pub use sniff::{LooksLike, escape_bytes};
 pub(crate) use sniff::{Sniff, sniff};

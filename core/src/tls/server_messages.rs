@@ -30,6 +30,26 @@ pub fn parse_certificate_list(body: &[u8]) -> Result<Vec<Vec<u8>>, ParseError> {
     Ok(out)
 }
 
+/// Parses a TLS 1.3 Certificate message body (RFC 8446 4.4.2): request context, then entries of a DER
+/// certificate and its extensions; returns the certificates, leaf first as sent. (It travels encrypted: a
+/// decrypted capture gives it.)
+pub fn parse_tls13_certificate(body: &[u8]) -> Result<Vec<Vec<u8>>, ParseError> {
+    let mut r = Reader::new(body);
+    r.vec8("Certificate request context")?;
+    let mut list = r.vec24("Certificate list length")?;
+    r.expect_end("Certificate (bytes after the list)")?;
+    let mut out = Vec::new();
+    while !list.is_empty() {
+        let mut der = list.vec24("Certificate entry length")?;
+        if der.is_empty() {
+            return Err(der.invalid("Certificate entry (empty)"));
+        }
+        out.push(der.rest().to_vec());
+        list.vec16("Certificate entry extensions")?;
+    }
+    Ok(out)
+}
+
 /// The key exchange parameters a ServerKeyExchange announces: what the strength of the ephemeral exchange is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -19,11 +19,12 @@ use chacha20poly1305::ChaCha20Poly1305;
 
 use self::keys::{Hash, KeyLog, Label, expand_label, prf};
 use super::tcp::Side;
-
-/// Largest record accepted (2^14 plaintext + 2048 expansion, RFC 8446 §5.2).
-const MAX_RECORD: usize = 16_384 + 2_048;
-/// Largest handshake message gathered (a certificate chain).
-const MAX_HANDSHAKE: usize = 256 * 1024;
+// The record layer, handshake reassembly and hello/certificate parsing are the TLS scan's own (crate::tls):
+// a capture shows the same messages, only decrypted.
+use crate::tls::{
+    ClientHello, ContentType, HandshakeReassembler, HandshakeType, ParseError, RECORD_HEADER_LEN,
+    ServerHello, parse_certificate_list, parse_record, parse_tls13_certificate,
+};
 
 /// What a session yields.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,10 +70,12 @@ struct Keys {
 #[derive(Default)]
 struct Half {
     buf: Vec<u8>,
-    handshake: Vec<u8>,
+    handshake: HandshakeReassembler,
     keys: Option<Keys>,
     /// TLS 1.2: keys to install at ChangeCipherSpec.
     pending: Option<Keys>,
+    /// TLS 1.2: ChangeCipherSpec seen, so every later record is encrypted.
+    after_ccs: bool,
     broken: bool,
 }
 
@@ -125,27 +128,6 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn u24(b: &[u8], at: usize) -> Option<usize> {
-    Some(usize::from(*b.get(at)?) << 16 | usize::from(*b.get(at + 1)?) << 8 | usize::from(*b.get(at + 2)?))
-}
-
-/// The DER certificates of a Certificate message body (`tls13`: with request context and entry extensions).
-fn certificates(body: &[u8], tls13: bool) -> Option<Vec<Vec<u8>>> {
-    let mut at = if tls13 { 1 + usize::from(*body.first()?) } else { 0 };
-    let end = (at + 3 + u24(body, at)?).min(body.len());
-    at += 3;
-    let mut chain = Vec::new();
-    while at < end {
-        let len = u24(body, at)?;
-        chain.push(body.get(at + 3..at + 3 + len)?.to_vec());
-        at += 3 + len;
-        if tls13 {
-            at += 2 + usize::from(u16::from_be_bytes([*body.get(at)?, *body.get(at + 1)?]));
-        }
-    }
-    Some(chain)
-}
-
 impl TlsSession {
     /// A session waiting for its ClientHello.
     pub fn new() -> TlsSession {
@@ -181,15 +163,17 @@ impl TlsSession {
         half.buf.extend_from_slice(bytes);
         loop {
             let Some(half) = self.halves.get_mut(side as usize) else { return };
-            let Some(header @ [kind, _, _, hi, lo]) = half.buf.get(..5) else { return };
-            let (kind, len) = (*kind, usize::from(u16::from_be_bytes([*hi, *lo])));
-            if !(20..=24).contains(&kind) || len > MAX_RECORD {
-                let reason = format!("not TLS: bad record header {}", hex(header));
-                return self.fail(side, reason, out);
-            }
-            let Some(record) = half.buf.get(..5 + len).map(<[u8]>::to_vec) else { return };
-            half.buf.drain(..5 + len);
-            if let Err(reason) = self.record(side, &record, keylog, out) {
+            let (header, fragment, used) = match parse_record(&half.buf) {
+                Ok((record, used)) => (
+                    half.buf.get(..RECORD_HEADER_LEN).unwrap_or_default().to_vec(),
+                    record.fragment.to_vec(),
+                    used,
+                ),
+                Err(ParseError::Incomplete { .. }) => return,
+                Err(e) => return self.fail(side, format!("not TLS: {e}"), out),
+            };
+            half.buf.drain(..used);
+            if let Err(reason) = self.record(side, &header, &fragment, keylog, out) {
                 return self.fail(side, reason, out);
             }
         }
@@ -198,25 +182,30 @@ impl TlsSession {
     fn record(
         &mut self,
         side: Side,
-        record: &[u8],
+        header: &[u8],
+        body: &[u8],
         keylog: &KeyLog,
         out: &mut Vec<TlsEvent>,
     ) -> Result<(), String> {
-        let (header, body) = record.split_at(5);
         let kind = header.first().copied().unwrap_or(0);
         let tls13 = self.version == Some(0x0304);
         let Some(half) = self.halves.get_mut(side as usize) else { return Ok(()) };
-        if kind == 20 {
+        if kind == ContentType::CHANGE_CIPHER_SPEC.0 {
             // ChangeCipherSpec: TLS 1.2 switches to the negotiated keys; in 1.3 it is only for middleboxes.
             if !tls13 {
                 half.keys = half.pending.take();
+                half.after_ccs = true;
             }
             return Ok(());
         }
+        if half.keys.is_none() && half.after_ccs {
+            // Encrypted under keys we do not have (the Finished first).
+            return Err(self.missing_reason());
+        }
         let Some(keys) = half.keys.as_mut() else {
-            return match kind {
-                22 => self.handshake(side, body, keylog, out),
-                23 => Err(self.missing_reason()),
+            return match ContentType(kind) {
+                ContentType::HANDSHAKE => self.handshake(side, body, keylog, out),
+                ContentType::APPLICATION_DATA => Err(self.missing_reason()),
                 _ => Ok(()),
             };
         };
@@ -229,10 +218,10 @@ impl TlsSession {
         } else {
             (kind, plain)
         };
-        match kind {
-            23 => out.push(TlsEvent::Data { side, bytes: plain }),
+        match ContentType(kind) {
+            ContentType::APPLICATION_DATA => out.push(TlsEvent::Data { side, bytes: plain }),
             // TLS 1.2's encrypted handshake is only Finished; 1.3's carries the certificate.
-            22 if tls13 => self.handshake(side, &plain, keylog, out)?,
+            ContentType::HANDSHAKE if tls13 => self.handshake(side, &plain, keylog, out)?,
             _ => {}
         }
         Ok(())
@@ -258,27 +247,27 @@ impl TlsSession {
         out: &mut Vec<TlsEvent>,
     ) -> Result<(), String> {
         let Some(half) = self.halves.get_mut(side as usize) else { return Ok(()) };
-        half.handshake.extend_from_slice(bytes);
-        if half.handshake.len() > MAX_HANDSHAKE {
-            return Err("handshake message too large".to_owned());
-        }
+        half.handshake.push(bytes).map_err(|e| format!("handshake: {e}"))?;
         loop {
             let Some(half) = self.halves.get_mut(side as usize) else { return Ok(()) };
-            let Some(len) = u24(&half.handshake, 1) else { return Ok(()) };
-            let Some(msg) = half.handshake.get(..4 + len).map(<[u8]>::to_vec) else { return Ok(()) };
-            half.handshake.drain(..4 + len);
-            let (kind, body) = (msg.first().copied().unwrap_or(0), msg.get(4..).unwrap_or_default());
+            let (kind, body) = match half.handshake.next_message().map_err(|e| format!("handshake: {e}"))? {
+                Some(message) => (message.msg_type, message.body.to_vec()),
+                None => return Ok(()),
+            };
+            let tls13 = self.version == Some(0x0304);
             match (side, kind) {
-                (Side::Client, 1) => {
-                    self.client_random = body.get(2..34).and_then(|r| r.try_into().ok());
+                (Side::Client, HandshakeType::CLIENT_HELLO) => {
+                    let hello = ClientHello::parse(&body).map_err(|e| format!("ClientHello: {e}"))?;
+                    self.client_random = Some(hello.random);
                 }
-                (Side::Server, 2) => self.server_hello(body, keylog, out)?,
-                (Side::Server, 11) => {
+                (Side::Server, HandshakeType::SERVER_HELLO) => self.server_hello(&body, keylog, out)?,
+                (Side::Server, HandshakeType::CERTIFICATE) => {
                     let chain =
-                        certificates(body, self.version == Some(0x0304)).ok_or("malformed Certificate")?;
+                        if tls13 { parse_tls13_certificate(&body) } else { parse_certificate_list(&body) }
+                            .map_err(|e| format!("Certificate: {e}"))?;
                     out.push(TlsEvent::Certificates(chain));
                 }
-                (_, 20) if self.version == Some(0x0304) => {
+                (_, HandshakeType::FINISHED) if tls13 => {
                     // Finished: this side's next records use its application traffic secret.
                     let label =
                         if side == Side::Client { Label::ClientTraffic0 } else { Label::ServerTraffic0 };
@@ -293,23 +282,16 @@ impl TlsSession {
     }
 
     fn server_hello(&mut self, body: &[u8], keylog: &KeyLog, out: &mut Vec<TlsEvent>) -> Result<(), String> {
-        let short = || "short ServerHello".to_owned();
-        let legacy = u16::from_be_bytes([*body.first().ok_or_else(short)?, *body.get(1).ok_or_else(short)?]);
-        self.server_random = body.get(2..34).and_then(|r| r.try_into().ok());
-        let mut at = 35 + usize::from(*body.get(34).ok_or_else(short)?);
-        let suite =
-            u16::from_be_bytes([*body.get(at).ok_or_else(short)?, *body.get(at + 1).ok_or_else(short)?]);
-        at += 3 + 2; // suite, compression, extensions length
-        let mut version = legacy;
-        while let Some([t0, t1, l0, l1]) = body.get(at..at + 4) {
-            let (t, l) = (u16::from_be_bytes([*t0, *t1]), usize::from(u16::from_be_bytes([*l0, *l1])));
-            if t == 43
-                && let Some([v0, v1]) = body.get(at + 4..at + 6)
-            {
-                version = u16::from_be_bytes([*v0, *v1]);
+        let hello = ServerHello::parse(body).map_err(|e| format!("ServerHello: {e}"))?;
+        if hello.is_hello_retry_request() {
+            // The keys follow the second ClientHello and ServerHello, which this reader does not track.
+            for side in [Side::Client, Side::Server] {
+                self.fail(side, "not decryptable: a HelloRetryRequest (not followed yet)".to_owned(), out);
             }
-            at += 4 + l;
+            return Ok(());
         }
+        let (version, suite) = (hello.version().0, hello.cipher_suite.0);
+        self.server_random = Some(hello.random);
         self.version = Some(version);
         self.suite = Some(suite);
         out.push(TlsEvent::Hello { version, suite });
