@@ -1,9 +1,11 @@
-//! Link layers (Ethernet with VLAN tags, raw IP, Linux SLL/SLL2, BSD loopback) down to IPv4/IPv6 and TCP/UDP.
-//!
-//! Hand-written rather than `etherparse`: the crate registry was not reachable when this was written, and the
-//! few headers needed here are fixed-layout. Anything not understood yields `None` (skipped), never a panic.
+//! Link layers (Ethernet with VLAN tags, raw IP, Linux SLL/SLL2, BSD loopback) down to IPv4/IPv6 and TCP/UDP,
+//! through `etherparse` (a kept, allocation-free slicer: IPv6 extension headers, VLAN stacks, lengths and
+//! Ethernet padding handled there). Anything not understood (ARP, ICMP, fragments, malformed headers) yields
+//! `None` and is skipped, never a panic.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
+
+use etherparse::{EtherType, NetSlice, SlicedPacket, TransportSlice};
 
 /// Ethernet.
 pub const LINKTYPE_ETHERNET: i32 = 1;
@@ -49,102 +51,74 @@ pub struct Decoded<'a> {
     pub transport: Transport<'a>,
 }
 
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]))
-}
-
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
-
 /// Decodes a frame of the given link type; `None` for anything but TCP/UDP over IPv4/IPv6, or a malformed frame.
 pub fn decode(linktype: i32, frame: &[u8]) -> Option<Decoded<'_>> {
-    match linktype {
-        LINKTYPE_RAW => ip(frame),
-        LINKTYPE_ETHERNET => {
-            let mut at = 12;
-            let mut ethertype = u16_at(frame, at)?;
-            // 802.1Q / 802.1ad tags, possibly stacked.
-            while matches!(ethertype, 0x8100 | 0x88a8 | 0x9100) {
-                at += 4;
-                ethertype = u16_at(frame, at)?;
-            }
-            ethertype_payload(ethertype, frame.get(at + 2..)?)
-        }
-        LINKTYPE_LINUX_SLL => ethertype_payload(u16_at(frame, 14)?, frame.get(16..)?),
-        LINKTYPE_LINUX_SLL2 => ethertype_payload(u16_at(frame, 0)?, frame.get(20..)?),
+    let sliced = match linktype {
+        LINKTYPE_RAW => SlicedPacket::from_ip(frame),
+        LINKTYPE_ETHERNET => SlicedPacket::from_ethernet(frame),
+        // Linux cooked captures: the protocol field is an EtherType whatever the device type (etherparse's
+        // SLL reader judges the device type, and `-i any` captures of loopback use 772), so read it here.
+        // SLL: 16-byte header, protocol at 14; SLL2 (not in etherparse): 20-byte header, protocol first.
+        LINKTYPE_LINUX_SLL => ether_payload(frame, 14, 16)?,
+        LINKTYPE_LINUX_SLL2 => ether_payload(frame, 0, 20)?,
         LINKTYPE_NULL => {
-            // Host byte order of the capturing machine: accept either.
+            // The address family, in the capturing machine's byte order: accept either.
             let family = u32::from_le_bytes(frame.get(..4)?.try_into().ok()?);
             let family = if family > 0xffff { family.swap_bytes() } else { family };
-            match family {
-                2 | 24 | 28 | 30 => ip(frame.get(4..)?),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
-}
-
-fn ethertype_payload(ethertype: u16, payload: &[u8]) -> Option<Decoded<'_>> {
-    match ethertype {
-        0x0800 | 0x86dd => ip(payload),
-        _ => None,
-    }
-}
-
-/// Decodes an IPv4 or IPv6 packet (first fragments only; no IPv6 extension headers but hop-by-hop/routing/
-/// destination options).
-pub fn ip(packet: &[u8]) -> Option<Decoded<'_>> {
-    match packet.first()? >> 4 {
-        4 => {
-            let ihl = usize::from(packet.first()? & 0x0f) * 4;
-            let total = usize::from(u16_at(packet, 2)?);
-            let frag = u16_at(packet, 6)?;
-            if ihl < 20 || frag & 0x1fff != 0 {
+            if !matches!(family, 2 | 24 | 28 | 30) {
                 return None;
             }
-            // Ethernet padding follows short packets: cut at the IP length (if captured).
-            let end = total.min(packet.len());
-            let src = IpAddr::V4(Ipv4Addr::from(u32_at(packet, 12)?));
-            let dst = IpAddr::V4(Ipv4Addr::from(u32_at(packet, 16)?));
-            transport(*packet.get(9)?, src, dst, packet.get(ihl..end)?)
+            SlicedPacket::from_ip(frame.get(4..)?)
         }
-        6 => {
-            let payload_len = usize::from(u16_at(packet, 4)?);
-            let src: [u8; 16] = packet.get(8..24)?.try_into().ok()?;
-            let dst: [u8; 16] = packet.get(24..40)?.try_into().ok()?;
-            let (src, dst) = (IpAddr::V6(Ipv6Addr::from(src)), IpAddr::V6(Ipv6Addr::from(dst)));
-            let end = (40 + payload_len).min(packet.len());
-            let mut next = *packet.get(6)?;
-            let mut at = 40;
-            while matches!(next, 0 | 43 | 60) {
-                next = *packet.get(at)?;
-                at += (usize::from(*packet.get(at + 1)?) + 1) * 8;
-            }
-            transport(next, src, dst, packet.get(at..end)?)
-        }
-        _ => None,
-    }
-}
-
-fn transport(protocol: u8, src: IpAddr, dst: IpAddr, seg: &[u8]) -> Option<Decoded<'_>> {
-    let (sport, dport) = (u16_at(seg, 0)?, u16_at(seg, 2)?);
-    let transport = match protocol {
-        6 => {
-            let offset = usize::from(seg.get(12)? >> 4) * 4;
-            if offset < 20 {
-                return None;
-            }
-            Transport::Tcp(TcpSegment {
-                seq: u32_at(seg, 4)?,
-                ack: u32_at(seg, 8)?,
-                flags: *seg.get(13)?,
-                payload: seg.get(offset..)?,
-            })
-        }
-        17 => Transport::Udp(seg.get(8..)?),
         _ => return None,
     };
-    Some(Decoded { src: SocketAddr::new(src, sport), dst: SocketAddr::new(dst, dport), transport })
+    sliced.ok().and_then(|packet| tcp_or_udp(&packet))
+}
+
+/// The packet after a cooked header whose EtherType is at `at` and whose payload starts at `start`.
+fn ether_payload(
+    frame: &[u8],
+    at: usize,
+    start: usize,
+) -> Option<Result<SlicedPacket<'_>, etherparse::err::packet::SliceError>> {
+    let ether_type = u16::from_be_bytes([*frame.get(at)?, *frame.get(at + 1)?]);
+    Some(SlicedPacket::from_ether_type(EtherType(ether_type), frame.get(start..)?))
+}
+
+/// Decodes an IPv4 or IPv6 packet (unfragmented).
+pub fn ip(packet: &[u8]) -> Option<Decoded<'_>> {
+    SlicedPacket::from_ip(packet).ok().and_then(|sliced| tcp_or_udp(&sliced))
+}
+
+fn tcp_or_udp<'a>(packet: &SlicedPacket<'a>) -> Option<Decoded<'a>> {
+    let (src, dst) = match packet.net.as_ref()? {
+        NetSlice::Ipv4(v4) => {
+            (IpAddr::V4(v4.header().source_addr()), IpAddr::V4(v4.header().destination_addr()))
+        }
+        NetSlice::Ipv6(v6) => {
+            (IpAddr::V6(v6.header().source_addr()), IpAddr::V6(v6.header().destination_addr()))
+        }
+        NetSlice::Arp(_) => return None,
+    };
+    let (ports, transport) = match packet.transport.as_ref()? {
+        TransportSlice::Tcp(tcp) => {
+            let flags = u8::from(tcp.fin())
+                | u8::from(tcp.syn()) << 1
+                | u8::from(tcp.rst()) << 2
+                | u8::from(tcp.psh()) << 3
+                | u8::from(tcp.ack()) << 4;
+            let segment = TcpSegment {
+                seq: tcp.sequence_number(),
+                ack: tcp.acknowledgment_number(),
+                flags,
+                payload: tcp.payload(),
+            };
+            ((tcp.source_port(), tcp.destination_port()), Transport::Tcp(segment))
+        }
+        TransportSlice::Udp(udp) => {
+            ((udp.source_port(), udp.destination_port()), Transport::Udp(udp.payload()))
+        }
+        _ => return None,
+    };
+    Some(Decoded { src: SocketAddr::new(src, ports.0), dst: SocketAddr::new(dst, ports.1), transport })
 }
