@@ -95,6 +95,10 @@ mod mikey;
 #[path = "../../../fuzz/entries/srtp.rs"]
 mod srtp;
 
+#[allow(unreachable_pub, dead_code)]
+#[path = "../../../fuzz/entries/capture_read.rs"]
+mod capture_read;
+
 /// Every fuzz target: its corpus directory's name and how to replay one corpus file.
 const TARGETS: &[(&str, Replay)] = &[
     ("cert_input", replay_cert_input),
@@ -117,6 +121,7 @@ const TARGETS: &[(&str, Replay)] = &[
     ("wsdiscovery", |data, check| check("fuzz target entry", &|| wsdiscovery::run(data))),
     ("mikey", |data, check| check("fuzz target entry", &|| mikey::run(data))),
     ("srtp", |data, check| check("fuzz target entry", &|| srtp::run(data))),
+    ("capture_read", |data, check| check("fuzz target entry", &|| capture_read::run(data))),
 ];
 
 /// Replays one file: `check(mode, f)` runs `f`, recording a panic under the name `mode`.
