@@ -17,17 +17,9 @@ use super::version::ProtocolVersion;
 /// encrypted, with another layout.)
 pub fn parse_certificate_list(body: &[u8]) -> Result<Vec<Vec<u8>>, ParseError> {
     let mut r = Reader::new(body);
-    let mut list = r.vec24("Certificate list length")?;
+    let list = r.vec24("Certificate list length")?;
     r.expect_end("Certificate (bytes after the list)")?;
-    let mut out = Vec::new();
-    while !list.is_empty() {
-        let mut der = list.vec24("Certificate entry length")?;
-        if der.is_empty() {
-            return Err(der.invalid("Certificate entry (empty)"));
-        }
-        out.push(der.rest().to_vec());
-    }
-    Ok(out)
+    certificate_entries(list, false)
 }
 
 /// Parses a TLS 1.3 Certificate message body (RFC 8446 4.4.2): request context, then entries of a DER
@@ -36,8 +28,13 @@ pub fn parse_certificate_list(body: &[u8]) -> Result<Vec<Vec<u8>>, ParseError> {
 pub fn parse_tls13_certificate(body: &[u8]) -> Result<Vec<Vec<u8>>, ParseError> {
     let mut r = Reader::new(body);
     r.vec8("Certificate request context")?;
-    let mut list = r.vec24("Certificate list length")?;
+    let list = r.vec24("Certificate list length")?;
     r.expect_end("Certificate (bytes after the list)")?;
+    certificate_entries(list, true)
+}
+
+/// The DER certificates of a certificate list; in TLS 1.3 each is followed by its extensions.
+fn certificate_entries(mut list: Reader<'_>, with_extensions: bool) -> Result<Vec<Vec<u8>>, ParseError> {
     let mut out = Vec::new();
     while !list.is_empty() {
         let mut der = list.vec24("Certificate entry length")?;
@@ -45,7 +42,9 @@ pub fn parse_tls13_certificate(body: &[u8]) -> Result<Vec<Vec<u8>>, ParseError> 
             return Err(der.invalid("Certificate entry (empty)"));
         }
         out.push(der.rest().to_vec());
-        list.vec16("Certificate entry extensions")?;
+        if with_extensions {
+            list.vec16("Certificate entry extensions")?;
+        }
     }
     Ok(out)
 }
